@@ -1,0 +1,11 @@
+package io.lesionsearch.cli;
+
+import picocli.CommandLine.Command;
+
+/** Groups the benchmarks; each stage contributes its own subcommand. */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Measure throughput and latency of a stage.",
+    subcommands = {})
+public final class BenchCommand {}
