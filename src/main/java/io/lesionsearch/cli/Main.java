@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Streaming skin-lesion image similarity search on Flink, DJL and Qdrant.",
     subcommands = {
+      EmbedCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

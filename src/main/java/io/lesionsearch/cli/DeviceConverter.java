@@ -1,0 +1,22 @@
+package io.lesionsearch.cli;
+
+import ai.djl.Device;
+import picocli.CommandLine;
+
+/** "cpu", "gpu" (the first GPU) or "gpuN" / "gpu:N". */
+final class DeviceConverter implements CommandLine.ITypeConverter<Device> {
+  @Override
+  public Device convert(String value) {
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (v.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (v.equals("gpu")) {
+      return Device.gpu(0);
+    }
+    if (v.matches("gpu:?\\d+")) {
+      return Device.gpu(Integer.parseInt(v.replaceAll("\\D", "")));
+    }
+    throw new CommandLine.TypeConversionException("expected cpu, gpu or gpuN, got '" + value + "'");
+  }
+}

@@ -1,0 +1,112 @@
+package io.lesionsearch.cli;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.embed.EmbeddingPipeline;
+import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.embed.VitPreprocessor;
+import io.lesionsearch.image.ImageDecodeException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(
+    name = "embed",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print one JSON line per image: {\"file\": ..., \"vector\": [...]}, or {\"file\": ..., \"error\": ...}.",
+      "With --pixels, print the preprocessed tensor instead (shape and values), for checks against Pillow.",
+      "Exit status 0 when every image was embedded, 1 when some could not be."
+    })
+final class EmbedCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @ArgGroup(multiplicity = "1")
+  Mode mode;
+
+  static final class Mode {
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (model.pt + manifest.json).")
+    Path model;
+
+    @Option(
+        names = "--pixels",
+        paramLabel = "FILE",
+        description = "Print the preprocessed [3, 224, 224] tensor of FILE (ViTImageProcessor settings of the --manifest model, else facebook/dino-vits16).")
+    Path pixels;
+  }
+
+  @Option(names = "--manifest", paramLabel = "DIR", description = "With --pixels: take preprocessing settings from this model directory.")
+  Path manifestDir;
+
+  @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+  int batch;
+
+  @Option(names = "--device", defaultValue = "cpu", converter = DeviceConverter.class, description = "cpu, gpu or gpuN (default: ${DEFAULT-VALUE}).")
+  Device device;
+
+  @Parameters(paramLabel = "FILE", arity = "0..*", description = "JPEG or PNG images to embed.")
+  List<Path> files = List.of();
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = System.out;
+    if (mode.pixels != null) {
+      return printPixels(out);
+    }
+    if (files.isEmpty()) {
+      System.err.println("embed: give one or more image files after --model DIR");
+      return 2;
+    }
+    int failed = 0;
+    ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+    try (VitEncoder encoder = VitEncoder.open(mode.model, device)) {
+      int[] failures = {0};
+      new EmbeddingPipeline(encoder, pool, batch)
+          .run(files.iterator(), Files::readAllBytes, result -> {
+            ObjectNode line = JSON.createObjectNode().put("file", result.input().toString());
+            if (result.ok()) {
+              line.set("vector", JSON.valueToTree(result.vector()));
+            } else {
+              failures[0]++;
+              line.set("error", errorJson(result.error()));
+            }
+            out.println(line);
+          });
+      failed = failures[0];
+    } finally {
+      pool.shutdownNow();
+    }
+    return failed == 0 ? 0 : 1;
+  }
+
+  private int printPixels(PrintStream out) throws Exception {
+    ModelManifest manifest = manifestDir == null ? ModelManifest.DINO_VITS16 : ModelManifest.read(manifestDir);
+    ObjectNode line = JSON.createObjectNode().put("file", mode.pixels.toString());
+    try {
+      float[] tensor = new VitPreprocessor(manifest).preprocess(Files.readAllBytes(mode.pixels));
+      line.set("shape", JSON.valueToTree(new int[] {3, manifest.height(), manifest.width()}));
+      line.set("values", JSON.valueToTree(tensor));
+      out.println(line);
+      return 0;
+    } catch (ImageDecodeException e) {
+      line.set("error", errorJson(e));
+      out.println(line);
+      return 1;
+    }
+  }
+
+  private static ObjectNode errorJson(ImageDecodeException e) {
+    return JSON.createObjectNode().put("reason", e.reason().name()).put("message", e.getMessage());
+  }
+}

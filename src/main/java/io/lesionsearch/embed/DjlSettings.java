@@ -1,0 +1,22 @@
+package io.lesionsearch.embed;
+
+/**
+ * DJL settings that must hold before its engine starts, set here as well as by jobs/lesion-search so
+ * that a job submitted to any cluster never tries to download natives or report usage.
+ */
+final class DjlSettings {
+  private DjlSettings() {}
+
+  static void apply() {
+    setIfAbsent("ai.djl.offline", "true");
+    setIfAbsent("OPT_OUT_TRACKING", "true");
+    // One batch at a time per predictor: inter-op parallelism only adds contention with decoding.
+    setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.lesionsearch.embed;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.inference.Predictor;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One loaded model per (directory, device) per JVM, shared by reference count: every Flink slot of a
+ * TaskManager that runs on the same device uses the same weights, and the last one to let go frees
+ * them. Loading validates the manifest and runs one image through the graph to check its output shape.
+ */
+public final class SharedModels {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SharedModels.class);
+  private static final Map<Key, Entry> MODELS = new HashMap<>();
+
+  static {
+    DjlSettings.apply();
+  }
+
+  private SharedModels() {}
+
+  private record Key(Path directory, Device device) {}
+
+  private static final class Entry {
+    final LoadedModel model;
+    int references;
+
+    Entry(LoadedModel model) {
+      this.model = model;
+    }
+  }
+
+  /** A counted reference to a shared model; closing it releases the reference. */
+  public static final class Lease implements AutoCloseable {
+    private final Key key;
+    private final LoadedModel model;
+    private boolean closed;
+
+    private Lease(Key key, LoadedModel model) {
+      this.key = key;
+      this.model = model;
+    }
+
+    public LoadedModel model() {
+      return model;
+    }
+
+    @Override
+    public void close() {
+      synchronized (MODELS) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        Entry entry = MODELS.get(key);
+        if (--entry.references == 0) {
+          MODELS.remove(key);
+          entry.model.model().close();
+          LOG.info("Unloaded model {} from {}", key.directory, key.device);
+        }
+      }
+    }
+  }
+
+  public static Lease acquire(Path directory, Device device) throws ModelLoadException {
+    Key key = new Key(directory.toAbsolutePath().normalize(), device);
+    synchronized (MODELS) {
+      Entry entry = MODELS.get(key);
+      if (entry == null) {
+        entry = new Entry(load(key.directory, device));
+        MODELS.put(key, entry);
+      }
+      entry.references++;
+      return new Lease(key, entry.model);
+    }
+  }
+
+  /** How many distinct models this JVM holds; lets tests check the sharing. */
+  public static int loadedCount() {
+    synchronized (MODELS) {
+      return MODELS.size();
+    }
+  }
+
+  private static LoadedModel load(Path dir, Device device) throws ModelLoadException {
+    if (!Files.isDirectory(dir)) {
+      throw new ModelLoadException(dir, "not a directory (expected a model directory with manifest.json)");
+    }
+    ModelManifest manifest = ModelManifest.read(dir);
+    try {
+      SlotDevice.checkUsable(device);
+    } catch (IllegalStateException e) {
+      throw new ModelLoadException(dir, e.getMessage());
+    }
+    long start = System.nanoTime();
+    Criteria<float[], float[]> criteria =
+        Criteria.builder()
+            .setTypes(float[].class, float[].class)
+            .optModelPath(dir)
+            .optModelName(manifest.modelName())
+            .optEngine("PyTorch")
+            .optDevice(device)
+            .optOption("mapLocation", "true")
+            .optTranslator(new VitTranslator(manifest))
+            .build();
+    ZooModel<float[], float[]> model;
+    try {
+      model = criteria.loadModel();
+    } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
+      throw new ModelLoadException(dir.resolve(manifest.torchscript()), "cannot load TorchScript: " + e.getMessage(), e);
+    }
+    LoadedModel loaded = new LoadedModel(dir, device, manifest, model);
+    try (Predictor<float[], float[]> predictor = loaded.newPredictor()) {
+      float[] zeros = new float[3 * manifest.height() * manifest.width()];
+      predictor.batchPredict(List.of(zeros));
+    } catch (TranslateException | RuntimeException e) {
+      model.close();
+      throw new ModelLoadException(
+          dir.resolve(manifest.torchscript()),
+          "the model does not map a [1, 3, " + manifest.height() + ", " + manifest.width() + "] batch to [1, "
+              + manifest.embeddingSize() + "]: " + rootMessage(e),
+          e);
+    }
+    LOG.info(
+        "Loaded model {} ({}, {}) from {} on {} in {} ms",
+        manifest.modelId(), manifest.computeDtype(), manifest.embeddingSize() + "-d", dir, device,
+        (System.nanoTime() - start) / 1_000_000);
+    return loaded;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+  }
+}

@@ -1,0 +1,61 @@
+package io.lesionsearch.embed;
+
+import ai.djl.Device;
+import ai.djl.inference.Predictor;
+import ai.djl.translate.TranslateException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The per-thread handle on a shared model: a DJL Predictor is not thread-safe, so each Flink slot or
+ * worker thread opens its own encoder while the weights stay shared through {@link SharedModels}.
+ */
+public final class VitEncoder implements AutoCloseable {
+
+  private final SharedModels.Lease lease;
+  private final Predictor<float[], float[]> predictor;
+  private final VitPreprocessor preprocessor;
+
+  private VitEncoder(SharedModels.Lease lease) {
+    this.lease = lease;
+    this.predictor = lease.model().newPredictor();
+    this.preprocessor = new VitPreprocessor(lease.model().manifest());
+  }
+
+  public static VitEncoder open(Path modelDir, Device device) throws ModelLoadException {
+    SharedModels.Lease lease = SharedModels.acquire(modelDir, device);
+    try {
+      return new VitEncoder(lease);
+    } catch (RuntimeException e) {
+      lease.close();
+      throw e;
+    }
+  }
+
+  public ModelManifest manifest() {
+    return lease.model().manifest();
+  }
+
+  public Device device() {
+    return lease.model().device();
+  }
+
+  /** The preprocessing that belongs to this model; thread-safe, so it may run on other threads. */
+  public VitPreprocessor preprocessor() {
+    return preprocessor;
+  }
+
+  /** Embeds a batch of preprocessed images, one forward pass; returns one vector per input, in order. */
+  public List<float[]> embed(List<float[]> pixelBatch) throws TranslateException {
+    if (pixelBatch.isEmpty()) {
+      return List.of();
+    }
+    return predictor.batchPredict(pixelBatch);
+  }
+
+  @Override
+  public void close() {
+    predictor.close();
+    lease.close();
+  }
+}

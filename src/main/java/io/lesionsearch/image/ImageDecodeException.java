@@ -1,0 +1,30 @@
+package io.lesionsearch.image;
+
+/** A typed, user-facing reason why bytes could not become pixels; callers dead-letter or reply with it. */
+public final class ImageDecodeException extends Exception {
+
+  /** What went wrong, stable enough for dead-letter reasons and error replies. */
+  public enum Reason {
+    EMPTY,
+    UNREADABLE,
+    NOT_AN_IMAGE,
+    UNSUPPORTED_FORMAT,
+    TOO_LARGE,
+    CORRUPT
+  }
+
+  private final Reason reason;
+
+  public ImageDecodeException(Reason reason, String message) {
+    this(reason, message, null);
+  }
+
+  public ImageDecodeException(Reason reason, String message, Throwable cause) {
+    super(message, cause);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+}
