@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Make a random-weight ViT-S/16 test model (TorchScript + manifest.json) with plain PyTorch.
+
+Same architecture and parameter names as facebook/dino-vits16 (see vit.py), random weights: not
+clinically meaningful. Needs only torch (Debian: /usr/bin/python3 with python3-torch).
+
+The models the repository ships (depth 1, <= 10 MB each):
+    /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1-fp32
+    /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1-bf16
+Full depth for benchmarks (not shipped; default --out is target/models/vit-s16-d12-bf16):
+    /usr/bin/python3 jobs/model/make_test_model.py --depth 12 --dtype bfloat16
+
+Weights: normal(0, 0.02) for linear/conv weights, cls token and position embeddings (as HF's init);
+biases normal(0, 0.02) and LayerNorm weight 1 + normal(0, 0.05), bias normal(0, 0.02) instead of
+HF's constant init, so that biases and LayerNorm affine parameters are exercised. The weights are
+drawn in float32 from one seeded generator in state_dict order; the bf16 variant with the same
+seed and depth has the same weights rounded to bf16.
+"""
+import argparse
+import json
+import os
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vit  # noqa: E402
+
+MANIFEST_FORMAT = "lesion-search-model/1"
+
+
+def manifest(model_id: str, compute_dtype: str, transformers_version, note: str,
+             preprocessing: dict = None) -> dict:
+    pre = preprocessing or {
+        "image_size": {"height": vit.IMAGE_SIZE, "width": vit.IMAGE_SIZE},
+        "rescale_factor": 1.0 / 255.0,
+        "image_mean": [0.485, 0.456, 0.406],
+        "image_std": [0.229, 0.224, 0.225],
+        "resample": "bilinear",
+    }
+    return {
+        "format": MANIFEST_FORMAT,
+        "model_id": model_id,
+        "torchscript": "model.pt",
+        "image_size": pre["image_size"],
+        "rescale_factor": pre["rescale_factor"],
+        "image_mean": pre["image_mean"],
+        "image_std": pre["image_std"],
+        "resample": pre["resample"],
+        "embedding_size": vit.HIDDEN,
+        "pooling": "mean",
+        "compute_dtype": compute_dtype,
+        "exported_with": {"torch": torch.__version__, "transformers": transformers_version},
+        "note": note,
+    }
+
+
+def random_model(depth: int, seed: int) -> vit.ViTMeanPool:
+    model = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in model.state_dict(keep_vars=True).items():
+            shape = p.shape
+            if "layernorm" in name and name.endswith(".weight"):
+                val = 1.0 + 0.05 * torch.randn(shape, generator=g)
+            elif name.endswith(".bias"):
+                val = 0.02 * torch.randn(shape, generator=g)
+            else:  # linear/conv weights, cls_token, position_embeddings
+                val = 0.02 * torch.randn(shape, generator=g)
+            p.copy_(val)
+    return model.eval()
+
+
+def save(model: vit.ViTMeanPool, out_dir: str, man: dict) -> None:
+    os.makedirs(out_dir, exist_ok=True)
+    scripted = vit.script(model)
+    # sanity: scripted == eager, dynamic batch, float32 in/out
+    x = torch.randn(2, 3, vit.IMAGE_SIZE, vit.IMAGE_SIZE, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        a, b = model(x), scripted(x)
+        c = scripted(x[:1])
+    assert a.shape == (2, vit.HIDDEN) and a.dtype == torch.float32, (a.shape, a.dtype)
+    assert c.shape == (1, vit.HIDDEN)
+    assert torch.equal(a, b) or (a - b).abs().max().item() < 1e-5, (a - b).abs().max().item()
+    path = os.path.join(out_dir, "model.pt")
+    scripted.save(path)
+    # reload check
+    re = torch.jit.load(path)
+    with torch.no_grad():
+        d = re(x)
+    assert (d - b).abs().max().item() == 0.0
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=2)
+        f.write("\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--depth", type=int, default=12)
+    ap.add_argument("--dtype", choices=sorted(vit.DTYPES), default="bfloat16")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--out", default=None, help="default target/models/vit-s16-d<depth>-<fp32|bf16>")
+    args = ap.parse_args()
+    short = {"float32": "fp32", "bfloat16": "bf16"}[args.dtype]
+    out = args.out or os.path.join("target", "models", f"vit-s16-d{args.depth}-{short}")
+
+    torch.manual_seed(args.seed)
+    model = random_model(args.depth, args.seed).set_compute_dtype(args.dtype).eval()
+    man = manifest(
+        model_id=f"random/vit-s16-depth{args.depth}-seed{args.seed}",
+        compute_dtype=args.dtype,
+        transformers_version=None,
+        note=(f"TEST MODEL: random weights (seed {args.seed}), ViT-S/16 architecture of facebook/dino-vits16 "
+              f"at depth {args.depth}, {args.dtype} compute; not clinically meaningful"),
+    )
+    save(model, out, man)
+    for fn in ("model.pt", "manifest.json"):
+        p = os.path.join(out, fn)
+        print(f"wrote {p} ({os.path.getsize(p)} bytes)")
+
+
+if __name__ == "__main__":
+    main()

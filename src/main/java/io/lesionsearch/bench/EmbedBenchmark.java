@@ -1,0 +1,157 @@
+package io.lesionsearch.bench;
+
+import ai.djl.Device;
+import io.lesionsearch.datasets.SyntheticLesionImages;
+import io.lesionsearch.embed.EmbeddingPipeline;
+import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.embed.VitPreprocessor;
+import io.lesionsearch.image.RgbImage;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Measures the embedding stage three ways in one process, so the figures are comparable: the cost of
+ * each preprocessing step on one thread, the model alone on ready tensors, and the whole pipeline from
+ * JPEG bytes with decoding overlapped with inference.
+ */
+public final class EmbedBenchmark {
+
+  private static final int DISTINCT_IMAGES = 64;
+
+  private final Path modelDir;
+  private final Device device;
+  private final int batch;
+  private final int decodeThreads;
+  private final int warmupSeconds;
+  private final int seconds;
+  private final PrintStream out;
+
+  public EmbedBenchmark(
+      Path modelDir, Device device, int batch, int decodeThreads, int warmupSeconds, int seconds, PrintStream out) {
+    this.modelDir = modelDir;
+    this.device = device;
+    this.batch = batch;
+    this.decodeThreads = decodeThreads;
+    this.warmupSeconds = warmupSeconds;
+    this.seconds = seconds;
+    this.out = out;
+  }
+
+  public Result run() throws Exception {
+    List<byte[]> jpegs = new ArrayList<>();
+    for (int i = 0; i < DISTINCT_IMAGES; i++) {
+      jpegs.add(SyntheticLesionImages.jpeg(i, 600, 450, 0.9f));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(decodeThreads);
+    try (VitEncoder encoder = VitEncoder.open(modelDir, device)) {
+      out.printf(
+          "model %s (%s) on %s, batch %d, %d decode threads, %d cores, %d distinct 600x450 JPEGs%n",
+          encoder.manifest().modelId(), encoder.manifest().computeDtype(), device, batch, decodeThreads,
+          Runtime.getRuntime().availableProcessors(), DISTINCT_IMAGES);
+      StepCosts steps = preprocessSteps(encoder.preprocessor(), jpegs);
+      out.printf(
+          "preprocess, 1 thread: decode %.2f ms + resize %.2f ms + normalise %.2f ms per image%n",
+          steps.decodeMs, steps.resizeMs, steps.normaliseMs);
+
+      List<float[]> tensors = new ArrayList<>();
+      for (byte[] jpeg : jpegs) {
+        tensors.add(encoder.preprocessor().preprocess(jpeg));
+      }
+      out.printf("warming up for %d s...%n", warmupSeconds);
+      modelOnly(encoder, tensors, warmupSeconds);
+      Rate model = modelOnly(encoder, tensors, seconds);
+      out.printf("model-only:  %7.1f images/s (%d images in %.1f s)%n", model.perSecond(), model.images, model.seconds);
+      Rate endToEnd = endToEnd(encoder, pool, jpegs, seconds);
+      out.printf(
+          "end-to-end:  %7.1f images/s (%d images in %.1f s)%n", endToEnd.perSecond(), endToEnd.images, endToEnd.seconds);
+      out.printf("end-to-end / model-only: %.2f%n", endToEnd.perSecond() / model.perSecond());
+      return new Result(model, endToEnd);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  public record Rate(long images, double seconds) {
+    public double perSecond() {
+      return images / seconds;
+    }
+  }
+
+  public record Result(Rate modelOnly, Rate endToEnd) {}
+
+  private record StepCosts(double decodeMs, double resizeMs, double normaliseMs) {}
+
+  private static StepCosts preprocessSteps(VitPreprocessor pre, List<byte[]> jpegs) throws Exception {
+    long decode = 0, resize = 0, normalise = 0;
+    int rounds = 3;
+    for (int r = 0; r < rounds + 1; r++) {
+      boolean measured = r > 0; // the first round only warms up the JIT
+      for (byte[] jpeg : jpegs) {
+        long t0 = System.nanoTime();
+        RgbImage rgb = pre.decoder().decode(jpeg);
+        long t1 = System.nanoTime();
+        byte[] resized = pre.resize(rgb);
+        long t2 = System.nanoTime();
+        pre.normalise(resized);
+        long t3 = System.nanoTime();
+        if (measured) {
+          decode += t1 - t0;
+          resize += t2 - t1;
+          normalise += t3 - t2;
+        }
+      }
+    }
+    double n = rounds * jpegs.size() * 1e6;
+    return new StepCosts(decode / n, resize / n, normalise / n);
+  }
+
+  private Rate modelOnly(VitEncoder encoder, List<float[]> tensors, int forSeconds) throws Exception {
+    long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
+    long start = System.nanoTime();
+    long images = 0;
+    int next = 0;
+    while (System.nanoTime() < deadline) {
+      List<float[]> b = new ArrayList<>(batch);
+      for (int i = 0; i < batch; i++) {
+        b.add(tensors.get(next++ % tensors.size()));
+      }
+      images += encoder.embed(b).size();
+    }
+    return new Rate(images, (System.nanoTime() - start) / 1e9);
+  }
+
+  private Rate endToEnd(VitEncoder encoder, ExecutorService pool, List<byte[]> jpegs, int forSeconds)
+      throws Exception {
+    long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
+    Iterator<Integer> inputs =
+        new Iterator<>() {
+          int next;
+
+          @Override
+          public boolean hasNext() {
+            return System.nanoTime() < deadline;
+          }
+
+          @Override
+          public Integer next() {
+            return next++;
+          }
+        };
+    AtomicLong embedded = new AtomicLong();
+    long start = System.nanoTime();
+    new EmbeddingPipeline(encoder, pool, batch)
+        .run(inputs, i -> jpegs.get(i % jpegs.size()), result -> {
+          if (!result.ok()) {
+            throw new IllegalStateException("benchmark image failed: " + result.error().getMessage());
+          }
+          embedded.incrementAndGet();
+        });
+    return new Rate(embedded.get(), (System.nanoTime() - start) / 1e9);
+  }
+}
