@@ -1,5 +1,6 @@
 package io.lesionsearch.cli;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +25,16 @@ public final class Main implements Runnable {
 
   /** Shared by main and tests, so tests exercise exactly the parsing users get. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::reportFailure);
+  }
+
+  /** Users get the message (which names the path or option at fault); the stack trace goes to the log. */
+  private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
+    LoggerFactory.getLogger(Main.class).debug("command failed", e);
+    return 1;
   }
 
   @Override

@@ -1,0 +1,64 @@
+package io.lesionsearch.embed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import ai.djl.Device;
+import io.lesionsearch.testing.TestData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** One model per directory and device per JVM, freed by the last user; predictors per thread. */
+class SharedModelsTest {
+
+  @Test
+  void encodersOnTheSameModelShareOneLoadedModel() throws Exception {
+    try (VitEncoder a = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu());
+        VitEncoder b = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+      assertEquals(1, SharedModels.loadedCount());
+      assertSame(a.manifest(), b.manifest());
+      try (VitEncoder c = VitEncoder.open(TestData.model("vit-s16-d1-bf16"), Device.cpu())) {
+        assertEquals(2, SharedModels.loadedCount());
+        assertNotSame(a.manifest(), c.manifest());
+      }
+      assertEquals(1, SharedModels.loadedCount());
+    }
+    assertEquals(0, SharedModels.loadedCount());
+  }
+
+  @Test
+  void concurrentEncodersOnOneModelGiveTheSameVectorsAsOneThread() throws Exception {
+    byte[] jpeg = TestData.imageBytes("lesion-600x450.jpg");
+    float[] expected;
+    try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+      expected = encoder.embed(List.of(encoder.preprocessor().preprocess(jpeg))).get(0);
+    }
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<float[]>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        results.add(threads.submit(() -> {
+          try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+            float[] last = null;
+            for (int i = 0; i < 3; i++) {
+              last = encoder.embed(List.of(encoder.preprocessor().preprocess(jpeg))).get(0);
+            }
+            return last;
+          }
+        }));
+      }
+      for (Future<float[]> r : results) {
+        float[] v = r.get();
+        assertEquals(0f, TestData.maxAbsDiff(expected, v), 1e-5f);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    assertEquals(0, SharedModels.loadedCount());
+  }
+}
