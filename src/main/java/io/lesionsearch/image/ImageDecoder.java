@@ -112,6 +112,10 @@ public final class ImageDecoder {
   /** Pillow's convert("RGB") for each raster layout ImageIO produces from JPEG and PNG. */
   static RgbImage toRgb(BufferedImage image) {
     Raster raster = image.getRaster();
+    RgbImage direct = InterleavedBytes.toRgb(raster, image.getColorModel());
+    if (direct != null) {
+      return direct;
+    }
     ColorModel model = image.getColorModel();
     int width = raster.getWidth();
     int height = raster.getHeight();
