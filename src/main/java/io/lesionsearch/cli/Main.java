@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Streaming skin-lesion image similarity search on Flink, DJL and Qdrant.",
     subcommands = {
       BenchCommand.class,
+      io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -45,45 +45,101 @@ final class FilterEvaluator {
     if (shouldArr.length == 0 && mustNotArr.length == 0 && minArr == null && mustArr.length == 1) {
       return mustArr[0];
     }
-    return (id, payload) -> {
-      if (shouldArr.length > 0) {
-        boolean any = false;
-        for (PointPredicate p : shouldArr) {
-          if (p.test(id, payload)) {
-            any = true;
-            break;
+    return new FilterNode(shouldArr, minArr, minCount, mustArr, mustNotArr);
+  }
+
+  /** should AND min_should AND must AND NOT must_not, as query_checker.rs check_filter. */
+  private static final class FilterNode implements PointPredicate {
+    private final PointPredicate[] should;
+    private final PointPredicate[] minShould; // null when absent
+    private final long minCount;
+    private final PointPredicate[] must;
+    private final PointPredicate[] mustNot;
+
+    FilterNode(PointPredicate[] should, PointPredicate[] minShould, long minCount,
+        PointPredicate[] must, PointPredicate[] mustNot) {
+      this.should = should;
+      this.minShould = minShould;
+      this.minCount = minCount;
+      this.must = must;
+      this.mustNot = mustNot;
+    }
+
+    @Override
+    public boolean test(PointKey id, Map<String, Value> payload) {
+      return bind(new PointSource() {
+        @Override
+        public PointKey id(int slot) {
+          return id;
+        }
+
+        @Override
+        public Map<String, Value> payload(int slot) {
+          return payload;
+        }
+
+        @Override
+        public KeywordColumn keywordColumn(String topLevelKey) {
+          return null;
+        }
+      }).test(0);
+    }
+
+    @Override
+    public SlotTest bind(PointSource source) {
+      SlotTest[] sh = bindAll(should, source);
+      SlotTest[] ms = minShould == null ? null : bindAll(minShould, source);
+      SlotTest[] mu = bindAll(must, source);
+      SlotTest[] mn = bindAll(mustNot, source);
+      long min = minCount;
+      return slot -> {
+        if (sh.length > 0) {
+          boolean any = false;
+          for (SlotTest t : sh) {
+            if (t.test(slot)) {
+              any = true;
+              break;
+            }
+          }
+          if (!any) {
+            return false;
           }
         }
-        if (!any) {
-          return false;
-        }
-      }
-      if (minArr != null) {
-        long passed = 0;
-        for (PointPredicate p : minArr) {
-          if (passed >= minCount) {
-            break;
+        if (ms != null) {
+          long passed = 0;
+          for (SlotTest t : ms) {
+            if (passed >= min) {
+              break;
+            }
+            if (t.test(slot)) {
+              passed++;
+            }
           }
-          if (p.test(id, payload)) {
-            passed++;
+          if (passed < min) {
+            return false;
           }
         }
-        if (passed < minCount) {
-          return false;
+        for (SlotTest t : mu) {
+          if (!t.test(slot)) {
+            return false;
+          }
         }
-      }
-      for (PointPredicate p : mustArr) {
-        if (!p.test(id, payload)) {
-          return false;
+        for (SlotTest t : mn) {
+          if (t.test(slot)) {
+            return false;
+          }
         }
+        return true;
+      };
+    }
+
+    private static SlotTest[] bindAll(PointPredicate[] ps, PointSource source) {
+      SlotTest[] out = new SlotTest[ps.length];
+      for (int i = 0; i < ps.length; i++) {
+        out[i] = ps[i].bind(source);
       }
-      for (PointPredicate p : mustNotArr) {
-        if (p.test(id, payload)) {
-          return false;
-        }
-      }
-      return true;
-    };
+      return out;
+    }
   }
 
   private static List<PointPredicate> conditions(List<Condition> list, String label) {
@@ -242,25 +298,96 @@ final class FilterEvaluator {
     // A missing key: only is_empty/is_null can be satisfied (check_empty in Qdrant).
     final boolean whenMissing = isEmpty != null ? isEmpty : isNull != null ? !isNull : false;
 
+    PointPredicate generic;
     if (path.rest.isEmpty()) {
       String key = path.first;
-      return (id, payload) -> {
+      generic = (id, payload) -> {
         Value v = payload.get(key);
         return v == null ? whenMissing : onValue.matches(v);
       };
+    } else {
+      generic = (id, payload) -> {
+        List<Value> values = path.get(payload);
+        if (values.isEmpty()) {
+          return whenMissing;
+        }
+        for (Value v : values) {
+          if (onValue.matches(v)) {
+            return true;
+          }
+        }
+        return false;
+      };
     }
-    return (id, payload) -> {
-      List<Value> values = path.get(payload);
-      if (values.isEmpty()) {
-        return whenMissing;
+    boolean columnar = path.rest.isEmpty() && isEmpty == null && isNull == null
+        && !fc.hasRange() && fc.hasMatch();
+    if (columnar) {
+      switch (fc.getMatch().getMatchValueCase()) {
+        case KEYWORD:
+          return new KeywordNode(path.first, List.of(fc.getMatch().getKeyword()), false, generic);
+        case KEYWORDS:
+          return new KeywordNode(path.first, fc.getMatch().getKeywords().getStringsList(), false,
+              generic);
+        case EXCEPT_KEYWORDS:
+          return new KeywordNode(path.first, fc.getMatch().getExceptKeywords().getStringsList(),
+              true, generic);
+        default:
+          break;
       }
-      for (Value v : values) {
-        if (onValue.matches(v)) {
-          return true;
+    }
+    return generic;
+  }
+
+  /**
+   * A keyword match (value, any or except) on a top-level key, answered from the collection's
+   * {@link KeywordColumn} for plain string values; anything else (missing key aside) falls back to
+   * the generic check, so both paths give the same answer.
+   */
+  private static final class KeywordNode implements PointPredicate {
+    private final String key;
+    private final List<String> strings;
+    private final boolean except;
+    private final PointPredicate generic;
+
+    KeywordNode(String key, List<String> strings, boolean except, PointPredicate generic) {
+      this.key = key;
+      this.strings = strings;
+      this.except = except;
+      this.generic = generic;
+    }
+
+    @Override
+    public boolean test(PointKey id, Map<String, Value> payload) {
+      return generic.test(id, payload);
+    }
+
+    @Override
+    public SlotTest bind(PointSource source) {
+      KeywordColumn column = source.keywordColumn(key);
+      if (column == null) {
+        return PointPredicate.super.bind(source);
+      }
+      int[] codes = column.codes();
+      java.util.BitSet listed = new java.util.BitSet(column.dictionarySize());
+      for (String s : strings) {
+        int code = column.codeOf(s);
+        if (code >= 0) {
+          listed.set(code);
         }
       }
-      return false;
-    };
+      boolean exc = except;
+      // A missing key fails every match, MatchExcept included.
+      return slot -> {
+        int c = codes[slot];
+        if (c >= 0) {
+          return listed.get(c) != exc;
+        }
+        if (c == KeywordColumn.MISSING) {
+          return false;
+        }
+        return generic.test(source.id(slot), source.payload(slot));
+      };
+    }
   }
 
   private static boolean checkIsEmpty(boolean isEmpty, Value v) {

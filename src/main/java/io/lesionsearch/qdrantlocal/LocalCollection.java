@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -45,6 +46,31 @@ final class LocalCollection {
   private int freeCount;
   private final TreeMap<PointKey, Integer> slotById = new TreeMap<>();
   private final Map<String, PayloadSchemaInfo> payloadSchema = new LinkedHashMap<>();
+  private final ConcurrentHashMap<String, KeywordColumn> columns = new ConcurrentHashMap<>();
+
+  /** This collection's points as filters see them during one scan (read lock held). */
+  private final PointPredicate.PointSource source = new PointPredicate.PointSource() {
+    @Override
+    public PointKey id(int slot) {
+      return keys[slot];
+    }
+
+    @Override
+    public Map<String, Value> payload(int slot) {
+      return payloadAt(slot);
+    }
+
+    @Override
+    public KeywordColumn keywordColumn(String key) {
+      return columns.computeIfAbsent(key, k -> {
+        KeywordColumn c = new KeywordColumn(k, keys.length);
+        for (int slot = 0; slot < highWater; slot++) {
+          c.set(slot, payloadAt(slot));
+        }
+        return c;
+      });
+    }
+  };
 
   /** A point as it is written: vector already checked for size, payload normalised. */
   static final class PointRecord {
@@ -104,6 +130,9 @@ final class LocalCollection {
         System.arraycopy(p.vector, 0, chunks[slot >>> CHUNK_SHIFT], (slot & (CHUNK - 1)) * dim,
             dim);
         payloads[slot] = p.payload;
+        for (KeywordColumn c : columns.values()) {
+          c.set(slot, p.payload);
+        }
       }
     } finally {
       lock.writeLock().unlock();
@@ -119,6 +148,9 @@ final class LocalCollection {
       int cap = Math.max(CHUNK, keys.length + (keys.length >> 1));
       keys = Arrays.copyOf(keys, cap);
       payloads = Arrays.copyOf(payloads, cap);
+      for (KeywordColumn c : columns.values()) {
+        c.ensureCapacity(cap);
+      }
     }
     int chunk = slot >>> CHUNK_SHIFT;
     if (chunk >= chunks.length) {
@@ -151,9 +183,10 @@ final class LocalCollection {
     lock.writeLock().lock();
     try {
       List<PointKey> doomed = new ArrayList<>();
+      PointPredicate.SlotTest test = filter.bind(source);
       for (int slot = 0; slot < highWater; slot++) {
         PointKey id = keys[slot];
-        if (id != null && filter.test(id, payloadAt(slot))) {
+        if (id != null && test.test(slot)) {
           doomed.add(id);
         }
       }
@@ -169,6 +202,9 @@ final class LocalCollection {
   private void release(int slot) {
     keys[slot] = null;
     payloads[slot] = null;
+    for (KeywordColumn c : columns.values()) {
+      c.set(slot, null);
+    }
     if (freeCount == freeSlots.length) {
       freeSlots = Arrays.copyOf(freeSlots, freeSlots.length * 2);
     }
@@ -285,9 +321,10 @@ final class LocalCollection {
         return slotById.size();
       }
       long n = 0;
+      PointPredicate.SlotTest test = filter.bind(source);
       for (int slot = 0; slot < highWater; slot++) {
         PointKey id = keys[slot];
-        if (id != null && filter.test(id, payloadAt(slot))) {
+        if (id != null && test.test(slot)) {
           n++;
         }
       }
@@ -314,9 +351,10 @@ final class LocalCollection {
     try {
       List<RetrievedPoint> out = new ArrayList<>(Math.min(limit, 1024));
       Map<PointKey, Integer> range = from == null ? slotById : slotById.tailMap(from, true);
+      PointPredicate.SlotTest test = filter.bind(source);
       for (Map.Entry<PointKey, Integer> e : range.entrySet()) {
         int slot = e.getValue();
-        if (!filter.test(e.getKey(), payloadAt(slot))) {
+        if (!test.test(slot)) {
           continue;
         }
         if (out.size() == limit) {
@@ -337,9 +375,10 @@ final class LocalCollection {
     try {
       List<ScoredPoint> out = new ArrayList<>();
       long skipped = 0;
+      PointPredicate.SlotTest test = filter.bind(source);
       for (Map.Entry<PointKey, Integer> e : slotById.entrySet()) {
         int slot = e.getValue();
-        if (!filter.test(e.getKey(), payloadAt(slot))) {
+        if (!test.test(slot)) {
           continue;
         }
         if (skipped < offset) {
@@ -374,12 +413,13 @@ final class LocalCollection {
       boolean hasThreshold = spec.threshold != null;
       float threshold = hasThreshold ? spec.threshold : 0f;
       boolean filtered = spec.filter != PointPredicate.ALWAYS;
+      PointPredicate.SlotTest test = spec.filter.bind(source);
       for (int slot = 0; slot < highWater; slot++) {
         PointKey id = keys[slot];
         if (id == null) {
           continue;
         }
-        if (filtered && !spec.filter.test(id, payloadAt(slot))) {
+        if (filtered && !test.test(slot)) {
           continue;
         }
         if (spec.exclude != null && spec.exclude.equals(id)) {

@@ -33,6 +33,8 @@ public final class QdrantLocalServer implements AutoCloseable {
   /** Qdrant's default gRPC request limit (service.max_request_size_mb = 32). */
   static final int MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
+  private static final int FLOW_CONTROL_WINDOW_BYTES = 8 * 1024 * 1024;
+
   private final Server server;
   private final String host;
   private final String inProcessName;
@@ -93,7 +95,10 @@ public final class QdrantLocalServer implements AutoCloseable {
       CollectionRegistry registry = new CollectionRegistry();
       io.grpc.ServerBuilder<?> b = inProcessName != null
           ? InProcessServerBuilder.forName(inProcessName)
-          : NettyServerBuilder.forAddress(new InetSocketAddress(host, port));
+          // A 1,000-point upsert of 384-d vectors is about 1.6 MB; with Netty's default 1 MiB
+          // window every such call waits for window updates, which halves upsert throughput.
+          : NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+              .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
       b.maxInboundMessageSize(MAX_MESSAGE_BYTES);
       ApiKeyInterceptor auth =
           apiKey != null || readOnlyApiKey != null ? new ApiKeyInterceptor(apiKey, readOnlyApiKey)
