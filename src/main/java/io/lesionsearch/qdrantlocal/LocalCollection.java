@@ -374,6 +374,9 @@ final class LocalCollection {
     lock.readLock().lock();
     try {
       List<ScoredPoint> out = new ArrayList<>();
+      if (offset < 0) {
+        return out; // an unsigned offset past every point
+      }
       long skipped = 0;
       PointPredicate.SlotTest test = filter.bind(source);
       for (Map.Entry<PointKey, Integer> e : slotById.entrySet()) {
@@ -433,7 +436,7 @@ final class LocalCollection {
       }
       int[] order = top.sortedSlots();
       float[] scores = top.sortedScores();
-      List<ScoredPoint> out = new ArrayList<>(spec.limit);
+      List<ScoredPoint> out = new ArrayList<>(order.length);
       for (int i = (int) Math.min(spec.offset, order.length); i < order.length; i++) {
         out.add(scored(order[i], scores[i], spec.payload, spec.withVectors));
       }

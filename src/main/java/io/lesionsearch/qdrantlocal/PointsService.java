@@ -385,13 +385,14 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       if (req.hasShardKeySelector()) {
         throw Errors.unsupported("shard keys");
       }
-      int limit = req.hasLimit() ? req.getLimit() : DEFAULT_LIMIT;
+      // uint32 on the wire: a "negative" int is a large unsigned limit.
+      long limit = req.hasLimit() ? Integer.toUnsignedLong(req.getLimit()) : DEFAULT_LIMIT;
       if (limit < 1) {
-        throw Errors.validation("limit", "value " + req.getLimit() + " invalid, must be 1 or larger");
+        throw Errors.validation("limit", "value 0 invalid, must be 1 or larger");
       }
       PointKey from = req.hasOffset() ? PointKey.fromProto(req.getOffset()) : null;
       PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), true);
-      LocalCollection.Page page = c.scroll(from, limit,
+      LocalCollection.Page page = c.scroll(from, (int) Math.min(limit, Integer.MAX_VALUE),
           filter(req.hasFilter(), req.getFilter(), "filter"), sel,
           withVectors(req.hasWithVectors(), req.getWithVectors()));
       ScrollResponse.Builder b = ScrollResponse.newBuilder()
@@ -446,9 +447,8 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     if (req.hasShardKeySelector()) {
       throw Errors.unsupported("shard keys");
     }
-    if (req.getLimit() < 1) {
-      throw Errors.validation(label + "limit",
-          "value " + req.getLimit() + " invalid, must be 1 or larger");
+    if (req.getLimit() == 0) {
+      throw Errors.validation(label + "limit", "value 0 invalid, must be 1 or larger");
     }
     if (req.getVectorCount() != c.dim) {
       throw Errors.dimension(c.dim, req.getVectorCount());
@@ -461,12 +461,17 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     LocalCollection.SearchSpec s = new LocalCollection.SearchSpec();
     s.query = q;
     s.filter = filter(req.hasFilter(), req.getFilter(), label + "filter");
-    s.limit = (int) Math.min(req.getLimit(), Integer.MAX_VALUE);
+    s.limit = (int) unsignedClamp(req.getLimit());
     s.offset = req.hasOffset() ? req.getOffset() : 0;
     s.threshold = req.hasScoreThreshold() ? req.getScoreThreshold() : null;
     s.payload = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
     s.withVectors = withVectors(req.hasWithVectors(), req.getWithVectors());
     return s;
+  }
+
+  /** A uint64 limit as a Java int: values past Integer.MAX_VALUE (or "negative") saturate. */
+  private static long unsignedClamp(long unsigned) {
+    return unsigned < 0 || unsigned > Integer.MAX_VALUE ? Integer.MAX_VALUE : unsigned;
   }
 
   @Override
@@ -512,11 +517,10 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     if (req.hasShardKeySelector()) {
       throw Errors.unsupported("shard keys");
     }
-    if (req.hasLimit() && req.getLimit() < 1) {
-      throw Errors.validation(label + "limit",
-          "value " + req.getLimit() + " invalid, must be 1 or larger");
+    if (req.hasLimit() && req.getLimit() == 0) {
+      throw Errors.validation(label + "limit", "value 0 invalid, must be 1 or larger");
     }
-    int limit = req.hasLimit() ? (int) Math.min(req.getLimit(), Integer.MAX_VALUE) : DEFAULT_LIMIT;
+    int limit = req.hasLimit() ? (int) unsignedClamp(req.getLimit()) : DEFAULT_LIMIT;
     long offset = req.hasOffset() ? req.getOffset() : 0;
     PointPredicate filter = filter(req.hasFilter(), req.getFilter(), label + "filter");
     PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);

@@ -277,6 +277,12 @@ class QdrantSemanticsTest {
         .setCollectionName("ranked").setQuery(nearest(1f, 0f)).setScoreThreshold(2.5f)
         .setOffset(1).setLimit(10).build()).get();
     assertEquals(List.of(4L, 3L), order(viaQuery));
+
+    // limit and offset are unsigned on the wire: the largest limit returns everything.
+    List<ScoredPoint> all = q.client.searchAsync(SearchPoints.newBuilder()
+        .setCollectionName("ranked").addAllVector(List.of(1f, 0f)).setLimit(-1L).build()).get();
+    assertEquals(List.of(5L, 4L, 3L, 2L, 1L), order(all));
+    assertTrue(search("ranked", new float[] {1f, 0f}, null, -1L, false).isEmpty());
   }
 
   // ------------------------------------------------------------------ points
