@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure throughput and latency of a stage.",
-    subcommands = {EmbedBenchCommand.class})
+    subcommands = {EmbedBenchCommand.class, io.lesionsearch.qdrantlocal.QdrantLocalBenchCommand.class})
 public final class BenchCommand {}

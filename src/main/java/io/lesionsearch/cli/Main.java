@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       EmbedCommand.class,
       BenchCommand.class,
+      io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

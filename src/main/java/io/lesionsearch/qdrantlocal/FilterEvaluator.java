@@ -1,0 +1,520 @@
+package io.lesionsearch.qdrantlocal;
+
+import io.qdrant.client.grpc.Common.Condition;
+import io.qdrant.client.grpc.Common.FieldCondition;
+import io.qdrant.client.grpc.Common.Filter;
+import io.qdrant.client.grpc.Common.Match;
+import io.qdrant.client.grpc.Common.PointId;
+import io.qdrant.client.grpc.Common.Range;
+import io.qdrant.client.grpc.JsonWithInt.Value;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compiles a Qdrant filter into a {@link PointPredicate}, reproducing
+ * lib/segment/src/payload_storage/query_checker.rs and condition_checker.rs and the gRPC
+ * conversion in lib/api/src/grpc/conversions.rs. Compiling once per request keeps the per-point
+ * work to map lookups and comparisons, and lets malformed or unsupported conditions fail the
+ * request before any point is read.
+ */
+final class FilterEvaluator {
+  private FilterEvaluator() {}
+
+  static PointPredicate compile(Filter filter, String label) {
+    // gRPC drops conditions with no type; an empty list then counts as absent (true).
+    List<PointPredicate> should = conditions(filter.getShouldList(), label + ".should");
+    List<PointPredicate> must = conditions(filter.getMustList(), label + ".must");
+    List<PointPredicate> mustNot = conditions(filter.getMustNotList(), label + ".must_not");
+    final List<PointPredicate> minShould;
+    final long minCount;
+    if (filter.hasMinShould()) {
+      minShould =
+          conditions(filter.getMinShould().getConditionsList(), label + ".min_should.conditions");
+      minCount = filter.getMinShould().getMinCount();
+    } else {
+      minShould = null;
+      minCount = 0;
+    }
+    PointPredicate[] shouldArr = should.toArray(new PointPredicate[0]);
+    PointPredicate[] mustArr = must.toArray(new PointPredicate[0]);
+    PointPredicate[] mustNotArr = mustNot.toArray(new PointPredicate[0]);
+    PointPredicate[] minArr = minShould == null ? null : minShould.toArray(new PointPredicate[0]);
+    if (shouldArr.length == 0 && mustNotArr.length == 0 && minArr == null && mustArr.length == 1) {
+      return mustArr[0];
+    }
+    return new FilterNode(shouldArr, minArr, minCount, mustArr, mustNotArr);
+  }
+
+  /** should AND min_should AND must AND NOT must_not, as query_checker.rs check_filter. */
+  private static final class FilterNode implements PointPredicate {
+    private final PointPredicate[] should;
+    private final PointPredicate[] minShould; // null when absent
+    private final long minCount;
+    private final PointPredicate[] must;
+    private final PointPredicate[] mustNot;
+
+    FilterNode(PointPredicate[] should, PointPredicate[] minShould, long minCount,
+        PointPredicate[] must, PointPredicate[] mustNot) {
+      this.should = should;
+      this.minShould = minShould;
+      this.minCount = minCount;
+      this.must = must;
+      this.mustNot = mustNot;
+    }
+
+    @Override
+    public boolean test(PointKey id, Map<String, Value> payload) {
+      return bind(new PointSource() {
+        @Override
+        public PointKey id(int slot) {
+          return id;
+        }
+
+        @Override
+        public Map<String, Value> payload(int slot) {
+          return payload;
+        }
+
+        @Override
+        public KeywordColumn keywordColumn(String topLevelKey) {
+          return null;
+        }
+      }).test(0);
+    }
+
+    @Override
+    public SlotTest bind(PointSource source) {
+      SlotTest[] sh = bindAll(should, source);
+      SlotTest[] ms = minShould == null ? null : bindAll(minShould, source);
+      SlotTest[] mu = bindAll(must, source);
+      SlotTest[] mn = bindAll(mustNot, source);
+      long min = minCount;
+      return slot -> {
+        if (sh.length > 0) {
+          boolean any = false;
+          for (SlotTest t : sh) {
+            if (t.test(slot)) {
+              any = true;
+              break;
+            }
+          }
+          if (!any) {
+            return false;
+          }
+        }
+        if (ms != null) {
+          long passed = 0;
+          for (SlotTest t : ms) {
+            if (passed >= min) {
+              break;
+            }
+            if (t.test(slot)) {
+              passed++;
+            }
+          }
+          if (passed < min) {
+            return false;
+          }
+        }
+        for (SlotTest t : mu) {
+          if (!t.test(slot)) {
+            return false;
+          }
+        }
+        for (SlotTest t : mn) {
+          if (t.test(slot)) {
+            return false;
+          }
+        }
+        return true;
+      };
+    }
+
+    private static SlotTest[] bindAll(PointPredicate[] ps, PointSource source) {
+      SlotTest[] out = new SlotTest[ps.length];
+      for (int i = 0; i < ps.length; i++) {
+        out[i] = ps[i].bind(source);
+      }
+      return out;
+    }
+  }
+
+  private static List<PointPredicate> conditions(List<Condition> list, String label) {
+    List<PointPredicate> out = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      PointPredicate p = condition(list.get(i), label + "[" + i + "]");
+      if (p != null) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  private static PointPredicate condition(Condition c, String label) {
+    switch (c.getConditionOneOfCase()) {
+      case FIELD:
+        return field(c.getField(), label + ".field");
+      case IS_EMPTY:
+        {
+          KeyPath path = KeyPath.parse(c.getIsEmpty().getKey());
+          return (id, payload) -> {
+            for (Value v : path.get(payload)) {
+              if (!isNullOrEmptyList(v)) {
+                return false;
+              }
+            }
+            return true;
+          };
+        }
+      case IS_NULL:
+        {
+          KeyPath path = KeyPath.parse(c.getIsNull().getKey());
+          return (id, payload) -> {
+            for (Value v : path.get(payload)) {
+              if (v.getKindCase() == Value.KindCase.NULL_VALUE) {
+                return true;
+              }
+            }
+            return false;
+          };
+        }
+      case HAS_ID:
+        {
+          Set<PointKey> ids = new HashSet<>();
+          for (PointId id : c.getHasId().getHasIdList()) {
+            ids.add(PointKey.fromProto(id));
+          }
+          return (id, payload) -> id != null && ids.contains(id);
+        }
+      case FILTER:
+        return compile(c.getFilter(), label + ".filter");
+      case NESTED:
+        {
+          if (!c.getNested().hasFilter()) {
+            throw Errors.invalidArgument("Nested condition must have a filter");
+          }
+          KeyPath path = KeyPath.parse(c.getNested().getKey()).arrayKey();
+          PointPredicate inner = compile(c.getNested().getFilter(), label + ".nested.filter");
+          // Ids and vectors are not visible inside a nested object, as in Qdrant.
+          return (id, payload) -> {
+            for (Value v : path.get(payload)) {
+              if (v.getKindCase() == Value.KindCase.STRUCT_VALUE
+                  && inner.test(null, v.getStructValue().getFieldsMap())) {
+                return true;
+              }
+            }
+            return false;
+          };
+        }
+      case HAS_VECTOR:
+        {
+          // The only vector a qdrant-local collection has is the unnamed one, and every point
+          // carries it; any other name is a vector the collection does not have.
+          boolean has = c.getHasVector().getHasVector().isEmpty();
+          return (id, payload) -> id != null && has;
+        }
+      case CONDITIONONEOF_NOT_SET:
+        return null;
+      default:
+        throw Errors.unsupported("the filter condition " + c.getConditionOneOfCase());
+    }
+  }
+
+  private static boolean isNullOrEmptyList(Value v) {
+    switch (v.getKindCase()) {
+      case NULL_VALUE:
+        return true;
+      case LIST_VALUE:
+        return v.getListValue().getValuesCount() == 0;
+      default:
+        return false;
+    }
+  }
+
+  /** A check of one (non-array) value against a match or range. */
+  @FunctionalInterface
+  private interface ValueCheck {
+    boolean matches(Value v);
+  }
+
+  private static PointPredicate field(FieldCondition fc, String label) {
+    boolean nothing = !fc.hasMatch() && !fc.hasRange() && !fc.hasDatetimeRange()
+        && !fc.hasGeoBoundingBox() && !fc.hasGeoRadius() && !fc.hasGeoPolygon()
+        && !fc.hasValuesCount() && !fc.hasIsEmpty() && !fc.hasIsNull();
+    if (nothing) {
+      throw Errors.validation(label + ".match", "At least one field condition must be specified");
+    }
+    if (fc.hasGeoBoundingBox() || fc.hasGeoRadius() || fc.hasGeoPolygon()) {
+      throw Errors.unsupported("geo conditions (key '" + fc.getKey() + "')");
+    }
+    if (fc.hasDatetimeRange()) {
+      throw Errors.unsupported("datetime_range conditions (key '" + fc.getKey() + "')");
+    }
+    if (fc.hasValuesCount()) {
+      throw Errors.unsupported("values_count conditions (key '" + fc.getKey() + "')");
+    }
+    KeyPath path = KeyPath.parse(fc.getKey());
+    List<ValueCheck> checks = new ArrayList<>(2);
+    if (fc.hasMatch()) {
+      checks.add(match(fc.getMatch(), fc.getKey()));
+    }
+    if (fc.hasRange()) {
+      checks.add(range(fc.getRange()));
+    }
+    final Boolean isEmpty = fc.hasIsEmpty() ? fc.getIsEmpty() : null;
+    final Boolean isNull = fc.hasIsNull() ? fc.getIsNull() : null;
+    ValueCheck[] arr = checks.toArray(new ValueCheck[0]);
+
+    // Qdrant's FieldCondition::check: is_empty and is_null take precedence over match/range;
+    // otherwise an array is expanded one level and matches when any element does.
+    ValueCheck onValue =
+        v -> {
+          if (isEmpty != null) {
+            return checkIsEmpty(isEmpty, v);
+          }
+          if (isNull != null) {
+            return checkIsNull(isNull, v);
+          }
+          if (v.getKindCase() == Value.KindCase.LIST_VALUE) {
+            for (Value item : v.getListValue().getValuesList()) {
+              for (ValueCheck c : arr) {
+                if (c.matches(item)) {
+                  return true;
+                }
+              }
+            }
+            return false;
+          }
+          for (ValueCheck c : arr) {
+            if (c.matches(v)) {
+              return true;
+            }
+          }
+          return false;
+        };
+    // A missing key: only is_empty/is_null can be satisfied (check_empty in Qdrant).
+    final boolean whenMissing = isEmpty != null ? isEmpty : isNull != null ? !isNull : false;
+
+    PointPredicate generic;
+    if (path.rest.isEmpty()) {
+      String key = path.first;
+      generic = (id, payload) -> {
+        Value v = payload.get(key);
+        return v == null ? whenMissing : onValue.matches(v);
+      };
+    } else {
+      generic = (id, payload) -> {
+        List<Value> values = path.get(payload);
+        if (values.isEmpty()) {
+          return whenMissing;
+        }
+        for (Value v : values) {
+          if (onValue.matches(v)) {
+            return true;
+          }
+        }
+        return false;
+      };
+    }
+    boolean columnar = path.rest.isEmpty() && isEmpty == null && isNull == null
+        && !fc.hasRange() && fc.hasMatch();
+    if (columnar) {
+      switch (fc.getMatch().getMatchValueCase()) {
+        case KEYWORD:
+          return new KeywordNode(path.first, List.of(fc.getMatch().getKeyword()), false, generic);
+        case KEYWORDS:
+          return new KeywordNode(path.first, fc.getMatch().getKeywords().getStringsList(), false,
+              generic);
+        case EXCEPT_KEYWORDS:
+          return new KeywordNode(path.first, fc.getMatch().getExceptKeywords().getStringsList(),
+              true, generic);
+        default:
+          break;
+      }
+    }
+    return generic;
+  }
+
+  /**
+   * A keyword match (value, any or except) on a top-level key, answered from the collection's
+   * {@link KeywordColumn} for plain string values; anything else (missing key aside) falls back to
+   * the generic check, so both paths give the same answer.
+   */
+  private static final class KeywordNode implements PointPredicate {
+    private final String key;
+    private final List<String> strings;
+    private final boolean except;
+    private final PointPredicate generic;
+
+    KeywordNode(String key, List<String> strings, boolean except, PointPredicate generic) {
+      this.key = key;
+      this.strings = strings;
+      this.except = except;
+      this.generic = generic;
+    }
+
+    @Override
+    public boolean test(PointKey id, Map<String, Value> payload) {
+      return generic.test(id, payload);
+    }
+
+    @Override
+    public SlotTest bind(PointSource source) {
+      KeywordColumn column = source.keywordColumn(key);
+      if (column == null) {
+        return PointPredicate.super.bind(source);
+      }
+      int[] codes = column.codes();
+      java.util.BitSet listed = new java.util.BitSet(column.dictionarySize());
+      for (String s : strings) {
+        int code = column.codeOf(s);
+        if (code >= 0) {
+          listed.set(code);
+        }
+      }
+      boolean exc = except;
+      // A missing key fails every match, MatchExcept included.
+      return slot -> {
+        int c = codes[slot];
+        if (c >= 0) {
+          return listed.get(c) != exc;
+        }
+        if (c == KeywordColumn.MISSING) {
+          return false;
+        }
+        return generic.test(source.id(slot), source.payload(slot));
+      };
+    }
+  }
+
+  private static boolean checkIsEmpty(boolean isEmpty, Value v) {
+    switch (v.getKindCase()) {
+      case NULL_VALUE:
+        return isEmpty;
+      case LIST_VALUE:
+        return (v.getListValue().getValuesCount() == 0) == isEmpty;
+      default:
+        return !isEmpty;
+    }
+  }
+
+  private static boolean checkIsNull(boolean isNull, Value v) {
+    switch (v.getKindCase()) {
+      case NULL_VALUE:
+        return isNull;
+      case LIST_VALUE:
+        {
+          boolean anyNull = false;
+          for (Value item : v.getListValue().getValuesList()) {
+            if (item.getKindCase() == Value.KindCase.NULL_VALUE) {
+              anyNull = true;
+              break;
+            }
+          }
+          return anyNull == isNull;
+        }
+      default:
+        return !isNull;
+    }
+  }
+
+  private static ValueCheck match(Match m, String key) {
+    switch (m.getMatchValueCase()) {
+      case KEYWORD:
+        {
+          String want = m.getKeyword();
+          return v -> v.getKindCase() == Value.KindCase.STRING_VALUE
+              && want.equals(v.getStringValue());
+        }
+      case INTEGER:
+        {
+          long want = m.getInteger();
+          // A stored double never matches an integer, even 10.0 (serde's as_i64 is None).
+          return v -> v.getKindCase() == Value.KindCase.INTEGER_VALUE
+              && v.getIntegerValue() == want;
+        }
+      case BOOLEAN:
+        {
+          boolean want = m.getBoolean();
+          return v -> v.getKindCase() == Value.KindCase.BOOL_VALUE && v.getBoolValue() == want;
+        }
+      case KEYWORDS:
+        {
+          Set<String> any = new HashSet<>(m.getKeywords().getStringsList());
+          return v -> v.getKindCase() == Value.KindCase.STRING_VALUE
+              && any.contains(v.getStringValue());
+        }
+      case INTEGERS:
+        {
+          Set<Long> any = new HashSet<>(m.getIntegers().getIntegersList());
+          return v -> v.getKindCase() == Value.KindCase.INTEGER_VALUE
+              && any.contains(v.getIntegerValue());
+        }
+      case EXCEPT_KEYWORDS:
+        {
+          Set<String> except = new HashSet<>(m.getExceptKeywords().getStringsList());
+          return v -> {
+            switch (v.getKindCase()) {
+              case STRING_VALUE:
+                return !except.contains(v.getStringValue());
+              case NULL_VALUE:
+                return false;
+              default:
+                return true; // a value of another type is not in the except list
+            }
+          };
+        }
+      case EXCEPT_INTEGERS:
+        {
+          Set<Long> except = new HashSet<>(m.getExceptIntegers().getIntegersList());
+          return v -> {
+            switch (v.getKindCase()) {
+              case INTEGER_VALUE:
+                return !except.contains(v.getIntegerValue());
+              case NULL_VALUE:
+                return false;
+              default:
+                return true;
+            }
+          };
+        }
+      case TEXT:
+      case PHRASE:
+      case TEXT_ANY:
+        throw Errors.unsupported("full-text match conditions (key '" + key + "')");
+      case MATCHVALUE_NOT_SET:
+        throw Errors.invalidArgument("Malformed Match condition");
+      default:
+        throw Errors.unsupported("the match condition " + m.getMatchValueCase());
+    }
+  }
+
+  private static ValueCheck range(Range r) {
+    final boolean hasLt = r.hasLt();
+    final boolean hasGt = r.hasGt();
+    final boolean hasLte = r.hasLte();
+    final boolean hasGte = r.hasGte();
+    final double lt = r.getLt();
+    final double gt = r.getGt();
+    final double lte = r.getLte();
+    final double gte = r.getGte();
+    return v -> {
+      double x;
+      switch (v.getKindCase()) {
+        case INTEGER_VALUE:
+          x = v.getIntegerValue();
+          break;
+        case DOUBLE_VALUE:
+          x = v.getDoubleValue();
+          break;
+        default:
+          return false;
+      }
+      return (!hasLt || x < lt) && (!hasGt || x > gt) && (!hasLte || x <= lte)
+          && (!hasGte || x >= gte);
+    };
+  }
+}

@@ -1,0 +1,686 @@
+package io.lesionsearch.qdrantlocal;
+
+import io.grpc.stub.StreamObserver;
+import io.qdrant.client.grpc.Collections.PayloadIndexParams;
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import io.qdrant.client.grpc.Common.Filter;
+import io.qdrant.client.grpc.Common.PointId;
+import io.qdrant.client.grpc.Points.BatchResult;
+import io.qdrant.client.grpc.Points.ClearPayloadPoints;
+import io.qdrant.client.grpc.Points.CountPoints;
+import io.qdrant.client.grpc.Points.CountResponse;
+import io.qdrant.client.grpc.Points.CountResult;
+import io.qdrant.client.grpc.Points.CreateFieldIndexCollection;
+import io.qdrant.client.grpc.Points.CreateVectorNameRequest;
+import io.qdrant.client.grpc.Points.DeleteFieldIndexCollection;
+import io.qdrant.client.grpc.Points.DeletePayloadPoints;
+import io.qdrant.client.grpc.Points.DeletePointVectors;
+import io.qdrant.client.grpc.Points.DeletePoints;
+import io.qdrant.client.grpc.Points.DeleteVectorNameRequest;
+import io.qdrant.client.grpc.Points.DiscoverBatchPoints;
+import io.qdrant.client.grpc.Points.DiscoverBatchResponse;
+import io.qdrant.client.grpc.Points.DiscoverPoints;
+import io.qdrant.client.grpc.Points.DiscoverResponse;
+import io.qdrant.client.grpc.Points.FacetCounts;
+import io.qdrant.client.grpc.Points.FacetResponse;
+import io.qdrant.client.grpc.Points.GetPoints;
+import io.qdrant.client.grpc.Points.GetResponse;
+import io.qdrant.client.grpc.Points.PointStruct;
+import io.qdrant.client.grpc.Points.PointsOperationResponse;
+import io.qdrant.client.grpc.Points.PointsSelector;
+import io.qdrant.client.grpc.Points.Query;
+import io.qdrant.client.grpc.Points.QueryBatchPoints;
+import io.qdrant.client.grpc.Points.QueryBatchResponse;
+import io.qdrant.client.grpc.Points.QueryGroupsResponse;
+import io.qdrant.client.grpc.Points.QueryPointGroups;
+import io.qdrant.client.grpc.Points.QueryPoints;
+import io.qdrant.client.grpc.Points.QueryResponse;
+import io.qdrant.client.grpc.Points.RecommendBatchPoints;
+import io.qdrant.client.grpc.Points.RecommendBatchResponse;
+import io.qdrant.client.grpc.Points.RecommendGroupsResponse;
+import io.qdrant.client.grpc.Points.RecommendPointGroups;
+import io.qdrant.client.grpc.Points.RecommendPoints;
+import io.qdrant.client.grpc.Points.RecommendResponse;
+import io.qdrant.client.grpc.Points.ScoredPoint;
+import io.qdrant.client.grpc.Points.ScrollPoints;
+import io.qdrant.client.grpc.Points.ScrollResponse;
+import io.qdrant.client.grpc.Points.SearchBatchPoints;
+import io.qdrant.client.grpc.Points.SearchBatchResponse;
+import io.qdrant.client.grpc.Points.SearchGroupsResponse;
+import io.qdrant.client.grpc.Points.SearchMatrixOffsetsResponse;
+import io.qdrant.client.grpc.Points.SearchMatrixPairsResponse;
+import io.qdrant.client.grpc.Points.SearchMatrixPoints;
+import io.qdrant.client.grpc.Points.SearchPointGroups;
+import io.qdrant.client.grpc.Points.SearchPoints;
+import io.qdrant.client.grpc.Points.SearchResponse;
+import io.qdrant.client.grpc.Points.SetPayloadPoints;
+import io.qdrant.client.grpc.Points.UpdateBatchPoints;
+import io.qdrant.client.grpc.Points.UpdateBatchResponse;
+import io.qdrant.client.grpc.Points.UpdatePointVectors;
+import io.qdrant.client.grpc.Points.UpdateResult;
+import io.qdrant.client.grpc.Points.UpdateStatus;
+import io.qdrant.client.grpc.Points.UpsertPoints;
+import io.qdrant.client.grpc.Points.Vector;
+import io.qdrant.client.grpc.Points.VectorInput;
+import io.qdrant.client.grpc.Points.Vectors;
+import io.qdrant.client.grpc.Points.WithVectorsSelector;
+import io.qdrant.client.grpc.PointsGrpc;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Points RPCs over {@link LocalCollection}s. Each request is validated and converted completely
+ * before the collection is touched, so a bad point in a batch changes nothing.
+ */
+final class PointsService extends PointsGrpc.PointsImplBase {
+  private static final int DEFAULT_LIMIT = 10;
+
+  private final CollectionRegistry registry;
+  private final AtomicLong operationIds = new AtomicLong();
+
+  PointsService(CollectionRegistry registry) {
+    this.registry = registry;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void upsert(UpsertPoints req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      if (req.hasShardKeySelector()) {
+        throw Errors.unsupported("shard keys");
+      }
+      if (req.hasUpdateFilter()) {
+        throw Errors.unsupported("conditional upserts (update_filter)");
+      }
+      LocalCollection.WriteMode mode = LocalCollection.WriteMode.UPSERT;
+      if (req.hasUpdateMode()) {
+        switch (req.getUpdateMode()) {
+          case InsertOnly:
+            mode = LocalCollection.WriteMode.INSERT_ONLY;
+            break;
+          case UpdateOnly:
+            mode = LocalCollection.WriteMode.UPDATE_ONLY;
+            break;
+          case Upsert:
+            break;
+          default:
+            throw Errors.invalidArgument("Unknown update mode " + req.getUpdateMode());
+        }
+      }
+      List<LocalCollection.PointRecord> records = new ArrayList<>(req.getPointsCount());
+      for (PointStruct p : req.getPointsList()) {
+        records.add(toRecord(c, p));
+      }
+      c.upsert(records, mode);
+      return written(req.hasWait() && req.getWait(), t0);
+    });
+  }
+
+  private PointsOperationResponse written(boolean wait, long t0) {
+    // Writes are applied before the answer in both cases; only the status word differs.
+    return PointsOperationResponse.newBuilder()
+        .setResult(UpdateResult.newBuilder()
+            .setOperationId(operationIds.incrementAndGet())
+            .setStatus(wait ? UpdateStatus.Completed : UpdateStatus.Acknowledged))
+        .setTime(Rpc.secondsSince(t0))
+        .build();
+  }
+
+  private static LocalCollection.PointRecord toRecord(LocalCollection c, PointStruct p) {
+    if (!p.hasId()) {
+      throw Errors.invalidArgument("Empty ID is not allowed");
+    }
+    PointKey id = PointKey.fromProto(p.getId());
+    if (!p.hasVectors()) {
+      throw Errors.invalidArgument("Expected some vectors");
+    }
+    float[] v = denseVector(p.getVectors(), c.dim);
+    c.metric.preprocessInPlace(v);
+    return new LocalCollection.PointRecord(id, v, PayloadValues.normalize(p.getPayloadMap()));
+  }
+
+  private static float[] denseVector(Vectors vectors, int dim) {
+    switch (vectors.getVectorsOptionsCase()) {
+      case VECTOR:
+        return denseVector(vectors.getVector(), dim);
+      case VECTORS:
+        {
+          var named = vectors.getVectors().getVectorsMap();
+          // "" is Qdrant's name for the unnamed vector.
+          if (named.size() == 1 && named.containsKey("")) {
+            return denseVector(named.get(""), dim);
+          }
+          throw Errors.unsupported("named vectors");
+        }
+      default:
+        throw Errors.invalidArgument("Expected some vectors");
+    }
+  }
+
+  @SuppressWarnings("deprecation")
+  private static float[] denseVector(Vector v, int dim) {
+    switch (v.getVectorCase()) {
+      case DENSE:
+        {
+          int n = v.getDense().getDataCount();
+          if (n != dim) {
+            throw Errors.dimension(dim, n);
+          }
+          float[] out = new float[n];
+          for (int i = 0; i < n; i++) {
+            out[i] = v.getDense().getData(i);
+          }
+          return out;
+        }
+      case VECTOR_NOT_SET:
+        {
+          if (v.hasIndices()) {
+            throw Errors.unsupported("sparse vectors");
+          }
+          if (v.hasVectorsCount() && v.getVectorsCount() > 1) {
+            throw Errors.unsupported("multivectors");
+          }
+          int n = v.getDataCount();
+          if (n != dim) {
+            throw Errors.dimension(dim, n);
+          }
+          float[] out = new float[n];
+          for (int i = 0; i < n; i++) {
+            out[i] = v.getData(i);
+          }
+          return out;
+        }
+      case SPARSE:
+        throw Errors.unsupported("sparse vectors");
+      case MULTI_DENSE:
+        throw Errors.unsupported("multivectors");
+      default:
+        throw Errors.unsupported("server-side inference (" + v.getVectorCase() + ")");
+    }
+  }
+
+  @Override
+  public void delete(DeletePoints req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      if (req.hasShardKeySelector()) {
+        throw Errors.unsupported("shard keys");
+      }
+      PointsSelector sel = req.getPoints();
+      switch (sel.getPointsSelectorOneOfCase()) {
+        case POINTS:
+          {
+            List<PointKey> ids = new ArrayList<>();
+            for (PointId id : sel.getPoints().getIdsList()) {
+              ids.add(PointKey.fromProto(id));
+            }
+            c.delete(ids);
+            break;
+          }
+        case FILTER:
+          c.deleteWhere(FilterEvaluator.compile(sel.getFilter(), "points.filter"));
+          break;
+        default:
+          throw Errors.invalidArgument("Points selector is missing");
+      }
+      return written(req.hasWait() && req.getWait(), t0);
+    });
+  }
+
+  @Override
+  public void createFieldIndex(CreateFieldIndexCollection req,
+      StreamObserver<PointsOperationResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      KeyPath.parse(req.getFieldName());
+      PayloadIndexParams params = req.hasFieldIndexParams() ? req.getFieldIndexParams() : null;
+      PayloadSchemaType type = schemaType(req, params);
+      // Recorded for CollectionInfo only: every filter is a full scan here, so an index changes
+      // speed on a real server, not answers.
+      c.recordIndex(req.getFieldName(), type, params);
+      return written(req.hasWait() && req.getWait(), t0);
+    });
+  }
+
+  private static PayloadSchemaType schemaType(CreateFieldIndexCollection req,
+      PayloadIndexParams params) {
+    if (req.hasFieldType()) {
+      switch (req.getFieldType()) {
+        case FieldTypeKeyword:
+          return PayloadSchemaType.Keyword;
+        case FieldTypeInteger:
+          return PayloadSchemaType.Integer;
+        case FieldTypeFloat:
+          return PayloadSchemaType.Float;
+        case FieldTypeGeo:
+          return PayloadSchemaType.Geo;
+        case FieldTypeText:
+          return PayloadSchemaType.Text;
+        case FieldTypeBool:
+          return PayloadSchemaType.Bool;
+        case FieldTypeDatetime:
+          return PayloadSchemaType.Datetime;
+        case FieldTypeUuid:
+          return PayloadSchemaType.Uuid;
+        default:
+          throw Errors.invalidArgument("Unknown field type " + req.getFieldType());
+      }
+    }
+    if (params != null) {
+      switch (params.getIndexParamsCase()) {
+        case KEYWORD_INDEX_PARAMS:
+          return PayloadSchemaType.Keyword;
+        case INTEGER_INDEX_PARAMS:
+          return PayloadSchemaType.Integer;
+        case FLOAT_INDEX_PARAMS:
+          return PayloadSchemaType.Float;
+        case GEO_INDEX_PARAMS:
+          return PayloadSchemaType.Geo;
+        case TEXT_INDEX_PARAMS:
+          return PayloadSchemaType.Text;
+        case BOOL_INDEX_PARAMS:
+          return PayloadSchemaType.Bool;
+        case DATETIME_INDEX_PARAMS:
+          return PayloadSchemaType.Datetime;
+        case UUID_INDEX_PARAMS:
+          return PayloadSchemaType.Uuid;
+        default:
+          break;
+      }
+    }
+    throw Errors.invalidArgument("Field type or index params must be specified");
+  }
+
+  @Override
+  public void deleteFieldIndex(DeleteFieldIndexCollection req,
+      StreamObserver<PointsOperationResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      registry.get(req.getCollectionName()).dropIndex(req.getFieldName());
+      return written(req.hasWait() && req.getWait(), t0);
+    });
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public void get(GetPoints req, StreamObserver<GetResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      if (req.hasShardKeySelector()) {
+        throw Errors.unsupported("shard keys");
+      }
+      List<PointKey> ids = new ArrayList<>(req.getIdsCount());
+      for (PointId id : req.getIdsList()) {
+        ids.add(PointKey.fromProto(id));
+      }
+      PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
+      boolean vectors = withVectors(req.hasWithVectors(), req.getWithVectors());
+      return GetResponse.newBuilder()
+          .addAllResult(c.get(ids, sel, vectors))
+          .setTime(Rpc.secondsSince(t0))
+          .build();
+    });
+  }
+
+  private static boolean withVectors(boolean present, WithVectorsSelector sel) {
+    if (!present) {
+      return false;
+    }
+    switch (sel.getSelectorOptionsCase()) {
+      case ENABLE:
+        return sel.getEnable();
+      case INCLUDE:
+        {
+          boolean any = false;
+          for (String name : sel.getInclude().getNamesList()) {
+            if (!name.isEmpty()) {
+              throw Errors.wrongInput("Not existing vector name error: " + name);
+            }
+            any = true;
+          }
+          return any;
+        }
+      default:
+        return false;
+    }
+  }
+
+  @Override
+  public void count(CountPoints req, StreamObserver<CountResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      if (req.hasShardKeySelector()) {
+        throw Errors.unsupported("shard keys");
+      }
+      // Always exact: an approximate count may be exact.
+      long n = c.count(filter(req.hasFilter(), req.getFilter(), "filter"));
+      return CountResponse.newBuilder()
+          .setResult(CountResult.newBuilder().setCount(n))
+          .setTime(Rpc.secondsSince(t0))
+          .build();
+    });
+  }
+
+  private static PointPredicate filter(boolean present, Filter f, String label) {
+    return present ? FilterEvaluator.compile(f, label) : PointPredicate.ALWAYS;
+  }
+
+  @Override
+  public void scroll(ScrollPoints req, StreamObserver<ScrollResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      if (req.hasOrderBy()) {
+        throw Errors.unsupported("scroll with order_by");
+      }
+      if (req.hasShardKeySelector()) {
+        throw Errors.unsupported("shard keys");
+      }
+      // uint32 on the wire: a "negative" int is a large unsigned limit.
+      long limit = req.hasLimit() ? Integer.toUnsignedLong(req.getLimit()) : DEFAULT_LIMIT;
+      if (limit < 1) {
+        throw Errors.validation("limit", "value 0 invalid, must be 1 or larger");
+      }
+      PointKey from = req.hasOffset() ? PointKey.fromProto(req.getOffset()) : null;
+      PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), true);
+      LocalCollection.Page page = c.scroll(from, (int) Math.min(limit, Integer.MAX_VALUE),
+          filter(req.hasFilter(), req.getFilter(), "filter"), sel,
+          withVectors(req.hasWithVectors(), req.getWithVectors()));
+      ScrollResponse.Builder b = ScrollResponse.newBuilder()
+          .addAllResult(page.points)
+          .setTime(Rpc.secondsSince(t0));
+      if (page.nextOffset != null) {
+        b.setNextPageOffset(page.nextOffset.toProto());
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void search(SearchPoints req, StreamObserver<SearchResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      List<ScoredPoint> result = c.search(searchSpec(c, req, ""));
+      return SearchResponse.newBuilder()
+          .addAllResult(result)
+          .setTime(Rpc.secondsSince(t0))
+          .build();
+    });
+  }
+
+  @Override
+  public void searchBatch(SearchBatchPoints req, StreamObserver<SearchBatchResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      // The collection is named on the outer message; inner requests may leave it empty.
+      LocalCollection c = registry.get(req.getCollectionName());
+      List<LocalCollection.SearchSpec> specs = new ArrayList<>();
+      for (int i = 0; i < req.getSearchPointsCount(); i++) {
+        specs.add(searchSpec(c, req.getSearchPoints(i), "search_points[" + i + "]."));
+      }
+      SearchBatchResponse.Builder b = SearchBatchResponse.newBuilder();
+      for (LocalCollection.SearchSpec s : specs) {
+        b.addResult(BatchResult.newBuilder().addAllResult(c.search(s)));
+      }
+      return b.setTime(Rpc.secondsSince(t0)).build();
+    });
+  }
+
+  private static LocalCollection.SearchSpec searchSpec(LocalCollection c, SearchPoints req,
+      String label) {
+    if (req.hasVectorName() && !req.getVectorName().isEmpty()) {
+      throw Errors.unsupported("named vectors (vector_name)");
+    }
+    if (req.hasSparseIndices()) {
+      throw Errors.unsupported("sparse vectors");
+    }
+    if (req.hasShardKeySelector()) {
+      throw Errors.unsupported("shard keys");
+    }
+    if (req.getLimit() == 0) {
+      throw Errors.validation(label + "limit", "value 0 invalid, must be 1 or larger");
+    }
+    if (req.getVectorCount() != c.dim) {
+      throw Errors.dimension(c.dim, req.getVectorCount());
+    }
+    float[] q = new float[c.dim];
+    for (int i = 0; i < q.length; i++) {
+      q[i] = req.getVector(i);
+    }
+    c.metric.preprocessInPlace(q);
+    LocalCollection.SearchSpec s = new LocalCollection.SearchSpec();
+    s.query = q;
+    s.filter = filter(req.hasFilter(), req.getFilter(), label + "filter");
+    s.limit = (int) unsignedClamp(req.getLimit());
+    s.offset = req.hasOffset() ? req.getOffset() : 0;
+    s.threshold = req.hasScoreThreshold() ? req.getScoreThreshold() : null;
+    s.payload = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
+    s.withVectors = withVectors(req.hasWithVectors(), req.getWithVectors());
+    return s;
+  }
+
+  /** A uint64 limit as a Java int: values past Integer.MAX_VALUE (or "negative") saturate. */
+  private static long unsignedClamp(long unsigned) {
+    return unsigned < 0 || unsigned > Integer.MAX_VALUE ? Integer.MAX_VALUE : unsigned;
+  }
+
+  @Override
+  public void query(QueryPoints req, StreamObserver<QueryResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      List<ScoredPoint> result = runQuery(c, req, "");
+      return QueryResponse.newBuilder()
+          .addAllResult(result)
+          .setTime(Rpc.secondsSince(t0))
+          .build();
+    });
+  }
+
+  @Override
+  public void queryBatch(QueryBatchPoints req, StreamObserver<QueryBatchResponse> obs) {
+    Rpc.answer(obs, () -> {
+      long t0 = System.nanoTime();
+      LocalCollection c = registry.get(req.getCollectionName());
+      List<List<ScoredPoint>> results = new ArrayList<>();
+      for (int i = 0; i < req.getQueryPointsCount(); i++) {
+        results.add(runQuery(c, req.getQueryPoints(i), "query_points[" + i + "]."));
+      }
+      QueryBatchResponse.Builder b = QueryBatchResponse.newBuilder();
+      for (List<ScoredPoint> r : results) {
+        b.addResult(BatchResult.newBuilder().addAllResult(r));
+      }
+      return b.setTime(Rpc.secondsSince(t0)).build();
+    });
+  }
+
+  private static List<ScoredPoint> runQuery(LocalCollection c, QueryPoints req, String label) {
+    if (req.getPrefetchCount() > 0) {
+      throw Errors.unsupported("prefetch in queries");
+    }
+    if (req.hasUsing() && !req.getUsing().isEmpty()) {
+      throw Errors.unsupported("named vectors (using)");
+    }
+    if (req.hasLookupFrom()) {
+      throw Errors.unsupported("lookup_from");
+    }
+    if (req.hasShardKeySelector()) {
+      throw Errors.unsupported("shard keys");
+    }
+    if (req.hasLimit() && req.getLimit() == 0) {
+      throw Errors.validation(label + "limit", "value 0 invalid, must be 1 or larger");
+    }
+    int limit = req.hasLimit() ? (int) unsignedClamp(req.getLimit()) : DEFAULT_LIMIT;
+    long offset = req.hasOffset() ? req.getOffset() : 0;
+    PointPredicate filter = filter(req.hasFilter(), req.getFilter(), label + "filter");
+    PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
+    boolean vectors = withVectors(req.hasWithVectors(), req.getWithVectors());
+    if (!req.hasQuery()) {
+      // Without a query Qdrant returns points in id order.
+      return c.byId(filter, limit, offset, sel, vectors);
+    }
+    Query query = req.getQuery();
+    if (query.getVariantCase() != Query.VariantCase.NEAREST) {
+      throw Errors.unsupported("the query type " + query.getVariantCase()
+          + " (only nearest by vector or by point id)");
+    }
+    LocalCollection.SearchSpec s = new LocalCollection.SearchSpec();
+    VectorInput in = query.getNearest();
+    switch (in.getVariantCase()) {
+      case DENSE:
+        {
+          int n = in.getDense().getDataCount();
+          if (n != c.dim) {
+            throw Errors.dimension(c.dim, n);
+          }
+          s.query = new float[n];
+          for (int i = 0; i < n; i++) {
+            s.query[i] = in.getDense().getData(i);
+          }
+          c.metric.preprocessInPlace(s.query);
+          break;
+        }
+      case ID:
+        {
+          PointKey id = PointKey.fromProto(in.getId());
+          float[] v = c.vectorOf(id);
+          if (v == null) {
+            throw Errors.pointNotFound(id);
+          }
+          s.query = v;
+          // The example point itself is not an answer, as in Qdrant.
+          s.exclude = id;
+          break;
+        }
+      case SPARSE:
+        throw Errors.unsupported("sparse vectors");
+      case MULTI_DENSE:
+        throw Errors.unsupported("multivectors");
+      case VARIANT_NOT_SET:
+        throw Errors.invalidArgument("VectorInput variant is missing");
+      default:
+        throw Errors.unsupported("server-side inference (" + in.getVariantCase() + ")");
+    }
+    s.filter = filter;
+    s.limit = limit;
+    s.offset = offset;
+    s.threshold = req.hasScoreThreshold() ? req.getScoreThreshold() : null;
+    s.payload = sel;
+    s.withVectors = vectors;
+    return c.search(s);
+  }
+
+  // ---------------------------------------------------------------- refused
+
+  @Override
+  public void updateVectors(UpdatePointVectors req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.refuse(obs, "Points/UpdateVectors (upsert the whole point instead)");
+  }
+
+  @Override
+  public void deleteVectors(DeletePointVectors req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.refuse(obs, "Points/DeleteVectors");
+  }
+
+  @Override
+  public void setPayload(SetPayloadPoints req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.refuse(obs, "Points/SetPayload (upsert the whole point instead)");
+  }
+
+  @Override
+  public void overwritePayload(SetPayloadPoints req,
+      StreamObserver<PointsOperationResponse> obs) {
+    Rpc.refuse(obs, "Points/OverwritePayload (upsert the whole point instead)");
+  }
+
+  @Override
+  public void deletePayload(DeletePayloadPoints req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.refuse(obs, "Points/DeletePayload (upsert the whole point instead)");
+  }
+
+  @Override
+  public void clearPayload(ClearPayloadPoints req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.refuse(obs, "Points/ClearPayload (upsert the whole point instead)");
+  }
+
+  @Override
+  public void createVectorName(CreateVectorNameRequest req,
+      StreamObserver<PointsOperationResponse> obs) {
+    Rpc.refuse(obs, "Points/CreateVectorName (named vectors)");
+  }
+
+  @Override
+  public void deleteVectorName(DeleteVectorNameRequest req,
+      StreamObserver<PointsOperationResponse> obs) {
+    Rpc.refuse(obs, "Points/DeleteVectorName (named vectors)");
+  }
+
+  @Override
+  public void searchGroups(SearchPointGroups req, StreamObserver<SearchGroupsResponse> obs) {
+    Rpc.refuse(obs, "Points/SearchGroups (grouping)");
+  }
+
+  @Override
+  public void recommend(RecommendPoints req, StreamObserver<RecommendResponse> obs) {
+    Rpc.refuse(obs, "Points/Recommend");
+  }
+
+  @Override
+  public void recommendBatch(RecommendBatchPoints req,
+      StreamObserver<RecommendBatchResponse> obs) {
+    Rpc.refuse(obs, "Points/RecommendBatch");
+  }
+
+  @Override
+  public void recommendGroups(RecommendPointGroups req,
+      StreamObserver<RecommendGroupsResponse> obs) {
+    Rpc.refuse(obs, "Points/RecommendGroups");
+  }
+
+  @Override
+  public void discover(DiscoverPoints req, StreamObserver<DiscoverResponse> obs) {
+    Rpc.refuse(obs, "Points/Discover");
+  }
+
+  @Override
+  public void discoverBatch(DiscoverBatchPoints req, StreamObserver<DiscoverBatchResponse> obs) {
+    Rpc.refuse(obs, "Points/DiscoverBatch");
+  }
+
+  @Override
+  public void updateBatch(UpdateBatchPoints req, StreamObserver<UpdateBatchResponse> obs) {
+    Rpc.refuse(obs, "Points/UpdateBatch (send Upsert and Delete calls instead)");
+  }
+
+  @Override
+  public void queryGroups(QueryPointGroups req, StreamObserver<QueryGroupsResponse> obs) {
+    Rpc.refuse(obs, "Points/QueryGroups (grouping)");
+  }
+
+  @Override
+  public void facet(FacetCounts req, StreamObserver<FacetResponse> obs) {
+    Rpc.refuse(obs, "Points/Facet");
+  }
+
+  @Override
+  public void searchMatrixPairs(SearchMatrixPoints req,
+      StreamObserver<SearchMatrixPairsResponse> obs) {
+    Rpc.refuse(obs, "Points/SearchMatrixPairs");
+  }
+
+  @Override
+  public void searchMatrixOffsets(SearchMatrixPoints req,
+      StreamObserver<SearchMatrixOffsetsResponse> obs) {
+    Rpc.refuse(obs, "Points/SearchMatrixOffsets");
+  }
+}

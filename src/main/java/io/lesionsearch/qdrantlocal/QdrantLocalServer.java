@@ -1,0 +1,178 @@
+package io.lesionsearch.qdrantlocal;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.qdrant.client.QdrantClient;
+import io.qdrant.client.QdrantGrpcClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An in-memory, Qdrant-compatible gRPC endpoint: the Qdrant, Collections and Points services
+ * over either a loopback TCP port (Netty) or an in-process transport for tests. The official
+ * {@link QdrantClient} talks to it unchanged.
+ *
+ * <p>For tests and the single-machine mode only: nothing is persisted, there is no index beyond a
+ * full scan, and it is not a production store; production uses the real qdrant/qdrant server.
+ *
+ * <pre>{@code
+ * try (QdrantLocalServer server = QdrantLocalServer.builder().port(0).start();
+ *      QdrantClient client = server.newClient()) {
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class QdrantLocalServer implements AutoCloseable {
+  /** Qdrant's default gRPC request limit (service.max_request_size_mb = 32). */
+  static final int MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+  private static final int FLOW_CONTROL_WINDOW_BYTES = 8 * 1024 * 1024;
+
+  private final Server server;
+  private final String host;
+  private final String inProcessName;
+  private final String apiKey;
+
+  private QdrantLocalServer(Server server, String host, String inProcessName, String apiKey) {
+    this.server = server;
+    this.host = host;
+    this.inProcessName = inProcessName;
+    this.apiKey = apiKey;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Settings for one server; every setting has a default. */
+  public static final class Builder {
+    private String host = "127.0.0.1";
+    private int port = 0;
+    private String inProcessName;
+    private String apiKey;
+    private String readOnlyApiKey;
+
+    private Builder() {}
+
+    /** Address to bind; 127.0.0.1 by default so nothing outside the machine can reach it. */
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    /** TCP port; 0 (the default) picks a free one, see {@link #port()}. */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** Serve on grpc-java's in-process transport under this name instead of TCP. */
+    public Builder inProcess(String name) {
+      this.inProcessName = name;
+      return this;
+    }
+
+    /** Require this key in the {@code api-key} header (as Qdrant's service.api_key). */
+    public Builder apiKey(String key) {
+      this.apiKey = key;
+      return this;
+    }
+
+    /** A key that may call only read RPCs (as Qdrant's service.read_only_api_key). */
+    public Builder readOnlyApiKey(String key) {
+      this.readOnlyApiKey = key;
+      return this;
+    }
+
+    public QdrantLocalServer start() throws IOException {
+      CollectionRegistry registry = new CollectionRegistry();
+      io.grpc.ServerBuilder<?> b = inProcessName != null
+          ? InProcessServerBuilder.forName(inProcessName)
+          // A 1,000-point upsert of 384-d vectors is about 1.6 MB; with Netty's default 1 MiB
+          // window every such call waits for window updates, which halves upsert throughput.
+          : NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+              .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
+      b.maxInboundMessageSize(MAX_MESSAGE_BYTES);
+      ApiKeyInterceptor auth =
+          apiKey != null || readOnlyApiKey != null ? new ApiKeyInterceptor(apiKey, readOnlyApiKey)
+              : null;
+      add(b, new HealthService(), auth);
+      add(b, new CollectionsService(registry), auth);
+      add(b, new PointsService(registry), auth);
+      Server server = b.build().start();
+      return new QdrantLocalServer(server, host, inProcessName, apiKey);
+    }
+
+    private static void add(io.grpc.ServerBuilder<?> b, io.grpc.BindableService service,
+        ApiKeyInterceptor auth) {
+      if (auth == null) {
+        b.addService(service);
+      } else {
+        b.addService(ServerInterceptors.intercept(service, auth));
+      }
+    }
+  }
+
+  /** The bound TCP port, or -1 for an in-process server. */
+  public int port() {
+    return inProcessName != null ? -1 : server.getPort();
+  }
+
+  public String host() {
+    return host;
+  }
+
+  /** {@code host:port}, or {@code in-process:NAME}. */
+  public String address() {
+    return inProcessName != null ? "in-process:" + inProcessName : host + ":" + port();
+  }
+
+  /** A plaintext channel to this server; the caller shuts it down. */
+  public ManagedChannel newChannel() {
+    if (inProcessName != null) {
+      return InProcessChannelBuilder.forName(inProcessName)
+          .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+          .build();
+    }
+    return Grpc.newChannelBuilderForAddress(host, port(), InsecureChannelCredentials.create())
+        .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+        .build();
+  }
+
+  /**
+   * The official client, connected to this server with its API key if one is set. Closing the
+   * client closes its channel.
+   */
+  public QdrantClient newClient() {
+    QdrantGrpcClient.Builder b = QdrantGrpcClient.newBuilder(newChannel(), true);
+    if (apiKey != null) {
+      b.withApiKey(apiKey);
+    }
+    return new QdrantClient(b.build());
+  }
+
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Stops accepting calls, lets running ones finish for a few seconds, then cuts them off. */
+  @Override
+  public void close() {
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+        server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
