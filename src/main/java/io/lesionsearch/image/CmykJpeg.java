@@ -45,7 +45,7 @@ final class CmykJpeg {
         }
       }
     }
-    return new RgbImage(width, height, rgb);
+    return RgbImage.packed(width, height, rgb);
   }
 
   /** libjpeg's YCCK to CMYK colour step (jdcolor.c), fixed point with 16 fraction bits. */

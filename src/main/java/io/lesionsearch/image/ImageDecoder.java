@@ -146,7 +146,7 @@ public final class ImageDecoder {
         }
       }
     }
-    return new RgbImage(width, height, rgb);
+    return RgbImage.packed(width, height, rgb);
   }
 
   /**

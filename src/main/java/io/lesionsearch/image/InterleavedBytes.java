@@ -7,13 +7,13 @@ import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 
 /**
- * The common case, 8-bit grey, RGB or RGBA in one byte array (every JPEG and most PNGs), copied
- * straight from the array: about a millisecond less per 600x450 image than the per-pixel path.
+ * The common case, 8-bit grey, RGB or RGBA in one byte array (every JPEG and most PNGs), used in
+ * place: no copy, no per-pixel calls.
  */
 final class InterleavedBytes {
   private InterleavedBytes() {}
 
-  /** Returns the RGB pixels, or null when the raster is not a plain interleaved byte layout. */
+  /** Returns a view of the RGB pixels, or null when the raster is not a plain interleaved byte layout. */
   static RgbImage toRgb(Raster raster, ColorModel model) {
     if (model instanceof IndexColorModel
         || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
@@ -32,25 +32,11 @@ final class InterleavedBytes {
         return null;
       }
     }
-    int width = raster.getWidth();
-    int height = raster.getHeight();
-    byte[] data = buffer.getData();
     int[] offsets = sm.getBandOffsets();
-    int r = offsets[0];
-    int g = offsets[bands == 1 ? 0 : 1];
-    int b = offsets[bands == 1 ? 0 : 2];
-    int pixelStride = sm.getPixelStride();
-    int lineStride = sm.getScanlineStride();
-    byte[] rgb = new byte[width * height * 3];
-    int o = 0;
-    for (int y = 0; y < height; y++) {
-      int p = buffer.getOffset() + y * lineStride;
-      for (int x = 0; x < width; x++, p += pixelStride) {
-        rgb[o++] = data[p + r];
-        rgb[o++] = data[p + g];
-        rgb[o++] = data[p + b];
-      }
-    }
-    return new RgbImage(width, height, rgb);
+    int green = offsets[bands == 1 ? 0 : 1];
+    int blue = offsets[bands == 1 ? 0 : 2];
+    return new RgbImage(
+        raster.getWidth(), raster.getHeight(), buffer.getData(), buffer.getOffset(), sm.getPixelStride(),
+        sm.getScanlineStride(), offsets[0], green, blue);
   }
 }

@@ -38,43 +38,39 @@ public final class PillowBilinearResizer {
 
     boolean needHorizontal = outWidth != in.width();
     boolean needVertical = outHeight != in.height();
-    if (!needHorizontal && !needVertical) {
-      return in.rgb().clone();
+    if (!needHorizontal) {
+      byte[] packed = in.toPackedRgb();
+      return needVertical ? verticalPass(packed, in.width(), 0, vertical) : packed.clone();
     }
-    byte[] src = in.rgb();
-    int srcWidth = in.width();
-    int firstRow = 0;
-    int rows = in.height();
-    if (needHorizontal) {
-      // Pillow resamples only the source rows the vertical pass will read; same result, less work.
-      firstRow = vertical.min[0];
-      rows = vertical.min[outHeight - 1] + vertical.count[outHeight - 1] - firstRow;
-      src = horizontalPass(src, srcWidth, firstRow, rows, horizontal);
-      srcWidth = outWidth;
-    }
-    if (!needVertical) {
-      return src;
-    }
-    return verticalPass(src, srcWidth, firstRow, vertical);
+    // Pillow resamples only the source rows the vertical pass will read; same result, less work.
+    int firstRow = vertical.min[0];
+    int rows = vertical.min[outHeight - 1] + vertical.count[outHeight - 1] - firstRow;
+    byte[] narrowed = horizontalPass(in, firstRow, rows, horizontal);
+    return needVertical ? verticalPass(narrowed, outWidth, firstRow, vertical) : narrowed;
   }
 
-  private byte[] horizontalPass(byte[] src, int srcWidth, int firstRow, int rows, Coefficients k) {
+  private byte[] horizontalPass(RgbImage in, int firstRow, int rows, Coefficients k) {
+    byte[] src = in.data();
+    int stride = in.pixelStride();
+    int r = in.red();
+    int g = in.green();
+    int b = in.blue();
     byte[] out = new byte[outWidth * rows * 3];
     int ksize = k.ksize;
     for (int y = 0; y < rows; y++) {
-      int rowBase = (y + firstRow) * srcWidth * 3;
+      int rowBase = in.offset() + (y + firstRow) * in.lineStride();
       int o = y * outWidth * 3;
       for (int xx = 0; xx < outWidth; xx++) {
         int s0 = HALF;
         int s1 = HALF;
         int s2 = HALF;
-        int p = rowBase + k.min[xx] * 3;
+        int p = rowBase + k.min[xx] * stride;
         int kb = xx * ksize;
-        for (int x = 0, n = k.count[xx]; x < n; x++, p += 3) {
+        for (int x = 0, n = k.count[xx]; x < n; x++, p += stride) {
           int w = k.weights[kb + x];
-          s0 += (src[p] & 0xFF) * w;
-          s1 += (src[p + 1] & 0xFF) * w;
-          s2 += (src[p + 2] & 0xFF) * w;
+          s0 += (src[p + r] & 0xFF) * w;
+          s1 += (src[p + g] & 0xFF) * w;
+          s2 += (src[p + b] & 0xFF) * w;
         }
         out[o++] = clip8(s0);
         out[o++] = clip8(s1);

@@ -14,6 +14,7 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -40,13 +41,14 @@ class PillowParityTest {
     assertEquals(entry.get("height").asInt(), decoded.height());
 
     byte[] ours = preprocessor.resize(decoded);
-    RgbImage pillow =
-        decoder.decode(TestData.bytes(TestData.resource("reference/preprocess/" + entry.get("resized").asText())));
+    byte[] pillow = decoder.decode(
+            TestData.bytes(TestData.resource("reference/preprocess/" + entry.get("resized").asText())))
+        .toPackedRgb();
     int worstLevel = 0;
     for (int i = 0; i < ours.length; i++) {
-      worstLevel = Math.max(worstLevel, Math.abs((ours[i] & 0xFF) - (pillow.rgb()[i] & 0xFF)));
+      worstLevel = Math.max(worstLevel, Math.abs((ours[i] & 0xFF) - (pillow[i] & 0xFF)));
     }
-    float diff = TestData.maxAbsDiff(preprocessor.normalise(ours), preprocessor.normalise(pillow.rgb()));
+    float diff = TestData.maxAbsDiff(preprocessor.normalise(ours), preprocessor.normalise(pillow));
     assertTrue(diff <= 1e-5f, image + ": max abs difference " + diff + " (" + worstLevel + " grey levels)");
   }
 
@@ -69,7 +71,30 @@ class PillowParityTest {
     for (int i = 0; i < rgb.length; i++) {
       rgb[i] = (byte) (i * 31);
     }
-    assertArrayEquals(rgb, new PillowBilinearResizer(224, 224).resize(new RgbImage(224, 224, rgb)));
+    assertArrayEquals(rgb, new PillowBilinearResizer(224, 224).resize(RgbImage.packed(224, 224, rgb)));
+  }
+
+  @ParameterizedTest(name = "{0}x{1}")
+  @CsvSource({"600, 450", "224, 300", "300, 224", "100, 80"})
+  void aStridedBgrViewResizesLikeThePackedPixels(int width, int height) {
+    byte[] rgb = new byte[width * height * 3];
+    new java.util.Random(width * 31L + height).nextBytes(rgb);
+    // Same pixels as 4-byte BGRx with two bytes of padding per row, as some decoders hand them out.
+    int lineStride = width * 4 + 2;
+    byte[] bgrx = new byte[height * lineStride + 5];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int p = 5 + y * lineStride + x * 4;
+        int q = (y * width + x) * 3;
+        bgrx[p] = rgb[q + 2];
+        bgrx[p + 1] = rgb[q + 1];
+        bgrx[p + 2] = rgb[q];
+      }
+    }
+    RgbImage view = new RgbImage(width, height, bgrx, 5, 4, lineStride, 2, 1, 0);
+    assertArrayEquals(rgb, view.toPackedRgb());
+    PillowBilinearResizer resizer = new PillowBilinearResizer(224, 224);
+    assertArrayEquals(resizer.resize(RgbImage.packed(width, height, rgb)), resizer.resize(view));
   }
 
   private static JsonNode entry(String image) {
