@@ -1,0 +1,157 @@
+package io.lesionsearch.ingest;
+
+import ai.djl.Device;
+import ai.djl.translate.TranslateException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.embed.SlotDevice;
+import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.qdrant.LesionPoint;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Embeds images in batches with the TaskManager's shared model on this slot's device. Decoding starts
+ * on a thread pool as each image arrives, so it overlaps with inference of the previous batch. A
+ * batch runs when it is full, when its oldest image has waited {@code maxDelayMs}, and before every
+ * checkpoint barrier, so no image waits forever and none is left outside a checkpoint. Images that
+ * cannot be read or decoded go to the dead-letter output; the job goes on.
+ */
+public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
+    implements OneInputStreamOperator<ImageToEmbed, LesionPoint>, BoundedOneInput {
+
+  public static final String STAGE = "embed";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String modelDir;
+  private final int batchSize;
+  private final long maxDelayMs;
+  private final OutputTag<DeadLetter> deadLetters;
+
+  private transient VitEncoder encoder;
+  private transient List<Pending> pending;
+  private transient boolean timerArmed;
+  private transient Counter embedded;
+  private transient Counter failed;
+
+  private record Pending(ImageToEmbed image, CompletableFuture<Object> pixels) {}
+
+  public EmbedOperator(String modelDir, int batchSize, long maxDelayMs, OutputTag<DeadLetter> deadLetters) {
+    if (batchSize < 1 || maxDelayMs < 1) {
+      throw new IllegalArgumentException("batch size and max delay must be positive: " + batchSize + ", " + maxDelayMs);
+    }
+    this.modelDir = modelDir;
+    this.batchSize = batchSize;
+    this.maxDelayMs = maxDelayMs;
+    this.deadLetters = deadLetters;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    Device device = SlotDevice.forSlot(getRuntimeContext());
+    encoder = VitEncoder.open(Path.of(modelDir), device);
+    pending = new ArrayList<>(batchSize);
+    embedded = getMetricGroup().counter("imagesEmbedded");
+    failed = getMetricGroup().counter("imagesDeadLettered");
+    LOG.info("Embedding with {} on {}, batches of {}", encoder.manifest().modelId(), device, batchSize);
+  }
+
+  @Override
+  public void processElement(StreamRecord<ImageToEmbed> element) throws Exception {
+    ImageToEmbed image = element.getValue();
+    pending.add(new Pending(image, CompletableFuture.supplyAsync(() -> preprocess(image), SharedDecodePool.get())));
+    if (pending.size() >= batchSize) {
+      flush();
+    } else if (!timerArmed) {
+      timerArmed = true;
+      long due = getProcessingTimeService().getCurrentProcessingTime() + maxDelayMs;
+      getProcessingTimeService().registerTimer(due, time -> {
+        timerArmed = false;
+        flush();
+      });
+    }
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    flush();
+  }
+
+  @Override
+  public void endInput() throws Exception {
+    flush();
+  }
+
+  private void flush() throws TranslateException, IOException {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<Pending> batch = pending;
+    pending = new ArrayList<>(batchSize);
+    List<float[]> pixels = new ArrayList<>(batch.size());
+    List<ImageToEmbed> ok = new ArrayList<>(batch.size());
+    for (Pending p : batch) {
+      Object result = p.pixels.join();
+      if (result instanceof float[] tensor) {
+        pixels.add(tensor);
+        ok.add(p.image);
+      } else {
+        failed.inc();
+        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(p.image.source(), STAGE, (Throwable) result)));
+      }
+    }
+    List<float[]> vectors = encoder.embed(pixels);
+    String now = Instant.ofEpochMilli(getProcessingTimeService().getCurrentProcessingTime()).toString();
+    for (int i = 0; i < ok.size(); i++) {
+      ImageToEmbed image = ok.get(i);
+      output.collect(new StreamRecord<>(new LesionPoint(
+          PointIds.forImageId(image.imageId()).toString(), vectors.get(i), payload(image, now))));
+    }
+    embedded.inc(ok.size());
+  }
+
+  private byte[] payload(ImageToEmbed image, String ingestedAt) throws IOException {
+    ObjectNode payload = (ObjectNode) JSON.readTree(image.payloadJson());
+    payload.put("ingested_at", ingestedAt);
+    payload.put("model_id", encoder.manifest().modelId());
+    return JSON.writeValueAsBytes(payload);
+  }
+
+  /** Runs on a decode thread; returns the tensor, or the exception that makes this image a dead letter. */
+  private Object preprocess(ImageToEmbed image) {
+    try {
+      byte[] bytes = image.image() != null ? image.image() : read(image.imageUri());
+      return encoder.preprocessor().preprocess(bytes);
+    } catch (Exception e) {
+      // Unreadable URIs (unknown scheme, missing file) included: a bad record never fails the job.
+      return e;
+    }
+  }
+
+  private static byte[] read(String uri) throws IOException {
+    Path path = uri.contains(":/") ? Path.of(URI.create(uri)) : Path.of(uri);
+    return Files.readAllBytes(path);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (encoder != null) {
+      encoder.close();
+      encoder = null;
+    }
+    super.close();
+  }
+}

@@ -1,0 +1,96 @@
+package io.lesionsearch.ingest;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * Everything the ingest job can be told, with local defaults. Given as arguments or in a properties
+ * file ({@code --config FILE}, keys are the option names without dashes, Kafka client settings as
+ * {@code kafka.<name>}); see {@link OptionsFile}.
+ */
+public final class IngestOptions implements Serializable {
+
+  @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  public String bootstrapServers;
+
+  @Option(names = "--topic", defaultValue = "lesion-images", description = "Topic of ingest messages (default: ${DEFAULT-VALUE}).")
+  public String topic;
+
+  @Option(names = "--group-id", defaultValue = "lesion-search-ingest", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  public String groupId;
+
+  @Option(names = "--starting-offsets", defaultValue = "committed", description = "committed (falling back to earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
+  public StartingOffsets startingOffsets;
+
+  @Option(names = "--dead-letter-topic", defaultValue = "lesion-images-dlq", description = "Topic for records that cannot be indexed (default: ${DEFAULT-VALUE}).")
+  public String deadLetterTopic;
+
+  @Option(names = "--qdrant-host", defaultValue = "127.0.0.1", description = "Qdrant gRPC host (default: ${DEFAULT-VALUE}).")
+  public String qdrantHost;
+
+  @Option(names = "--qdrant-port", defaultValue = "6334", description = "Qdrant gRPC port (default: ${DEFAULT-VALUE}).")
+  public int qdrantPort;
+
+  @Option(names = "--qdrant-tls", defaultValue = "false", description = "Use TLS to Qdrant (default: ${DEFAULT-VALUE}).")
+  public boolean qdrantTls;
+
+  @Option(names = "--qdrant-api-key", defaultValue = "${env:QDRANT_API_KEY}", description = "Qdrant API key (default: the QDRANT_API_KEY environment variable).")
+  public String qdrantApiKey;
+
+  @Option(names = "--collection", defaultValue = "lesions", description = "Qdrant collection (default: ${DEFAULT-VALUE}).")
+  public String collection;
+
+  @Option(names = "--model", required = true, description = "Model directory (model.pt + manifest.json), readable on every TaskManager.")
+  public String model;
+
+  @Option(names = "--batch-size", defaultValue = "16", description = "Images per inference batch (default: ${DEFAULT-VALUE}).")
+  public int batchSize;
+
+  @Option(names = "--batch-max-delay-ms", defaultValue = "200", description = "Longest an image waits for its batch to fill (default: ${DEFAULT-VALUE}).")
+  public long batchMaxDelayMs;
+
+  @Option(names = "--upsert-batch-size", defaultValue = "1000", description = "Points per Qdrant upsert (default: ${DEFAULT-VALUE}).")
+  public int upsertBatchSize;
+
+  @Option(names = "--upsert-max-delay-ms", defaultValue = "500", description = "Longest a point waits for its upsert batch (default: ${DEFAULT-VALUE}).")
+  public long upsertMaxDelayMs;
+
+  @Option(names = "--max-image-bytes", defaultValue = "16777216", description = "Largest inline image, decoded (default: ${DEFAULT-VALUE}).")
+  public int maxImageBytes;
+
+  @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
+  public Integer parallelism;
+
+  @Option(names = "--checkpoint-interval-ms", defaultValue = "10000", description = "Checkpoint interval; 0 turns checkpointing off (default: ${DEFAULT-VALUE}).")
+  public long checkpointIntervalMs;
+
+  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client setting for source and dead-letter producer (security.protocol, sasl.*, ssl.*), repeatable.")
+  public Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+  public enum StartingOffsets {
+    COMMITTED,
+    EARLIEST,
+    LATEST
+  }
+
+  /** Range checks picocli's types cannot express; the message names the option. */
+  public void validate() {
+    require(batchSize >= 1 && batchSize <= 1024, "--batch-size must be 1..1024, got " + batchSize);
+    require(batchMaxDelayMs >= 1, "--batch-max-delay-ms must be positive, got " + batchMaxDelayMs);
+    require(upsertBatchSize >= 1 && upsertBatchSize <= 10_000, "--upsert-batch-size must be 1..10000, got " + upsertBatchSize);
+    require(upsertMaxDelayMs >= 1, "--upsert-max-delay-ms must be positive, got " + upsertMaxDelayMs);
+    require(qdrantPort >= 1 && qdrantPort <= 65_535, "--qdrant-port must be 1..65535, got " + qdrantPort);
+    require(maxImageBytes >= 1, "--max-image-bytes must be positive, got " + maxImageBytes);
+    require(parallelism == null || parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);
+    require(checkpointIntervalMs >= 0, "--checkpoint-interval-ms must be 0 or more, got " + checkpointIntervalMs);
+    require(!topic.equals(deadLetterTopic), "--dead-letter-topic must differ from --topic");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.lesionsearch.ingest;
+
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/** Validates each ingest message; breaches of the contract go to the dead-letter output with the reason. */
+public final class ParseFunction extends ProcessFunction<SourceRecord, ImageToEmbed> {
+
+  public static final String STAGE = "parse";
+
+  private final IngestMessageParser parser;
+  private final OutputTag<DeadLetter> deadLetters;
+
+  public ParseFunction(IngestMessageParser parser, OutputTag<DeadLetter> deadLetters) {
+    this.parser = parser;
+    this.deadLetters = deadLetters;
+  }
+
+  @Override
+  public void processElement(SourceRecord record, Context ctx, Collector<ImageToEmbed> out) {
+    try {
+      out.collect(parser.parse(record));
+    } catch (InvalidRecordException e) {
+      ctx.output(deadLetters, DeadLetter.of(record, STAGE, e));
+    }
+  }
+}

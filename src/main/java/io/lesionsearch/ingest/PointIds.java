@@ -1,0 +1,16 @@
+package io.lesionsearch.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * The Qdrant point id of an image: a name-based UUID of its image_id, so a replayed or repeated record
+ * overwrites its own point instead of adding another, and any client can find a point from its image_id.
+ */
+public final class PointIds {
+  private PointIds() {}
+
+  public static UUID forImageId(String imageId) {
+    return UUID.nameUUIDFromBytes(("lesion-search:image_id:" + imageId).getBytes(StandardCharsets.UTF_8));
+  }
+}

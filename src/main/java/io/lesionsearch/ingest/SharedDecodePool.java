@@ -1,0 +1,28 @@
+package io.lesionsearch.ingest;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One pool of decode threads per JVM, shared by every slot's embedding operator: decoding is CPU
+ * work, so more threads than cores would only contend with inference.
+ */
+final class SharedDecodePool {
+  private static final ExecutorService POOL = create();
+
+  private SharedDecodePool() {}
+
+  static ExecutorService get() {
+    return POOL;
+  }
+
+  private static ExecutorService create() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+      Thread t = new Thread(r, "lesion-search-decode-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+}

@@ -1,0 +1,84 @@
+package io.lesionsearch.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
+
+/** The ingest contract of ARCHITECTURE.md: what passes, what is refused and with which reason. */
+class IngestMessageParserTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final IngestMessageParser parser = new IngestMessageParser(1000);
+
+  private static SourceRecord record(String json) {
+    return new SourceRecord("lesion-images", 0, 7, "k".getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String b64(byte[] bytes) {
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  @Test
+  void aValidMessageKeepsItsMetadataAsPayloadWithoutTheImage() throws Exception {
+    String json = "{\"image_id\": \"ISIC_0024329\", \"lesion_id\": \"HAM_0002730\", \"dx\": \"akiec\", \"dx_type\": \"histo\","
+        + " \"age\": 75, \"sex\": \"female\", \"localization\": \"lower extremity\", \"site\": \"vienna\","
+        + " \"image\": \"" + b64(new byte[] {1, 2, 3}) + "\"}";
+    ImageToEmbed image = parser.parse(record(json));
+    assertEquals("ISIC_0024329", image.imageId());
+    assertArrayEquals(new byte[] {1, 2, 3}, image.image());
+    JsonNode payload = JSON.readTree(image.payloadJson());
+    assertFalse(payload.has("image"));
+    assertEquals(75, payload.get("age").asInt());
+    assertTrue(payload.get("age").isIntegralNumber());
+    assertEquals("vienna", payload.get("site").asText(), "other fields pass through");
+    assertEquals("ISIC_0024329", payload.get("image_id").asText());
+  }
+
+  @Test
+  void aMissingOrNullAgeStaysMissing() throws Exception {
+    for (String age : new String[] {"", "\"age\": null, "}) {
+      ImageToEmbed image = parser.parse(record("{" + age + "\"image_id\": \"a\", \"image\": \"" + b64(new byte[] {9}) + "\"}"));
+      assertFalse(JSON.readTree(image.payloadJson()).has("age"));
+    }
+  }
+
+  @Test
+  void imageUriStandsInForAnInlineImage() throws Exception {
+    ImageToEmbed image = parser.parse(record("{\"image_id\": \"a\", \"image_uri\": \"file:///data/a.jpg\"}"));
+    assertNull(image.image());
+    assertEquals("file:///data/a.jpg", image.imageUri());
+    assertEquals("file:///data/a.jpg", JSON.readTree(image.payloadJson()).get("image_uri").asText());
+  }
+
+  @Test
+  void contractBreachesAreRefusedWithTheirReason() {
+    String img = "\"image\": \"" + b64(new byte[] {1}) + "\"";
+    assertReason("", "empty message");
+    assertReason("{oops", "not valid JSON");
+    assertReason("[1, 2]", "expected a JSON object");
+    assertReason("{" + img + "}", "image_id is missing");
+    assertReason("{\"image_id\": \"  \", " + img + "}", "image_id is missing");
+    assertReason("{\"image_id\": 17, " + img + "}", "image_id must be a string");
+    assertReason("{\"image_id\": \"a\"}", "neither image (base64) nor image_uri is given");
+    assertReason("{\"image_id\": \"a\", \"image\": \"not base64!!\"}", "image is not valid base64");
+    assertReason("{\"image_id\": \"a\", \"image\": 5}", "image must be a base64 string");
+    assertReason("{\"image_id\": \"a\", \"image\": \"\"}", "image is empty");
+    assertReason("{\"image_id\": \"a\", \"age\": \"75\", " + img + "}", "age must be a number or null");
+    assertReason("{\"image_id\": \"a\", \"dx\": 3, " + img + "}", "dx must be a string");
+    assertReason("{\"image_id\": \"a\", \"image\": \"" + b64(new byte[2000]) + "\"}", "over the limit of 1000 bytes");
+  }
+
+  private void assertReason(String json, String expected) {
+    InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> parser.parse(record(json)));
+    assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+  }
+}
