@@ -25,12 +25,16 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -352,6 +356,65 @@ class QdrantSinkJobTest {
     env.execute("auto");
     assertEquals(50L, client.countAsync("auto").get());
     assertEquals(7, client.getCollectionInfoAsync("auto").get().getPayloadSchemaCount());
+  }
+
+  /** Fails once, after a checkpoint has completed and a number of points have passed. */
+  static final class FailOnceAfterCheckpoint
+      implements MapFunction<LesionPoint, LesionPoint>, CheckpointListener {
+    static final AtomicBoolean checkpointed = new AtomicBoolean();
+    static final AtomicBoolean failed = new AtomicBoolean();
+    static final AtomicInteger seen = new AtomicInteger();
+    private final int failAt;
+
+    FailOnceAfterCheckpoint(int failAt) {
+      this.failAt = failAt;
+    }
+
+    @Override
+    public LesionPoint map(LesionPoint p) throws Exception {
+      int n = seen.incrementAndGet();
+      while (n >= failAt && !failed.get() && !checkpointed.get()) {
+        Thread.sleep(5); // hold the failure until a checkpoint holds buffered points
+      }
+      if (n >= failAt && failed.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure after a checkpoint");
+      }
+      return p;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      checkpointed.set(true);
+    }
+  }
+
+  @Test
+  void pointsBufferedAtACheckpointSurviveARestartThroughWriterState() throws Exception {
+    int n = 600;
+    createCollection("restored", DIM);
+    FailOnceAfterCheckpoint.checkpointed.set(false);
+    FailOnceAfterCheckpoint.failed.set(false);
+    FailOnceAfterCheckpoint.seen.set(0);
+    Configuration conf = new Configuration();
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(1);
+    // Neither the batch size nor the delay is ever reached before the end of input, so the
+    // points can only leave the buffer through checkpoint state or the final flush.
+    env.fromData(points(n)).map(new Throttle()).map(new FailOnceAfterCheckpoint(400))
+        .sinkTo(sink("restored").maxTimeInBufferMs(600_000).build()).name("qdrant");
+    env.execute("restored");
+
+    assertTrue(FailOnceAfterCheckpoint.failed.get());
+    // The source resumed after its checkpointed position instead of replaying everything ...
+    int seen = FailOnceAfterCheckpoint.seen.get();
+    assertTrue(seen < 400 + n, "source replayed from the start: saw " + seen);
+    // ... and nothing was written before the failure, so the skipped points came from state.
+    assertEquals(List.of(n), upserts.sizes());
+    assertEquals(n, allPoints("restored").size());
   }
 
   private static String causes(Throwable t) {
