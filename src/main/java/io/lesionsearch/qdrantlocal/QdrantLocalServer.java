@@ -4,6 +4,7 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
@@ -12,6 +13,8 @@ import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,12 +42,16 @@ public final class QdrantLocalServer implements AutoCloseable {
   private final String host;
   private final String inProcessName;
   private final String apiKey;
+  private final Builder settings;
+  private final CollectionRegistry registry;
 
-  private QdrantLocalServer(Server server, String host, String inProcessName, String apiKey) {
+  private QdrantLocalServer(Server server, Builder settings, CollectionRegistry registry) {
     this.server = server;
-    this.host = host;
-    this.inProcessName = inProcessName;
-    this.apiKey = apiKey;
+    this.host = settings.host;
+    this.inProcessName = settings.inProcessName;
+    this.apiKey = settings.apiKey;
+    this.settings = settings;
+    this.registry = registry;
   }
 
   public static Builder builder() {
@@ -58,8 +65,30 @@ public final class QdrantLocalServer implements AutoCloseable {
     private String inProcessName;
     private String apiKey;
     private String readOnlyApiKey;
+    private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private CollectionRegistry registry;
 
     private Builder() {}
+
+    private Builder copy() {
+      Builder b = new Builder();
+      b.host = host;
+      b.port = port;
+      b.inProcessName = inProcessName;
+      b.apiKey = apiKey;
+      b.readOnlyApiKey = readOnlyApiKey;
+      b.interceptors.addAll(interceptors);
+      return b;
+    }
+
+    /**
+     * Wrap every service in this interceptor (outside the API-key check), so a test can count
+     * or inspect the calls a client makes, as a proxy in front of a real server would.
+     */
+    public Builder interceptor(ServerInterceptor interceptor) {
+      interceptors.add(interceptor);
+      return this;
+    }
 
     /** Address to bind; 127.0.0.1 by default so nothing outside the machine can reach it. */
     public Builder host(String host) {
@@ -92,7 +121,7 @@ public final class QdrantLocalServer implements AutoCloseable {
     }
 
     public QdrantLocalServer start() throws IOException {
-      CollectionRegistry registry = new CollectionRegistry();
+      CollectionRegistry registry = this.registry != null ? this.registry : new CollectionRegistry();
       io.grpc.ServerBuilder<?> b = inProcessName != null
           ? InProcessServerBuilder.forName(inProcessName)
           // A 1,000-point upsert of 384-d vectors is about 1.6 MB; with Netty's default 1 MiB
@@ -107,16 +136,17 @@ public final class QdrantLocalServer implements AutoCloseable {
       add(b, new CollectionsService(registry), auth);
       add(b, new PointsService(registry), auth);
       Server server = b.build().start();
-      return new QdrantLocalServer(server, host, inProcessName, apiKey);
+      return new QdrantLocalServer(server, copy().port(server.getPort()), registry);
     }
 
-    private static void add(io.grpc.ServerBuilder<?> b, io.grpc.BindableService service,
+    private void add(io.grpc.ServerBuilder<?> b, io.grpc.BindableService service,
         ApiKeyInterceptor auth) {
-      if (auth == null) {
-        b.addService(service);
-      } else {
-        b.addService(ServerInterceptors.intercept(service, auth));
+      io.grpc.ServerServiceDefinition def = service.bindService();
+      if (auth != null) {
+        def = ServerInterceptors.intercept(def, auth);
       }
+      // intercept() runs the last-added interceptor first: these go outside the key check.
+      b.addService(ServerInterceptors.intercept(def, interceptors));
     }
   }
 
@@ -156,6 +186,17 @@ public final class QdrantLocalServer implements AutoCloseable {
       b.withApiKey(apiKey);
     }
     return new QdrantClient(b.build());
+  }
+
+  /**
+   * Starts a new server on the same address with the same settings and the same collections and
+   * points, as a real Qdrant restarting on its storage would. Close this one first: the port must
+   * be free. Lets tests stop the endpoint for a while and bring it back without losing data.
+   */
+  public QdrantLocalServer restart() throws IOException {
+    Builder b = settings.copy();
+    b.registry = registry;
+    return b.start();
   }
 
   public void awaitTermination() throws InterruptedException {

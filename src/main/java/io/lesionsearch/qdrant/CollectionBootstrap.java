@@ -1,0 +1,127 @@
+package io.lesionsearch.qdrant;
+
+import io.grpc.Status;
+import io.qdrant.client.QdrantClient;
+import io.qdrant.client.grpc.Collections.CollectionInfo;
+import io.qdrant.client.grpc.Collections.Distance;
+import io.qdrant.client.grpc.Collections.PayloadSchemaInfo;
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import io.qdrant.client.grpc.Collections.VectorParams;
+import io.qdrant.client.grpc.Collections.VectorsConfig;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure the collection the sink writes to exists with the model's vector size, Cosine
+ * distance and the payload indexes the search side filters on. Never deletes or recreates: an
+ * existing collection that does not match is an operator decision, so it stops with a message
+ * saying what to do.
+ */
+public final class CollectionBootstrap {
+  private static final Logger LOG = LoggerFactory.getLogger(CollectionBootstrap.class);
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+
+  /** The fields search requests filter on, and the index type each needs. */
+  public static final Map<String, PayloadSchemaType> PAYLOAD_INDEXES;
+
+  static {
+    Map<String, PayloadSchemaType> m = new LinkedHashMap<>();
+    for (String keyword : new String[] {"dx", "dx_type", "sex", "localization", "lesion_id",
+        "image_id"}) {
+      m.put(keyword, PayloadSchemaType.Keyword);
+    }
+    m.put("age", PayloadSchemaType.Float);
+    PAYLOAD_INDEXES = java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** What {@link #ensure} found. */
+  public enum Outcome { CREATED, EXISTED }
+
+  private CollectionBootstrap() {}
+
+  /**
+   * Creates the collection if absent, else checks it; then adds any missing payload index. Safe
+   * to run from many parallel writers at once: a create that loses the race is re-checked.
+   *
+   * @throws IllegalStateException if the collection exists with another size or distance
+   */
+  public static Outcome ensure(QdrantClient client, String collection, int vectorSize) {
+    if (vectorSize <= 0) {
+      throw new IllegalArgumentException("vector size must be > 0, got " + vectorSize);
+    }
+    Outcome outcome = Outcome.EXISTED;
+    if (!get(client.collectionExistsAsync(collection, CALL_TIMEOUT), collection)) {
+      try {
+        get(client.createCollectionAsync(collection, VectorParams.newBuilder()
+            .setSize(vectorSize).setDistance(Distance.Cosine).build(), CALL_TIMEOUT), collection);
+        outcome = Outcome.CREATED;
+        LOG.info("Created Qdrant collection '{}' (size {}, Cosine)", collection, vectorSize);
+      } catch (RuntimeException e) {
+        // Another writer may have created it between our check and our create (Qdrant answers
+        // ALREADY_EXISTS); anything else, or a collection that still is not there, is real.
+        if (!get(client.collectionExistsAsync(collection, CALL_TIMEOUT), collection)) {
+          throw e;
+        }
+      }
+    }
+    CollectionInfo info = get(client.getCollectionInfoAsync(collection, CALL_TIMEOUT), collection);
+    check(collection, vectorSize, info);
+    addMissingIndexes(client, collection, info.getPayloadSchemaMap());
+    return outcome;
+  }
+
+  static void check(String collection, int vectorSize, CollectionInfo info) {
+    VectorsConfig vc = info.getConfig().getParams().getVectorsConfig();
+    if (!vc.hasParams()) {
+      throw new IllegalStateException("Qdrant collection '" + collection + "' has named vectors "
+          + vc.getParamsMap().getMapMap().keySet() + ", but the sink writes one unnamed vector of "
+          + "size " + vectorSize + " (Cosine). Use another collection name, or delete this "
+          + "collection so that it can be created.");
+    }
+    VectorParams p = vc.getParams();
+    if (p.getSize() != vectorSize || p.getDistance() != Distance.Cosine) {
+      throw new IllegalStateException("Qdrant collection '" + collection + "' exists with vector "
+          + "size " + p.getSize() + " and distance " + p.getDistance() + ", but the model needs "
+          + "size " + vectorSize + " and distance Cosine. Use another collection name, or delete "
+          + "this collection (its points were made by a different model) so that it can be "
+          + "created.");
+    }
+  }
+
+  private static void addMissingIndexes(QdrantClient client, String collection,
+      Map<String, PayloadSchemaInfo> existing) {
+    for (Map.Entry<String, PayloadSchemaType> want : PAYLOAD_INDEXES.entrySet()) {
+      PayloadSchemaInfo have = existing.get(want.getKey());
+      if (have == null) {
+        // Creating an index that already exists is a no-op in Qdrant, so a race here is harmless.
+        get(client.createPayloadIndexAsync(collection, want.getKey(), want.getValue(), null,
+            true, null, CALL_TIMEOUT), collection);
+      } else if (have.getDataType() != want.getValue()) {
+        LOG.warn("Qdrant collection '{}' indexes '{}' as {}, not {}; left as it is",
+            collection, want.getKey(), have.getDataType(), want.getValue());
+      }
+    }
+  }
+
+  private static <T> T get(Future<T> f, String collection) {
+    try {
+      return f.get(CALL_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while preparing Qdrant collection '"
+          + collection + "'", e);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      Status s = Status.fromThrowable(cause);
+      throw new IllegalStateException("Cannot prepare Qdrant collection '" + collection + "': "
+          + s.getCode() + (s.getDescription() != null ? ": " + s.getDescription() : ""), cause);
+    }
+  }
+}

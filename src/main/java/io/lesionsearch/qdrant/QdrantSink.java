@@ -1,0 +1,241 @@
+package io.lesionsearch.qdrant;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Objects;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.base.sink.AsyncSinkBase;
+import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
+import org.apache.flink.connector.base.sink.writer.ElementConverter;
+import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+
+/**
+ * Upserts {@link LesionPoint}s into one Qdrant collection, in batches of up to
+ * {@code maxBatchSize} points or whatever has waited {@code maxTimeInBufferMs}, with
+ * {@code wait=true}, a bounded number of requests in flight, backoff retries for transient
+ * errors and a job failure for everything else. Buffered points are flushed before each
+ * checkpoint completes, and any still buffered are kept in checkpoint state, so nothing is lost
+ * on failure; upserts are idempotent by point id, so a replay only overwrites.
+ *
+ * <pre>{@code
+ * stream.sinkTo(QdrantSink.builder()
+ *     .connection(QdrantConnection.of("qdrant", 6334).withApiKey(key))
+ *     .collection("lesions")
+ *     .build()).name("qdrant").uid("qdrant-sink");
+ * }</pre>
+ */
+public final class QdrantSink extends AsyncSinkBase<LesionPoint, LesionPoint> {
+  private static final long serialVersionUID = 1L;
+
+  public static final int DEFAULT_MAX_BATCH_SIZE = 1000;
+  public static final long DEFAULT_MAX_TIME_IN_BUFFER_MS = 200;
+  public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 2;
+  public static final int DEFAULT_MAX_BUFFERED_REQUESTS = 10_000;
+  /**
+   * 16 MiB: 1,000 points of 384 floats with a few hundred bytes of payload are about 2 MB, so
+   * batches are cut by count, never by bytes, while the protobuf request stays well under
+   * Qdrant's default 32 MB gRPC limit (service.max_request_size_mb).
+   */
+  public static final long DEFAULT_MAX_BATCH_SIZE_BYTES = 16L * 1024 * 1024;
+  /** 1 MiB per point: far above any embedding plus metadata; a bigger point fails the job. */
+  public static final long DEFAULT_MAX_RECORD_SIZE_BYTES = 1024L * 1024;
+
+  private final QdrantConnection connection;
+  private final String collection;
+  private final RetryPolicy retryPolicy;
+  private final int ensureVectorSize;
+
+  private QdrantSink(Builder b, long requestTimeoutMs) {
+    super(new Identity(), b.maxBatchSize, b.maxInFlightRequests, b.maxBufferedRequests,
+        b.maxBatchSizeInBytes, b.maxTimeInBufferMs, b.maxRecordSizeInBytes, requestTimeoutMs,
+        false);
+    this.connection = b.connection;
+    this.collection = b.collection;
+    this.retryPolicy = b.retryPolicy;
+    this.ensureVectorSize = b.ensureVectorSize;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  QdrantConnection connection() {
+    return connection;
+  }
+
+  String collection() {
+    return collection;
+  }
+
+  RetryPolicy retryPolicy() {
+    return retryPolicy;
+  }
+
+  int ensureVectorSize() {
+    return ensureVectorSize;
+  }
+
+  ElementConverter<LesionPoint, LesionPoint> converter() {
+    return getElementConverter();
+  }
+
+  AsyncSinkWriterConfiguration writerConfiguration() {
+    return AsyncSinkWriterConfiguration.builder()
+        .setMaxBatchSize(getMaxBatchSize())
+        .setMaxBatchSizeInBytes(getMaxBatchSizeInBytes())
+        .setMaxInFlightRequests(getMaxInFlightRequests())
+        .setMaxBufferedRequests(getMaxBufferedRequests())
+        .setMaxTimeInBufferMS(getMaxTimeInBufferMS())
+        .setMaxRecordSizeInBytes(getMaxRecordSizeInBytes())
+        .setRequestTimeoutMS(getRequestTimeoutMS())
+        .setFailOnTimeout(getFailOnTimeout())
+        .setRateLimitingStrategy(
+            new FixedInFlightStrategy(getMaxInFlightRequests(), getMaxBatchSize()))
+        .build();
+  }
+
+  @Override
+  public SinkWriter<LesionPoint> createWriter(WriterInitContext context) throws IOException {
+    return restoreWriter(context, Collections.emptyList());
+  }
+
+  @Override
+  public StatefulSinkWriter<LesionPoint, BufferedRequestState<LesionPoint>> restoreWriter(
+      WriterInitContext context, Collection<BufferedRequestState<LesionPoint>> recovered)
+      throws IOException {
+    return new QdrantSinkWriter(this, context, recovered);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<BufferedRequestState<LesionPoint>> getWriterStateSerializer() {
+    return new LesionPointStateSerializer();
+  }
+
+  /** The points are already request entries. */
+  private static final class Identity implements ElementConverter<LesionPoint, LesionPoint> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public LesionPoint apply(LesionPoint element, SinkWriter.Context context) {
+      return element;
+    }
+  }
+
+  /** Every option has a default except the collection name. */
+  public static final class Builder {
+    private QdrantConnection connection = QdrantConnection.defaults();
+    private String collection;
+    private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
+    private long maxTimeInBufferMs = DEFAULT_MAX_TIME_IN_BUFFER_MS;
+    private int maxInFlightRequests = DEFAULT_MAX_IN_FLIGHT_REQUESTS;
+    private int maxBufferedRequests = DEFAULT_MAX_BUFFERED_REQUESTS;
+    private long maxBatchSizeInBytes = DEFAULT_MAX_BATCH_SIZE_BYTES;
+    private long maxRecordSizeInBytes = DEFAULT_MAX_RECORD_SIZE_BYTES;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private int ensureVectorSize;
+
+    private Builder() {}
+
+    public Builder connection(QdrantConnection connection) {
+      this.connection = Objects.requireNonNull(connection, "connection");
+      return this;
+    }
+
+    public Builder collection(String collection) {
+      this.collection = collection;
+      return this;
+    }
+
+    /** Points per upsert request (default 1,000). */
+    public Builder maxBatchSize(int points) {
+      this.maxBatchSize = points;
+      return this;
+    }
+
+    /** Longest a point waits in the buffer before a partial batch is sent (default 200 ms). */
+    public Builder maxTimeInBufferMs(long ms) {
+      this.maxTimeInBufferMs = ms;
+      return this;
+    }
+
+    /** Upsert requests one writer has outstanding at once (default 2). */
+    public Builder maxInFlightRequests(int requests) {
+      this.maxInFlightRequests = requests;
+      return this;
+    }
+
+    /** Points a writer buffers before it back-pressures its input (default 10,000). */
+    public Builder maxBufferedRequests(int points) {
+      this.maxBufferedRequests = points;
+      return this;
+    }
+
+    public Builder maxBatchSizeInBytes(long bytes) {
+      this.maxBatchSizeInBytes = bytes;
+      return this;
+    }
+
+    public Builder maxRecordSizeInBytes(long bytes) {
+      this.maxRecordSizeInBytes = bytes;
+      return this;
+    }
+
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+      return this;
+    }
+
+    public Builder retry(Duration initialBackoff, Duration maxBackoff, Duration maxRetryDuration) {
+      return retryPolicy(new RetryPolicy(initialBackoff, maxBackoff, maxRetryDuration));
+    }
+
+    /**
+     * Have each writer run {@link CollectionBootstrap#ensure} for this vector size when it
+     * starts (off by default: the job may prefer to do it once, before submitting).
+     */
+    public Builder ensureCollection(int vectorSize) {
+      if (vectorSize <= 0) {
+        throw new IllegalArgumentException("vector size must be > 0, got " + vectorSize);
+      }
+      this.ensureVectorSize = vectorSize;
+      return this;
+    }
+
+    public QdrantSink build() {
+      if (collection == null || collection.isBlank()) {
+        throw new IllegalArgumentException("Qdrant collection name must be set");
+      }
+      positive("maxBatchSize", maxBatchSize);
+      positive("maxTimeInBufferMs", maxTimeInBufferMs);
+      positive("maxInFlightRequests", maxInFlightRequests);
+      positive("maxBufferedRequests", maxBufferedRequests);
+      positive("maxBatchSizeInBytes", maxBatchSizeInBytes);
+      positive("maxRecordSizeInBytes", maxRecordSizeInBytes);
+      if (maxBufferedRequests <= maxBatchSize) {
+        throw new IllegalArgumentException("maxBufferedRequests (" + maxBufferedRequests
+            + ") must be greater than maxBatchSize (" + maxBatchSize + ")");
+      }
+      if (maxRecordSizeInBytes > maxBatchSizeInBytes) {
+        throw new IllegalArgumentException("maxRecordSizeInBytes (" + maxRecordSizeInBytes
+            + ") must not exceed maxBatchSizeInBytes (" + maxBatchSizeInBytes + ")");
+      }
+      // Flink's per-request timer must never beat our own RPC deadline plus the backoff wait
+      // that precedes the retry; when it does fire anyway the batch is resent (upserts are
+      // idempotent), not failed.
+      long requestTimeoutMs = connection.requestTimeout().toMillis() + retryPolicy.maxBackoffMs()
+          + 60_000;
+      return new QdrantSink(this, requestTimeoutMs);
+    }
+
+    private static void positive(String name, long value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be > 0, got " + value);
+      }
+    }
+  }
+}
