@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Streaming skin-lesion image similarity search on Flink, DJL and Qdrant.",
     subcommands = {
       EmbedCommand.class,
+      IngestJobCommand.class,
       BenchCommand.class,
       io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
       CommandLine.HelpCommand.class

@@ -19,6 +19,7 @@ public final class IngestMessageParser implements Serializable {
   public static final int DEFAULT_MAX_IMAGE_BYTES = 16 * 1024 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
   private static final String[] TEXT_FIELDS = {"lesion_id", "dx", "dx_type", "sex", "localization"};
 
   private final int maxImageBytes;
@@ -88,7 +89,9 @@ public final class IngestMessageParser implements Serializable {
               + " bytes; send large images as image_uri");
     }
     try {
-      byte[] bytes = Base64.getMimeDecoder().decode(text);
+      // Line breaks are common in base64 and harmless; anything else illegal must be refused, not
+      // skipped as the MIME decoder would.
+      byte[] bytes = Base64.getDecoder().decode(WHITESPACE.matcher(text).replaceAll(""));
       if (bytes.length == 0) {
         throw new InvalidRecordException("image is empty");
       }

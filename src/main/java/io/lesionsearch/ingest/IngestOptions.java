@@ -3,6 +3,10 @@ package io.lesionsearch.ingest;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -73,6 +77,29 @@ public final class IngestOptions implements Serializable {
     COMMITTED,
     EARLIEST,
     LATEST
+  }
+
+  /** Parses job arguments (with {@code --config FILE} expanded in place) into validated options. */
+  public static IngestOptions parse(String... args) {
+    IngestOptions options = new IngestOptions();
+    CommandLine cmd = new CommandLine(new Holder(options))
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setOverwrittenOptionsAllowed(true);
+    cmd.parseArgs(OptionsFile.expand(List.of(args), cmd.getCommandSpec()).toArray(String[]::new));
+    options.validate();
+    return options;
+  }
+
+  @Command(name = "ingest-job")
+  private static final class Holder {
+    @Mixin final IngestOptions options;
+
+    @Option(names = OptionsFile.OPTION)
+    String config;
+
+    Holder(IngestOptions options) {
+      this.options = options;
+    }
   }
 
   /** Range checks picocli's types cannot express; the message names the option. */

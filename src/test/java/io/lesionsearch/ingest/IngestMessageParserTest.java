@@ -52,6 +52,17 @@ class IngestMessageParserTest {
   }
 
   @Test
+  void base64MayBeLineWrappedButNotGarbled() throws Exception {
+    byte[] bytes = new byte[200];
+    new java.util.Random(3).nextBytes(bytes);
+    String wrapped = Base64.getMimeEncoder().encodeToString(bytes);
+    assertTrue(wrapped.contains("\r\n"));
+    assertArrayEquals(bytes, parser.parse(record("{\"image_id\": \"a\", \"image\": \"" + wrapped.replace("\r\n", "\\r\\n") + "\"}")).image());
+    assertReason("{\"image_id\": \"a\", \"image\": \"%%%\"}", "image is not valid base64");
+    assertReason("{\"image_id\": \"a\", \"image\": \"QUJD*REVG\"}", "image is not valid base64");
+  }
+
+  @Test
   void imageUriStandsInForAnInlineImage() throws Exception {
     ImageToEmbed image = parser.parse(record("{\"image_id\": \"a\", \"image_uri\": \"file:///data/a.jpg\"}"));
     assertNull(image.image());

@@ -1,0 +1,111 @@
+package io.lesionsearch.ingest;
+
+import io.lesionsearch.embed.ModelLoadException;
+import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.qdrant.LesionPoint;
+import io.lesionsearch.qdrant.QdrantConnection;
+import io.lesionsearch.qdrant.QdrantSink;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * Wires the ingest stages: Kafka records, contract checks, batched embedding, Qdrant upserts, and one
+ * dead-letter topic for whatever any stage could not index. Point ids derive from image_id, so with
+ * checkpointing (on by default) a replay after a failure overwrites points instead of adding any.
+ */
+public final class IngestJob {
+
+  public static final String NAME = "lesion-search ingest";
+  /** The broker's default transaction.max.timeout.ms; the Kafka sink's own default (1 h) exceeds it. */
+  private static final String TRANSACTION_TIMEOUT_MS = "900000";
+
+  private IngestJob() {}
+
+  public static void build(StreamExecutionEnvironment env, IngestOptions o) throws ModelLoadException {
+    o.validate();
+    if (o.parallelism != null) {
+      env.setParallelism(o.parallelism);
+    }
+    if (o.checkpointIntervalMs > 0) {
+      env.enableCheckpointing(o.checkpointIntervalMs);
+    }
+    // Read at submission so a wrong model directory fails before the job starts, and the collection
+    // gets the model's vector size.
+    ModelManifest manifest = ModelManifest.read(Path.of(o.model));
+    OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    SingleOutputStreamOperator<ImageToEmbed> images = env
+        .fromSource(kafkaSource(o), WatermarkStrategy.noWatermarks(), "kafka " + o.topic).uid("kafka-source")
+        .process(new ParseFunction(new IngestMessageParser(o.maxImageBytes), deadLetters)).name("parse").uid("parse");
+
+    SingleOutputStreamOperator<LesionPoint> points = images
+        .transform("embed", TypeInformation.of(LesionPoint.class),
+            new EmbedOperator(o.model, o.batchSize, o.batchMaxDelayMs, deadLetters))
+        .uid("embed");
+
+    points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.collection).uid("qdrant-sink");
+
+    images.getSideOutput(deadLetters)
+        .union(points.getSideOutput(deadLetters))
+        .sinkTo(deadLetterSink(o)).name("kafka " + o.deadLetterTopic).uid("dead-letter-sink");
+  }
+
+  private static KafkaSource<SourceRecord> kafkaSource(IngestOptions o) {
+    return KafkaSource.<SourceRecord>builder()
+        .setBootstrapServers(o.bootstrapServers)
+        .setTopics(o.topic)
+        .setGroupId(o.groupId)
+        .setStartingOffsets(switch (o.startingOffsets) {
+          case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+          case EARLIEST -> OffsetsInitializer.earliest();
+          case LATEST -> OffsetsInitializer.latest();
+        })
+        .setDeserializer(new SourceRecordDeserializer())
+        .setProperties(kafkaProperties(o))
+        .build();
+  }
+
+  private static QdrantSink qdrantSink(IngestOptions o, int vectorSize) {
+    QdrantConnection connection = QdrantConnection.of(o.qdrantHost, o.qdrantPort).withTls(o.qdrantTls);
+    if (o.qdrantApiKey != null && !o.qdrantApiKey.isBlank()) {
+      connection = connection.withApiKey(o.qdrantApiKey);
+    }
+    return QdrantSink.builder()
+        .connection(connection)
+        .collection(o.collection)
+        .maxBatchSize(o.upsertBatchSize)
+        .maxTimeInBufferMs(o.upsertMaxDelayMs)
+        .ensureCollection(vectorSize)
+        .build();
+  }
+
+  private static KafkaSink<DeadLetter> deadLetterSink(IngestOptions o) {
+    Properties producer = kafkaProperties(o);
+    producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    // Exactly once needs checkpoints to commit its transactions; without them, at least once.
+    boolean exactlyOnce = o.checkpointIntervalMs > 0;
+    return KafkaSink.<DeadLetter>builder()
+        .setBootstrapServers(o.bootstrapServers)
+        .setRecordSerializer(new DeadLetterSerializer(o.deadLetterTopic))
+        .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
+        .setTransactionalIdPrefix("lesion-search-ingest-dlq-" + o.deadLetterTopic)
+        .setKafkaProducerConfig(producer)
+        .build();
+  }
+
+  private static Properties kafkaProperties(IngestOptions o) {
+    Properties p = new Properties();
+    p.putAll(o.kafkaProperties);
+    return p;
+  }
+}

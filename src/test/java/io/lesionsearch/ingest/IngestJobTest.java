@@ -1,0 +1,206 @@
+package io.lesionsearch.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.datasets.SyntheticLesionImages;
+import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.qdrantlocal.QdrantLocalServer;
+import io.lesionsearch.testing.EmbeddedKafka;
+import io.lesionsearch.testing.Flink;
+import io.lesionsearch.testing.TestData;
+import io.qdrant.client.QdrantClient;
+import io.qdrant.client.grpc.Points.RetrievedPoint;
+import io.qdrant.client.grpc.Points.ScrollPoints;
+import io.qdrant.client.WithPayloadSelectorFactory;
+import io.qdrant.client.WithVectorsSelectorFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The ingest job end to end: a real KRaft broker, the real Flink runtime, the Qdrant-compatible endpoint. */
+class IngestJobTest {
+
+  @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String[] DX = {"akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"};
+  private static EmbeddedKafka kafka;
+  private static QdrantLocalServer qdrant;
+
+  @BeforeAll
+  static void start() throws Exception {
+    kafka = new EmbeddedKafka();
+    qdrant = QdrantLocalServer.builder().port(0).start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    qdrant.close();
+    kafka.close();
+  }
+
+  @Test
+  void indexesEveryGoodImageOnceWithItsLatestMetadataAndDeadLettersTheRest() throws Exception {
+    String topic = "images-e2e";
+    String dlq = "images-e2e-dlq";
+    kafka.createTopic(topic, 2);
+    kafka.createTopic(dlq, 1);
+
+    int unique = 24;
+    Map<String, byte[]> jpegs = new HashMap<>();
+    Map<String, String> latestDx = new HashMap<>();
+    Map<String, byte[]> bad = new LinkedHashMap<>();
+    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+      for (int i = 0; i < unique; i++) {
+        String id = "ISIC_" + (1000 + i);
+        jpegs.put(id, SyntheticLesionImages.jpeg(i, 160, 120, 0.9f));
+        send(producer, topic, id, message(id, DX[i % DX.length], i % 5 == 0 ? null : 30 + i, jpegs.get(id)));
+        latestDx.put(id, DX[i % DX.length]);
+      }
+      for (int i = 0; i < unique; i += 4) { // repeats with new metadata: the latest must win
+        String id = "ISIC_" + (1000 + i);
+        send(producer, topic, id, message(id, "mel", 50, jpegs.get(id)));
+        latestDx.put(id, "mel");
+      }
+      bad.put("not-json", "{this is not json".getBytes(StandardCharsets.UTF_8));
+      bad.put("no-id", "{\"dx\": \"nv\", \"image\": \"AAAA\"}".getBytes(StandardCharsets.UTF_8));
+      bad.put("bad-base64", "{\"image_id\": \"x1\", \"image\": \"%%%\"}".getBytes(StandardCharsets.UTF_8));
+      bad.put("not-an-image", message("x2", "nv", 40, "plain text".getBytes(StandardCharsets.UTF_8)));
+      bad.put("missing-uri", "{\"image_id\": \"x3\", \"image_uri\": \"/nonexistent/x3.jpg\"}".getBytes(StandardCharsets.UTF_8));
+      for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+        producer.send(new ProducerRecord<>(topic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue())).get();
+      }
+    }
+
+    IngestOptions options = options(topic, dlq, "e2e");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    IngestJob.build(env, options);
+    JobClient job = env.executeAsync(IngestJob.NAME);
+    List<ConsumerRecord<byte[], byte[]>> deadLetters;
+    try (QdrantClient client = qdrant.newClient()) {
+      waitFor(() -> count(client, "e2e") == unique, 90_000, "all " + unique + " points in Qdrant");
+      deadLetters = kafka.read(dlq, bad.size(), 60_000);
+      Thread.sleep(1_500); // nothing more may arrive: duplicates must not add points
+      assertEquals(unique, count(client, "e2e"));
+
+      List<RetrievedPoint> points = client.scrollAsync(ScrollPoints.newBuilder().setCollectionName("e2e").setLimit(100)
+          .setWithPayload(WithPayloadSelectorFactory.enable(true)).setWithVectors(WithVectorsSelectorFactory.enable(true)).build())
+          .get().getResultList();
+      try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+        for (RetrievedPoint p : points) {
+          String id = p.getPayloadMap().get("image_id").getStringValue();
+          assertEquals(PointIds.forImageId(id).toString(), p.getId().getUuid());
+          assertEquals(latestDx.get(id), p.getPayloadMap().get("dx").getStringValue(), id);
+          assertEquals("random/vit-s16-depth1-seed42", p.getPayloadMap().get("model_id").getStringValue());
+          int n = Integer.parseInt(id.substring(5)) - 1000;
+          boolean repeated = n % 4 == 0;
+          assertEquals(!repeated && n % 5 == 0, !p.getPayloadMap().containsKey("age"), id + ": a missing age stays missing");
+          float[] expected = unit(encoder.embed(List.of(encoder.preprocessor().preprocess(jpegs.get(id)))).get(0));
+          List<Float> stored = p.getVectors().getVector().getDense().getDataList();
+          for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], stored.get(i), 1e-4f, id + " vector differs from the encoder's at " + i);
+          }
+        }
+      }
+    } finally {
+      job.cancel().get();
+    }
+
+    assertEquals(bad.size(), deadLetters.size(), "one dead letter per bad record");
+    for (ConsumerRecord<byte[], byte[]> letter : deadLetters) {
+      String key = new String(letter.key(), StandardCharsets.UTF_8);
+      assertArrayEquals(bad.get(key), letter.value(), key + ": the original value, untouched");
+      assertEquals(topic, header(letter, DeadLetterSerializer.SOURCE_TOPIC));
+      assertTrue(Long.parseLong(header(letter, DeadLetterSerializer.SOURCE_OFFSET)) >= 0);
+      assertTrue(header(letter, DeadLetterSerializer.SOURCE_PARTITION).matches("[01]"));
+      String stage = header(letter, DeadLetterSerializer.STAGE);
+      String message = header(letter, DeadLetterSerializer.ERROR_MESSAGE);
+      switch (key) {
+        case "not-json" -> assertTrue(stage.equals("parse") && message.startsWith("not valid JSON"), message);
+        case "no-id" -> assertTrue(stage.equals("parse") && message.equals("image_id is missing"), message);
+        case "bad-base64" -> assertTrue(stage.equals("parse") && message.contains("base64"), message);
+        case "not-an-image" -> assertTrue(stage.equals("embed") && message.contains("not an image"), message);
+        case "missing-uri" -> assertTrue(stage.equals("embed") && message.contains("/nonexistent/x3.jpg"), message);
+        default -> throw new AssertionError("unexpected dead letter " + key);
+      }
+    }
+  }
+
+  static IngestOptions options(String topic, String dlq, String collection) {
+    return IngestOptions.parse(
+        "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", dlq,
+        "--group-id", "ingest-" + topic, "--qdrant-port", Integer.toString(qdrant.port()), "--collection", collection,
+        "--model", TestData.model("vit-s16-d1-fp32").toString(), "--parallelism", "2",
+        "--checkpoint-interval-ms", "1000", "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100");
+  }
+
+  static byte[] message(String id, String dx, Integer age, byte[] image) throws Exception {
+    ObjectNode m = JSON.createObjectNode().put("image_id", id).put("lesion_id", "HAM_" + id).put("dx", dx)
+        .put("dx_type", "histo").put("sex", "female").put("localization", "back");
+    if (age != null) {
+      m.put("age", age);
+    }
+    m.put("image", Base64.getEncoder().encodeToString(image));
+    return JSON.writeValueAsBytes(m);
+  }
+
+  static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) throws Exception {
+    producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)).get();
+  }
+
+  static long count(QdrantClient client, String collection) {
+    try {
+      return client.countAsync(collection).get();
+    } catch (Exception e) {
+      return -1; // not created yet
+    }
+  }
+
+  static void waitFor(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMs;
+    while (!condition.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
+    Header h = record.headers().lastHeader(key);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  private static float[] unit(float[] v) {
+    double norm = 0;
+    for (float x : v) {
+      norm += x * x;
+    }
+    float[] u = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      u[i] = (float) (v[i] / Math.sqrt(norm));
+    }
+    return u;
+  }
+}
