@@ -13,6 +13,8 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import java.util.function.UnaryOperator;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
@@ -32,6 +34,13 @@ public final class IngestJob {
   private IngestJob() {}
 
   public static void build(StreamExecutionEnvironment env, IngestOptions o) throws ModelLoadException {
+    build(env, o, UnaryOperator.identity());
+  }
+
+  /** {@code afterParse} lets tests put a failure between the stages; the job itself passes identity. */
+  static void build(
+      StreamExecutionEnvironment env, IngestOptions o, UnaryOperator<DataStream<ImageToEmbed>> afterParse)
+      throws ModelLoadException {
     o.validate();
     if (o.parallelism != null) {
       env.setParallelism(o.parallelism);
@@ -48,7 +57,7 @@ public final class IngestJob {
         .fromSource(kafkaSource(o), WatermarkStrategy.noWatermarks(), "kafka " + o.topic).uid("kafka-source")
         .process(new ParseFunction(new IngestMessageParser(o.maxImageBytes), deadLetters)).name("parse").uid("parse");
 
-    SingleOutputStreamOperator<LesionPoint> points = images
+    SingleOutputStreamOperator<LesionPoint> points = afterParse.apply(images)
         .transform("embed", TypeInformation.of(LesionPoint.class),
             new EmbedOperator(o.model, o.batchSize, o.batchMaxDelayMs, deadLetters))
         .uid("embed");

@@ -148,6 +148,10 @@ class IngestJobTest {
   }
 
   static IngestOptions options(String topic, String dlq, String collection) {
+    return options(kafka, qdrant, topic, dlq, collection);
+  }
+
+  static IngestOptions options(EmbeddedKafka kafka, QdrantLocalServer qdrant, String topic, String dlq, String collection) {
     return IngestOptions.parse(
         "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", dlq,
         "--group-id", "ingest-" + topic, "--qdrant-port", Integer.toString(qdrant.port()), "--collection", collection,
