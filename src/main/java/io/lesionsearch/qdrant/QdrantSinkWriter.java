@@ -86,7 +86,14 @@ final class QdrantSinkWriter extends AsyncSinkWriter<LesionPoint, LesionPoint> {
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
     if (sink.ensureVectorSize() > 0) {
-      CollectionBootstrap.ensure(client, collection, sink.ensureVectorSize());
+      try {
+        CollectionBootstrap.ensure(client, collection, sink.ensureVectorSize());
+      } catch (RuntimeException e) {
+        // Flink never calls close() on a writer whose constructor threw.
+        scheduler.shutdownNow();
+        client.close();
+        throw e;
+      }
     }
   }
 

@@ -417,6 +417,29 @@ class QdrantSinkJobTest {
     assertEquals(n, allPoints("restored").size());
   }
 
+  @Test
+  void apiKeyIsSentAndAWrongKeyFailsTheJobWithAHint() throws Exception {
+    try (QdrantLocalServer secured = QdrantLocalServer.builder().port(0).apiKey("k-123").start();
+        QdrantClient admin = secured.newClient()) {
+      admin.createCollectionAsync("keyed",
+          VectorParams.newBuilder().setSize(DIM).setDistance(Distance.Cosine).build()).get();
+      QdrantConnection conn = QdrantConnection.of("127.0.0.1", secured.port());
+
+      StreamExecutionEnvironment ok = env(1);
+      ok.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey("k-123"))
+          .collection("keyed").build()).name("qdrant");
+      ok.execute("keyed");
+      assertEquals(10L, admin.countAsync("keyed").get());
+
+      StreamExecutionEnvironment bad = env(1);
+      bad.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey("nope"))
+          .collection("keyed").build()).name("qdrant");
+      String chain = causes(assertThrows(Exception.class, () -> bad.execute("bad-key")));
+      assertTrue(chain.contains("UNAUTHENTICATED") && chain.contains("check the API key")
+          && !chain.contains("nope"), chain);
+    }
+  }
+
   private static String causes(Throwable t) {
     StringBuilder b = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause()) {
