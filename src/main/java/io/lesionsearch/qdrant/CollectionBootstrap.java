@@ -80,14 +80,14 @@ public final class CollectionBootstrap {
   static void check(String collection, int vectorSize, CollectionInfo info) {
     VectorsConfig vc = info.getConfig().getParams().getVectorsConfig();
     if (!vc.hasParams()) {
-      throw new IllegalStateException("Qdrant collection '" + collection + "' has named vectors "
+      throw new CollectionMismatchException("Qdrant collection '" + collection + "' has named vectors "
           + vc.getParamsMap().getMapMap().keySet() + ", but the sink writes one unnamed vector of "
           + "size " + vectorSize + " (Cosine). Use another collection name, or delete this "
           + "collection so that it can be created.");
     }
     VectorParams p = vc.getParams();
     if (p.getSize() != vectorSize || p.getDistance() != Distance.Cosine) {
-      throw new IllegalStateException("Qdrant collection '" + collection + "' exists with vector "
+      throw new CollectionMismatchException("Qdrant collection '" + collection + "' exists with vector "
           + "size " + p.getSize() + " and distance " + p.getDistance() + ", but the model needs "
           + "size " + vectorSize + " and distance Cosine. Use another collection name, or delete "
           + "this collection (its points were made by a different model) so that it can be "

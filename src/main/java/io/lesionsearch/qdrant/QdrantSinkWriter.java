@@ -12,6 +12,7 @@ import io.qdrant.client.grpc.Points.UpsertPoints;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -92,7 +93,8 @@ final class QdrantSinkWriter extends AsyncSinkWriter<LesionPoint, LesionPoint> {
         // Flink never calls close() on a writer whose constructor threw.
         scheduler.shutdownNow();
         client.close();
-        throw e;
+        // A collection of the wrong shape stays wrong: stop the job instead of restarting forever.
+        throw e instanceof CollectionMismatchException ? new SuppressRestartsException(e) : e;
       }
     }
   }

@@ -58,7 +58,9 @@ class IngestJobRecoveryTest {
     static final AtomicInteger SEEN = new AtomicInteger();
 
     @Override
-    public ImageToEmbed map(ImageToEmbed image) {
+    public ImageToEmbed map(ImageToEmbed image) throws InterruptedException {
+      // Paced so that checkpoints (every second) complete while records are still flowing.
+      Thread.sleep(100);
       if (SEEN.incrementAndGet() > 20 && CHECKPOINTED.get() && CRASHED.compareAndSet(false, true)) {
         throw new IllegalStateException("injected failure after " + SEEN.get() + " records");
       }

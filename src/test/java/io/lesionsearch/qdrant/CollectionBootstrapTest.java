@@ -79,7 +79,7 @@ class CollectionBootstrapTest {
   void refusesAnotherSizeNamingCollectionSizesAndWhatToDo() throws Exception {
     client.createCollectionAsync("old-model",
         VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build()).get();
-    IllegalStateException e = assertThrows(IllegalStateException.class,
+    CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
         () -> CollectionBootstrap.ensure(client, "old-model", 384));
     String m = e.getMessage();
     assertTrue(m.contains("'old-model'") && m.contains("size 512") && m.contains("size 384")
@@ -93,7 +93,7 @@ class CollectionBootstrapTest {
   void refusesAnotherDistance() throws Exception {
     client.createCollectionAsync("dot",
         VectorParams.newBuilder().setSize(384).setDistance(Distance.Dot).build()).get();
-    IllegalStateException e = assertThrows(IllegalStateException.class,
+    CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
         () -> CollectionBootstrap.ensure(client, "dot", 384));
     assertTrue(e.getMessage().contains("distance Dot") && e.getMessage().contains("Cosine"),
         e.getMessage());
