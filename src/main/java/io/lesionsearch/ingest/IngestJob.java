@@ -48,6 +48,9 @@ public final class IngestJob {
     if (o.checkpointIntervalMs > 0) {
       env.enableCheckpointing(o.checkpointIntervalMs);
     }
+    // Every stage builds new objects and never changes its input, so chained stages may hand
+    // records over without Flink's defensive deep copy (an image is tens of KB).
+    env.getConfig().enableObjectReuse();
     // Read at submission so a wrong model directory fails before the job starts, and the collection
     // gets the model's vector size.
     ModelManifest manifest = ModelManifest.read(Path.of(o.model));

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
-import io.lesionsearch.testing.EmbeddedKafka;
+import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.testing.Flink;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Collections.Distance;

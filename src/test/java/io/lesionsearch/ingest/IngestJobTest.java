@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
-import io.lesionsearch.testing.EmbeddedKafka;
+import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.TestData;
 import io.qdrant.client.QdrantClient;

@@ -1,4 +1,4 @@
-package io.lesionsearch.testing;
+package io.lesionsearch.local;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

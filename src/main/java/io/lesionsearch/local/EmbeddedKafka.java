@@ -1,4 +1,4 @@
-package io.lesionsearch.testing;
+package io.lesionsearch.local;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +15,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
-/** A real single-node KRaft broker in the test JVM, with the settings a one-node cluster needs. */
+/**
+ * A real single-node KRaft broker inside this JVM (Kafka's own test kit), with the settings a
+ * one-node cluster needs: for tests, benchmarks and the single-machine mode, never production.
+ */
 public final class EmbeddedKafka implements AutoCloseable {
 
   private final KafkaClusterTestKit cluster;
