@@ -147,6 +147,32 @@ class IngestJobTest {
     }
   }
 
+  @Test
+  void aPartialBatchIsEmbeddedAfterTheMaxDelayWithoutWaitingForACheckpoint() throws Exception {
+    String topic = "images-trickle";
+    kafka.createTopic(topic, 1);
+    kafka.createTopic(topic + "-dlq", 1);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // Checkpointing off: only the operator's own timer can release a batch of 3 < 16.
+    IngestJob.build(env, IngestOptions.parse(
+        "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", topic + "-dlq",
+        "--group-id", "trickle", "--qdrant-port", Integer.toString(qdrant.port()), "--collection", "trickle",
+        "--model", TestData.model("vit-s16-d1-fp32").toString(), "--parallelism", "1",
+        "--checkpoint-interval-ms", "0", "--batch-max-delay-ms", "300", "--upsert-max-delay-ms", "100"));
+    JobClient job = env.executeAsync("trickle");
+    try (KafkaProducer<byte[], byte[]> producer = kafka.producer(); QdrantClient client = qdrant.newClient()) {
+      waitFor(() -> count(client, "trickle") == 0, 60_000, "the job to create its collection");
+      for (int i = 0; i < 3; i++) {
+        send(producer, topic, "T" + i, message("T" + i, "df", 33, SyntheticLesionImages.jpeg(900 + i, 120, 90, 0.9f)));
+      }
+      long sent = System.currentTimeMillis();
+      waitFor(() -> count(client, "trickle") == 3, 20_000, "3 points of a partial batch");
+      assertTrue(System.currentTimeMillis() - sent < 15_000, "released by the timer, not by anything slower");
+    } finally {
+      job.cancel().get();
+    }
+  }
+
   static IngestOptions options(String topic, String dlq, String collection) {
     return options(kafka, qdrant, topic, dlq, collection);
   }
