@@ -1,17 +1,15 @@
 package io.lesionsearch.ingest;
 
-import static io.lesionsearch.ingest.IngestJobTest.count;
-import static io.lesionsearch.ingest.IngestJobTest.message;
-import static io.lesionsearch.ingest.IngestJobTest.send;
-import static io.lesionsearch.ingest.IngestJobTest.waitFor;
+import static io.lesionsearch.ingest.IngestFixture.count;
+import static io.lesionsearch.ingest.IngestFixture.message;
+import static io.lesionsearch.ingest.IngestFixture.send;
+import static io.lesionsearch.ingest.IngestFixture.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lesionsearch.datasets.SyntheticLesionImages;
-import io.lesionsearch.qdrantlocal.QdrantLocalServer;
-import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.testing.Flink;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Collections.Distance;
@@ -26,8 +24,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,21 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class IngestJobRecoveryTest {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
-
-  private static EmbeddedKafka kafka;
-  private static QdrantLocalServer qdrant;
-
-  @BeforeAll
-  static void start() throws Exception {
-    kafka = new EmbeddedKafka();
-    qdrant = QdrantLocalServer.builder().port(0).start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    qdrant.close();
-    kafka.close();
-  }
+  @RegisterExtension static final IngestFixture FIXTURE = new IngestFixture();
 
   /** Crashes the job once, after a checkpoint has completed and some records have passed. */
   static final class CrashOnce implements MapFunction<ImageToEmbed, ImageToEmbed>, CheckpointListener {
@@ -76,20 +58,19 @@ class IngestJobRecoveryTest {
   @Test
   void aCrashMidStreamRestartsFromTheLastCheckpointAndEndsWithExactlyTheUniquePoints() throws Exception {
     String topic = "images-crash";
-    kafka.createTopic(topic, 2);
-    kafka.createTopic(topic + "-dlq", 1);
+    FIXTURE.topics(topic, 2);
     int n = 60;
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer()) {
       for (int i = 0; i < n; i++) {
         String id = "CRASH_" + i;
         send(producer, topic, id, message(id, "nv", 40, SyntheticLesionImages.jpeg(100 + i, 120, 90, 0.9f)));
       }
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(env, IngestJobTest.options(kafka, qdrant, topic, topic + "-dlq", "crash"),
+    IngestJob.build(env, FIXTURE.options(topic, "crash"),
         images -> images.map(new CrashOnce()).name("crash-once"));
     JobClient job = env.executeAsync("crash");
-    try (QdrantClient client = qdrant.newClient()) {
+    try (QdrantClient client = FIXTURE.qdrant().newClient()) {
       waitFor(() -> count(client, "crash") == n, 120_000, n + " points after the crash");
       Thread.sleep(1_500);
       assertEquals(n, count(client, "crash"), "replayed records overwrite their points");
@@ -103,24 +84,23 @@ class IngestJobRecoveryTest {
   @Test
   void qdrantGoingAwayForSecondsIsRetriedUntilEveryPointIsWritten() throws Exception {
     String topic = "images-outage";
-    kafka.createTopic(topic, 2);
-    kafka.createTopic(topic + "-dlq", 1);
+    FIXTURE.topics(topic, 2);
     int n = 40;
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(env, IngestJobTest.options(kafka, qdrant, topic, topic + "-dlq", "outage"));
+    IngestJob.build(env, FIXTURE.options(topic, "outage"));
     JobClient job = env.executeAsync("outage");
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer(); QdrantClient client = qdrant.newClient()) {
+    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer(); QdrantClient client = FIXTURE.qdrant().newClient()) {
       for (int i = 0; i < n / 2; i++) {
         send(producer, topic, "OUT_" + i, message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
       }
       waitFor(() -> count(client, "outage") == n / 2, 60_000, "the first half");
-      qdrant.close();
+      FIXTURE.stopQdrant();
       for (int i = n / 2; i < n; i++) {
         send(producer, topic, "OUT_" + i, message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
       }
       Thread.sleep(4_000);
-      qdrant = qdrant.restart();
-      try (QdrantClient after = qdrant.newClient()) {
+      FIXTURE.startQdrantAgain();
+      try (QdrantClient after = FIXTURE.qdrant().newClient()) {
         waitFor(() -> count(after, "outage") == n, 60_000, "all points after the outage");
       }
     } finally {
@@ -130,15 +110,14 @@ class IngestJobRecoveryTest {
 
   @Test
   void aCollectionOfAnotherSizeStopsTheJobWithAClearMessage() throws Exception {
-    try (QdrantClient client = qdrant.newClient()) {
+    try (QdrantClient client = FIXTURE.qdrant().newClient()) {
       client.createCollectionAsync("wrong-size",
           VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build()).get();
     }
     String topic = "images-wrong-size";
-    kafka.createTopic(topic, 1);
-    kafka.createTopic(topic + "-dlq", 1);
+    FIXTURE.topics(topic, 1);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(env, IngestJobTest.options(kafka, qdrant, topic, topic + "-dlq", "wrong-size"));
+    IngestJob.build(env, FIXTURE.options(topic, "wrong-size"));
     // With checkpointing Flink restarts failed jobs forever by default; a wrong collection is not
     // something a restart can fix, so the job must stop for good, promptly.
     Exception e = assertTimeoutPreemptively(Duration.ofSeconds(60),

@@ -1,15 +1,16 @@
 package io.lesionsearch.ingest;
 
+import static io.lesionsearch.ingest.IngestFixture.count;
+import static io.lesionsearch.ingest.IngestFixture.message;
+import static io.lesionsearch.ingest.IngestFixture.send;
+import static io.lesionsearch.ingest.IngestFixture.waitFor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
-import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.TestData;
@@ -20,12 +21,10 @@ import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.WithVectorsSelectorFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -33,8 +32,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,30 +39,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class IngestJobTest {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
+  @RegisterExtension static final IngestFixture FIXTURE = new IngestFixture();
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] DX = {"akiec", "bcc", "bkl", "df", "mel", "nv", "vasc"};
-  private static EmbeddedKafka kafka;
-  private static QdrantLocalServer qdrant;
-
-  @BeforeAll
-  static void start() throws Exception {
-    kafka = new EmbeddedKafka();
-    qdrant = QdrantLocalServer.builder().port(0).start();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    qdrant.close();
-    kafka.close();
-  }
 
   @Test
   void indexesEveryGoodImageOnceWithItsLatestMetadataAndDeadLettersTheRest() throws Exception {
     String topic = "images-e2e";
-    String dlq = "images-e2e-dlq";
-    kafka.createTopic(topic, 2);
-    kafka.createTopic(dlq, 1);
+    String dlq = topic + "-dlq";
+    FIXTURE.topics(topic, 2);
+    EmbeddedKafka kafka = FIXTURE.kafka();
 
     int unique = 24;
     Map<String, byte[]> jpegs = new HashMap<>();
@@ -93,12 +76,12 @@ class IngestJobTest {
       }
     }
 
-    IngestOptions options = options(topic, dlq, "e2e");
+    IngestOptions options = FIXTURE.options(topic, "e2e");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     IngestJob.build(env, options);
     JobClient job = env.executeAsync(IngestJob.NAME);
     List<ConsumerRecord<byte[], byte[]>> deadLetters;
-    try (QdrantClient client = qdrant.newClient()) {
+    try (QdrantClient client = FIXTURE.qdrant().newClient()) {
       waitFor(() -> count(client, "e2e") == unique, 90_000, "all " + unique + " points in Qdrant");
       deadLetters = kafka.read(dlq, bad.size(), 60_000);
       Thread.sleep(1_500); // nothing more may arrive: duplicates must not add points
@@ -150,17 +133,14 @@ class IngestJobTest {
   @Test
   void aPartialBatchIsEmbeddedAfterTheMaxDelayWithoutWaitingForACheckpoint() throws Exception {
     String topic = "images-trickle";
-    kafka.createTopic(topic, 1);
-    kafka.createTopic(topic + "-dlq", 1);
+    FIXTURE.topics(topic, 1);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     // Checkpointing off: only the operator's own timer can release a batch of 3 < 16.
-    IngestJob.build(env, IngestOptions.parse(
-        "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", topic + "-dlq",
-        "--group-id", "trickle", "--qdrant-port", Integer.toString(qdrant.port()), "--collection", "trickle",
-        "--model", TestData.model("vit-s16-d1-fp32").toString(), "--parallelism", "1",
-        "--checkpoint-interval-ms", "0", "--batch-max-delay-ms", "300", "--upsert-max-delay-ms", "100"));
+    IngestJob.build(env, FIXTURE.options(topic, "trickle",
+        "--parallelism", "1", "--checkpoint-interval-ms", "0", "--batch-max-delay-ms", "300"));
     JobClient job = env.executeAsync("trickle");
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer(); QdrantClient client = qdrant.newClient()) {
+    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer();
+        QdrantClient client = FIXTURE.qdrant().newClient()) {
       waitFor(() -> count(client, "trickle") == 0, 60_000, "the job to create its collection");
       for (int i = 0; i < 3; i++) {
         send(producer, topic, "T" + i, message("T" + i, "df", 33, SyntheticLesionImages.jpeg(900 + i, 120, 90, 0.9f)));
@@ -170,50 +150,6 @@ class IngestJobTest {
       assertTrue(System.currentTimeMillis() - sent < 15_000, "released by the timer, not by anything slower");
     } finally {
       job.cancel().get();
-    }
-  }
-
-  static IngestOptions options(String topic, String dlq, String collection) {
-    return options(kafka, qdrant, topic, dlq, collection);
-  }
-
-  static IngestOptions options(EmbeddedKafka kafka, QdrantLocalServer qdrant, String topic, String dlq, String collection) {
-    return IngestOptions.parse(
-        "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", dlq,
-        "--group-id", "ingest-" + topic, "--qdrant-port", Integer.toString(qdrant.port()), "--collection", collection,
-        "--model", TestData.model("vit-s16-d1-fp32").toString(), "--parallelism", "2",
-        "--checkpoint-interval-ms", "1000", "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100");
-  }
-
-  static byte[] message(String id, String dx, Integer age, byte[] image) throws Exception {
-    ObjectNode m = JSON.createObjectNode().put("image_id", id).put("lesion_id", "HAM_" + id).put("dx", dx)
-        .put("dx_type", "histo").put("sex", "female").put("localization", "back");
-    if (age != null) {
-      m.put("age", age);
-    }
-    m.put("image", Base64.getEncoder().encodeToString(image));
-    return JSON.writeValueAsBytes(m);
-  }
-
-  static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) throws Exception {
-    producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)).get();
-  }
-
-  static long count(QdrantClient client, String collection) {
-    try {
-      return client.countAsync(collection).get();
-    } catch (Exception e) {
-      return -1; // not created yet
-    }
-  }
-
-  static void waitFor(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + timeoutMs;
-    while (!condition.getAsBoolean()) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(200);
     }
   }
 
