@@ -23,7 +23,7 @@ final class IngestJobCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Mixin IngestOptions options;
+  @Mixin IngestOptions options; // declared for --help; the run parses the arguments once more below
 
   @Option(names = OptionsFile.OPTION, paramLabel = "FILE", description = "Properties file of options (keys without dashes; kafka.* for Kafka client settings). Arguments win.")
   String config;

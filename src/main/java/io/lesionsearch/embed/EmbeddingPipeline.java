@@ -91,6 +91,9 @@ public final class EmbeddingPipeline {
       return encoder.preprocessor().preprocess(bytes);
     } catch (ImageDecodeException e) {
       return e;
+    } catch (RuntimeException e) {
+      // A decoder bug on one odd file must not end the whole run: report it against that image.
+      return new ImageDecodeException(ImageDecodeException.Reason.CORRUPT, "cannot decode " + input + ": " + e, e);
     }
   }
 

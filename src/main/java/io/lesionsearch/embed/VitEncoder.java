@@ -55,7 +55,10 @@ public final class VitEncoder implements AutoCloseable {
 
   @Override
   public void close() {
-    predictor.close();
-    lease.close();
+    try {
+      predictor.close();
+    } finally {
+      lease.close();
+    }
   }
 }

@@ -24,9 +24,10 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Embeds images in batches with the TaskManager's shared model on this slot's device. Decoding starts
- * on a thread pool as each image arrives, so it overlaps with inference of the previous batch. A
- * batch runs when it is full, when its oldest image has waited {@code maxDelayMs}, and before every
- * checkpoint barrier, so no image waits forever and none is left outside a checkpoint. Images that
+ * on a thread pool as each image arrives; a full batch is inferred once the next batch is pending
+ * behind it, so that batch decodes during inference. Everything pending runs when the oldest waiting
+ * image has waited about {@code maxDelayMs}, before every checkpoint barrier and at the end of input,
+ * so no image waits forever and none is left outside a checkpoint. Images that
  * cannot be read or decoded go to the dead-letter output; the job goes on.
  */
 public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
@@ -36,6 +37,7 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String modelDir;
+  private final long maxImageBytes;
   private final int batchSize;
   private final long maxDelayMs;
   private final OutputTag<DeadLetter> deadLetters;
@@ -48,11 +50,13 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
 
   private record Pending(ImageToEmbed image, CompletableFuture<Object> pixels) {}
 
-  public EmbedOperator(String modelDir, int batchSize, long maxDelayMs, OutputTag<DeadLetter> deadLetters) {
+  public EmbedOperator(
+      String modelDir, int batchSize, long maxDelayMs, long maxImageBytes, OutputTag<DeadLetter> deadLetters) {
     if (batchSize < 1 || maxDelayMs < 1) {
       throw new IllegalArgumentException("batch size and max delay must be positive: " + batchSize + ", " + maxDelayMs);
     }
     this.modelDir = modelDir;
+    this.maxImageBytes = maxImageBytes;
     this.batchSize = batchSize;
     this.maxDelayMs = maxDelayMs;
     this.deadLetters = deadLetters;
@@ -73,9 +77,11 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   public void processElement(StreamRecord<ImageToEmbed> element) throws Exception {
     ImageToEmbed image = element.getValue();
     pending.add(new Pending(image, CompletableFuture.supplyAsync(() -> preprocess(image), SharedDecodePool.get())));
-    if (pending.size() >= batchSize) {
-      flush();
-    } else if (!timerArmed) {
+    // Infer the oldest batch only once the next one is decoding behind it.
+    if (pending.size() >= 2 * batchSize) {
+      embed(batchSize);
+    }
+    if (!pending.isEmpty() && !timerArmed) {
       timerArmed = true;
       long due = getProcessingTimeService().getCurrentProcessingTime() + maxDelayMs;
       getProcessingTimeService().registerTimer(due, time -> {
@@ -95,12 +101,17 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     flush();
   }
 
+  /** Embeds everything pending, in batches. */
   private void flush() throws TranslateException, IOException {
-    if (pending.isEmpty()) {
-      return;
+    while (!pending.isEmpty()) {
+      embed(Math.min(batchSize, pending.size()));
     }
-    List<Pending> batch = pending;
-    pending = new ArrayList<>(batchSize);
+  }
+
+  /** Embeds the oldest {@code count} pending images as one batch. */
+  private void embed(int count) throws TranslateException, IOException {
+    List<Pending> batch = new ArrayList<>(pending.subList(0, count));
+    pending.subList(0, count).clear();
     List<float[]> pixels = new ArrayList<>(batch.size());
     List<ImageToEmbed> ok = new ArrayList<>(batch.size());
     for (Pending p : batch) {
@@ -141,8 +152,16 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     }
   }
 
-  private static byte[] read(String uri) throws IOException {
+  /** Only regular files within the size limit: no devices or pipes that never end, no huge reads. */
+  private byte[] read(String uri) throws IOException {
     Path path = uri.contains(":/") ? Path.of(URI.create(uri)) : Path.of(uri);
+    if (!Files.isRegularFile(path)) {
+      throw new IOException("image_uri " + uri + " is not a readable regular file");
+    }
+    long size = Files.size(path);
+    if (size > maxImageBytes) {
+      throw new IOException("image_uri " + uri + " is " + size + " bytes, over the limit of " + maxImageBytes);
+    }
     return Files.readAllBytes(path);
   }
 

@@ -62,7 +62,7 @@ public final class IngestJob {
 
     SingleOutputStreamOperator<LesionPoint> points = afterParse.apply(images)
         .transform("embed", TypeInformation.of(LesionPoint.class),
-            new EmbedOperator(o.model, o.batchSize, o.batchMaxDelayMs, deadLetters))
+            new EmbedOperator(o.model, o.batchSize, o.batchMaxDelayMs, o.maxImageBytes, deadLetters))
         .uid("embed");
 
     points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.collection).uid("qdrant-sink");
@@ -96,6 +96,10 @@ public final class IngestJob {
         .connection(connection)
         .collection(o.collection)
         .maxBatchSize(o.upsertBatchSize)
+        .maxBufferedRequests(Math.max(QdrantSink.DEFAULT_MAX_BUFFERED_REQUESTS, 2 * o.upsertBatchSize))
+        // One upsert at a time per writer: with two, a retried older batch could land after a newer
+        // one and leave an image's previous metadata in place.
+        .maxInFlightRequests(1)
         .maxTimeInBufferMs(o.upsertMaxDelayMs)
         .ensureCollection(vectorSize)
         .build();
@@ -104,15 +108,23 @@ public final class IngestJob {
   private static KafkaSink<DeadLetter> deadLetterSink(IngestOptions o) {
     Properties producer = kafkaProperties(o);
     producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    // A dead letter carries the original record, which may hold an inline image up to the limit:
+    // the producer's 1 MB default would fail the job on it, over and over after each restart.
+    producer.putIfAbsent("max.request.size", Integer.toString(maxDeadLetterBytes(o)));
     // Exactly once needs checkpoints to commit its transactions; without them, at least once.
     boolean exactlyOnce = o.checkpointIntervalMs > 0;
     return KafkaSink.<DeadLetter>builder()
         .setBootstrapServers(o.bootstrapServers)
         .setRecordSerializer(new DeadLetterSerializer(o.deadLetterTopic))
         .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-        .setTransactionalIdPrefix("lesion-search-ingest-dlq-" + o.deadLetterTopic)
+        .setTransactionalIdPrefix("lesion-search-ingest-" + o.groupId + "-dlq")
         .setKafkaProducerConfig(producer)
         .build();
+  }
+
+  /** Base64 grows an image by 4/3; 1 MiB more covers the metadata and the headers. */
+  static int maxDeadLetterBytes(IngestOptions o) {
+    return (int) Math.min(Integer.MAX_VALUE, (long) o.maxImageBytes * 4 / 3 + (1 << 20));
   }
 
   private static Properties kafkaProperties(IngestOptions o) {

@@ -18,6 +18,9 @@ public final class IngestMessageParser implements Serializable {
   /** Inline images larger than this must come as image_uri; Kafka's own default message limit is 1 MB. */
   public static final int DEFAULT_MAX_IMAGE_BYTES = 16 * 1024 * 1024;
 
+  /** Metadata travels as the point's payload; far below the sink's 1 MiB per point, far above HAM10000's. */
+  public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
   private static final String[] TEXT_FIELDS = {"lesion_id", "dx", "dx_type", "sex", "localization"};
@@ -73,11 +76,17 @@ public final class IngestMessageParser implements Serializable {
     if (age != null && age.isNull()) {
       payload.remove("age"); // a missing age stays missing rather than becoming null or 0
     }
+    byte[] payloadJson;
     try {
-      return new ImageToEmbed(record, imageId, image, image == null ? imageUri : null, JSON.writeValueAsBytes(payload));
+      payloadJson = JSON.writeValueAsBytes(payload);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("re-serialising a parsed JSON object cannot fail", e);
     }
+    if (payloadJson.length > MAX_PAYLOAD_BYTES) {
+      throw new InvalidRecordException(
+          "metadata is " + payloadJson.length + " bytes, over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
+    }
+    return new ImageToEmbed(record, imageId, image, image == null ? imageUri : null, payloadJson);
   }
 
   private byte[] decodeBase64(String text) throws InvalidRecordException {

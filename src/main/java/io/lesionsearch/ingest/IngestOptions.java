@@ -46,7 +46,8 @@ public final class IngestOptions implements Serializable {
   @Option(names = "--collection", defaultValue = "lesions", description = "Qdrant collection (default: ${DEFAULT-VALUE}).")
   public String collection;
 
-  @Option(names = "--model", required = true, description = "Model directory (model.pt + manifest.json), readable on every TaskManager.")
+  // Not `required` for picocli: it may come from --config, which is expanded after the first parse.
+  @Option(names = "--model", description = "Model directory (model.pt + manifest.json), readable on every TaskManager. Required.")
   public String model;
 
   @Option(names = "--batch-size", defaultValue = "16", description = "Images per inference batch (default: ${DEFAULT-VALUE}).")
@@ -79,13 +80,21 @@ public final class IngestOptions implements Serializable {
     LATEST
   }
 
-  /** Parses job arguments (with {@code --config FILE} expanded in place) into validated options. */
+  /**
+   * Parses job arguments (with {@code --config FILE} expanded in place) into validated options.
+   *
+   * @throws IllegalArgumentException naming the option or setting at fault
+   */
   public static IngestOptions parse(String... args) {
     IngestOptions options = new IngestOptions();
     CommandLine cmd = new CommandLine(new Holder(options))
         .setCaseInsensitiveEnumValuesAllowed(true)
         .setOverwrittenOptionsAllowed(true);
-    cmd.parseArgs(OptionsFile.expand(List.of(args), cmd.getCommandSpec()).toArray(String[]::new));
+    try {
+      cmd.parseArgs(OptionsFile.expand(List.of(args), cmd.getCommandSpec()).toArray(String[]::new));
+    } catch (CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
     options.validate();
     return options;
   }
@@ -104,6 +113,7 @@ public final class IngestOptions implements Serializable {
 
   /** Range checks picocli's types cannot express; the message names the option. */
   public void validate() {
+    require(model != null && !model.isBlank(), "--model is required (as an argument or model= in --config)");
     require(batchSize >= 1 && batchSize <= 1024, "--batch-size must be 1..1024, got " + batchSize);
     require(batchMaxDelayMs >= 1, "--batch-max-delay-ms must be positive, got " + batchMaxDelayMs);
     require(upsertBatchSize >= 1 && upsertBatchSize <= 10_000, "--upsert-batch-size must be 1..10000, got " + upsertBatchSize);

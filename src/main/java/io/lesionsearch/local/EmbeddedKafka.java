@@ -21,6 +21,9 @@ import org.apache.kafka.common.test.TestKitNodes;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+  /** Images inline in JSON are large; the client default of 1 MB would refuse a big photo. */
+  public static final int MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
   private final KafkaClusterTestKit cluster;
 
   public EmbeddedKafka() throws Exception {
@@ -45,8 +48,12 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   public void createTopic(String name, int partitions) throws Exception {
+    createTopic(name, partitions, Map.of());
+  }
+
+  public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
+      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
     }
   }
 
@@ -54,6 +61,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers());
     p.put("acks", "all");
+    p.put("max.request.size", Integer.toString(MAX_MESSAGE_BYTES));
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 

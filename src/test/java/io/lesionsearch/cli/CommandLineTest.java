@@ -91,6 +91,24 @@ class CommandLineTest {
   }
 
   @Test
+  void ingestJobTakesItsModelFromAConfigFileAndRefusesUnknownSettings(@TempDir Path tmp) throws Exception {
+    // Fails at the model check, which proves the file's model= reached the job without starting it.
+    Path good = Files.writeString(tmp.resolve("ingest.properties"), "model=/nonexistent/model-from-file\ntopic=feed\n");
+    Run r = run("ingest-job", "--config", good.toString());
+    assertEquals(1, r.exit);
+    assertTrue(r.err.contains("/nonexistent/model-from-file"), r.err);
+
+    Path bad = Files.writeString(tmp.resolve("bad.properties"), "model=/m\nbach-size=3\n");
+    r = run("ingest-job", "--config", bad.toString());
+    assertTrue(r.exit != 0);
+    assertTrue(r.err.contains("unknown setting(s)") && r.err.contains("bach-size"), r.err);
+
+    r = run("ingest-job", "--topic", "t");
+    assertTrue(r.exit != 0);
+    assertTrue(r.err.contains("--model is required"), r.err);
+  }
+
+  @Test
   void embedNeedsAModeAndAnExistingModel() {
     assertEquals(2, run("embed", TestData.image("lesion-600x450.jpg").toString()).exit);
     Run r = run("embed", "--model", "/nonexistent/model", TestData.image("lesion-600x450.jpg").toString());

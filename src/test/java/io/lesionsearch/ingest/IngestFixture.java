@@ -8,6 +8,7 @@ import io.lesionsearch.testing.TestData;
 import io.qdrant.client.QdrantClient;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -51,10 +52,11 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
     qdrant = qdrant.restart();
   }
 
-  /** Creates the topic and its dead-letter topic. */
+  /** Creates the topic and its dead-letter topic, both taking messages as large as inline images get. */
   void topics(String topic, int partitions) throws Exception {
-    kafka.createTopic(topic, partitions);
-    kafka.createTopic(topic + "-dlq", 1);
+    Map<String, String> large = Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES));
+    kafka.createTopic(topic, partitions, large);
+    kafka.createTopic(topic + "-dlq", 1, large);
   }
 
   /** Job options for this broker and endpoint, with the shipped test model and test-sized delays. */

@@ -70,6 +70,9 @@ class IngestJobTest {
       bad.put("no-id", "{\"dx\": \"nv\", \"image\": \"AAAA\"}".getBytes(StandardCharsets.UTF_8));
       bad.put("bad-base64", "{\"image_id\": \"x1\", \"image\": \"%%%\"}".getBytes(StandardCharsets.UTF_8));
       bad.put("not-an-image", message("x2", "nv", 40, "plain text".getBytes(StandardCharsets.UTF_8)));
+      byte[] bigJunk = new byte[1_500_000]; // the dead letter is larger than Kafka's 1 MB default
+      new java.util.Random(5).nextBytes(bigJunk);
+      bad.put("big-not-an-image", message("x4", "nv", 40, bigJunk));
       bad.put("missing-uri", "{\"image_id\": \"x3\", \"image_uri\": \"/nonexistent/x3.jpg\"}".getBytes(StandardCharsets.UTF_8));
       for (Map.Entry<String, byte[]> e : bad.entrySet()) {
         producer.send(new ProducerRecord<>(topic, e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue())).get();
@@ -124,6 +127,7 @@ class IngestJobTest {
         case "no-id" -> assertTrue(stage.equals("parse") && message.equals("image_id is missing"), message);
         case "bad-base64" -> assertTrue(stage.equals("parse") && message.contains("base64"), message);
         case "not-an-image" -> assertTrue(stage.equals("embed") && message.contains("not an image"), message);
+        case "big-not-an-image" -> assertTrue(stage.equals("embed") && letter.value().length > 2_000_000, message);
         case "missing-uri" -> assertTrue(stage.equals("embed") && message.contains("/nonexistent/x3.jpg"), message);
         default -> throw new AssertionError("unexpected dead letter " + key);
       }

@@ -86,6 +86,7 @@ class IngestMessageParserTest {
     assertReason("{\"image_id\": \"a\", \"age\": \"75\", " + img + "}", "age must be a number or null");
     assertReason("{\"image_id\": \"a\", \"dx\": 3, " + img + "}", "dx must be a string");
     assertReason("{\"image_id\": \"a\", \"image\": \"" + b64(new byte[2000]) + "\"}", "over the limit of 1000 bytes");
+    assertReason("{\"image_id\": \"a\", \"notes\": \"" + "x".repeat(70_000) + "\", " + img + "}", "metadata is");
   }
 
   private void assertReason(String json, String expected) {
