@@ -82,16 +82,44 @@ public final class SharedModels {
   }
 
   public static Lease acquire(Path directory, Device device) throws ModelLoadException {
-    Key key = new Key(directory.toAbsolutePath().normalize(), device);
+    return acquireLeastUsed(directory, List.of(device));
+  }
+
+  /**
+   * Acquires the model on whichever candidate device has the fewest leases in this JVM (the first on
+   * a tie), choosing and acquiring under one lock so that slots opening together spread out.
+   */
+  public static Lease acquireLeastUsed(Path directory, List<Device> candidates) throws ModelLoadException {
     synchronized (MODELS) {
-      Entry entry = MODELS.get(key);
-      if (entry == null) {
-        entry = new Entry(load(key.directory, device));
-        MODELS.put(key, entry);
-      }
-      entry.references++;
-      return new Lease(key, entry.model);
+      Map<Device, Integer> users = new HashMap<>();
+      MODELS.forEach((k, entry) -> users.merge(k.device, entry.references, Integer::sum));
+      return acquireLocked(directory, leastUsed(candidates, users));
     }
+  }
+
+  static Device leastUsed(List<Device> candidates, Map<Device, Integer> users) {
+    if (candidates.isEmpty()) {
+      throw new IllegalArgumentException("no device to run on");
+    }
+    Device best = candidates.get(0);
+    for (Device d : candidates) {
+      if (users.getOrDefault(d, 0) < users.getOrDefault(best, 0)) {
+        best = d;
+      }
+    }
+    return best;
+  }
+
+  /** Caller holds the MODELS lock. */
+  private static Lease acquireLocked(Path directory, Device device) throws ModelLoadException {
+    Key key = new Key(directory.toAbsolutePath().normalize(), device);
+    Entry entry = MODELS.get(key);
+    if (entry == null) {
+      entry = new Entry(load(key.directory, device));
+      MODELS.put(key, entry);
+    }
+    entry.references++;
+    return new Lease(key, entry.model);
   }
 
   /** How many distinct models this JVM holds; lets tests check the sharing. */

@@ -8,10 +8,11 @@ import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.RuntimeContext;
 
 /**
- * Picks the device for one parallel instance from Flink's external resource {@code gpu}. Flink hands
- * every slot of a TaskManager the same list of that TaskManager's GPUs (as found by its GPUDriver), so
- * instances spread over them by subtask index; with slots = GPUs per TaskManager each slot gets its
- * own. No GPU resource configured means CPU.
+ * The devices one parallel instance may run on, from Flink's external resource {@code gpu}: the GPUs
+ * the GPUDriver found on this TaskManager, or the CPU when there are none. Flink gives every slot of
+ * a TaskManager the same list and places subtasks without regard to their index, so the choice among
+ * them is made inside the JVM: {@link SharedModels#acquireLeastUsed} takes the GPU with the fewest
+ * users, and with slots = GPUs per TaskManager each slot gets its own.
  */
 public final class SlotDevice {
 
@@ -20,23 +21,20 @@ public final class SlotDevice {
 
   private SlotDevice() {}
 
-  public static Device forSlot(RuntimeContext context) {
-    return choose(
-        context.getExternalResourceInfos(RESOURCE_NAME), context.getTaskInfo().getIndexOfThisSubtask());
+  public static List<Device> candidates(RuntimeContext context) {
+    return candidates(context.getExternalResourceInfos(RESOURCE_NAME));
   }
 
-  static Device choose(Collection<ExternalResourceInfo> gpus, int subtaskIndex) {
-    List<Integer> indexes =
+  static List<Device> candidates(Collection<ExternalResourceInfo> gpus) {
+    List<Device> devices =
         gpus.stream()
             .map(info -> info.getProperty("index").orElseThrow(
                 () -> new IllegalStateException("GPU resource info without an 'index' property: " + info.getKeys())))
             .map(Integer::parseInt)
             .sorted()
+            .map(Device::gpu)
             .toList();
-    if (indexes.isEmpty()) {
-      return Device.cpu();
-    }
-    return Device.gpu(indexes.get(subtaskIndex % indexes.size()));
+    return devices.isEmpty() ? List.of(Device.cpu()) : devices;
   }
 
   /** Fails early and clearly when Flink assigned a GPU that this build of PyTorch cannot use. */

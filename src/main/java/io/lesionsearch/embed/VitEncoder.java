@@ -23,7 +23,12 @@ public final class VitEncoder implements AutoCloseable {
   }
 
   public static VitEncoder open(Path modelDir, Device device) throws ModelLoadException {
-    SharedModels.Lease lease = SharedModels.acquire(modelDir, device);
+    return open(modelDir, List.of(device));
+  }
+
+  /** Opens on the least-used of {@code devices} (see {@link SharedModels#acquireLeastUsed}). */
+  public static VitEncoder open(Path modelDir, List<Device> devices) throws ModelLoadException {
+    SharedModels.Lease lease = SharedModels.acquireLeastUsed(modelDir, devices);
     try {
       return new VitEncoder(lease);
     } catch (RuntimeException e) {

@@ -1,6 +1,5 @@
 package io.lesionsearch.ingest;
 
-import ai.djl.Device;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -65,12 +64,11 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   @Override
   public void open() throws Exception {
     super.open();
-    Device device = SlotDevice.forSlot(getRuntimeContext());
-    encoder = VitEncoder.open(Path.of(modelDir), device);
+    encoder = VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
     pending = new ArrayList<>(batchSize);
     embedded = getMetricGroup().counter("imagesEmbedded");
     failed = getMetricGroup().counter("imagesDeadLettered");
-    LOG.info("Embedding with {} on {}, batches of {}", encoder.manifest().modelId(), device, batchSize);
+    LOG.info("Embedding with {} on {}, batches of {}", encoder.manifest().modelId(), encoder.device(), batchSize);
   }
 
   @Override

@@ -36,23 +36,27 @@ class SlotDeviceTest {
 
   @Test
   void noGpuResourceMeansCpu() {
-    assertEquals(Device.cpu(), SlotDevice.choose(Set.of(), 0));
-    assertEquals(Device.cpu(), SlotDevice.choose(Set.of(), 5));
+    assertEquals(List.of(Device.cpu()), SlotDevice.candidates(Set.of()));
   }
 
   @Test
-  void slotsSpreadOverTheTaskManagersGpusBySubtaskIndex() {
-    List<ExternalResourceInfo> gpus = List.of(GpuInfo.index(3), GpuInfo.index(1));
-    assertEquals(Device.gpu(1), SlotDevice.choose(gpus, 0));
-    assertEquals(Device.gpu(3), SlotDevice.choose(gpus, 1));
-    assertEquals(Device.gpu(1), SlotDevice.choose(gpus, 2));
-    assertEquals(Device.gpu(3), SlotDevice.choose(gpus, 7));
+  void theTaskManagersGpusAreTheCandidatesInIndexOrder() {
+    assertEquals(List.of(Device.gpu(1), Device.gpu(3)), SlotDevice.candidates(List.of(GpuInfo.index(3), GpuInfo.index(1))));
+  }
+
+  @Test
+  void eachSlotTakesTheLeastUsedGpuWhateverItsSubtaskIndex() {
+    List<Device> gpus = List.of(Device.gpu(0), Device.gpu(1));
+    assertEquals(Device.gpu(0), SharedModels.leastUsed(gpus, Map.of()));
+    assertEquals(Device.gpu(1), SharedModels.leastUsed(gpus, Map.of(Device.gpu(0), 1)));
+    assertEquals(Device.gpu(0), SharedModels.leastUsed(gpus, Map.of(Device.gpu(0), 1, Device.gpu(1), 1)));
+    assertEquals(Device.gpu(0), SharedModels.leastUsed(gpus, Map.of(Device.gpu(0), 1, Device.gpu(1), 2)));
   }
 
   @Test
   void gpuInfoWithoutIndexIsAConfigurationError() {
     IllegalStateException e = assertThrows(
-        IllegalStateException.class, () -> SlotDevice.choose(List.of(new GpuInfo(Map.of("uuid", "x"))), 0));
+        IllegalStateException.class, () -> SlotDevice.candidates(List.of(new GpuInfo(Map.of("uuid", "x")))));
     assertTrue(e.getMessage().contains("'index'"), e.getMessage());
   }
 

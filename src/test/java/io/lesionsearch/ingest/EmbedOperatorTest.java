@@ -66,17 +66,17 @@ class EmbedOperatorTest {
         expected.put(name, encoder.embed(List.of(encoder.preprocessor().preprocess(TestData.imageBytes(name)))).get(0));
       }
     }
-    int embedded = 0;
+    List<String> embeddedIds = new ArrayList<>();
     List<String> dead = new ArrayList<>();
     for (String line : out) {
       if (line.startsWith("dead ")) {
         dead.add(line);
         continue;
       }
-      embedded++;
       String[] parts = line.split(" ", 4);
       JsonNode payload = JSON.readTree(parts[2]);
       String imageId = payload.get("image_id").asText();
+      embeddedIds.add(imageId);
       assertEquals(PointIds.forImageId(imageId).toString(), parts[1]);
       assertEquals("random/vit-s16-depth1-seed42", payload.get("model_id").asText());
       assertTrue(payload.get("ingested_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), payload.toString());
@@ -84,7 +84,14 @@ class EmbedOperatorTest {
       float[] vector = VectorJson.parse(parts[3]);
       assertTrue(TestData.maxAbsDiff(expected.get(source), vector) <= 1e-4f, imageId + " vector differs from the encoder's");
     }
-    assertEquals(38, embedded, "37 inline images + 1 from a URI");
+    List<String> expectedIds = new ArrayList<>();
+    for (int i = 0; i < 37; i++) {
+      expectedIds.add("img-" + i);
+    }
+    expectedIds.add("from-uri");
+    java.util.Collections.sort(expectedIds);
+    java.util.Collections.sort(embeddedIds);
+    assertEquals(expectedIds, embeddedIds, "each good image exactly once: 37 inline + 1 from a URI");
     assertEquals(2, dead.size(), dead.toString());
     assertTrue(dead.stream().anyMatch(d -> d.startsWith("dead 37 embed not an image")), dead.toString());
     assertTrue(dead.stream().anyMatch(d -> d.startsWith("dead 38 embed") && d.contains("/nonexistent/lesion.jpg")), dead.toString());
