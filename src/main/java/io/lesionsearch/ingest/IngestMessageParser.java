@@ -22,7 +22,6 @@ public final class IngestMessageParser implements Serializable {
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final java.util.regex.Pattern WHITESPACE = java.util.regex.Pattern.compile("\\s+");
   private static final String[] TEXT_FIELDS = {"lesion_id", "dx", "dx_type", "sex", "localization"};
 
   private final int maxImageBytes;
@@ -100,7 +99,7 @@ public final class IngestMessageParser implements Serializable {
     try {
       // Line breaks are common in base64 and harmless; anything else illegal must be refused, not
       // skipped as the MIME decoder would.
-      byte[] bytes = Base64.getDecoder().decode(WHITESPACE.matcher(text).replaceAll(""));
+      byte[] bytes = Base64.getDecoder().decode(withoutWhitespace(text));
       if (bytes.length == 0) {
         throw new InvalidRecordException("image is empty");
       }
@@ -108,6 +107,18 @@ public final class IngestMessageParser implements Serializable {
     } catch (IllegalArgumentException e) {
       throw new InvalidRecordException("image is not valid base64: " + e.getMessage());
     }
+  }
+
+  /** Most images come unwrapped: scan once, and copy only when there is whitespace to drop. */
+  private static String withoutWhitespace(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isWhitespace(text.charAt(i))) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.chars().filter(c -> !Character.isWhitespace(c)).forEach(c -> b.append((char) c));
+        return b.toString();
+      }
+    }
+    return text;
   }
 
   private static String requiredText(ObjectNode message, String field) throws InvalidRecordException {
