@@ -157,6 +157,28 @@ class IngestJobTest {
     }
   }
 
+  @Test
+  void aPartialBatchIsEmbeddedBeforeEachCheckpointBarrier() throws Exception {
+    String topic = "images-barrier";
+    FIXTURE.topics(topic, 1);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // The operator's timer is 10 minutes away: only the flush before a checkpoint barrier can
+    // release these 3 images within the test's time.
+    IngestJob.build(env, FIXTURE.options(topic, "barrier",
+        "--parallelism", "1", "--checkpoint-interval-ms", "500", "--batch-max-delay-ms", "600000"));
+    JobClient job = env.executeAsync("barrier");
+    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer();
+        QdrantClient client = FIXTURE.qdrant().newClient()) {
+      waitFor(() -> count(client, "barrier") == 0, 60_000, "the job to create its collection");
+      for (int i = 0; i < 3; i++) {
+        send(producer, topic, "B" + i, message("B" + i, "vasc", 61, SyntheticLesionImages.jpeg(950 + i, 120, 90, 0.9f)));
+      }
+      waitFor(() -> count(client, "barrier") == 3, 30_000, "3 points released by a checkpoint barrier");
+    } finally {
+      job.cancel().get();
+    }
+  }
+
   private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
     Header h = record.headers().lastHeader(key);
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
