@@ -1,5 +1,10 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.DeadLetterSerializer;
+import io.lesionsearch.kafka.SourceRecord;
+import io.lesionsearch.kafka.SourceRecordDeserializer;
+
 import io.lesionsearch.embed.ModelLoadException;
 import io.lesionsearch.embed.ModelManifest;
 import io.lesionsearch.qdrant.LesionPoint;

@@ -1,5 +1,7 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.SourceRecord;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,5 +1,7 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.options.OptionsFile;
+
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
