@@ -2,7 +2,7 @@ package io.lesionsearch.cli;
 
 import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
-import io.lesionsearch.ingest.OptionsFile;
+import io.lesionsearch.options.OptionsFile;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;

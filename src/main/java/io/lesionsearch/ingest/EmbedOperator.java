@@ -1,5 +1,8 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.qdrant.PointIds;
+
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

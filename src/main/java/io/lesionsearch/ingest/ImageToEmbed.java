@@ -1,5 +1,7 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.SourceRecord;
+
 import java.io.Serializable;
 
 /**

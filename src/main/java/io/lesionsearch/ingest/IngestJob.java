@@ -1,9 +1,11 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.DeadLetterSerializer;
+
 import io.lesionsearch.embed.ModelLoadException;
 import io.lesionsearch.embed.ModelManifest;
 import io.lesionsearch.qdrant.LesionPoint;
-import io.lesionsearch.qdrant.QdrantConnection;
 import io.lesionsearch.qdrant.QdrantSink;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -11,14 +13,11 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
-import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import java.util.function.UnaryOperator;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 /**
  * Wires the ingest stages: Kafka records, contract checks, batched embedding, Qdrant upserts, and one
@@ -57,7 +56,7 @@ public final class IngestJob {
     OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     SingleOutputStreamOperator<ImageToEmbed> images = env
-        .fromSource(kafkaSource(o), WatermarkStrategy.noWatermarks(), "kafka " + o.topic).uid("kafka-source")
+        .fromSource(o.kafka.source(o.topic, o.groupId), WatermarkStrategy.noWatermarks(), "kafka " + o.topic).uid("kafka-source")
         .process(new ParseFunction(new IngestMessageParser(o.maxImageBytes), deadLetters)).name("parse").uid("parse");
 
     SingleOutputStreamOperator<LesionPoint> points = afterParse.apply(images)
@@ -65,36 +64,17 @@ public final class IngestJob {
             new EmbedOperator(o.model, o.batchSize, o.batchMaxDelayMs, o.maxImageBytes, deadLetters))
         .uid("embed");
 
-    points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.collection).uid("qdrant-sink");
+    points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant.collection).uid("qdrant-sink");
 
     images.getSideOutput(deadLetters)
         .union(points.getSideOutput(deadLetters))
         .sinkTo(deadLetterSink(o)).name("kafka " + o.deadLetterTopic).uid("dead-letter-sink");
   }
 
-  private static KafkaSource<SourceRecord> kafkaSource(IngestOptions o) {
-    return KafkaSource.<SourceRecord>builder()
-        .setBootstrapServers(o.bootstrapServers)
-        .setTopics(o.topic)
-        .setGroupId(o.groupId)
-        .setStartingOffsets(switch (o.startingOffsets) {
-          case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-          case EARLIEST -> OffsetsInitializer.earliest();
-          case LATEST -> OffsetsInitializer.latest();
-        })
-        .setDeserializer(new SourceRecordDeserializer())
-        .setProperties(kafkaProperties(o))
-        .build();
-  }
-
   private static QdrantSink qdrantSink(IngestOptions o, int vectorSize) {
-    QdrantConnection connection = QdrantConnection.of(o.qdrantHost, o.qdrantPort).withTls(o.qdrantTls);
-    if (o.qdrantApiKey != null && !o.qdrantApiKey.isBlank()) {
-      connection = connection.withApiKey(o.qdrantApiKey);
-    }
     return QdrantSink.builder()
-        .connection(connection)
-        .collection(o.collection)
+        .connection(o.qdrant.connection())
+        .collection(o.qdrant.collection)
         .maxBatchSize(o.upsertBatchSize)
         .maxBufferedRequests(Math.max(QdrantSink.DEFAULT_MAX_BUFFERED_REQUESTS, 2 * o.upsertBatchSize))
         // One upsert at a time per writer: with two, a retried older batch could land after a newer
@@ -106,7 +86,7 @@ public final class IngestJob {
   }
 
   private static KafkaSink<DeadLetter> deadLetterSink(IngestOptions o) {
-    Properties producer = kafkaProperties(o);
+    Properties producer = o.kafka.clientProperties();
     producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
     // A dead letter carries the original record, which may hold an inline image up to the limit:
     // the producer's 1 MB default would fail the job on it, over and over after each restart.
@@ -114,7 +94,7 @@ public final class IngestJob {
     // Exactly once needs checkpoints to commit its transactions; without them, at least once.
     boolean exactlyOnce = o.checkpointIntervalMs > 0;
     return KafkaSink.<DeadLetter>builder()
-        .setBootstrapServers(o.bootstrapServers)
+        .setBootstrapServers(o.kafka.bootstrapServers)
         .setRecordSerializer(new DeadLetterSerializer(o.deadLetterTopic))
         .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
         .setTransactionalIdPrefix("lesion-search-ingest-" + o.groupId + "-dlq")
@@ -125,11 +105,5 @@ public final class IngestJob {
   /** Base64 grows an image by 4/3; 1 MiB more covers the metadata and the headers. */
   static int maxDeadLetterBytes(IngestOptions o) {
     return (int) Math.min(Integer.MAX_VALUE, (long) o.maxImageBytes * 4 / 3 + (1 << 20));
-  }
-
-  private static Properties kafkaProperties(IngestOptions o) {
-    Properties p = new Properties();
-    p.putAll(o.kafkaProperties);
-    return p;
   }
 }

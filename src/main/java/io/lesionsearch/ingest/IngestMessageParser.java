@@ -1,12 +1,14 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.image.Base64Image;
+import io.lesionsearch.kafka.SourceRecord;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.Serializable;
-import java.util.Base64;
 
 /**
  * Checks an ingest message against the contract in ARCHITECTURE.md and turns it into an image to
@@ -89,36 +91,12 @@ public final class IngestMessageParser implements Serializable {
   }
 
   private byte[] decodeBase64(String text) throws InvalidRecordException {
-    // Checked before decoding so an oversized image never gets a buffer of its own.
-    long decodedSize = (long) text.length() * 3 / 4;
-    if (decodedSize > maxImageBytes) {
-      throw new InvalidRecordException(
-          "image is about " + decodedSize + " bytes, over the limit of " + maxImageBytes
-              + " bytes; send large images as image_uri");
-    }
     try {
-      // Line breaks are common in base64 and harmless; anything else illegal must be refused, not
-      // skipped as the MIME decoder would.
-      byte[] bytes = Base64.getDecoder().decode(withoutWhitespace(text));
-      if (bytes.length == 0) {
-        throw new InvalidRecordException("image is empty");
-      }
-      return bytes;
+      return Base64Image.decode(text, maxImageBytes);
     } catch (IllegalArgumentException e) {
-      throw new InvalidRecordException("image is not valid base64: " + e.getMessage());
+      boolean tooLarge = e.getMessage().contains("over the limit");
+      throw new InvalidRecordException(e.getMessage() + (tooLarge ? "; send large images as image_uri" : ""));
     }
-  }
-
-  /** Most images come unwrapped: scan once, and copy only when there is whitespace to drop. */
-  private static String withoutWhitespace(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      if (Character.isWhitespace(text.charAt(i))) {
-        StringBuilder b = new StringBuilder(text.length());
-        text.chars().filter(c -> !Character.isWhitespace(c)).forEach(c -> b.append((char) c));
-        return b.toString();
-      }
-    }
-    return text;
   }
 
   private static String requiredText(ObjectNode message, String field) throws InvalidRecordException {

@@ -1,10 +1,11 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.options.KafkaOptions;
+import io.lesionsearch.options.Options;
+import io.lesionsearch.options.OptionsFile;
+import io.lesionsearch.options.QdrantOptions;
+
 import java.io.Serializable;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,8 +17,9 @@ import picocli.CommandLine.Option;
  */
 public final class IngestOptions implements Serializable {
 
-  @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  public String bootstrapServers;
+  @Mixin public KafkaOptions kafka = new KafkaOptions();
+
+  @Mixin public QdrantOptions qdrant = new QdrantOptions();
 
   @Option(names = "--topic", defaultValue = "lesion-images", description = "Topic of ingest messages (default: ${DEFAULT-VALUE}).")
   public String topic;
@@ -25,26 +27,8 @@ public final class IngestOptions implements Serializable {
   @Option(names = "--group-id", defaultValue = "lesion-search-ingest", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   public String groupId;
 
-  @Option(names = "--starting-offsets", defaultValue = "committed", description = "committed (falling back to earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
-  public StartingOffsets startingOffsets;
-
   @Option(names = "--dead-letter-topic", defaultValue = "lesion-images-dlq", description = "Topic for records that cannot be indexed (default: ${DEFAULT-VALUE}).")
   public String deadLetterTopic;
-
-  @Option(names = "--qdrant-host", defaultValue = "127.0.0.1", description = "Qdrant gRPC host (default: ${DEFAULT-VALUE}).")
-  public String qdrantHost;
-
-  @Option(names = "--qdrant-port", defaultValue = "6334", description = "Qdrant gRPC port (default: ${DEFAULT-VALUE}).")
-  public int qdrantPort;
-
-  @Option(names = "--qdrant-tls", defaultValue = "false", description = "Use TLS to Qdrant (default: ${DEFAULT-VALUE}).")
-  public boolean qdrantTls;
-
-  @Option(names = "--qdrant-api-key", defaultValue = "${env:QDRANT_API_KEY}", description = "Qdrant API key (default: the QDRANT_API_KEY environment variable).")
-  public String qdrantApiKey;
-
-  @Option(names = "--collection", defaultValue = "lesions", description = "Qdrant collection (default: ${DEFAULT-VALUE}).")
-  public String collection;
 
   // Not `required` for picocli: it may come from --config, which is expanded after the first parse.
   @Option(names = "--model", description = "Model directory (model.pt + manifest.json), readable on every TaskManager. Required.")
@@ -71,15 +55,6 @@ public final class IngestOptions implements Serializable {
   @Option(names = "--checkpoint-interval-ms", defaultValue = "10000", description = "Checkpoint interval; 0 turns checkpointing off (default: ${DEFAULT-VALUE}).")
   public long checkpointIntervalMs;
 
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client setting for source and dead-letter producer (security.protocol, sasl.*, ssl.*), repeatable.")
-  public Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
-  public enum StartingOffsets {
-    COMMITTED,
-    EARLIEST,
-    LATEST
-  }
-
   /**
    * Parses job arguments (with {@code --config FILE} expanded in place) into validated options.
    *
@@ -87,14 +62,7 @@ public final class IngestOptions implements Serializable {
    */
   public static IngestOptions parse(String... args) {
     IngestOptions options = new IngestOptions();
-    CommandLine cmd = new CommandLine(new Holder(options))
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .setOverwrittenOptionsAllowed(true);
-    try {
-      cmd.parseArgs(OptionsFile.expand(List.of(args), cmd.getCommandSpec()).toArray(String[]::new));
-    } catch (CommandLine.ParameterException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
+    Options.parse(new Holder(options), args);
     options.validate();
     return options;
   }
@@ -111,6 +79,10 @@ public final class IngestOptions implements Serializable {
     }
   }
 
+  private static void require(boolean ok, String message) {
+    Options.require(ok, message);
+  }
+
   /** Range checks picocli's types cannot express; the message names the option. */
   public void validate() {
     require(model != null && !model.isBlank(), "--model is required (as an argument or model= in --config)");
@@ -118,16 +90,10 @@ public final class IngestOptions implements Serializable {
     require(batchMaxDelayMs >= 1, "--batch-max-delay-ms must be positive, got " + batchMaxDelayMs);
     require(upsertBatchSize >= 1 && upsertBatchSize <= 10_000, "--upsert-batch-size must be 1..10000, got " + upsertBatchSize);
     require(upsertMaxDelayMs >= 1, "--upsert-max-delay-ms must be positive, got " + upsertMaxDelayMs);
-    require(qdrantPort >= 1 && qdrantPort <= 65_535, "--qdrant-port must be 1..65535, got " + qdrantPort);
     require(maxImageBytes >= 1, "--max-image-bytes must be positive, got " + maxImageBytes);
     require(parallelism == null || parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);
     require(checkpointIntervalMs >= 0, "--checkpoint-interval-ms must be 0 or more, got " + checkpointIntervalMs);
     require(!topic.equals(deadLetterTopic), "--dead-letter-topic must differ from --topic");
-  }
-
-  private static void require(boolean ok, String message) {
-    if (!ok) {
-      throw new IllegalArgumentException(message);
-    }
+    qdrant.validate();
   }
 }

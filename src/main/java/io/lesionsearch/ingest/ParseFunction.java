@@ -1,5 +1,8 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.SourceRecord;
+
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;

@@ -1,5 +1,9 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.SourceRecord;
+import io.lesionsearch.qdrant.PointIds;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

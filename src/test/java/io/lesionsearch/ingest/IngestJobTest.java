@@ -1,5 +1,8 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.DeadLetterSerializer;
+import io.lesionsearch.qdrant.PointIds;
+
 import static io.lesionsearch.ingest.IngestFixture.count;
 import static io.lesionsearch.ingest.IngestFixture.message;
 import static io.lesionsearch.ingest.IngestFixture.send;

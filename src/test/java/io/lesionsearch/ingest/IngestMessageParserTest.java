@@ -1,5 +1,7 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.kafka.SourceRecord;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.lesionsearch.ingest;
+package io.lesionsearch.qdrant;
 
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;

@@ -1,4 +1,4 @@
-package io.lesionsearch.ingest;
+package io.lesionsearch.kafka;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;

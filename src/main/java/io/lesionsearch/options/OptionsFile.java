@@ -1,4 +1,4 @@
-package io.lesionsearch.ingest;
+package io.lesionsearch.options;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -1,4 +1,4 @@
-package io.lesionsearch.ingest;
+package io.lesionsearch.kafka;
 
 import java.io.Serializable;
 

@@ -1,0 +1,46 @@
+package io.lesionsearch.image;
+
+import java.util.Base64;
+
+/** Image bytes sent inline in JSON as base64, as both the ingest and the search messages carry them. */
+public final class Base64Image {
+  private Base64Image() {}
+
+  /**
+   * Decodes base64 text, ignoring line breaks and other whitespace but refusing any other character.
+   *
+   * @throws IllegalArgumentException saying what is wrong: too large (checked before any buffer is
+   *     allocated), not base64, or empty
+   */
+  public static byte[] decode(String text, int maxBytes) {
+    long decodedSize = (long) text.length() * 3 / 4;
+    if (decodedSize > maxBytes) {
+      throw new IllegalArgumentException(
+          "image is about " + decodedSize + " bytes, over the limit of " + maxBytes + " bytes");
+    }
+    byte[] bytes;
+    try {
+      // Line breaks are common in base64 and harmless; anything else illegal must be refused, not
+      // skipped as the MIME decoder would.
+      bytes = Base64.getDecoder().decode(withoutWhitespace(text));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("image is not valid base64: " + e.getMessage());
+    }
+    if (bytes.length == 0) {
+      throw new IllegalArgumentException("image is empty");
+    }
+    return bytes;
+  }
+
+  /** Most images come unwrapped: scan once, and copy only when there is whitespace to drop. */
+  private static String withoutWhitespace(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (Character.isWhitespace(text.charAt(i))) {
+        StringBuilder b = new StringBuilder(text.length());
+        text.chars().filter(c -> !Character.isWhitespace(c)).forEach(c -> b.append((char) c));
+        return b.toString();
+      }
+    }
+    return text;
+  }
+}

@@ -1,0 +1,91 @@
+package io.lesionsearch.query;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.SourceRecord;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Reads search requests. A readable request goes on to the search; one that breaks the contract is
+ * answered at once with an error reply (side output), keyed by its request_id, or by the Kafka key
+ * when the JSON has none or cannot be read; one with neither is dead-lettered, since no client could
+ * recognise a reply to it.
+ */
+public final class ParseRequests extends ProcessFunction<SourceRecord, SearchRequest> {
+
+  public static final String STAGE = "parse-request";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RequestParser parser;
+  private final OutputTag<Reply> errorReplies;
+  private final OutputTag<DeadLetter> deadLetters;
+
+  public ParseRequests(RequestParser parser, OutputTag<Reply> errorReplies, OutputTag<DeadLetter> deadLetters) {
+    this.parser = parser;
+    this.errorReplies = errorReplies;
+    this.deadLetters = deadLetters;
+  }
+
+  @Override
+  public void processElement(SourceRecord record, Context ctx, Collector<SearchRequest> out) {
+    long received = System.currentTimeMillis();
+    String key = record.key() == null || record.key().length == 0 ? null : new String(record.key(), StandardCharsets.UTF_8);
+    JsonNode root;
+    try {
+      if (record.value() == null || record.value().length == 0) {
+        throw new QueryException(ErrorCode.MALFORMED_JSON, "empty message (no value)");
+      }
+      root = read(record.value());
+    } catch (QueryException e) {
+      answerOrDeadLetter(key, received, e, record, ctx);
+      return;
+    }
+    JsonNode id = root.get("request_id");
+    String requestId = id != null && id.isTextual() && !id.asText().isBlank() ? id.asText() : key;
+    try {
+      if (requestId == null) {
+        throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id is missing");
+      }
+      if (id != null && !id.isNull() && !id.isTextual()) {
+        throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id must be a string, got " + id);
+      }
+      out.collect(parser.parse(requestId, root, received));
+    } catch (QueryException e) {
+      answerOrDeadLetter(requestId, received, e, record, ctx);
+    }
+  }
+
+  private static JsonNode read(byte[] value) throws QueryException {
+    JsonNode root;
+    try {
+      root = JSON.readTree(value);
+    } catch (JsonProcessingException e) {
+      // The location, not Jackson's excerpt of the input, which could be a slice of an image.
+      throw new QueryException(ErrorCode.MALFORMED_JSON, "not valid JSON at line " + e.getLocation().getLineNr()
+          + ", column " + e.getLocation().getColumnNr());
+    } catch (IOException e) {
+      throw new QueryException(ErrorCode.MALFORMED_JSON, "unreadable message: " + e.getClass().getSimpleName());
+    }
+    if (root == null || !root.isObject()) {
+      throw new QueryException(ErrorCode.MALFORMED_JSON,
+          "expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
+    }
+    return root;
+  }
+
+  private void answerOrDeadLetter(String requestId, long received, QueryException e, SourceRecord record, Context ctx) {
+    if (requestId == null) {
+      ctx.output(deadLetters, new DeadLetter(record, STAGE, e.code().name(),
+          "no request_id (neither in the message nor as the Kafka key): " + e.getMessage()));
+    } else {
+      ctx.output(errorReplies, Replies.error(requestId, received, List.of(), e.code(), e.getMessage()));
+    }
+  }
+}

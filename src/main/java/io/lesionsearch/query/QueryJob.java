@@ -1,0 +1,87 @@
+package io.lesionsearch.query;
+
+import io.lesionsearch.embed.ModelLoadException;
+import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.DeadLetterSerializer;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Wires the query stages: Kafka requests, contract checks (error replies at once, dead letters for
+ * requests no one could recognise a reply to), async search, audit log, replies. Tuned for latency:
+ * records leave network buffers at once and replies are sent without waiting for a checkpoint.
+ */
+public final class QueryJob {
+
+  public static final String NAME = "lesion-search query";
+
+  private QueryJob() {}
+
+  public static void build(StreamExecutionEnvironment env, QueryOptions o) throws ModelLoadException {
+    o.validate();
+    if (o.parallelism != null) {
+      env.setParallelism(o.parallelism);
+    }
+    if (o.checkpointIntervalMs > 0) {
+      env.enableCheckpointing(o.checkpointIntervalMs);
+    }
+    // Flink holds records up to 100 ms to fill a network buffer; a search cannot afford that.
+    env.setBufferTimeout(0);
+    env.getConfig().enableObjectReuse();
+    // Read at submission: a wrong model directory fails before the job starts, and vectors in
+    // requests are checked against the model's size.
+    ModelManifest manifest = ModelManifest.read(Path.of(o.model));
+    OutputTag<Reply> errorReplies = new OutputTag<>("error-replies", TypeInformation.of(Reply.class));
+    OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    SingleOutputStreamOperator<SearchRequest> requests = env
+        .fromSource(o.kafka.source(o.requestsTopic, o.groupId), WatermarkStrategy.noWatermarks(), "kafka " + o.requestsTopic)
+        .uid("kafka-source")
+        .process(new ParseRequests(new RequestParser(manifest.embeddingSize(), o.maxImageBytes), errorReplies, deadLetters))
+        .name("parse").uid("parse");
+
+    DataStream<Reply> answered = AsyncDataStream.unorderedWait(
+            requests,
+            new SearchFunction(o.qdrant.connection(), o.qdrant.collection, o.model, o.requestTimeoutMs),
+            o.requestTimeoutMs, TimeUnit.MILLISECONDS, o.inFlight)
+        .name("search").uid("search");
+
+    answered.union(requests.getSideOutput(errorReplies))
+        .map(new AuditLog()).name("audit").uid("audit")
+        .sinkTo(sink(o, new ReplySerializer(o.repliesTopic))).name("kafka " + o.repliesTopic).uid("reply-sink");
+
+    requests.getSideOutput(deadLetters)
+        .sinkTo(sink(o, new DeadLetterSerializer(o.deadLetterTopic))).name("kafka " + o.deadLetterTopic).uid("dead-letter-sink");
+  }
+
+  /**
+   * At least once, sent as soon as it is produced: an exactly-once sink would hold every reply back
+   * until the next checkpoint commits. A restart may therefore repeat a reply; clients de-duplicate
+   * by request_id.
+   */
+  private static <T> KafkaSink<T> sink(QueryOptions o, KafkaRecordSerializationSchema<T> serializer) {
+    Properties producer = o.kafka.clientProperties();
+    producer.putIfAbsent("linger.ms", "0");
+    // A dead letter carries the original request, which may hold an inline image up to the limit.
+    producer.putIfAbsent("max.request.size", Integer.toString((int) Math.min(Integer.MAX_VALUE,
+        (long) o.maxImageBytes * 4 / 3 + (1 << 20))));
+    return KafkaSink.<T>builder()
+        .setBootstrapServers(o.kafka.bootstrapServers)
+        .setRecordSerializer(serializer)
+        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+        .setKafkaProducerConfig(producer)
+        .build();
+  }
+}

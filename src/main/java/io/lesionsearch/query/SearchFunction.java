@@ -1,0 +1,225 @@
+package io.lesionsearch.query;
+
+import static io.qdrant.client.ConditionFactory.hasId;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.lesionsearch.embed.SlotDevice;
+import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.image.ImageDecodeException;
+import io.lesionsearch.qdrant.PointIds;
+import io.lesionsearch.qdrant.QdrantConnection;
+import io.qdrant.client.PointIdFactory;
+import io.qdrant.client.QdrantClient;
+import io.qdrant.client.WithPayloadSelectorFactory;
+import io.qdrant.client.WithVectorsSelectorFactory;
+import io.qdrant.client.grpc.Common.Filter;
+import io.qdrant.client.grpc.Common.PointId;
+import io.qdrant.client.grpc.Points.BatchResult;
+import io.qdrant.client.grpc.Points.RetrievedPoint;
+import io.qdrant.client.grpc.Points.ScoredPoint;
+import io.qdrant.client.grpc.Points.SearchPoints;
+import io.qdrant.client.grpc.Points.VectorOutput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.async.ResultFuture;
+import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers a search request with Flink async I/O: resolves each search's vector (embeds an image with
+ * the TaskManager's shared model, or fetches an indexed image's stored vector), then searches Qdrant,
+ * one SearchBatch call for a batch. Every request ends in exactly one reply: hits, or an error reply
+ * with its code; Flink's timeout, the backstop, answers TIMEOUT.
+ */
+public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SearchFunction.class);
+
+  private final QdrantConnection connection;
+  private final String collection;
+  private final String modelDir;
+  private final long timeoutMs;
+
+  private transient QdrantClient client;
+  private transient VitEncoder encoder;
+  /** One thread per subtask: a DJL predictor is not thread-safe, and latency wants no batching. */
+  private transient ExecutorService embedder;
+  private transient ScheduledExecutorService timer;
+  private transient QdrantCalls calls;
+  private transient Counter errors;
+
+  public SearchFunction(QdrantConnection connection, String collection, String modelDir, long timeoutMs) {
+    this.connection = connection;
+    this.collection = collection;
+    this.modelDir = modelDir;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public void open(OpenContext context) throws Exception {
+    encoder = VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
+    client = connection.open();
+    int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    embedder = Executors.newSingleThreadExecutor(daemon("lesion-search-query-embed-" + subtask));
+    timer = Executors.newSingleThreadScheduledExecutor(daemon("lesion-search-query-retry-" + subtask));
+    calls = new QdrantCalls(timer);
+    errors = getRuntimeContext().getMetricGroup().counter("errorReplies");
+    LOG.info("Searching {} in {} with {} on {}", connection, collection, encoder.manifest().modelId(), encoder.device());
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (embedder != null) {
+      embedder.shutdownNow();
+    }
+    if (timer != null) {
+      timer.shutdownNow();
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (encoder != null) {
+      encoder.close();
+    }
+  }
+
+  /**
+   * The function's own time budget, a little under Flink's timeout, so that a search that runs out of
+   * time (or of retries) is answered with its own reason before the backstop fires.
+   */
+  static long budgetMs(long timeoutMs) {
+    return timeoutMs - Math.min(1000, Math.max(10, timeoutMs / 10));
+  }
+
+  @Override
+  public void asyncInvoke(SearchRequest request, ResultFuture<Reply> result) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMs(timeoutMs));
+    CompletableFuture<List<List<ScoredPoint>>> hits;
+    try {
+      List<CompletableFuture<SearchPoints>> searches = new ArrayList<>();
+      for (SearchSpec spec : request.searches()) {
+        searches.add(searchPoints(spec, deadline));
+      }
+      hits = CompletableFuture.allOf(searches.toArray(CompletableFuture[]::new))
+          .thenCompose(done -> search(searches.stream().map(CompletableFuture::join).toList(), request.batch(), deadline));
+    } catch (RuntimeException e) {
+      hits = CompletableFuture.failedFuture(e);
+    }
+    hits.whenComplete((lists, error) -> {
+      Reply reply;
+      try {
+        reply = error == null ? Replies.ok(request, lists) : errorReply(request, error);
+      } catch (RuntimeException e) {
+        reply = errorReply(request, e);
+      }
+      result.complete(List.of(reply));
+    });
+  }
+
+  @Override
+  public void timeout(SearchRequest request, ResultFuture<Reply> result) {
+    errors.inc();
+    result.complete(List.of(Replies.error(request, ErrorCode.TIMEOUT, "no answer within the request timeout of " + timeoutMs + " ms")));
+  }
+
+  private Reply errorReply(SearchRequest request, Throwable error) {
+    QueryException e = QdrantCalls.classify(error);
+    errors.inc();
+    if (e.code() == ErrorCode.INTERNAL) {
+      LOG.warn("Request {} failed", request.requestId(), error);
+    }
+    return Replies.error(request, e.code(), e.getMessage());
+  }
+
+  /** The Qdrant request of one search, once its vector is known. */
+  private CompletableFuture<SearchPoints> searchPoints(SearchSpec spec, long deadline) {
+    SearchPoints template;
+    try {
+      template = SearchPoints.parseFrom(spec.searchPoints());
+    } catch (InvalidProtocolBufferException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<float[]> vector = switch (spec.kind()) {
+      case VECTOR -> CompletableFuture.completedFuture(spec.vector());
+      case IMAGE -> CompletableFuture.supplyAsync(() -> embed(spec.image(), deadline), embedder);
+      case IMAGE_ID -> storedVector(spec.imageId(), deadline);
+    };
+    return vector.thenApply(v -> {
+      SearchPoints.Builder b = template.toBuilder().setCollectionName(collection);
+      for (float x : v) {
+        b.addVector(x);
+      }
+      if (spec.kind() == QueryKind.IMAGE_ID && !spec.includeSelf()) {
+        Filter filter = b.hasFilter() ? b.getFilter() : Filter.getDefaultInstance();
+        b.setFilter(filter.toBuilder().addMustNot(hasId(pointId(spec.imageId()))));
+      }
+      return b.build();
+    });
+  }
+
+  private float[] embed(byte[] image, long deadline) {
+    if (System.nanoTime() > deadline) {
+      throw new java.util.concurrent.CompletionException(
+          new QueryException(ErrorCode.TIMEOUT, "the request's time ran out while waiting to embed its image"));
+    }
+    try {
+      return encoder.embed(List.of(encoder.preprocessor().preprocess(image))).get(0);
+    } catch (ImageDecodeException e) {
+      throw new java.util.concurrent.CompletionException(
+          new QueryException(ErrorCode.IMAGE_UNREADABLE, e.reason() + ": " + e.getMessage()));
+    } catch (Exception e) {
+      throw new java.util.concurrent.CompletionException(e);
+    }
+  }
+
+  private CompletableFuture<float[]> storedVector(String imageId, long deadline) {
+    return calls.call(timeout -> client.retrieveAsync(collection, List.of(pointId(imageId)),
+            WithPayloadSelectorFactory.enable(false), WithVectorsSelectorFactory.enable(true), null, timeout), deadline)
+        .thenApply(points -> {
+          if (points.isEmpty()) {
+            throw new java.util.concurrent.CompletionException(
+                new QueryException(ErrorCode.UNKNOWN_IMAGE_ID, "no indexed image has image_id \"" + imageId + "\""));
+          }
+          return vectorOf(points.get(0));
+        });
+  }
+
+  private static float[] vectorOf(RetrievedPoint point) {
+    VectorOutput v = point.getVectors().getVector();
+    List<Float> data = v.hasDense() ? v.getDense().getDataList() : v.getDataList();
+    float[] out = new float[data.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = data.get(i);
+    }
+    return out;
+  }
+
+  private CompletableFuture<List<List<ScoredPoint>>> search(List<SearchPoints> searches, boolean batch, long deadline) {
+    if (!batch) {
+      return calls.call(timeout -> client.searchAsync(searches.get(0), timeout), deadline).thenApply(List::of);
+    }
+    return calls.call(timeout -> client.searchBatchAsync(collection, searches, null, timeout), deadline)
+        .thenApply(results -> results.stream().map(BatchResult::getResultList).toList());
+  }
+
+  private static PointId pointId(String imageId) {
+    return PointIdFactory.id(PointIds.forImageId(imageId));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+}

@@ -1,0 +1,29 @@
+package io.lesionsearch.query;
+
+import java.io.Serializable;
+
+/**
+ * One search of a request, checked and ready for Qdrant: where its vector comes from, and the rest of
+ * the Qdrant request ({@code SearchPoints} without collection and vector) as protobuf bytes, because
+ * Flink cannot serialise protobuf messages itself.
+ *
+ * @param image the decoded image bytes for {@link QueryKind#IMAGE}
+ * @param vector the query vector for {@link QueryKind#VECTOR}
+ * @param imageId the indexed image whose stored vector is the query, for {@link QueryKind#IMAGE_ID}
+ * @param includeSelf whether an image_id query may return that image itself
+ * @param searchPoints the serialised {@code SearchPoints} template
+ * @param filterJson the filter as the client sent it, for the audit log; null when none
+ * @param showPayload whether hits carry a payload object
+ * @param hideImageId whether image_id was asked for only to name the hits, not as payload
+ */
+public record SearchSpec(
+    QueryKind kind,
+    byte[] image,
+    float[] vector,
+    String imageId,
+    boolean includeSelf,
+    byte[] searchPoints,
+    String filterJson,
+    boolean showPayload,
+    boolean hideImageId)
+    implements Serializable {}
