@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       IngestJobCommand.class,
       BenchCommand.class,
       io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
+      DatasetsCommand.class,
+      ProduceCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
