@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.embed.SlotDevice;
 import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.embed.VitPreprocessor;
+import io.lesionsearch.image.RgbImage;
+import io.lesionsearch.image.Thumbnails;
 import io.lesionsearch.qdrant.LesionPoint;
 import java.io.IOException;
 import java.net.URI;
@@ -36,6 +39,8 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     implements OneInputStreamOperator<ImageToEmbed, LesionPoint>, BoundedOneInput {
 
   public static final String STAGE = "embed";
+  /** The payload key of the base64 JPEG preview (see {@code --thumbnail-size}). */
+  public static final String THUMBNAIL = "thumbnail";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String modelDir;
@@ -43,6 +48,8 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   private final int batchSize;
   private final long maxDelayMs;
   private final OutputTag<DeadLetter> deadLetters;
+  /** Longest side of the payload's JPEG preview; 0 for none. */
+  private final int thumbnailSize;
 
   private transient VitEncoder encoder;
   private transient List<Pending> pending;
@@ -52,11 +59,23 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
 
   private record Pending(ImageToEmbed image, CompletableFuture<Object> pixels) {}
 
+  /** What a decode thread makes of one image: the model's input and, when asked for, the preview. */
+  private record Preprocessed(float[] tensor, String thumbnail) {}
+
   public EmbedOperator(
       String modelDir, int batchSize, long maxDelayMs, long maxImageBytes, OutputTag<DeadLetter> deadLetters) {
+    this(modelDir, batchSize, maxDelayMs, maxImageBytes, deadLetters, 0);
+  }
+
+  public EmbedOperator(String modelDir, int batchSize, long maxDelayMs, long maxImageBytes,
+      OutputTag<DeadLetter> deadLetters, int thumbnailSize) {
     if (batchSize < 1 || maxDelayMs < 1) {
       throw new IllegalArgumentException("batch size and max delay must be positive: " + batchSize + ", " + maxDelayMs);
     }
+    if (thumbnailSize < 0) {
+      throw new IllegalArgumentException("thumbnail size must be 0 (none) or positive: " + thumbnailSize);
+    }
+    this.thumbnailSize = thumbnailSize;
     this.modelDir = modelDir;
     this.maxImageBytes = maxImageBytes;
     this.batchSize = batchSize;
@@ -115,10 +134,12 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     pending.subList(0, count).clear();
     List<float[]> pixels = new ArrayList<>(batch.size());
     List<ImageToEmbed> ok = new ArrayList<>(batch.size());
+    List<String> thumbnails = new ArrayList<>(batch.size());
     for (Pending p : batch) {
       Object result = p.pixels.join();
-      if (result instanceof float[] tensor) {
-        pixels.add(tensor);
+      if (result instanceof Preprocessed done) {
+        pixels.add(done.tensor);
+        thumbnails.add(done.thumbnail);
         ok.add(p.image);
       } else {
         failed.inc();
@@ -130,23 +151,29 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     for (int i = 0; i < ok.size(); i++) {
       ImageToEmbed image = ok.get(i);
       output.collect(new StreamRecord<>(new LesionPoint(
-          PointIds.forImageId(image.imageId()).toString(), vectors.get(i), payload(image, now))));
+          PointIds.forImageId(image.imageId()).toString(), vectors.get(i), payload(image, now, thumbnails.get(i)))));
     }
     embedded.inc(ok.size());
   }
 
-  private byte[] payload(ImageToEmbed image, String ingestedAt) throws IOException {
+  private byte[] payload(ImageToEmbed image, String ingestedAt, String thumbnail) throws IOException {
     ObjectNode payload = (ObjectNode) JSON.readTree(image.payloadJson());
     payload.put("ingested_at", ingestedAt);
     payload.put("model_id", encoder.manifest().modelId());
+    if (thumbnail != null) {
+      payload.put(THUMBNAIL, thumbnail);
+    }
     return JSON.writeValueAsBytes(payload);
   }
 
-  /** Runs on a decode thread; returns the tensor, or the exception that makes this image a dead letter. */
+  /** Runs on a decode thread; returns {@link Preprocessed}, or the exception that makes this image a dead letter. */
   private Object preprocess(ImageToEmbed image) {
     try {
       byte[] bytes = image.image() != null ? image.image() : read(image.imageUri());
-      return encoder.preprocessor().preprocess(bytes);
+      VitPreprocessor pre = encoder.preprocessor();
+      RgbImage rgb = pre.decoder().decode(bytes); // decoded once for both the model and the preview
+      return new Preprocessed(pre.normalise(pre.resize(rgb)),
+          thumbnailSize > 0 ? Thumbnails.base64Jpeg(rgb, thumbnailSize) : null);
     } catch (Exception e) {
       // Unreadable URIs (unknown scheme, missing file) included: a bad record never fails the job.
       return e;

@@ -61,7 +61,7 @@ public final class IngestJob {
 
     SingleOutputStreamOperator<LesionPoint> points = afterParse.apply(images)
         .transform("embed", TypeInformation.of(LesionPoint.class),
-            new EmbedOperator(o.model, o.batchSize, o.batchMaxDelayMs, o.maxImageBytes, deadLetters))
+            new EmbedOperator(o.model, o.batchSize, o.batchMaxDelayMs, o.maxImageBytes, deadLetters, o.thumbnailSize))
         .uid("embed");
 
     points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant.collection).uid("qdrant-sink");

@@ -49,6 +49,9 @@ public final class IngestOptions implements Serializable {
   @Option(names = "--max-image-bytes", defaultValue = "16777216", description = "Largest inline image, decoded (default: ${DEFAULT-VALUE}).")
   public int maxImageBytes;
 
+  @Option(names = "--thumbnail-size", defaultValue = "0", description = "Longest side in pixels of a JPEG preview stored in each point's payload as `thumbnail` (base64), for pages that show hits; 0 stores none (default: ${DEFAULT-VALUE}).")
+  public int thumbnailSize;
+
   @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
   public Integer parallelism;
 
@@ -92,6 +95,8 @@ public final class IngestOptions implements Serializable {
     require(upsertMaxDelayMs >= 1, "--upsert-max-delay-ms must be positive, got " + upsertMaxDelayMs);
     require(maxImageBytes >= 1, "--max-image-bytes must be positive, got " + maxImageBytes);
     require(parallelism == null || parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);
+    // Larger previews would crowd the 1 MiB a point may take in the sink.
+    require(thumbnailSize >= 0 && thumbnailSize <= 512, "--thumbnail-size must be 0 (none) to 512, got " + thumbnailSize);
     require(checkpointIntervalMs >= 0, "--checkpoint-interval-ms must be 0 or more, got " + checkpointIntervalMs);
     require(!topic.equals(deadLetterTopic), "--dead-letter-topic must differ from --topic");
     qdrant.validate();
