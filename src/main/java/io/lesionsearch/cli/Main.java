@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       EmbedCommand.class,
       IngestJobCommand.class,
+      LocalCommand.class,
       BenchCommand.class,
       io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
       DatasetsCommand.class,

@@ -15,7 +15,7 @@ import io.lesionsearch.datasets.Ham10000Reader;
 import io.lesionsearch.datasets.LesionImage;
 import io.lesionsearch.ingest.ImageToEmbed;
 import io.lesionsearch.ingest.IngestMessageParser;
-import io.lesionsearch.ingest.SourceRecord;
+import io.lesionsearch.kafka.SourceRecord;
 import io.lesionsearch.local.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;

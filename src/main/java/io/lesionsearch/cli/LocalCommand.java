@@ -1,0 +1,80 @@
+package io.lesionsearch.cli;
+
+import io.lesionsearch.local.LocalMode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the whole system in this JVM: a Kafka broker, the Qdrant-compatible endpoint and a Flink",
+      "MiniCluster with the ingest and query jobs. Streams a dataset in, waits until it is indexed,",
+      "runs the tutorial's searches, then serves until Ctrl-C (or exits, with --demo)."
+    })
+final class LocalCommand implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (model.pt + manifest.json).")
+  Path model;
+
+  @Option(names = "--dataset", defaultValue = "datasets/sample", paramLabel = "DIR", description = "Dataset in the HAM10000 layout (default: ${DEFAULT-VALUE}).")
+  Path dataset;
+
+  @Option(names = "--limit", defaultValue = "0", description = "Produce at most this many images; 0 for all (default: ${DEFAULT-VALUE}).")
+  long limit;
+
+  @Option(names = "--rate", defaultValue = "0", description = "Images per second into Kafka; 0 for as fast as it takes them (default: ${DEFAULT-VALUE}).")
+  double rate;
+
+  @Option(names = "--qdrant-port", defaultValue = "6334", description = "gRPC port of the Qdrant endpoint; 0 for any free port (default: ${DEFAULT-VALUE}).")
+  int qdrantPort;
+
+  @Option(names = "--flink-port", defaultValue = "8081", description = "Flink web UI and REST port; 0 for any free port (default: ${DEFAULT-VALUE}).")
+  int flinkPort;
+
+  @Option(names = "--thumbnail-size", defaultValue = "128", description = "Longest side of the thumbnails kept in each point's payload, 0 for none (default: ${DEFAULT-VALUE}).")
+  int thumbnailSize;
+
+  @Option(names = "--index-timeout-s", defaultValue = "600", description = "Longest wait for the dataset to be indexed (default: ${DEFAULT-VALUE}).")
+  long indexTimeoutSeconds;
+
+  @Option(names = "--demo", description = "Exit after the example searches instead of serving.")
+  boolean demo;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    LocalMode mode = new LocalMode(new LocalMode.Settings(model, dataset, limit, rate, qdrantPort, flinkPort,
+        thumbnailSize, Duration.ofSeconds(indexTimeoutSeconds)), out);
+    if (demo) {
+      mode.run(null);
+      return 0;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    // Ctrl-C: let run() close the jobs, the endpoint and the broker before the JVM goes.
+    Thread hook = new Thread(() -> {
+      stopped.countDown();
+      try {
+        closed.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "local-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      mode.run(stopped);
+    } finally {
+      closed.countDown();
+    }
+    return 0;
+  }
+}

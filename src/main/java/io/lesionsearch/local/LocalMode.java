@@ -1,0 +1,199 @@
+package io.lesionsearch.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lesionsearch.datasets.DatasetScan;
+import io.lesionsearch.datasets.Ham10000Reader;
+import io.lesionsearch.datasets.LesionImage;
+import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.produce.DatasetProducer;
+import io.lesionsearch.query.ReplyTable;
+import io.lesionsearch.query.SearchClient;
+import io.qdrant.client.QdrantClient;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The whole system on one machine, as a newcomer first meets it: starts the {@link LocalStack},
+ * streams a dataset into the ingest topic, waits until every image is a point or a dead letter,
+ * runs the tutorial's searches through the query job, and then serves until stopped.
+ */
+public final class LocalMode {
+
+  /** What one run did, for the caller to check. */
+  public record Report(long sent, long indexed, List<DeadLetterWatch.Letter> deadLetters, List<Answered> searches) {}
+
+  /** A tutorial search and the query job's reply to it. */
+  public record Answered(TutorialSearches.Example example, JsonNode reply) {}
+
+  public record Settings(Path model, Path dataset, long limit, double rate, int qdrantPort, int flinkPort,
+      int thumbnailSize, Duration indexTimeout) {}
+
+  private static final Duration SEARCH_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Settings settings;
+  private final PrintWriter out;
+
+  public LocalMode(Settings settings, PrintWriter out) {
+    this.settings = settings;
+    this.out = out;
+  }
+
+  /**
+   * Runs everything up to the example searches; then returns the report when {@code stopped} is
+   * null, or keeps serving until {@code stopped} counts down.
+   */
+  public Report run(CountDownLatch stopped) throws Exception {
+    ModelManifest manifest = ModelManifest.read(settings.model());
+    warnIfRandom(manifest);
+    DatasetScan scan = Ham10000Reader.read(settings.dataset());
+    if (!scan.clean()) {
+      out.println("dataset " + settings.dataset() + ": " + scan.problemSummary(5));
+    }
+    List<LesionImage> images = settings.limit() > 0
+        ? scan.images().subList(0, (int) Math.min(settings.limit(), scan.images().size()))
+        : scan.images();
+    if (images.isEmpty()) {
+      throw new IllegalArgumentException("dataset " + settings.dataset() + " has no usable images");
+    }
+    out.printf("starting Kafka, the Qdrant endpoint and Flink (model %s) ...%n", manifest.modelId());
+    out.flush();
+    try (LocalStack stack = new LocalStack(
+            settings.model(), settings.qdrantPort(), settings.flinkPort(), settings.thumbnailSize());
+        DeadLetterWatch deadLetters = new DeadLetterWatch(
+            stack.kafka().bootstrapServers(), stack.ingestOptions().deadLetterTopic)) {
+      printAddresses(stack);
+      long sent = produce(stack, images, deadLetters);
+      long indexed = awaitIndexed(stack, distinctIds(images), deadLetters);
+      List<Answered> answered = searchExamples(stack, images);
+      Report report = new Report(sent, indexed, deadLetters.letters(), answered);
+      if (stopped != null) {
+        printAddresses(stack);
+        out.println("serving; press Ctrl-C to stop");
+        out.flush();
+        stopped.await();
+        out.println("stopping ...");
+        out.flush();
+      }
+      return report;
+    }
+  }
+
+  private void warnIfRandom(ModelManifest manifest) {
+    if (manifest.modelId().startsWith("random/")) {
+      out.println("NOTE: " + settings.model() + " is a random-weight test model (" + manifest.modelId() + "):");
+      out.println("      searches run the real pipeline, but their neighbours are not clinically meaningful.");
+      out.println("      For real results export facebook/dino-vits16 with jobs/model/export_model.py");
+      out.println("      on a machine with internet access (see README, 'Exporting the real model'),");
+      out.println("      then run jobs/run-local.sh --model DIR.");
+    }
+  }
+
+  private void printAddresses(LocalStack stack) throws Exception {
+    out.println("Kafka bootstrap servers: " + stack.kafka().bootstrapServers()
+        + "  (topics " + stack.ingestOptions().topic + ", " + stack.queryOptions().requestsTopic
+        + ", " + stack.queryOptions().repliesTopic + ")");
+    out.println("Qdrant gRPC:             " + stack.qdrant().address() + "  (collection " + LocalStack.COLLECTION + ")");
+    out.println("Flink web UI:            " + stack.flinkWebAddress());
+    out.flush();
+  }
+
+  private long produce(LocalStack stack, List<LesionImage> images, DeadLetterWatch deadLetters) throws Exception {
+    DatasetProducer.Settings producing = DatasetProducer.Settings
+        .of(stack.kafka().bootstrapServers(), stack.ingestOptions().topic)
+        .withRate(settings.rate());
+    try (DatasetProducer producer = DatasetProducer.connect(producing)) {
+      DatasetProducer.Summary summary = producer.produce(images, new DatasetProducer.Listener() {
+        @Override
+        public void progress(long sent, double imagesPerSecond) {
+          out.printf("produced %d of %d images, %.1f images/s, %d dead letters%n",
+              sent, images.size(), imagesPerSecond, deadLetters.count());
+          out.flush();
+        }
+
+        @Override
+        public void skipped(LesionImage image, String why) {
+          out.printf("skipped %s: %s%n", image.imageId(), why);
+        }
+      });
+      out.printf("produced %d images in %.1f s (%.1f images/s), %d skipped%n",
+          summary.sent(), summary.seconds(), summary.imagesPerSecond(), summary.skipped());
+      return summary.sent();
+    }
+  }
+
+  /** Waits until every distinct image_id is a point or a dead letter; returns the point count. */
+  private long awaitIndexed(LocalStack stack, Set<String> imageIds, DeadLetterWatch deadLetters) throws Exception {
+    long deadline = System.nanoTime() + settings.indexTimeout().toNanos();
+    long lastReport = 0;
+    try (QdrantClient qdrant = stack.qdrant().newClient()) {
+      while (true) {
+        stack.checkJobsRunning();
+        long points = count(qdrant);
+        int dead = deadLetters.distinctKeys(imageIds);
+        boolean done = points + dead >= imageIds.size();
+        long now = System.nanoTime();
+        if (done || now - lastReport > 2_000_000_000L) {
+          out.printf("indexed %d of %d images, %d dead letters%n", points, imageIds.size(), dead);
+          out.flush();
+          lastReport = now;
+        }
+        if (done) {
+          for (DeadLetterWatch.Letter letter : deadLetters.letters()) {
+            out.printf("dead letter %s: %s%n", letter.key(), letter.reason());
+          }
+          return points;
+        }
+        if (now > deadline) {
+          throw new TimeoutException("only " + points + " of " + imageIds.size() + " images indexed ("
+              + dead + " dead letters) after " + settings.indexTimeout().toSeconds() + " s");
+        }
+        Thread.sleep(250);
+      }
+    }
+  }
+
+  private static long count(QdrantClient qdrant) throws InterruptedException {
+    try {
+      return qdrant.countAsync(LocalStack.COLLECTION).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      return 0; // the sink creates the collection with its first batch
+    }
+  }
+
+  private List<Answered> searchExamples(LocalStack stack, List<LesionImage> images) throws Exception {
+    List<Answered> answered = new ArrayList<>();
+    try (SearchClient client = new SearchClient(stack.kafka().bootstrapServers(),
+        stack.queryOptions().requestsTopic, stack.queryOptions().repliesTopic, Map.of())) {
+      LesionImage query = images.get(0);
+      out.println();
+      out.printf("The tutorial's searches, with %s (%s, %s) as the query image:%n",
+          query.imageId(), query.dx().longName(), query.localization());
+      for (TutorialSearches.Example example : TutorialSearches.of(query, images)) {
+        JsonNode reply = client.search(example.request(), SEARCH_TIMEOUT).get();
+        out.println();
+        out.println("== " + example.title());
+        ReplyTable.print(reply, out);
+        out.flush();
+        answered.add(new Answered(example, reply));
+      }
+      out.println();
+    }
+    return answered;
+  }
+
+  private static Set<String> distinctIds(List<LesionImage> images) {
+    Set<String> ids = new LinkedHashSet<>();
+    images.forEach(i -> ids.add(i.imageId()));
+    return ids;
+  }
+}

@@ -1,0 +1,46 @@
+package io.lesionsearch.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+
+/** A reply as people read it: one ranked table per search, or the error. */
+public final class ReplyTable {
+
+  private static final String ROW = "%4s  %-7s  %-14s  %-30s  %4s  %-7s  %s%n";
+
+  private ReplyTable() {}
+
+  public static void print(JsonNode reply, PrintWriter out) {
+    if (!"ok".equals(reply.path("status").asText())) {
+      JsonNode error = reply.path("error");
+      out.printf("request %s failed: %s: %s%n", reply.path("request_id").asText(), error.path("code").asText(),
+          error.path("message").asText());
+      return;
+    }
+    if (reply.has("results")) {
+      int n = 1;
+      for (JsonNode result : reply.get("results")) {
+        out.printf("search %d of %d:%n", n++, reply.get("results").size());
+        hits(result.path("hits"), out);
+      }
+    } else {
+      hits(reply.path("hits"), out);
+    }
+    out.printf("in %d ms (request %s)%n", reply.path("took_ms").asLong(), reply.path("request_id").asText());
+  }
+
+  private static void hits(JsonNode hits, PrintWriter out) {
+    if (hits.isEmpty()) {
+      out.println("  no hits");
+      return;
+    }
+    out.printf(ROW, "rank", "score", "image_id", "dx", "age", "sex", "localization");
+    int rank = 1;
+    for (JsonNode hit : hits) {
+      JsonNode p = hit.path("payload");
+      out.printf(ROW, rank++, String.format("%.4f", hit.path("score").asDouble()), hit.path("image_id").asText("-"),
+          p.path("dx").asText("-"), p.has("age") ? p.get("age").asText() : "-", p.path("sex").asText("-"),
+          p.path("localization").asText("-"));
+    }
+  }
+}
