@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.lesionsearch.ingest.IngestOptions;
+import io.lesionsearch.query.QueryOptions;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,9 +28,10 @@ import picocli.CommandLine.Option;
  */
 class DeploymentConfigTest {
 
-  // The query job lives on another branch for now; its defaults as agreed (ARCHITECTURE.md). Read
-  // them from its options class by reflection once it is merged, as for IngestOptions.
-  private static final List<String> QUERY_TOPICS = List.of("lesion-search-requests", "lesion-search-results", "lesion-search-requests-dlq");
+  private static final List<String> QUERY_TOPICS = List.of(
+      defaultOf(QueryOptions.class, "--requests-topic"),
+      defaultOf(QueryOptions.class, "--replies-topic"),
+      defaultOf(QueryOptions.class, "--dead-letter-topic"));
 
   private static JsonNode compose;
   private static JsonNode services;
@@ -181,14 +184,28 @@ class DeploymentConfigTest {
     return defaultOf(IngestOptions.class, option);
   }
 
-  /** The default as written in the @Option annotation (before ${env:...} is interpolated). */
+  /** The default as written in the @Option annotation (before ${env:...} is interpolated), mixins included. */
   private static String defaultOf(Class<?> type, String option) {
+    String found = findDefault(type, option);
+    if (found == null) {
+      throw new AssertionError(type.getSimpleName() + " has no option " + option);
+    }
+    return found;
+  }
+
+  private static String findDefault(Class<?> type, String option) {
     for (Field f : type.getDeclaredFields()) {
       Option o = f.getAnnotation(Option.class);
       if (o != null && List.of(o.names()).contains(option)) {
         return o.defaultValue();
       }
+      if (f.isAnnotationPresent(Mixin.class)) {
+        String inMixin = findDefault(f.getType(), option);
+        if (inMixin != null) {
+          return inMixin;
+        }
+      }
     }
-    throw new AssertionError(type.getSimpleName() + " has no option " + option);
+    return null;
   }
 }
