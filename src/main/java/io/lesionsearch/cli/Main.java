@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       IngestJobCommand.class,
       BenchCommand.class,
       io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
+      io.lesionsearch.web.WebCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
