@@ -12,10 +12,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "web",
     mixinStandardHelpOptions = true,
-    description = {
-      "Serve the clinicians' search page against a running deployment: searches go as requests to the",
-      "query job's Kafka topic and its replies are shown as result cards. Runs until stopped (Ctrl-C)."
-    })
+    description = "Serve the clinicians' search page against a running deployment: searches go as requests"
+        + " to the query job's Kafka topic and its replies are shown as result cards. Runs until stopped (Ctrl-C).")
 public final class WebCommand implements Callable<Integer> {
 
   @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
