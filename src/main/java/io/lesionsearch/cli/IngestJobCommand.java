@@ -3,7 +3,6 @@ package io.lesionsearch.cli;
 import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.options.OptionsFile;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -30,9 +29,7 @@ final class IngestJobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // Parsed again as a whole so that --config settings and arguments merge by one rule.
-    List<String> all = spec.commandLine().getParseResult().originalArgs();
-    IngestOptions effective = IngestOptions.parse(all.subList(all.indexOf(spec.name()) + 1, all.size()).toArray(String[]::new));
+    IngestOptions effective = IngestOptions.parse(JobArguments.of(spec));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     IngestJob.build(env, effective);
     env.execute(IngestJob.NAME);

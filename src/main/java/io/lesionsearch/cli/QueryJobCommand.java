@@ -3,7 +3,6 @@ package io.lesionsearch.cli;
 import io.lesionsearch.options.OptionsFile;
 import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryOptions;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -30,9 +29,7 @@ final class QueryJobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // Parsed again as a whole so that --config settings and arguments merge by one rule.
-    List<String> all = spec.commandLine().getParseResult().originalArgs();
-    QueryOptions effective = QueryOptions.parse(all.subList(all.indexOf(spec.name()) + 1, all.size()).toArray(String[]::new));
+    QueryOptions effective = QueryOptions.parse(JobArguments.of(spec));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     QueryJob.build(env, effective);
     env.execute(QueryJob.NAME);

@@ -1,5 +1,6 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.options.FlinkOptions;
 import io.lesionsearch.options.KafkaOptions;
 import io.lesionsearch.options.Options;
 import io.lesionsearch.options.OptionsFile;
@@ -20,6 +21,8 @@ public final class IngestOptions implements Serializable {
   @Mixin public KafkaOptions kafka = new KafkaOptions();
 
   @Mixin public QdrantOptions qdrant = new QdrantOptions();
+
+  @Mixin public FlinkOptions flink = new FlinkOptions();
 
   @Option(names = "--topic", defaultValue = "lesion-images", description = "Topic of ingest messages (default: ${DEFAULT-VALUE}).")
   public String topic;
@@ -48,12 +51,6 @@ public final class IngestOptions implements Serializable {
 
   @Option(names = "--max-image-bytes", defaultValue = "16777216", description = "Largest inline image, decoded (default: ${DEFAULT-VALUE}).")
   public int maxImageBytes;
-
-  @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
-  public Integer parallelism;
-
-  @Option(names = "--checkpoint-interval-ms", defaultValue = "10000", description = "Checkpoint interval; 0 turns checkpointing off (default: ${DEFAULT-VALUE}).")
-  public long checkpointIntervalMs;
 
   /**
    * Parses job arguments (with {@code --config FILE} expanded in place) into validated options.
@@ -91,9 +88,8 @@ public final class IngestOptions implements Serializable {
     require(upsertBatchSize >= 1 && upsertBatchSize <= 10_000, "--upsert-batch-size must be 1..10000, got " + upsertBatchSize);
     require(upsertMaxDelayMs >= 1, "--upsert-max-delay-ms must be positive, got " + upsertMaxDelayMs);
     require(maxImageBytes >= 1, "--max-image-bytes must be positive, got " + maxImageBytes);
-    require(parallelism == null || parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);
-    require(checkpointIntervalMs >= 0, "--checkpoint-interval-ms must be 0 or more, got " + checkpointIntervalMs);
     require(!topic.equals(deadLetterTopic), "--dead-letter-topic must differ from --topic");
     qdrant.validate();
+    flink.validate();
   }
 }
