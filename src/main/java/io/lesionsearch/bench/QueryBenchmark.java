@@ -87,7 +87,7 @@ public final class QueryBenchmark {
           "--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "bench-requests",
           "--replies-topic", "bench-replies", "--dead-letter-topic", "bench-requests-dlq",
           "--qdrant-port", Integer.toString(qdrant.port()), "--collection", "bench", "--model", modelDir.toString(),
-          "--parallelism", "1", "--starting-offsets", "latest");
+          "--parallelism", "1", "--starting-offsets", "earliest");
       Configuration config = new Configuration();
       config.setString("taskmanager.numberOfTaskSlots", "1");
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, config);
