@@ -3,18 +3,16 @@ package io.lesionsearch.ingest;
 import io.lesionsearch.options.FlinkOptions;
 import io.lesionsearch.options.KafkaOptions;
 import io.lesionsearch.options.Options;
-import io.lesionsearch.options.OptionsFile;
 import io.lesionsearch.options.QdrantOptions;
 
 import java.io.Serializable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * Everything the ingest job can be told, with local defaults. Given as arguments or in a properties
  * file ({@code --config FILE}, keys are the option names without dashes, Kafka client settings as
- * {@code kafka.<name>}); see {@link OptionsFile}.
+ * {@code kafka.<name>}); see {@link io.lesionsearch.options.OptionsFile}.
  */
 public final class IngestOptions implements Serializable {
 
@@ -59,21 +57,9 @@ public final class IngestOptions implements Serializable {
    */
   public static IngestOptions parse(String... args) {
     IngestOptions options = new IngestOptions();
-    Options.parse(new Holder(options), args);
+    Options.parse(options, args);
     options.validate();
     return options;
-  }
-
-  @Command(name = "ingest-job")
-  private static final class Holder {
-    @Mixin final IngestOptions options;
-
-    @Option(names = OptionsFile.OPTION)
-    String config;
-
-    Holder(IngestOptions options) {
-      this.options = options;
-    }
   }
 
   private static void require(boolean ok, String message) {

@@ -3,10 +3,8 @@ package io.lesionsearch.query;
 import io.lesionsearch.options.FlinkOptions;
 import io.lesionsearch.options.KafkaOptions;
 import io.lesionsearch.options.Options;
-import io.lesionsearch.options.OptionsFile;
 import io.lesionsearch.options.QdrantOptions;
 import java.io.Serializable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -50,21 +48,9 @@ public final class QueryOptions implements Serializable {
   /** Parses job arguments (with {@code --config FILE} expanded in place) into validated options. */
   public static QueryOptions parse(String... args) {
     QueryOptions options = new QueryOptions();
-    Options.parse(new Holder(options), args);
+    Options.parse(options, args);
     options.validate();
     return options;
-  }
-
-  @Command(name = "query-job")
-  private static final class Holder {
-    @Mixin final QueryOptions options;
-
-    @Option(names = OptionsFile.OPTION)
-    String config;
-
-    Holder(QueryOptions options) {
-      this.options = options;
-    }
   }
 
   public void validate() {
