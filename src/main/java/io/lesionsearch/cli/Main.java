@@ -13,6 +13,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       EmbedCommand.class,
       IngestJobCommand.class,
+      QueryJobCommand.class,
+      SearchCommand.class,
       BenchCommand.class,
       io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
       io.lesionsearch.web.WebCommand.class,
