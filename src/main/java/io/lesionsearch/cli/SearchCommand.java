@@ -5,19 +5,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.query.SearchClient;
+import io.lesionsearch.query.SearchClientOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -65,27 +65,17 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the reply as it came, one JSON line.")
   boolean json;
 
-  @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
-
-  @Option(names = "--requests-topic", defaultValue = "lesion-search-requests", description = "(default: ${DEFAULT-VALUE})")
-  String requestsTopic;
-
-  @Option(names = "--replies-topic", defaultValue = "lesion-search-results", description = "(default: ${DEFAULT-VALUE})")
-  String repliesTopic;
+  @Mixin SearchClientOptions kafka;
 
   @Option(names = "--timeout-ms", defaultValue = "30000", description = "How long to wait for the reply (default: ${DEFAULT-VALUE}).")
   long timeoutMs;
-
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client setting (security.protocol, sasl.*, ssl.*), repeatable.")
-  Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
   @Override
   public Integer call() throws Exception {
     ObjectNode request = request();
     PrintWriter out = spec.commandLine().getOut();
     JsonNode reply;
-    try (SearchClient client = new SearchClient(bootstrapServers, requestsTopic, repliesTopic, kafkaProperties)) {
+    try (SearchClient client = kafka.open()) {
       reply = client.search(request, Duration.ofMillis(timeoutMs)).get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof TimeoutException) {

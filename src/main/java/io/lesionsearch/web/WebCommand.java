@@ -1,12 +1,12 @@
 package io.lesionsearch.web;
 
 import io.lesionsearch.query.SearchClient;
+import io.lesionsearch.query.SearchClientOptions;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -16,17 +16,7 @@ import picocli.CommandLine.Option;
         + " to the query job's Kafka topic and its replies are shown as result cards. Runs until stopped (Ctrl-C).")
 public final class WebCommand implements Callable<Integer> {
 
-  @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
-
-  @Option(names = "--requests-topic", defaultValue = "lesion-search-requests", description = "The query job's request topic (default: ${DEFAULT-VALUE}).")
-  String requestsTopic;
-
-  @Option(names = "--replies-topic", defaultValue = "lesion-search-results", description = "The query job's reply topic (default: ${DEFAULT-VALUE}).")
-  String repliesTopic;
-
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka client setting (security.protocol, sasl.*, ssl.*), repeatable.")
-  Map<String, String> kafkaProperties = new LinkedHashMap<>();
+  @Mixin SearchClientOptions kafka;
 
   @Option(names = "--bind", defaultValue = WebConfig.DEFAULT_BIND, description = "Address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
   String bind;
@@ -46,7 +36,7 @@ public final class WebCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     WebConfig config = new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, Duration.ofMillis(replyTimeoutMs));
-    SearchClient client = new SearchClient(bootstrapServers, requestsTopic, repliesTopic, kafkaProperties);
+    SearchClient client = kafka.open();
     WebServer server;
     try {
       server = WebServer.start(client::search, config);
