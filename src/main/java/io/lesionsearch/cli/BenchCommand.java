@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Measure throughput and latency of a stage.",
-    subcommands = {EmbedBenchCommand.class, IngestBenchCommand.class, io.lesionsearch.qdrantlocal.QdrantLocalBenchCommand.class})
+    subcommands = {EmbedBenchCommand.class, IngestBenchCommand.class, QueryBenchCommand.class, io.lesionsearch.qdrantlocal.QdrantLocalBenchCommand.class})
 public final class BenchCommand {}

@@ -2,14 +2,9 @@ package io.lesionsearch.cli;
 
 import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
-import io.lesionsearch.options.OptionsFile;
-import java.util.List;
-import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(
     name = "ingest-job",
@@ -19,23 +14,13 @@ import picocli.CommandLine.Option;
       "records that cannot be indexed go to the dead-letter topic. Runs locally, or on a cluster",
       "under `flink run -c io.lesionsearch.cli.Main lesion-search.jar ingest-job ...`."
     })
-final class IngestJobCommand implements Callable<Integer> {
+final class IngestJobCommand extends JobCommand {
 
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Mixin IngestOptions options; // declared for --help; the run parses the arguments once more below
-
-  @Option(names = OptionsFile.OPTION, paramLabel = "FILE", description = "Properties file of options (keys without dashes; kafka.* for Kafka client settings). Arguments win.")
-  String config;
+  @Mixin IngestOptions options; // for --help; the run parses the arguments as a whole
 
   @Override
-  public Integer call() throws Exception {
-    // Parsed again as a whole so that --config settings and arguments merge by one rule.
-    List<String> all = spec.commandLine().getParseResult().originalArgs();
-    IngestOptions effective = IngestOptions.parse(all.subList(all.indexOf(spec.name()) + 1, all.size()).toArray(String[]::new));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(env, effective);
-    env.execute(IngestJob.NAME);
-    return 0;
+  String build(StreamExecutionEnvironment env, String[] args) throws Exception {
+    IngestJob.build(env, IngestOptions.parse(args));
+    return IngestJob.NAME;
   }
 }

@@ -13,11 +13,14 @@ import picocli.CommandLine.Command;
     subcommands = {
       EmbedCommand.class,
       IngestJobCommand.class,
+      QueryJobCommand.class,
       LocalCommand.class,
-      BenchCommand.class,
-      io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
+      SearchCommand.class,
+      io.lesionsearch.web.WebCommand.class,
       DatasetsCommand.class,
       ProduceCommand.class,
+      BenchCommand.class,
+      io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

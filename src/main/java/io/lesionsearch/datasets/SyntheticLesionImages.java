@@ -6,15 +6,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Random;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Dermoscopy-like JPEGs (skin-toned background, an irregular darker lesion, sensor noise) made from a
@@ -67,19 +59,6 @@ public final class SyntheticLesionImages {
   }
 
   public static byte[] encodeJpeg(BufferedImage img, float quality) {
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
-      ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      param.setCompressionQuality(quality);
-      writer.setOutput(stream);
-      writer.write(null, new IIOImage(img, null, null), param);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      writer.dispose();
-    }
-    return out.toByteArray();
+    return io.lesionsearch.image.JpegEncoder.encode(img, quality);
   }
 }

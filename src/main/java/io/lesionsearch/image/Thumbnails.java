@@ -1,15 +1,7 @@
 package io.lesionsearch.image;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Base64;
-import javax.imageio.IIOImage;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageWriteParam;
-import javax.imageio.ImageWriter;
-import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Small JPEG previews that travel in a point's payload, so any client of any deployment can show a
@@ -45,20 +37,7 @@ public final class Thumbnails {
       pixels[i] = (rgb[p] & 0xFF) << 16 | (rgb[p + 1] & 0xFF) << 8 | (rgb[p + 2] & 0xFF);
     }
     out.setRGB(0, 0, size[0], size[1], pixels, 0, size[0]);
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(bytes)) {
-      ImageWriteParam param = writer.getDefaultWriteParam();
-      param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
-      param.setCompressionQuality(QUALITY);
-      writer.setOutput(stream);
-      writer.write(null, new IIOImage(out, null, null), param);
-    } catch (IOException e) {
-      throw new UncheckedIOException("writing to memory cannot fail", e);
-    } finally {
-      writer.dispose();
-    }
-    return bytes.toByteArray();
+    return JpegEncoder.encode(out, QUALITY);
   }
 
   public static String base64Jpeg(RgbImage image, int maxSide) {

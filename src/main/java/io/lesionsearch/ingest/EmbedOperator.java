@@ -6,6 +6,7 @@ import io.lesionsearch.qdrant.PointIds;
 import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.embed.SharedDecodePool;
 import io.lesionsearch.embed.SlotDevice;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;

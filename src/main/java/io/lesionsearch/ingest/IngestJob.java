@@ -41,12 +41,7 @@ public final class IngestJob {
       StreamExecutionEnvironment env, IngestOptions o, UnaryOperator<DataStream<ImageToEmbed>> afterParse)
       throws ModelLoadException {
     o.validate();
-    if (o.parallelism != null) {
-      env.setParallelism(o.parallelism);
-    }
-    if (o.checkpointIntervalMs > 0) {
-      env.enableCheckpointing(o.checkpointIntervalMs);
-    }
+    o.flink.applyTo(env);
     // Every stage builds new objects and never changes its input, so chained stages may hand
     // records over without Flink's defensive deep copy (an image is tens of KB).
     env.getConfig().enableObjectReuse();
@@ -88,11 +83,9 @@ public final class IngestJob {
   private static KafkaSink<DeadLetter> deadLetterSink(IngestOptions o) {
     Properties producer = o.kafka.clientProperties();
     producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
-    // A dead letter carries the original record, which may hold an inline image up to the limit:
-    // the producer's 1 MB default would fail the job on it, over and over after each restart.
     producer.putIfAbsent("max.request.size", Integer.toString(maxDeadLetterBytes(o)));
     // Exactly once needs checkpoints to commit its transactions; without them, at least once.
-    boolean exactlyOnce = o.checkpointIntervalMs > 0;
+    boolean exactlyOnce = o.flink.checkpointing();
     return KafkaSink.<DeadLetter>builder()
         .setBootstrapServers(o.kafka.bootstrapServers)
         .setRecordSerializer(new DeadLetterSerializer(o.deadLetterTopic))
@@ -102,8 +95,7 @@ public final class IngestJob {
         .build();
   }
 
-  /** Base64 grows an image by 4/3; 1 MiB more covers the metadata and the headers. */
   static int maxDeadLetterBytes(IngestOptions o) {
-    return (int) Math.min(Integer.MAX_VALUE, (long) o.maxImageBytes * 4 / 3 + (1 << 20));
+    return DeadLetterSerializer.maxRecordBytes(o.maxImageBytes);
   }
 }

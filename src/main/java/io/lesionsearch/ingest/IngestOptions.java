@@ -1,25 +1,26 @@
 package io.lesionsearch.ingest;
 
+import io.lesionsearch.options.FlinkOptions;
 import io.lesionsearch.options.KafkaOptions;
 import io.lesionsearch.options.Options;
-import io.lesionsearch.options.OptionsFile;
 import io.lesionsearch.options.QdrantOptions;
 
 import java.io.Serializable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * Everything the ingest job can be told, with local defaults. Given as arguments or in a properties
  * file ({@code --config FILE}, keys are the option names without dashes, Kafka client settings as
- * {@code kafka.<name>}); see {@link OptionsFile}.
+ * {@code kafka.<name>}); see {@link io.lesionsearch.options.OptionsFile}.
  */
 public final class IngestOptions implements Serializable {
 
   @Mixin public KafkaOptions kafka = new KafkaOptions();
 
   @Mixin public QdrantOptions qdrant = new QdrantOptions();
+
+  @Mixin public FlinkOptions flink = new FlinkOptions();
 
   @Option(names = "--topic", defaultValue = "lesion-images", description = "Topic of ingest messages (default: ${DEFAULT-VALUE}).")
   public String topic;
@@ -52,12 +53,6 @@ public final class IngestOptions implements Serializable {
   @Option(names = "--thumbnail-size", defaultValue = "0", description = "Longest side in pixels of a JPEG preview stored in each point's payload as `thumbnail` (base64), for pages that show hits; 0 stores none (default: ${DEFAULT-VALUE}).")
   public int thumbnailSize;
 
-  @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
-  public Integer parallelism;
-
-  @Option(names = "--checkpoint-interval-ms", defaultValue = "10000", description = "Checkpoint interval; 0 turns checkpointing off (default: ${DEFAULT-VALUE}).")
-  public long checkpointIntervalMs;
-
   /**
    * Parses job arguments (with {@code --config FILE} expanded in place) into validated options.
    *
@@ -65,21 +60,9 @@ public final class IngestOptions implements Serializable {
    */
   public static IngestOptions parse(String... args) {
     IngestOptions options = new IngestOptions();
-    Options.parse(new Holder(options), args);
+    Options.parse(options, args);
     options.validate();
     return options;
-  }
-
-  @Command(name = "ingest-job")
-  private static final class Holder {
-    @Mixin final IngestOptions options;
-
-    @Option(names = OptionsFile.OPTION)
-    String config;
-
-    Holder(IngestOptions options) {
-      this.options = options;
-    }
   }
 
   private static void require(boolean ok, String message) {
@@ -94,11 +77,10 @@ public final class IngestOptions implements Serializable {
     require(upsertBatchSize >= 1 && upsertBatchSize <= 10_000, "--upsert-batch-size must be 1..10000, got " + upsertBatchSize);
     require(upsertMaxDelayMs >= 1, "--upsert-max-delay-ms must be positive, got " + upsertMaxDelayMs);
     require(maxImageBytes >= 1, "--max-image-bytes must be positive, got " + maxImageBytes);
-    require(parallelism == null || parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);
     // Larger previews would crowd the 1 MiB a point may take in the sink.
     require(thumbnailSize >= 0 && thumbnailSize <= 512, "--thumbnail-size must be 0 (none) to 512, got " + thumbnailSize);
-    require(checkpointIntervalMs >= 0, "--checkpoint-interval-ms must be 0 or more, got " + checkpointIntervalMs);
     require(!topic.equals(deadLetterTopic), "--dead-letter-topic must differ from --topic");
     qdrant.validate();
+    flink.validate();
   }
 }

@@ -40,6 +40,15 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
     return new ProducerRecord<>(topic, null, timestamp, source.key(), source.value(), headers);
   }
 
+  /**
+   * The largest record a dead letter of a message with an inline image can make: base64 grows the
+   * image by 4/3, and 1 MiB more covers the metadata and the headers. Producers must allow it, or
+   * their 1 MB default fails the job on such a letter, over and over after each restart.
+   */
+  public static int maxRecordBytes(int maxImageBytes) {
+    return (int) Math.min(Integer.MAX_VALUE, (long) maxImageBytes * 4 / 3 + (1 << 20));
+  }
+
   private static Header header(String key, String value) {
     return new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8));
   }

@@ -4,6 +4,7 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.lesionsearch.qdrant.RetryPolicy;
 import java.time.Duration;
@@ -23,9 +24,11 @@ final class QdrantCalls {
   static final RetryPolicy RETRIES = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(500), Duration.ofDays(1));
 
   private final ScheduledExecutorService timer;
+  private final ManagedChannel channel;
 
-  QdrantCalls(ScheduledExecutorService timer) {
+  QdrantCalls(ScheduledExecutorService timer, ManagedChannel channel) {
     this.timer = timer;
+    this.channel = channel;
   }
 
   /** @param call one attempt, given its deadline */
@@ -63,6 +66,11 @@ final class QdrantCalls {
         if (!retryable) {
           result.completeExceptionally(error);
         } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) < deadlineNanos) {
+          if (status.getCode() == Status.Code.UNAVAILABLE) {
+            // Otherwise gRPC may still be waiting out its own reconnect backoff (up to 2 min),
+            // and every retry within this request's time would fail without trying.
+            channel.resetConnectBackoff();
+          }
           timer.schedule(() -> attempt(call, deadlineNanos, attempt + 1, result), backoffMs, TimeUnit.MILLISECONDS);
         } else {
           result.completeExceptionally(new QueryException(ErrorCode.QDRANT_UNAVAILABLE,

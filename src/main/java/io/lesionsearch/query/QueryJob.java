@@ -31,12 +31,7 @@ public final class QueryJob {
 
   public static void build(StreamExecutionEnvironment env, QueryOptions o) throws ModelLoadException {
     o.validate();
-    if (o.parallelism != null) {
-      env.setParallelism(o.parallelism);
-    }
-    if (o.checkpointIntervalMs > 0) {
-      env.enableCheckpointing(o.checkpointIntervalMs);
-    }
+    o.flink.applyTo(env);
     // Flink holds records up to 100 ms to fill a network buffer; a search cannot afford that.
     env.setBufferTimeout(0);
     env.getConfig().enableObjectReuse();
@@ -74,9 +69,7 @@ public final class QueryJob {
   private static <T> KafkaSink<T> sink(QueryOptions o, KafkaRecordSerializationSchema<T> serializer) {
     Properties producer = o.kafka.clientProperties();
     producer.putIfAbsent("linger.ms", "0");
-    // A dead letter carries the original request, which may hold an inline image up to the limit.
-    producer.putIfAbsent("max.request.size", Integer.toString((int) Math.min(Integer.MAX_VALUE,
-        (long) o.maxImageBytes * 4 / 3 + (1 << 20))));
+    producer.putIfAbsent("max.request.size", Integer.toString(DeadLetterSerializer.maxRecordBytes(o.maxImageBytes)));
     return KafkaSink.<T>builder()
         .setBootstrapServers(o.kafka.bootstrapServers)
         .setRecordSerializer(serializer)

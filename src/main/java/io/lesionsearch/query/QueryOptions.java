@@ -1,11 +1,10 @@
 package io.lesionsearch.query;
 
+import io.lesionsearch.options.FlinkOptions;
 import io.lesionsearch.options.KafkaOptions;
 import io.lesionsearch.options.Options;
-import io.lesionsearch.options.OptionsFile;
 import io.lesionsearch.options.QdrantOptions;
 import java.io.Serializable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -18,6 +17,8 @@ public final class QueryOptions implements Serializable {
   @Mixin public KafkaOptions kafka = new KafkaOptions();
 
   @Mixin public QdrantOptions qdrant = new QdrantOptions();
+
+  @Mixin public FlinkOptions flink = new FlinkOptions();
 
   @Option(names = "--requests-topic", defaultValue = "lesion-search-requests", description = "Topic of search requests (default: ${DEFAULT-VALUE}).")
   public String requestsTopic;
@@ -44,30 +45,12 @@ public final class QueryOptions implements Serializable {
   @Option(names = "--max-image-bytes", defaultValue = "16777216", description = "Largest query image, decoded (default: ${DEFAULT-VALUE}).")
   public int maxImageBytes;
 
-  @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
-  public Integer parallelism;
-
-  @Option(names = "--checkpoint-interval-ms", defaultValue = "10000", description = "Checkpoint interval (commits consumed offsets; replies never wait for it); 0 turns checkpointing off (default: ${DEFAULT-VALUE}).")
-  public long checkpointIntervalMs;
-
   /** Parses job arguments (with {@code --config FILE} expanded in place) into validated options. */
   public static QueryOptions parse(String... args) {
     QueryOptions options = new QueryOptions();
-    Options.parse(new Holder(options), args);
+    Options.parse(options, args);
     options.validate();
     return options;
-  }
-
-  @Command(name = "query-job")
-  private static final class Holder {
-    @Mixin final QueryOptions options;
-
-    @Option(names = OptionsFile.OPTION)
-    String config;
-
-    Holder(QueryOptions options) {
-      this.options = options;
-    }
   }
 
   public void validate() {
@@ -75,10 +58,9 @@ public final class QueryOptions implements Serializable {
     Options.require(inFlight >= 1 && inFlight <= 10_000, "--in-flight must be 1..10000, got " + inFlight);
     Options.require(requestTimeoutMs >= 100, "--request-timeout-ms must be at least 100, got " + requestTimeoutMs);
     Options.require(maxImageBytes >= 1, "--max-image-bytes must be positive, got " + maxImageBytes);
-    Options.require(parallelism == null || parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);
-    Options.require(checkpointIntervalMs >= 0, "--checkpoint-interval-ms must be 0 or more, got " + checkpointIntervalMs);
     Options.require(!requestsTopic.equals(repliesTopic) && !requestsTopic.equals(deadLetterTopic),
         "--requests-topic must differ from --replies-topic and --dead-letter-topic");
     qdrant.validate();
+    flink.validate();
   }
 }

@@ -37,8 +37,9 @@ public final class Replies {
       for (ScoredPoint p : results.get(i)) {
         ObjectNode hit = hit(p, spec);
         hits.add(hit);
-        auditHits.addObject().put("id", hit.get("id").asText()).set("image_id", hit.get("image_id"));
-        ((ObjectNode) auditHits.get(auditHits.size() - 1)).put("score", p.getScore());
+        ObjectNode logged = auditHits.addObject().put("id", hit.get("id").asText());
+        logged.set("image_id", hit.get("image_id"));
+        logged.put("score", p.getScore());
       }
     }
     return new Reply(request.requestId(), bytes(reply), audit.toString());

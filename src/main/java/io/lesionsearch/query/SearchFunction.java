@@ -5,11 +5,11 @@ import static io.qdrant.client.ConditionFactory.hasId;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.lesionsearch.embed.SlotDevice;
 import io.lesionsearch.embed.VitEncoder;
-import io.lesionsearch.image.ImageDecodeException;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrant.QdrantConnection;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
+import io.qdrant.client.QdrantGrpcClient;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.WithVectorsSelectorFactory;
 import io.qdrant.client.grpc.Common.Filter;
@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,9 +49,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private final long timeoutMs;
 
   private transient QdrantClient client;
-  private transient VitEncoder encoder;
-  /** One thread per subtask: a DJL predictor is not thread-safe, and latency wants no batching. */
-  private transient ExecutorService embedder;
+  private transient ImageEmbedder embedder;
   private transient ScheduledExecutorService timer;
   private transient QdrantCalls calls;
   private transient Counter errors;
@@ -66,12 +63,17 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   @Override
   public void open(OpenContext context) throws Exception {
-    encoder = VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
-    client = connection.open();
+    VitEncoder encoder = VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    embedder = Executors.newSingleThreadExecutor(daemon("lesion-search-query-embed-" + subtask));
-    timer = Executors.newSingleThreadScheduledExecutor(daemon("lesion-search-query-retry-" + subtask));
-    calls = new QdrantCalls(timer);
+    embedder = new ImageEmbedder(encoder, "lesion-search-query-embed-" + subtask);
+    QdrantGrpcClient grpc = connection.openGrpc();
+    client = new QdrantClient(grpc);
+    timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "lesion-search-query-retry-" + subtask);
+      t.setDaemon(true);
+      return t;
+    });
+    calls = new QdrantCalls(timer, grpc.channel());
     errors = getRuntimeContext().getMetricGroup().counter("errorReplies");
     LOG.info("Searching {} in {} with {} on {}", connection, collection, encoder.manifest().modelId(), encoder.device());
   }
@@ -79,16 +81,13 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   @Override
   public void close() throws Exception {
     if (embedder != null) {
-      embedder.shutdownNow();
+      embedder.close();
     }
     if (timer != null) {
       timer.shutdownNow();
     }
     if (client != null) {
       client.close();
-    }
-    if (encoder != null) {
-      encoder.close();
     }
   }
 
@@ -150,7 +149,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
     }
     CompletableFuture<float[]> vector = switch (spec.kind()) {
       case VECTOR -> CompletableFuture.completedFuture(spec.vector());
-      case IMAGE -> CompletableFuture.supplyAsync(() -> embed(spec.image(), deadline), embedder);
+      case IMAGE -> embedder.embed(spec.image(), deadline);
       case IMAGE_ID -> storedVector(spec.imageId(), deadline);
     };
     return vector.thenApply(v -> {
@@ -164,21 +163,6 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       }
       return b.build();
     });
-  }
-
-  private float[] embed(byte[] image, long deadline) {
-    if (System.nanoTime() > deadline) {
-      throw new java.util.concurrent.CompletionException(
-          new QueryException(ErrorCode.TIMEOUT, "the request's time ran out while waiting to embed its image"));
-    }
-    try {
-      return encoder.embed(List.of(encoder.preprocessor().preprocess(image))).get(0);
-    } catch (ImageDecodeException e) {
-      throw new java.util.concurrent.CompletionException(
-          new QueryException(ErrorCode.IMAGE_UNREADABLE, e.reason() + ": " + e.getMessage()));
-    } catch (Exception e) {
-      throw new java.util.concurrent.CompletionException(e);
-    }
   }
 
   private CompletableFuture<float[]> storedVector(String imageId, long deadline) {
@@ -213,13 +197,5 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   private static PointId pointId(String imageId) {
     return PointIdFactory.id(PointIds.forImageId(imageId));
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
   }
 }

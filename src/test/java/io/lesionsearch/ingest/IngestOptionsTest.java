@@ -26,7 +26,7 @@ class IngestOptionsTest {
     assertEquals(6334, o.qdrant.port);
     assertEquals(16, o.batchSize);
     assertEquals(1000, o.upsertBatchSize);
-    assertEquals(10_000, o.checkpointIntervalMs);
+    assertEquals(10_000, o.flink.checkpointIntervalMs);
   }
 
   @Test

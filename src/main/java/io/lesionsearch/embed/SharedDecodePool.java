@@ -1,19 +1,19 @@
-package io.lesionsearch.ingest;
+package io.lesionsearch.embed;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One pool of decode threads per JVM, shared by every slot's embedding operator: decoding is CPU
+ * One pool of decode threads per JVM, shared by every slot's embedding stage (ingest and query): decoding is CPU
  * work, so more threads than cores would only contend with inference.
  */
-final class SharedDecodePool {
+public final class SharedDecodePool {
   private static final ExecutorService POOL = create();
 
   private SharedDecodePool() {}
 
-  static ExecutorService get() {
+  public static ExecutorService get() {
     return POOL;
   }
 

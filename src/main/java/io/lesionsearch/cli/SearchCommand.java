@@ -1,0 +1,139 @@
+package io.lesionsearch.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.query.ReplyTable;
+import io.lesionsearch.query.SearchClient;
+import io.lesionsearch.query.SearchClientOptions;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "search",
+    mixinStandardHelpOptions = true,
+    description = "Send one search to the query job and print its reply as a table, or as JSON with --json.")
+final class SearchCommand implements Callable<Integer> {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @ArgGroup(multiplicity = "1")
+  Query query;
+
+  static final class Query {
+    @Option(names = "--image", paramLabel = "FILE", description = "A JPEG or PNG to find similar cases for.")
+    Path image;
+
+    @Option(names = "--vector", paramLabel = "JSON", description = "A query vector, e.g. [0.1, ...] (384 numbers).")
+    String vector;
+
+    @Option(names = "--image-id", paramLabel = "ID", description = "An indexed image whose stored vector is the query.")
+    String imageId;
+  }
+
+  @Option(names = "--include-self", description = "With --image-id: the image itself may be among the hits.")
+  boolean includeSelf;
+
+  @Option(names = "--filter", paramLabel = "JSON", description = "A Qdrant filter, as in Qdrant's REST API.")
+  String filter;
+
+  @Option(names = "--limit", defaultValue = "10", description = "Hits to return, 1..1000 (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--offset", description = "Hits to skip.")
+  Integer offset;
+
+  @Option(names = "--threshold", description = "Only hits scoring above this.")
+  Double threshold;
+
+  @Option(names = "--payload", paramLabel = "SPEC", description = "true, false, comma-separated keys, or with_payload JSON such as '{\"exclude\": [\"lesion_id\"]}' (default: true).")
+  String payload;
+
+  @Option(names = "--json", description = "Print the reply as it came, one JSON line.")
+  boolean json;
+
+  @Mixin SearchClientOptions kafka;
+
+  @Option(names = "--timeout-ms", defaultValue = "30000", description = "How long to wait for the reply (default: ${DEFAULT-VALUE}).")
+  long timeoutMs;
+
+  @Override
+  public Integer call() throws Exception {
+    ObjectNode request = request();
+    PrintWriter out = spec.commandLine().getOut();
+    JsonNode reply;
+    try (SearchClient client = kafka.open()) {
+      reply = client.search(request, Duration.ofMillis(timeoutMs)).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof TimeoutException) {
+        spec.commandLine().getErr().println("search: " + e.getCause().getMessage());
+        return 3;
+      }
+      throw e;
+    }
+    if (json) {
+      out.println(JSON.writeValueAsString(reply));
+    } else {
+      ReplyTable.print(reply, out);
+    }
+    out.flush();
+    return "ok".equals(reply.path("status").asText()) ? 0 : 1;
+  }
+
+  ObjectNode request() throws Exception {
+    ObjectNode request = JSON.createObjectNode();
+    ObjectNode q = request.putObject("query");
+    if (query.image != null) {
+      q.put("image", Base64.getEncoder().encodeToString(Files.readAllBytes(query.image)));
+    } else if (query.vector != null) {
+      q.set("vector", JSON.readTree(query.vector));
+    } else {
+      q.put("image_id", query.imageId);
+      if (includeSelf) {
+        q.put("include_self", true);
+      }
+    }
+    if (filter != null) {
+      request.set("filter", JSON.readTree(filter));
+    }
+    request.put("limit", limit);
+    if (offset != null) {
+      request.put("offset", offset);
+    }
+    if (threshold != null) {
+      request.put("score_threshold", threshold);
+    }
+    if (payload != null) {
+      request.set("with_payload", payloadSelector(payload));
+    }
+    return request;
+  }
+
+  static JsonNode payloadSelector(String spec) throws Exception {
+    String s = spec.trim();
+    if (s.startsWith("[") || s.startsWith("{") || s.equals("true") || s.equals("false")) {
+      return JSON.readTree(s);
+    }
+    ArrayNode keys = JSON.createArrayNode();
+    for (String key : s.split(",")) {
+      if (!key.isBlank()) {
+        keys.add(key.trim());
+      }
+    }
+    return keys;
+  }
+}

@@ -1,0 +1,104 @@
+package io.lesionsearch.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The query job's reply as the page shows it: one card per hit, best first, with a readable diagnosis
+ * and the thumbnail as a data URL; or, for an error reply, a {@link WebError} whose message tells the
+ * clinician what happened and what to do.
+ */
+public final class ResultCards {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]+={0,2}");
+
+  private ResultCards() {}
+
+  public static ObjectNode fromReply(JsonNode reply) throws WebError {
+    if (reply == null || !reply.isObject()) {
+      throw new WebError(502, "BAD_REPLY", "The search service sent a reply this page cannot read.");
+    }
+    if (!"ok".equals(reply.path("status").asText())) {
+      throw errorOf(reply.path("error"));
+    }
+    List<JsonNode> hits = new ArrayList<>();
+    reply.path("hits").forEach(hits::add);
+    // The job replies in score order already; sorting again keeps the page right whatever answers.
+    hits.sort(Comparator.comparingDouble((JsonNode h) -> h.path("score").asDouble()).reversed());
+    ObjectNode page = JSON.createObjectNode();
+    if (reply.has("took_ms")) {
+      page.put("took_ms", reply.get("took_ms").asLong());
+    }
+    ArrayNode cards = page.putArray("cards");
+    for (JsonNode hit : hits) {
+      cards.add(card(hit));
+    }
+    return page;
+  }
+
+  private static ObjectNode card(JsonNode hit) {
+    JsonNode payload = hit.path("payload");
+    ObjectNode card = JSON.createObjectNode();
+    card.put("image_id", hit.path("image_id").isTextual() ? hit.get("image_id").asText() : payload.path("image_id").asText(null));
+    card.put("score", hit.path("score").asDouble());
+    String dx = payload.path("dx").isTextual() ? payload.get("dx").asText() : null;
+    card.put("dx", dx);
+    card.put("dx_label", Diagnosis.labelOf(dx));
+    copyText(payload, card, "dx_type");
+    copyText(payload, card, "localization");
+    copyText(payload, card, "sex");
+    if (payload.path("age").isNumber()) {
+      card.put("age", payload.get("age").asInt());
+    } else {
+      card.putNull("age");
+    }
+    String thumbnail = payload.path("thumbnail").asText("");
+    // Only base64 goes into the data URL: a payload is data from the feed, not trusted markup.
+    if (!thumbnail.isEmpty() && BASE64.matcher(thumbnail).matches()) {
+      card.put("thumbnail", "data:image/jpeg;base64," + thumbnail);
+    } else {
+      card.putNull("thumbnail");
+    }
+    return card;
+  }
+
+  private static void copyText(JsonNode from, ObjectNode to, String key) {
+    if (from.path(key).isTextual()) {
+      to.put(key, from.get(key).asText());
+    } else {
+      to.putNull(key);
+    }
+  }
+
+  private static WebError errorOf(JsonNode error) {
+    String code = error.path("code").asText("UNKNOWN");
+    String message = sentence(error.path("message").asText(""));
+    return switch (code) {
+      case "IMAGE_UNREADABLE" -> new WebError(422, code,
+          "This file could not be read as an image (" + message.replaceAll("\\.$", "")
+              + "). Upload a JPEG or PNG photo of the lesion.");
+      case "UNKNOWN_IMAGE_ID" -> new WebError(404, code, message + " Check the image_id, or search with an uploaded image.");
+      case "TIMEOUT", "QDRANT_UNAVAILABLE", "COLLECTION_NOT_FOUND" -> new WebError(503, code,
+          "The search service could not search just now: " + message + " Try again shortly; if it keeps"
+              + " happening, ask the administrator to check the query job and Qdrant.");
+      default -> new WebError(502, code, "The search service refused the search (" + code + "): " + message);
+    };
+  }
+
+  /** The job's messages are lower-case fragments; the page shows sentences. */
+  private static String sentence(String message) {
+    if (message.isBlank()) {
+      return "no details given.";
+    }
+    String s = message.substring(0, 1).toUpperCase(Locale.ROOT) + message.substring(1);
+    return s.endsWith(".") ? s : s + ".";
+  }
+}

@@ -1,0 +1,154 @@
+package io.lesionsearch.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One search as the page's form sends it, checked, and turned into a request of the query job's
+ * format. Every problem is a 400 whose message names the field as the page labels it.
+ *
+ * @param image the uploaded image, or null when searching by {@code imageId}
+ * @param imageId an indexed image whose neighbours are wanted ("more like this"), or null
+ * @param scoreThreshold null for none
+ */
+public record SearchForm(byte[] image, String imageId, int limit, Double scoreThreshold, LesionFilter filter) {
+
+  public static final int MAX_RESULTS = 40;
+  public static final int DEFAULT_RESULTS = 10;
+  /** What a result card shows; the rest of a payload (model_id, ingested_at...) stays in Qdrant. */
+  public static final List<String> CARD_FIELDS =
+      List.of("image_id", "dx", "dx_type", "localization", "sex", "age", "thumbnail");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_SITES = 100;
+
+  /** @param image the uploaded file's bytes, or null when none was sent */
+  public static SearchForm read(Map<String, List<String>> fields, byte[] image) throws WebError {
+    String imageId = text(fields, "image_id");
+    if (image != null && image.length == 0) {
+      throw invalid("The uploaded file is empty. Choose a JPEG or PNG photo of the lesion.");
+    }
+    if (image == null && imageId == null) {
+      throw invalid("Choose an image to upload, or enter the image_id of an indexed image.");
+    }
+    if (image != null && imageId != null) {
+      throw invalid("Search by an uploaded image or by an image_id, not both at once.");
+    }
+    if (imageId != null && imageId.length() > 200) {
+      throw invalid("The image_id is too long to be one (over 200 characters).");
+    }
+    int limit = integer(fields, "limit", "Number of results", 1, MAX_RESULTS, DEFAULT_RESULTS);
+    Double threshold = null;
+    String t = text(fields, "score_threshold");
+    if (t != null) {
+      try {
+        threshold = Double.parseDouble(t);
+      } catch (NumberFormatException e) {
+        threshold = Double.NaN;
+      }
+      if (!(threshold >= -1 && threshold <= 1)) {
+        throw invalid("Minimum similarity must be a number from -1 to 1 (cosine similarity), got \"" + t + "\".");
+      }
+    }
+    String sex = text(fields, "sex");
+    if (sex != null && sex.equalsIgnoreCase("any")) {
+      sex = null;
+    }
+    if (sex != null && !sex.equals("female") && !sex.equals("male")) {
+      throw invalid("Sex must be any, female or male, got \"" + sex + "\".");
+    }
+    Integer ageMin = integer(fields, "age_min", "Age from", 0, 150, null);
+    Integer ageMax = integer(fields, "age_max", "Age to", 0, 150, null);
+    if (ageMin != null && ageMax != null && ageMin > ageMax) {
+      throw invalid("Age from (" + ageMin + ") is above age to (" + ageMax + ").");
+    }
+    List<Diagnosis> include = diagnoses(fields, "dx_include");
+    List<Diagnosis> exclude = diagnoses(fields, "dx_exclude");
+    for (Diagnosis d : include) {
+      if (exclude.contains(d)) {
+        throw invalid(d.label() + " is both included and excluded; choose one.");
+      }
+    }
+    List<String> sites = new ArrayList<>();
+    for (String site : fields.getOrDefault("localization_exclude", List.of())) {
+      if (!site.isBlank()) {
+        sites.add(site.trim());
+      }
+    }
+    if (sites.size() > MAX_SITES) {
+      throw invalid("Too many body locations to exclude (" + sites.size() + ").");
+    }
+    return new SearchForm(image, imageId, limit, threshold, new LesionFilter(sex, ageMin, ageMax, include, exclude, sites));
+  }
+
+  /** The request for the query job (SearchClient adds the request_id). */
+  public ObjectNode toRequest() {
+    ObjectNode request = JSON.createObjectNode();
+    ObjectNode query = request.putObject("query");
+    if (image != null) {
+      query.put("image", Base64.getEncoder().encodeToString(image));
+    } else {
+      query.put("image_id", imageId);
+    }
+    ObjectNode filterJson = filter.toJson();
+    if (filterJson != null) {
+      request.set("filter", filterJson);
+    }
+    request.put("limit", limit);
+    if (scoreThreshold != null) {
+      request.put("score_threshold", scoreThreshold);
+    }
+    CARD_FIELDS.forEach(request.putArray("with_payload")::add);
+    return request;
+  }
+
+  private static String text(Map<String, List<String>> fields, String name) {
+    List<String> values = fields.get(name);
+    if (values == null || values.isEmpty() || values.get(0) == null || values.get(0).isBlank()) {
+      return null;
+    }
+    return values.get(0).trim();
+  }
+
+  private static Integer integer(Map<String, List<String>> fields, String name, String label, int min, int max,
+      Integer absent) throws WebError {
+    String value = text(fields, name);
+    if (value == null) {
+      return absent;
+    }
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the range
+    }
+    throw invalid(label + " must be a whole number from " + min + " to " + max + ", got \"" + value + "\".");
+  }
+
+  private static List<Diagnosis> diagnoses(Map<String, List<String>> fields, String name) throws WebError {
+    List<Diagnosis> out = new ArrayList<>();
+    for (String value : fields.getOrDefault(name, List.of())) {
+      if (value.isBlank()) {
+        continue;
+      }
+      Diagnosis d = Diagnosis.of(value.trim());
+      if (d == null) {
+        throw invalid("Unknown diagnosis \"" + value + "\".");
+      }
+      if (!out.contains(d)) {
+        out.add(d);
+      }
+    }
+    return out;
+  }
+
+  private static WebError invalid(String message) {
+    return new WebError(400, "INVALID_INPUT", message);
+  }
+}

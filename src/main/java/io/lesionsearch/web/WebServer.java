@@ -1,0 +1,246 @@
+package io.lesionsearch.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import io.javalin.http.staticfiles.Location;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clinicians' page and its small JSON API on Javalin (Jetty): {@code GET /} the page (plain HTML,
+ * JS and CSS from the classpath), {@code GET /api/vocabulary} what the filters offer, and
+ * {@code POST /api/search} (multipart form) one search through the {@link SearchBackend}. Uploads
+ * over the limit get 413 and clients over their rate 429, each with a message the page shows as is.
+ * The {@code web} command and the local mode both start one.
+ */
+public final class WebServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Room for the form's other fields and the multipart framing beside the image. */
+  private static final long FORM_OVERHEAD_BYTES = 64 * 1024;
+  /** An oversized upload is read to its end (so the client sees the 413, not a reset) up to this much. */
+  private static final long MAX_DRAIN_BYTES = 256L * 1024 * 1024;
+
+  private final Javalin app;
+  private final WebConfig config;
+
+  private WebServer(Javalin app, WebConfig config) {
+    this.app = app;
+    this.config = config;
+  }
+
+  public static WebServer start(SearchBackend backend, WebConfig config) {
+    RateLimiter limiter = new RateLimiter(config.searchesPerMinute());
+    Javalin app = Javalin.create(c -> {
+      c.showJavalinBanner = false;
+      c.jetty.defaultHost = config.bind();
+      c.jetty.defaultPort = config.port();
+      c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), SizeUnit.BYTES);
+      c.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadBytes() + FORM_OVERHEAD_BYTES, SizeUnit.BYTES);
+      c.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, config.maxUploadBytes()), SizeUnit.BYTES);
+      c.staticFiles.add(files -> {
+        files.hostedPath = "/";
+        files.directory = "/web";
+        files.location = Location.CLASSPATH;
+        files.headers = Map.of("Content-Security-Policy", CSP, "Cache-Control", "no-cache");
+      });
+    });
+    Handlers handlers = new Handlers(backend, config, limiter);
+    app.get("/api/vocabulary", handlers::vocabulary);
+    app.post("/api/search", handlers::search);
+    app.exception(Exception.class, handlers::unexpected);
+    app.start();
+    LOG.info("Lesion search page on http://{}:{}/", config.bind(), app.port());
+    return new WebServer(app, config);
+  }
+
+  /** Images come as data URLs; nothing is loaded from anywhere but this server. */
+  private static final String CSP = "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'";
+
+  public int port() {
+    return app.port();
+  }
+
+  public URI uri() {
+    String host = config.bind().equals("0.0.0.0") ? "127.0.0.1" : config.bind();
+    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/");
+  }
+
+  public void stop() {
+    app.stop();
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private record Handlers(SearchBackend backend, WebConfig config, RateLimiter limiter) {
+
+    void vocabulary(Context ctx) {
+      ObjectNode body = JSON.createObjectNode();
+      ArrayNode diagnoses = body.putArray("diagnoses");
+      for (Diagnosis d : Diagnosis.values()) {
+        diagnoses.addObject().put("value", d.longName()).put("code", d.code()).put("label", d.label());
+      }
+      BodySites.ALL.forEach(body.putArray("body_sites")::add);
+      body.put("max_results", SearchForm.MAX_RESULTS);
+      body.put("default_results", SearchForm.DEFAULT_RESULTS);
+      body.put("max_upload_bytes", config.maxUploadBytes());
+      ctx.json(body);
+    }
+
+    void search(Context ctx) throws IOException {
+      long wait = limiter.acquire(ctx.ip());
+      if (wait > 0) {
+        ctx.header("Retry-After", Long.toString(wait));
+        drain(ctx);
+        fail(ctx, new WebError(429, "RATE_LIMITED", "Too many searches from this computer (at most "
+            + config.searchesPerMinute() + " a minute). Try again in " + wait + " s."));
+        return;
+      }
+      if (ctx.contentLength() > config.maxUploadBytes() + FORM_OVERHEAD_BYTES) {
+        drain(ctx);
+        fail(ctx, tooLarge(ctx.contentLength()));
+        return;
+      }
+      if (!ctx.isMultipartFormData()) {
+        fail(ctx, new WebError(400, "INVALID_INPUT", "Send the search as a multipart form (as the page does)."));
+        return;
+      }
+      SearchForm form;
+      try {
+        form = SearchForm.read(ctx.formParamMap(), image(ctx.uploadedFile("image")));
+      } catch (WebError e) {
+        fail(ctx, e);
+        return;
+      }
+      long started = System.nanoTime();
+      Duration timeout = config.replyTimeout();
+      CompletableFuture<JsonNode> reply;
+      try {
+        reply = backend.search(form.toRequest(), timeout);
+      } catch (RuntimeException e) {
+        reply = CompletableFuture.failedFuture(e);
+      }
+      // Javalin's thread is free while the reply is awaited; the backend's own timeout comes first,
+      // this one only guards against a backend that has none.
+      CompletableFuture<Void> answered = reply
+          .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
+          .handle((json, error) -> {
+            try {
+              if (error != null) {
+                throw backendFailure(error, timeout);
+              }
+              ObjectNode page = ResultCards.fromReply(json);
+              page.put("elapsed_ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+              ctx.json(page);
+            } catch (WebError e) {
+              fail(ctx, e);
+            }
+            return null;
+          });
+      ctx.future(() -> answered);
+    }
+
+    private byte[] image(UploadedFile file) throws WebError {
+      if (file == null || (file.size() == 0 && (file.filename() == null || file.filename().isBlank()))) {
+        return null; // no file chosen
+      }
+      if (file.size() > config.maxUploadBytes()) {
+        throw tooLarge(file.size());
+      }
+      try (InputStream in = file.content()) {
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new WebError(400, "UPLOAD_FAILED", "The upload did not arrive complete; try again.");
+      }
+    }
+
+    private WebError tooLarge(long bytes) {
+      return new WebError(413, "UPLOAD_TOO_LARGE", "The image is too large: " + megabytes(bytes)
+          + ", and the limit is " + megabytes(config.maxUploadBytes())
+          + ". Upload a smaller JPEG or PNG (a photo exported at a lower resolution will do).");
+    }
+
+    private static WebError backendFailure(Throwable error, Duration timeout) {
+      Throwable cause = error;
+      while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof TimeoutException) {
+        return new WebError(504, "BACKEND_TIMEOUT", "The search service did not answer within "
+            + seconds(timeout) + ". The query job may be stopped or overloaded: try again, and if this keeps"
+            + " happening ask the administrator to check it.");
+      }
+      LOG.warn("Search backend failed", cause);
+      return new WebError(502, "BACKEND_UNAVAILABLE", "The search service could not be reached ("
+          + cause.getClass().getSimpleName() + "). Try again shortly, or ask the administrator to check Kafka.");
+    }
+
+    void unexpected(Exception e, Context ctx) {
+      if (isMultipartLimit(e)) {
+        fail(ctx, tooLarge(Math.max(ctx.contentLength(), config.maxUploadBytes() + 1)));
+        return;
+      }
+      LOG.error("Unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
+      fail(ctx, new WebError(500, "INTERNAL", "Something went wrong on the server; the details are in its log."));
+    }
+
+    /** Jetty's multipart parser refuses a part over the limit (a client that sent no length). */
+    private static boolean isMultipartLimit(Throwable e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().contains("exceeds max")) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Reads what is left of a refused upload, so the browser receives the answer instead of a reset. */
+    private static void drain(Context ctx) {
+      try (InputStream in = ctx.req().getInputStream()) {
+        long left = MAX_DRAIN_BYTES;
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while (left > 0 && (n = in.read(buffer)) > 0) {
+          left -= n;
+        }
+      } catch (IOException | IllegalStateException e) {
+        // the client went away, or the body was already read: nothing left to do
+      }
+    }
+
+    private static void fail(Context ctx, WebError e) {
+      ObjectNode body = JSON.createObjectNode();
+      body.putObject("error").put("code", e.code()).put("message", e.getMessage());
+      ctx.status(e.status()).json(body);
+    }
+
+    private static String megabytes(long bytes) {
+      return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1_048_576.0);
+    }
+
+    private static String seconds(Duration d) {
+      long ms = d.toMillis();
+      return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+  }
+}

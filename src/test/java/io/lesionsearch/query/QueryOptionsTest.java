@@ -1,0 +1,64 @@
+package io.lesionsearch.query;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The query job's options follow the ingest job's conventions: arguments, --config files, kafka.* settings. */
+class QueryOptionsTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void defaultsAreTheContractsTopicsAndLocalServers() {
+    QueryOptions o = QueryOptions.parse("--model", "/models/m");
+    assertEquals("lesion-search-requests", o.requestsTopic);
+    assertEquals("lesion-search-results", o.repliesTopic);
+    assertEquals("lesion-search-requests-dlq", o.deadLetterTopic);
+    assertEquals("localhost:9092", o.kafka.bootstrapServers);
+    assertEquals(6334, o.qdrant.port);
+    assertEquals("lesions", o.qdrant.collection);
+    assertEquals(100, o.inFlight);
+    assertEquals(5000, o.requestTimeoutMs);
+  }
+
+  @Test
+  void aPropertiesFileSetsOptionsAndKafkaSettingsAndArgumentsWin() throws Exception {
+    Path file = Files.writeString(tmp.resolve("query.properties"), String.join("\n",
+        "model=/models/from-file", "in-flight=8", "request-timeout-ms=2000", "qdrant-host=qdrant-1",
+        "kafka.security.protocol=SASL_SSL"));
+    QueryOptions o = QueryOptions.parse("--config", file.toString(), "--in-flight", "16");
+    assertEquals("/models/from-file", o.model);
+    assertEquals(16, o.inFlight, "the command line wins over the file");
+    assertEquals(2000, o.requestTimeoutMs);
+    assertEquals("qdrant-1", o.qdrant.host);
+    assertEquals(Map.of("security.protocol", "SASL_SSL"), o.kafka.properties);
+  }
+
+  @Test
+  void invalidValuesStopTheStartNamingTheOption() {
+    assertMessage("--model is required", "--in-flight", "4");
+    assertMessage("--in-flight must be 1..10000", "--model", "m", "--in-flight", "0");
+    assertMessage("--request-timeout-ms must be at least 100", "--model", "m", "--request-timeout-ms", "5");
+    assertMessage("--requests-topic must differ", "--model", "m", "--replies-topic", "lesion-search-requests");
+    assertMessage("--parallelism must be at least 1", "--model", "m", "--parallelism", "0");
+  }
+
+  @Test
+  void theSearchBudgetLeavesTheBackstopTimeoutTheLastWord() {
+    assertEquals(4500, SearchFunction.budgetMs(5000));
+    assertEquals(90, SearchFunction.budgetMs(100));
+    assertEquals(59_000, SearchFunction.budgetMs(60_000));
+  }
+
+  private static void assertMessage(String expected, String... args) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QueryOptions.parse(args));
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+}
