@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Run the whole system in this JVM: a Kafka broker, the Qdrant-compatible endpoint and a Flink",
-      "MiniCluster with the ingest and query jobs. Streams a dataset in, waits until it is indexed,",
-      "runs the tutorial's searches, then serves until Ctrl-C (or exits, with --demo)."
+      "MiniCluster with the ingest and query jobs, and the web page. Streams a dataset in, waits until",
+      "it is indexed, runs the tutorial's searches, then serves until Ctrl-C (or exits, with --demo)."
     })
 final class LocalCommand implements Callable<Integer> {
 
@@ -40,6 +40,9 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--flink-port", defaultValue = "8081", description = "Flink web UI and REST port; 0 for any free port (default: ${DEFAULT-VALUE}).")
   int flinkPort;
 
+  @Option(names = "--web-port", defaultValue = "8080", description = "Port of the web page on 127.0.0.1; 0 for any free port (default: ${DEFAULT-VALUE}).")
+  int webPort;
+
   @Option(names = "--thumbnail-size", defaultValue = "128", description = "Longest side of the thumbnails kept in each point's payload, 0 for none (default: ${DEFAULT-VALUE}).")
   int thumbnailSize;
 
@@ -53,7 +56,7 @@ final class LocalCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     LocalMode mode = new LocalMode(new LocalMode.Settings(model, dataset, limit, rate, qdrantPort, flinkPort,
-        thumbnailSize, Duration.ofSeconds(indexTimeoutSeconds)), out);
+        webPort, thumbnailSize, Duration.ofSeconds(indexTimeoutSeconds)), out);
     if (demo) {
       mode.run(null);
       return 0;

@@ -9,7 +9,10 @@ import io.lesionsearch.produce.DatasetProducer;
 import io.lesionsearch.query.ReplyTable;
 import io.lesionsearch.query.SearchClient;
 import io.qdrant.client.QdrantClient;
+import io.lesionsearch.web.WebConfig;
+import io.lesionsearch.web.WebServer;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,13 +33,14 @@ import java.util.concurrent.TimeoutException;
 public final class LocalMode {
 
   /** What one run did, for the caller to check. */
-  public record Report(long sent, long indexed, List<DeadLetterWatch.Letter> deadLetters, List<Answered> searches) {}
+  public record Report(long sent, long indexed, List<DeadLetterWatch.Letter> deadLetters, List<Answered> searches,
+      URI webPage) {}
 
   /** A tutorial search and the query job's reply to it. */
   public record Answered(TutorialSearches.Example example, JsonNode reply) {}
 
   public record Settings(Path model, Path dataset, long limit, double rate, int qdrantPort, int flinkPort,
-      int thumbnailSize, Duration indexTimeout) {}
+      int webPort, int thumbnailSize, Duration indexTimeout) {}
 
   private static final Duration SEARCH_TIMEOUT = Duration.ofSeconds(30);
 
@@ -70,14 +74,18 @@ public final class LocalMode {
     try (LocalStack stack = new LocalStack(
             settings.model(), settings.qdrantPort(), settings.flinkPort(), settings.thumbnailSize());
         DeadLetterWatch deadLetters = new DeadLetterWatch(
-            stack.kafka().bootstrapServers(), stack.ingestOptions().deadLetterTopic)) {
-      printAddresses(stack);
+            stack.kafka().bootstrapServers(), stack.ingestOptions().deadLetterTopic);
+        SearchClient client = new SearchClient(stack.kafka().bootstrapServers(),
+            stack.queryOptions().requestsTopic, stack.queryOptions().repliesTopic, Map.of());
+        // The page's searches take the same Kafka path as every other client's.
+        WebServer web = WebServer.start(client::search, WebConfig.defaults().withPort(settings.webPort()))) {
+      printAddresses(stack, web);
       long sent = produce(stack, images, deadLetters);
       long indexed = awaitIndexed(stack, distinctIds(images), deadLetters);
-      List<Answered> answered = searchExamples(stack, images);
-      Report report = new Report(sent, indexed, deadLetters.letters(), answered);
+      List<Answered> answered = searchExamples(client, images);
+      Report report = new Report(sent, indexed, deadLetters.letters(), answered, web.uri());
       if (stopped != null) {
-        printAddresses(stack);
+        printAddresses(stack, web);
         out.println("serving; press Ctrl-C to stop");
         out.flush();
         stopped.await();
@@ -98,7 +106,8 @@ public final class LocalMode {
     }
   }
 
-  private void printAddresses(LocalStack stack) throws Exception {
+  private void printAddresses(LocalStack stack, WebServer web) throws Exception {
+    out.println("Web page:                " + web.uri());
     out.println("Kafka bootstrap servers: " + stack.kafka().bootstrapServers()
         + "  (topics " + stack.ingestOptions().topic + ", " + stack.queryOptions().requestsTopic
         + ", " + stack.queryOptions().repliesTopic + ")");
@@ -170,24 +179,21 @@ public final class LocalMode {
     }
   }
 
-  private List<Answered> searchExamples(LocalStack stack, List<LesionImage> images) throws Exception {
+  private List<Answered> searchExamples(SearchClient client, List<LesionImage> images) throws Exception {
     List<Answered> answered = new ArrayList<>();
-    try (SearchClient client = new SearchClient(stack.kafka().bootstrapServers(),
-        stack.queryOptions().requestsTopic, stack.queryOptions().repliesTopic, Map.of())) {
-      LesionImage query = images.get(0);
+    LesionImage query = images.get(0);
+    out.println();
+    out.printf("The tutorial's searches, with %s (%s, %s) as the query image:%n",
+        query.imageId(), query.dx().longName(), query.localization());
+    for (TutorialSearches.Example example : TutorialSearches.of(query, images)) {
+      JsonNode reply = client.search(example.request(), SEARCH_TIMEOUT).get();
       out.println();
-      out.printf("The tutorial's searches, with %s (%s, %s) as the query image:%n",
-          query.imageId(), query.dx().longName(), query.localization());
-      for (TutorialSearches.Example example : TutorialSearches.of(query, images)) {
-        JsonNode reply = client.search(example.request(), SEARCH_TIMEOUT).get();
-        out.println();
-        out.println("== " + example.title());
-        ReplyTable.print(reply, out);
-        out.flush();
-        answered.add(new Answered(example, reply));
-      }
-      out.println();
+      out.println("== " + example.title());
+      ReplyTable.print(reply, out);
+      out.flush();
+      answered.add(new Answered(example, reply));
     }
+    out.println();
     return answered;
   }
 

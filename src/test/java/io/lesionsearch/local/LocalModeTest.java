@@ -36,7 +36,7 @@ class LocalModeTest {
   @BeforeAll
   void runDemo() throws Exception {
     StringWriter text = new StringWriter();
-    LocalMode mode = new LocalMode(new LocalMode.Settings(TestData.model("vit-s16-d1-bf16"), SAMPLE, 0, 0, 0, 0, 64,
+    LocalMode mode = new LocalMode(new LocalMode.Settings(TestData.model("vit-s16-d1-bf16"), SAMPLE, 0, 0, 0, 0, 0, 64,
         Duration.ofMinutes(3)), new PrintWriter(text, true));
     report = mode.run(null);
     printed = text.toString();
@@ -50,6 +50,12 @@ class LocalModeTest {
     assertEquals(List.of(), report.deadLetters());
     assertEquals(images, report.indexed());
     assertTrue(printed.contains("indexed " + images + " of " + images + " images, 0 dead letters"), printed);
+  }
+
+  @Test
+  void servedTheWebPage() {
+    assertEquals("127.0.0.1", report.webPage().getHost());
+    assertTrue(printed.contains("Web page:                " + report.webPage()), printed);
   }
 
   @Test
