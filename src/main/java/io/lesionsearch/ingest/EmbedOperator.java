@@ -32,7 +32,7 @@ import org.apache.flink.util.OutputTag;
  * Embeds images in batches with the TaskManager's shared model on this slot's device. Decoding starts
  * on a thread pool as each image arrives; a full batch is inferred once the next batch is pending
  * behind it, so that batch decodes during inference. Everything pending runs when the oldest waiting
- * image has waited about {@code maxDelayMs}, before every checkpoint barrier and at the end of input,
+ * image has waited about {@code maxDelayMs} for its batch to fill, before every checkpoint barrier and at the end of input,
  * so no image waits forever and none is left outside a checkpoint. Images that
  * cannot be read or decoded go to the dead-letter output; the job goes on.
  */
@@ -58,7 +58,9 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   private transient Counter embedded;
   private transient Counter failed;
 
-  private record Pending(ImageToEmbed image, CompletableFuture<Object> pixels) {}
+  private transient BatchFillClock fillClock;
+
+  private record Pending(ImageToEmbed image, CompletableFuture<Object> pixels, BatchFillClock.Stamp arrived) {}
 
   /** What a decode thread makes of one image: the model's input and, when asked for, the preview. */
   private record Preprocessed(float[] tensor, String thumbnail) {}
@@ -89,6 +91,7 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     super.open();
     encoder = VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
     pending = new ArrayList<>(batchSize);
+    fillClock = new BatchFillClock();
     embedded = getMetricGroup().counter("imagesEmbedded");
     failed = getMetricGroup().counter("imagesDeadLettered");
     LOG.info("Embedding with {} on {}, batches of {}", encoder.manifest().modelId(), encoder.device(), batchSize);
@@ -97,19 +100,33 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   @Override
   public void processElement(StreamRecord<ImageToEmbed> element) throws Exception {
     ImageToEmbed image = element.getValue();
-    pending.add(new Pending(image, CompletableFuture.supplyAsync(() -> preprocess(image), SharedDecodePool.get())));
+    pending.add(new Pending(image, CompletableFuture.supplyAsync(() -> preprocess(image), SharedDecodePool.get()),
+        fillClock.stamp(now())));
     // Infer the oldest batch only once the next one is decoding behind it.
     if (pending.size() >= 2 * batchSize) {
       embed(batchSize);
     }
-    if (!pending.isEmpty() && !timerArmed) {
-      timerArmed = true;
-      long due = getProcessingTimeService().getCurrentProcessingTime() + maxDelayMs;
-      getProcessingTimeService().registerTimer(due, time -> {
-        timerArmed = false;
-        flush();
-      });
+    armTimer();
+  }
+
+  /** Flushes once the oldest image has waited {@code maxDelayMs} for its batch to fill (see {@link BatchFillClock}). */
+  private void armTimer() {
+    if (pending.isEmpty() || timerArmed) {
+      return;
     }
+    long remainingMs = Math.max(0, maxDelayMs - fillClock.waitedMs(pending.get(0).arrived(), now()));
+    timerArmed = true;
+    getProcessingTimeService().registerTimer(now() + remainingMs, time -> {
+      timerArmed = false;
+      if (!pending.isEmpty() && fillClock.waitedMs(pending.get(0).arrived(), now()) >= maxDelayMs) {
+        flush();
+      }
+      armTimer();
+    });
+  }
+
+  private long now() {
+    return getProcessingTimeService().getCurrentProcessingTime();
   }
 
   @Override
@@ -147,8 +164,10 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
         output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(p.image.source(), STAGE, (Throwable) result)));
       }
     }
+    long started = now();
     List<float[]> vectors = encoder.embed(pixels);
-    String now = Instant.ofEpochMilli(getProcessingTimeService().getCurrentProcessingTime()).toString();
+    fillClock.inferred(now() - started);
+    String now = Instant.ofEpochMilli(now()).toString();
     for (int i = 0; i < ok.size(); i++) {
       ImageToEmbed image = ok.get(i);
       output.collect(new StreamRecord<>(new LesionPoint(
