@@ -125,7 +125,12 @@ class DeploymentConfigTest {
       assertTrue(volumes.contains("./flink-conf:/opt/lesion-search/flink-conf"), flink + " mounts flink-conf/");
       assertTrue(volumes.contains("flink-data:/flink-data"), flink + " shares the checkpoint volume");
       assertTrue(volumes.contains("lesion-search.jar"), flink + " mounts the jar");
+      assertTrue(volumes.contains("./target/flink-lib:/opt/flink/lib/"), flink + " has DJL in Flink's lib/");
     }
+    assertEquals("ai.djl.", flinkConf.get("classloader.parent-first-patterns.additional").asText(),
+        "DJL from lib/ before the job's jar, so two jobs share PyTorch's native library");
+    String cpu = text(services, "taskmanager", "environment", "FLINK_PROPERTIES");
+    assertEquals(2, property(cpu, "taskmanager.numberOfTaskSlots"), "a slot for each of the two jobs");
     assertTrue(compose.get("volumes").has("flink-data"));
     assertTrue(services.get("jobmanager").get("entrypoint").toString().contains("/opt/lesion-search/flink-conf/config.yaml /opt/flink/conf/config.yaml"));
   }
