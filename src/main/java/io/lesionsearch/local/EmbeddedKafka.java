@@ -1,5 +1,8 @@
 package io.lesionsearch.local;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.LoggerFactory;
 
 /**
  * A real single-node KRaft broker inside this JVM (Kafka's own test kit), with the settings a
@@ -38,9 +42,25 @@ public final class EmbeddedKafka implements AutoCloseable {
         .setConfigProp("group.initial.rebalance.delay.ms", "0")
         .setConfigProp("auto.create.topics.enable", "false")
         .build();
-    cluster.format();
+    formatQuietly();
     cluster.startup();
     cluster.waitForReadyBrokers();
+  }
+
+  /**
+   * Kafka's storage formatter prints its bootstrap records to System.out, which is the output of
+   * commands such as {@code local}; they go to the log instead.
+   */
+  private void formatQuietly() throws Exception {
+    PrintStream stdout = System.out;
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+    try {
+      cluster.format();
+    } finally {
+      System.setOut(stdout);
+      LoggerFactory.getLogger(EmbeddedKafka.class).debug("storage format: {}", printed.toString(StandardCharsets.UTF_8));
+    }
   }
 
   public String bootstrapServers() {

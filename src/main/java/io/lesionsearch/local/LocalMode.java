@@ -173,9 +173,14 @@ public final class LocalMode {
 
   private static long count(QdrantClient qdrant) throws InterruptedException {
     try {
+      // The sink creates the collection with its first batch; asking first keeps the client from
+      // logging each early count as a failed call.
+      if (!qdrant.collectionExistsAsync(LocalStack.COLLECTION).get(10, TimeUnit.SECONDS)) {
+        return 0;
+      }
       return qdrant.countAsync(LocalStack.COLLECTION).get(10, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      return 0; // the sink creates the collection with its first batch
+      return 0;
     }
   }
 
