@@ -1,5 +1,6 @@
 package io.lesionsearch.datasets;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -10,24 +11,26 @@ import java.util.Optional;
  * tutorial's filters work verbatim), {@code dx_code} = short code.
  */
 public enum Diagnosis {
-  AKIEC("akiec", "actinic_keratoses", 327),
-  BCC("bcc", "basal_cell_carcinoma", 514),
-  BKL("bkl", "benign_keratosis-like_lesions", 1099),
-  DF("df", "dermatofibroma", 115),
-  MEL("mel", "melanoma", 1113),
-  NV("nv", "melanocytic_Nevi", 6705),
-  VASC("vasc", "vascular_lesions", 142);
+  AKIEC("akiec", "actinic_keratoses", "Actinic keratosis / intraepithelial carcinoma", 327),
+  BCC("bcc", "basal_cell_carcinoma", "Basal cell carcinoma", 514),
+  BKL("bkl", "benign_keratosis-like_lesions", "Benign keratosis-like lesion", 1099),
+  DF("df", "dermatofibroma", "Dermatofibroma", 115),
+  MEL("mel", "melanoma", "Melanoma", 1113),
+  NV("nv", "melanocytic_Nevi", "Melanocytic nevus", 6705),
+  VASC("vasc", "vascular_lesions", "Vascular lesion", 142);
 
   /** Images per diagnosis in HAM10000's 10,015: the synthetic set draws from these proportions. */
   public static final int HAM10000_IMAGES = 10_015;
 
   private final String code;
   private final String longName;
+  private final String label;
   private final int ham10000Count;
 
-  Diagnosis(String code, String longName, int ham10000Count) {
+  Diagnosis(String code, String longName, String label, int ham10000Count) {
     this.code = code;
     this.longName = longName;
+    this.label = label;
     this.ham10000Count = ham10000Count;
   }
 
@@ -37,6 +40,29 @@ public enum Diagnosis {
 
   public String longName() {
     return longName;
+  }
+
+  /** As clinicians read it, for pages and tables. */
+  public String label() {
+    return label;
+  }
+
+  /** The payload values that mean this diagnosis: feeds may send either spelling. */
+  public List<String> payloadValues() {
+    return List.of(longName, code);
+  }
+
+  /** A readable label for any payload value: ours where known, else the value with its underscores spaced. */
+  public static String labelOf(String value) {
+    Optional<Diagnosis> known = parse(value);
+    if (known.isPresent()) {
+      return known.get().label;
+    }
+    if (value == null || value.isBlank()) {
+      return "Diagnosis not recorded";
+    }
+    String spaced = value.replace('_', ' ').trim();
+    return spaced.substring(0, 1).toUpperCase(Locale.ROOT) + spaced.substring(1);
   }
 
   public double ham10000Share() {

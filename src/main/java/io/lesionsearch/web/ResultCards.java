@@ -1,5 +1,6 @@
 package io.lesionsearch.web;
 
+import io.lesionsearch.datasets.Diagnosis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,5 +1,6 @@
 package io.lesionsearch.web;
 
+import io.lesionsearch.datasets.Diagnosis;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
@@ -137,7 +138,7 @@ public record SearchForm(byte[] image, String imageId, int limit, Double scoreTh
       if (value.isBlank()) {
         continue;
       }
-      Diagnosis d = Diagnosis.of(value.trim());
+      Diagnosis d = Diagnosis.parse(value).orElse(null);
       if (d == null) {
         throw invalid("Unknown diagnosis \"" + value + "\".");
       }

@@ -1,5 +1,6 @@
 package io.lesionsearch.web;
 
+import io.lesionsearch.datasets.Diagnosis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
