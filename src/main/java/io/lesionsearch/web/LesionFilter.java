@@ -1,5 +1,7 @@
 package io.lesionsearch.web;
 
+import io.lesionsearch.datasets.Diagnosis;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
