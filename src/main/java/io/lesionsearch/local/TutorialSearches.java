@@ -59,7 +59,7 @@ public final class TutorialSearches {
 
     return List.of(
         new Example("Top 10 most similar", imageSearch(image, 10)),
-        new Example("Female patients, age >= 55 preferred (must + should)",
+        new Example("Female patients aged 55 or more (must sex, should age: Qdrant needs one should to match)",
             withFilter(imageSearch(image, 10), femaleOlder)),
         new Example("Score threshold 0.92, up to 20 hits", imageSearch(image, 20).put("score_threshold", 0.92)),
         new Example("Only among 10 listed ids (has_id under must)", withFilter(imageSearch(image, 10), inList)),

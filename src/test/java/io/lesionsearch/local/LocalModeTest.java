@@ -78,7 +78,8 @@ class LocalModeTest {
   @Test
   void hitsSatisfyTheirFilters() {
     expectAll("Top 10", hit -> true, 10);
-    expectAll("Female patients", hit -> payload(hit, "sex").equals("female"), 10);
+    expectAll("Female patients", hit -> payload(hit, "sex").equals("female")
+        && hit.path("payload").path("age").asInt(-1) >= 55, 1);
     expectAll("Score threshold 0.92", hit -> hit.path("score").asDouble() >= 0.92, 1);
     Set<String> listed = new HashSet<>();
     firstHits("Only among 10 listed ids").forEach(hit -> listed.add(hit.path("id").asText()));
