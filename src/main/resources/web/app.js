@@ -23,6 +23,20 @@ async function loadVocabulary() {
       checkboxCell('dx_exclude', d.value, 'Exclude ' + d.label));
     rows.append(row);
   }
+  const samples = el('samples');
+  for (const id of vocabulary.samples ?? []) {
+    const pick = document.createElement('button');
+    pick.type = 'button';
+    pick.className = 'sample';
+    pick.textContent = id;
+    pick.addEventListener('click', () => {
+      el('image-file').value = '';
+      el('image-id').value = id;
+      el('search-form').requestSubmit();
+    });
+    samples.append(pick);
+  }
+  samples.hidden = !vocabulary.samples?.length;
   const sites = el('body-sites');
   for (const site of vocabulary.body_sites) {
     const label = document.createElement('label');

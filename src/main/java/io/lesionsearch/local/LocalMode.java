@@ -78,7 +78,8 @@ public final class LocalMode {
         SearchClient client = new SearchClient(stack.kafka().bootstrapServers(),
             stack.queryOptions().requestsTopic, stack.queryOptions().repliesTopic, Map.of());
         // The page's searches take the same Kafka path as every other client's.
-        WebServer web = WebServer.start(client::search, WebConfig.defaults().withPort(settings.webPort()))) {
+        WebServer web = WebServer.start(client::search, WebConfig.defaults().withPort(settings.webPort())
+            .withSamples(images.stream().limit(WebConfig.MAX_SAMPLES).map(LesionImage::imageId).toList()))) {
       printAddresses(stack, web);
       long sent = produce(stack, images, deadLetters);
       long indexed = awaitIndexed(stack, distinctIds(images), deadLetters);

@@ -3,6 +3,8 @@ package io.lesionsearch.web;
 import io.lesionsearch.query.SearchClient;
 import io.lesionsearch.query.SearchClientOptions;
 import java.time.Duration;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -33,9 +35,13 @@ public final class WebCommand implements Callable<Integer> {
   @Option(names = "--reply-timeout-ms", defaultValue = "10000", description = "How long a search waits for the query job's reply (default: ${DEFAULT-VALUE}).")
   long replyTimeoutMs;
 
+  @Option(names = "--sample-image-id", paramLabel = "ID", description = "An indexed image_id the page offers as a one-click search, repeatable (at most " + WebConfig.MAX_SAMPLES + ").")
+  List<String> sampleImageIds = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
-    WebConfig config = new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, Duration.ofMillis(replyTimeoutMs));
+    WebConfig config = new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, Duration.ofMillis(replyTimeoutMs),
+        sampleImageIds);
     SearchClient client = kafka.open();
     WebServer server;
     try {

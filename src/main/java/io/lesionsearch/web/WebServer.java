@@ -102,6 +102,7 @@ public final class WebServer implements AutoCloseable {
         diagnoses.addObject().put("value", d.longName()).put("code", d.code()).put("label", d.label());
       }
       BodySites.ALL.forEach(body.putArray("body_sites")::add);
+      config.sampleImageIds().forEach(body.putArray("samples")::add);
       body.put("max_results", SearchForm.MAX_RESULTS);
       body.put("default_results", SearchForm.DEFAULT_RESULTS);
       body.put("max_upload_bytes", config.maxUploadBytes());

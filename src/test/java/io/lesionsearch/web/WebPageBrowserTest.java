@@ -42,6 +42,7 @@ class WebPageBrowserTest {
   @RegisterExtension static final WebDeployment DEPLOYMENT = new WebDeployment();
 
   private static final long MAX_UPLOAD = 256 * 1024;
+  private static final String SAMPLE = WebDeployment.imageId("lesion-rgb.png");
   private static WebServer server;
   private static ChromeDriver browser;
 
@@ -50,7 +51,7 @@ class WebPageBrowserTest {
   @BeforeAll
   static void startPageAndBrowser() {
     server = WebServer.start(DEPLOYMENT.client()::search,
-        new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(20)));
+        new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(20), List.of(SAMPLE)));
     browser = Browser.start();
   }
 
@@ -98,6 +99,19 @@ class WebPageBrowserTest {
     assertEquals(expected(filter, chosen), ids(similar), "the same filters, by the chosen image, without itself");
     assertScoreOrder(similar);
     screenshot("web-page-more-like-this.png");
+  }
+
+  @Test
+  void anIndexedSampleSearchesWithOneClick() {
+    openPage(server);
+    setNumber("limit", "40");
+    List<WebElement> samples = browser.findElements(By.cssSelector("#samples .sample"));
+    assertEquals(List.of(SAMPLE), samples.stream().map(WebElement::getText).toList());
+    samples.get(0).click();
+    List<Card> cards = cards(1);
+    assertEquals(SAMPLE, browser.findElement(By.id("image-id")).getAttribute("value"));
+    assertEquals(expected(m -> true, SAMPLE), ids(cards), "every other indexed case");
+    assertScoreOrder(cards);
   }
 
   @Test
