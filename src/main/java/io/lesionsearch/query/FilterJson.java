@@ -48,7 +48,13 @@ public final class FilterJson {
     }
     Filter.Builder b = Filter.newBuilder();
     b.addAllMust(conditions(json.get("must"), where + ".must"));
-    b.addAllShould(conditions(json.get("should"), where + ".should"));
+    JsonNode should = json.get("should");
+    if (should != null && should.isArray() && should.isEmpty()) {
+      // Qdrant's REST API matches nothing with an empty should; over gRPC an empty list means no
+      // should at all and matches everything. Refused rather than loosened.
+      throw invalid(where + ".should", "is an empty list, which matches no point; leave it out instead");
+    }
+    b.addAllShould(conditions(should, where + ".should"));
     b.addAllMustNot(conditions(json.get("must_not"), where + ".must_not"));
     JsonNode minShould = json.get("min_should");
     if (minShould != null && !minShould.isNull()) {
@@ -142,6 +148,11 @@ public final class FilterJson {
       return ConditionFactory.range(key, range(json.get("range"), where + ".range"));
     }
     Range r = range(json.get("values_count"), where + ".values_count");
+    for (double bound : List.of(r.getGt(), r.getGte(), r.getLt(), r.getLte())) {
+      if (bound < 0 || bound != Math.rint(bound)) {
+        throw invalid(where + ".values_count", "bounds must be whole numbers of 0 or more, got " + bound);
+      }
+    }
     ValuesCount.Builder count = ValuesCount.newBuilder();
     if (r.hasGt()) {
       count.setGt((long) r.getGt());

@@ -8,6 +8,8 @@ import io.lesionsearch.kafka.SourceRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -19,6 +21,8 @@ import org.apache.flink.util.OutputTag;
  * recognise a reply to it.
  */
 public final class ParseRequests extends ProcessFunction<SourceRecord, SearchRequest> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ParseRequests.class);
 
   public static final String STAGE = "parse-request";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,6 +63,12 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
       out.collect(parser.parse(requestId, root, received));
     } catch (QueryException e) {
       answerOrDeadLetter(requestId, received, e, record, ctx);
+    } catch (RuntimeException e) {
+      // A bug of ours must cost this request an error reply, not the job a restart that reads the
+      // same request again, forever.
+      LOG.error("Request {} could not be parsed", requestId, e);
+      answerOrDeadLetter(requestId, received, new QueryException(ErrorCode.INTERNAL,
+          "the request could not be read (" + e.getClass().getSimpleName() + ")"), record, ctx);
     }
   }
 
@@ -67,9 +77,11 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
     try {
       root = JSON.readTree(value);
     } catch (JsonProcessingException e) {
-      // The location, not Jackson's excerpt of the input, which could be a slice of an image.
-      throw new QueryException(ErrorCode.MALFORMED_JSON, "not valid JSON at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr());
+      // The location, not Jackson's excerpt of the input, which could be a slice of an image. A
+      // document over Jackson's limits (nesting, number or string length) has no location.
+      throw new QueryException(ErrorCode.MALFORMED_JSON, e.getLocation() == null
+          ? "not valid JSON: " + e.getOriginalMessage()
+          : "not valid JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
     } catch (IOException e) {
       throw new QueryException(ErrorCode.MALFORMED_JSON, "unreadable message: " + e.getClass().getSimpleName());
     }

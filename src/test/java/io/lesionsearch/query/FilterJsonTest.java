@@ -78,7 +78,11 @@ class FilterJsonTest {
     "{\"must\": [{\"key\": \"geo\", \"geo_radius\": {\"center\": {\"lon\": 0, \"lat\": 0}, \"radius\": 1}}]}",
     "{\"must\": [{\"nested\": {\"key\": \"v\"}}]}",
     "{\"must\": [42]}",
-    "{\"min_should\": {\"conditions\": []}}"
+    "{\"min_should\": {\"conditions\": []}}",
+    "{\"should\": []}",
+    "{\"must\": [{\"should\": []}]}",
+    "{\"must\": [{\"key\": \"tags\", \"values_count\": {\"lt\": 2.5}}]}",
+    "{\"must\": [{\"key\": \"tags\", \"values_count\": {\"gte\": -1}}]}"
   })
   void whatCannotBeExpressedExactlyIsRefusedNamingThePlace(String json) {
     QueryException e = assertThrows(QueryException.class, () -> parse(json));
