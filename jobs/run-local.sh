@@ -6,14 +6,18 @@
 #        (jobs/lesion-search local --help lists them)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$here"
-jar=target/lesion-search.jar
-if [[ ! -f "$jar" ]] || [[ -n "$(find pom.xml src/main -newer "$jar" -print -quit)" ]]; then
+jar="$here/target/lesion-search.jar"
+if [[ ! -f "$jar" ]] || [[ -n "$(cd "$here" && find pom.xml src/main -newer "$jar" -print -quit)" ]]; then
   echo "building $jar (mvn -q package -DskipTests) ..." >&2
-  mvn -q -B package -DskipTests
+  (cd "$here" && mvn -q -B package -DskipTests)
 fi
-args=("$@")
+# Relative paths the user gives stay relative to where they ran this; the defaults are the repository's.
+defaults=()
 if [[ " $* " != *" --model "* && " $* " != *" --model="* ]]; then
-  args=(--model src/test/resources/models/vit-s16-d1-bf16 "${args[@]}")
+  defaults+=(--model "$here/src/test/resources/models/vit-s16-d1-bf16")
 fi
-exec jobs/lesion-search local "${args[@]}"
+if [[ " $* " != *" --dataset "* && " $* " != *" --dataset="* ]]; then
+  defaults+=(--dataset "$here/datasets/sample")
+fi
+# ${a[@]+...}: an empty array is "unbound" under set -u in bash before 4.4 (macOS ships 3.2).
+exec "$here/jobs/lesion-search" local ${defaults[@]+"${defaults[@]}"} "$@"

@@ -77,7 +77,7 @@ if ! $force_rest && command -v "$flink_bin" >/dev/null 2>&1; then
   [[ "$hostport" == *:* ]] && port="${hostport##*:}"
   cmd=("$flink_bin" run -d "-Drest.address=$host" "-Drest.port=$port" -c "$main_class")
   [[ -n "$parallelism" ]] && cmd+=(-p "$parallelism")
-  cmd+=("$jar" "$job" "${job_args[@]}")
+  cmd+=("$jar" "$job" ${job_args[@]+"${job_args[@]}"})
   if $dry_run; then
     printf '%q ' "${cmd[@]}" | sed 's/ $//'
     echo
@@ -98,7 +98,7 @@ json_string() {
 
 run_body() {
   local args="" a
-  for a in "$job" "${job_args[@]}"; do
+  for a in "$job" ${job_args[@]+"${job_args[@]}"}; do
     args+="${args:+,}$(json_string "$a")"
   done
   printf '{"entryClass":%s,"programArgsList":[%s]%s}' "$(json_string "$main_class")" "$args" \

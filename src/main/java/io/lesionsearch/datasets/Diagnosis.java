@@ -58,10 +58,10 @@ public enum Diagnosis {
     if (known.isPresent()) {
       return known.get().label;
     }
-    if (value == null || value.isBlank()) {
+    String spaced = value == null ? "" : value.replace('_', ' ').trim();
+    if (spaced.isEmpty()) {
       return "Diagnosis not recorded";
     }
-    String spaced = value.replace('_', ' ').trim();
     return spaced.substring(0, 1).toUpperCase(Locale.ROOT) + spaced.substring(1);
   }
 

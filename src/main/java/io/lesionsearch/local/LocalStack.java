@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -50,7 +51,8 @@ public final class LocalStack implements AutoCloseable {
           "--collection", COLLECTION, "--model", model.toString(), "--parallelism", "1");
       for (String topic : List.of(ingest.topic, ingest.deadLetterTopic,
           query.requestsTopic, query.repliesTopic, query.deadLetterTopic)) {
-        kafka.createTopic(topic, 1);
+        // The broker's default (1 MiB) would refuse an inline photo the jobs and the page accept.
+        kafka.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
       }
       // One slot per job; both share the TaskManager's one copy of the model.
       flink = start(new LocalFlink(2, flinkPort));

@@ -81,6 +81,7 @@ class SearchFormTest {
     assertEquals("Actinic keratosis / intraepithelial carcinoma", Diagnosis.labelOf("akiec"));
     assertEquals("Seborrheic keratosis", Diagnosis.labelOf("seborrheic_keratosis"));
     assertEquals("Diagnosis not recorded", Diagnosis.labelOf(null));
+    assertEquals("Diagnosis not recorded", Diagnosis.labelOf("_"));
   }
 
   private static void assertMessage(Map<String, List<String>> fields, byte[] image, String expected) {
