@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,6 +53,9 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--demo", description = "Exit after the example searches instead of serving.")
   boolean demo;
 
+  /** Longest Ctrl-C waits for everything to close before the JVM exits anyway. */
+  private static final long CLOSE_TIMEOUT_SECONDS = 60;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -63,11 +67,14 @@ final class LocalCommand implements Callable<Integer> {
     }
     CountDownLatch stopped = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
-    // Ctrl-C: let run() close the jobs, the endpoint and the broker before the JVM goes.
+    Thread running = Thread.currentThread();
+    // Ctrl-C: let run() close the jobs, the endpoint and the broker before the JVM goes, whether it
+    // is serving or still producing, indexing or searching (the interrupt ends those waits).
     Thread hook = new Thread(() -> {
       stopped.countDown();
+      running.interrupt();
       try {
-        closed.await();
+        closed.await(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -75,6 +82,8 @@ final class LocalCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       mode.run(stopped);
+    } catch (InterruptedException e) {
+      out.println("stopped");
     } finally {
       closed.countDown();
     }
