@@ -27,6 +27,8 @@ public enum ErrorCode {
   QDRANT_UNAVAILABLE,
   /** Qdrant refused or failed the search for another reason; the message carries Qdrant's. */
   QDRANT_ERROR,
+  /** The reply would exceed {@code --max-reply-bytes}: ask for fewer hits or fewer payload keys. */
+  REPLY_TOO_LARGE,
   /** No answer within the job's request timeout. */
   TIMEOUT,
   /** A fault of this job; the message says what. */

@@ -49,7 +49,7 @@ public final class QueryJob {
 
     DataStream<Reply> answered = AsyncDataStream.unorderedWait(
             requests,
-            new SearchFunction(o.qdrant.connection(), o.qdrant.collection, o.model, o.requestTimeoutMs),
+            new SearchFunction(o.qdrant.connection(), o.qdrant.collection, o.model, o.requestTimeoutMs, o.maxReplyBytes),
             o.requestTimeoutMs, TimeUnit.MILLISECONDS, o.inFlight)
         .name("search").uid("search");
 

@@ -45,6 +45,10 @@ public final class QueryOptions implements Serializable {
   @Option(names = "--max-image-bytes", defaultValue = "16777216", description = "Largest query image, decoded (default: ${DEFAULT-VALUE}).")
   public int maxImageBytes;
 
+  // Kafka's default message.max.bytes is 1 MiB (1048588 with the record overhead).
+  @Option(names = "--max-reply-bytes", defaultValue = "1000000", description = "Largest reply; a larger one is answered REPLY_TOO_LARGE. Keep below the replies topic's max.message.bytes (default: ${DEFAULT-VALUE}).")
+  public int maxReplyBytes;
+
   /** Parses job arguments (with {@code --config FILE} expanded in place) into validated options. */
   public static QueryOptions parse(String... args) {
     QueryOptions options = new QueryOptions();
@@ -58,6 +62,7 @@ public final class QueryOptions implements Serializable {
     Options.require(inFlight >= 1 && inFlight <= 10_000, "--in-flight must be 1..10000, got " + inFlight);
     Options.require(requestTimeoutMs >= 100, "--request-timeout-ms must be at least 100, got " + requestTimeoutMs);
     Options.require(maxImageBytes >= 1, "--max-image-bytes must be positive, got " + maxImageBytes);
+    Options.require(maxReplyBytes >= 1024, "--max-reply-bytes must be at least 1024, got " + maxReplyBytes);
     Options.require(!requestsTopic.equals(repliesTopic) && !requestsTopic.equals(deadLetterTopic),
         "--requests-topic must differ from --replies-topic and --dead-letter-topic");
     qdrant.validate();

@@ -47,6 +47,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private final String collection;
   private final String modelDir;
   private final long timeoutMs;
+  private final int maxReplyBytes;
 
   private transient QdrantClient client;
   private transient ImageEmbedder embedder;
@@ -54,11 +55,13 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private transient QdrantCalls calls;
   private transient Counter errors;
 
-  public SearchFunction(QdrantConnection connection, String collection, String modelDir, long timeoutMs) {
+  public SearchFunction(
+      QdrantConnection connection, String collection, String modelDir, long timeoutMs, int maxReplyBytes) {
     this.connection = connection;
     this.collection = collection;
     this.modelDir = modelDir;
     this.timeoutMs = timeoutMs;
+    this.maxReplyBytes = maxReplyBytes;
   }
 
   @Override
@@ -117,6 +120,13 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       Reply reply;
       try {
         reply = error == null ? Replies.ok(request, lists) : errorReply(request, error);
+        // The replies topic would refuse it, and the sink's failure would restart the job into the
+        // same request again; the client gets a reason instead.
+        if (reply.json().length > maxReplyBytes) {
+          reply = Replies.error(request, ErrorCode.REPLY_TOO_LARGE, "the reply would be " + reply.json().length
+              + " bytes, over the limit of " + maxReplyBytes + "; ask for fewer hits (limit) or fewer payload keys"
+              + " (with_payload, e.g. {\"exclude\": [\"thumbnail\"]})");
+        }
       } catch (RuntimeException e) {
         reply = errorReply(request, e);
       }

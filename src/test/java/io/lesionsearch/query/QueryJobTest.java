@@ -53,6 +53,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryJobTest {
 
+  /** Small enough that all 42 points with payloads exceed it, large enough for every other test's reply. */
+  private static final int MAX_REPLY_BYTES = 8000;
+
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -96,7 +99,8 @@ class QueryJobTest {
         "--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", prefix + "-requests",
         "--replies-topic", prefix + "-replies", "--dead-letter-topic", prefix + "-dlq", "--group-id", prefix,
         "--qdrant-port", Integer.toString(endpoint.port()), "--collection", "lesions", "--model", MODEL.toString(),
-        "--parallelism", "1", "--request-timeout-ms", timeoutMs, "--checkpoint-interval-ms", "2000");
+        "--parallelism", "1", "--request-timeout-ms", timeoutMs, "--checkpoint-interval-ms", "2000",
+        "--max-reply-bytes", Integer.toString(MAX_REPLY_BYTES));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     QueryJob.build(env, options);
     return env.executeAsync(QueryJob.NAME + " " + prefix);
@@ -278,6 +282,14 @@ class QueryJobTest {
     // A message without request_id but with a Kafka key is answered under the key.
     JsonNode reply = client.sendRaw("key-only", "{\"query\": {\"image_id\": \"ISIC_24001\"}, \"limit\": 2}".getBytes(StandardCharsets.UTF_8), WAIT).get();
     assertEquals(2, ok(reply).get("hits").size());
+  }
+
+  @Test
+  void aReplyLargerThanTheLimitIsAnsweredWithAReasonAndTheJobGoesOn() throws Exception {
+    JsonNode all = client.search(request("{\"query\": {\"image_id\": \"ISIC_24001\"}, \"limit\": 1000}"), WAIT).get();
+    assertError(all, ErrorCode.REPLY_TOO_LARGE);
+    assertTrue(all.get("error").get("message").asText().contains("fewer hits"), all.toString());
+    ok(ask("{\"query\": {\"image_id\": \"ISIC_24001\"}, \"limit\": 10}"));
   }
 
   @Test
