@@ -102,7 +102,7 @@ public final class LocalMode {
       out.println("NOTE: " + settings.model() + " is a random-weight test model (" + manifest.modelId() + "):");
       out.println("      searches run the real pipeline, but their neighbours are not clinically meaningful.");
       out.println("      For real results export facebook/dino-vits16 with jobs/model/export_model.py");
-      out.println("      on a machine with internet access (see README, 'Exporting the real model'),");
+      out.println("      on a machine with internet access (see README, 'The real model'),");
       out.println("      then run jobs/run-local.sh --model DIR.");
     }
   }
