@@ -10,7 +10,13 @@ public final class ImageDecodeException extends Exception {
     NOT_AN_IMAGE,
     UNSUPPORTED_FORMAT,
     TOO_LARGE,
-    CORRUPT
+    CORRUPT,
+    /** The TaskManager's pixel budget stayed in use by other decodes: retry later. */
+    BUSY,
+    /** The decode did not finish in time. */
+    TIMEOUT,
+    /** Reading or decoding failed in a way no reason above covers (a fault of the decoder). */
+    FAILED
   }
 
   private final Reason reason;

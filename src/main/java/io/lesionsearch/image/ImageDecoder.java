@@ -7,6 +7,7 @@ import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,16 +28,33 @@ public final class ImageDecoder {
   public static final long DEFAULT_MAX_PIXELS = 36_000_000L;
 
   private final long maxPixels;
+  private final PixelBudget budget;
+  private final Duration budgetWait;
 
   public ImageDecoder() {
     this(DEFAULT_MAX_PIXELS);
   }
 
   public ImageDecoder(long maxPixels) {
+    this(maxPixels, null, Duration.ZERO);
+  }
+
+  /**
+   * @param budget pixels shared with other decoders (null for none): each decode holds its image's
+   *     pixels from it while it runs
+   * @param budgetWait how long a decode waits for its pixels before it fails as BUSY
+   */
+  public ImageDecoder(long maxPixels, PixelBudget budget, Duration budgetWait) {
     if (maxPixels < 1) {
       throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
     }
     this.maxPixels = maxPixels;
+    this.budget = budget;
+    this.budgetWait = budgetWait;
+  }
+
+  public long maxPixels() {
+    return maxPixels;
   }
 
   static {
@@ -68,10 +86,12 @@ public final class ImageDecoder {
       int width = reader.getWidth(0);
       int height = reader.getHeight(0);
       checkSize(width, height);
-      RgbImage rgb =
-          format == ImageFormat.JPEG && JpegSegments.componentCount(input) == 4
-              ? CmykJpeg.toRgb(reader.readRaster(0, null), JpegSegments.adobeTransform(input))
-              : toRgb(reader.read(0));
+      RgbImage rgb;
+      try (PixelBudget.Lease pixels = budget == null ? null : budget.acquire((long) width * height, budgetWait)) {
+        rgb = format == ImageFormat.JPEG && JpegSegments.componentCount(input) == 4
+            ? CmykJpeg.toRgb(reader.readRaster(0, null), JpegSegments.adobeTransform(input))
+            : toRgb(reader.read(0));
+      }
       if (!warnings.isEmpty()) {
         throw new ImageDecodeException(
             Reason.CORRUPT, format + " data is corrupt or truncated: " + String.join("; ", warnings));

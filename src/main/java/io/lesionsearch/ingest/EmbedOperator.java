@@ -1,26 +1,25 @@
 package io.lesionsearch.ingest;
 
-import io.lesionsearch.kafka.DeadLetter;
-import io.lesionsearch.qdrant.PointIds;
-
-import ai.djl.translate.TranslateException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.embed.SharedDecodePool;
 import io.lesionsearch.embed.SlotDevice;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
-import io.lesionsearch.image.RgbImage;
-import io.lesionsearch.image.Thumbnails;
+import io.lesionsearch.image.ImageDecodeException;
+import io.lesionsearch.image.ImageDecodeException.Reason;
+import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.qdrant.LesionPoint;
+import io.lesionsearch.qdrant.PointIds;
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
@@ -32,9 +31,13 @@ import org.apache.flink.util.OutputTag;
  * Embeds images in batches with the TaskManager's shared model on this slot's device. Decoding starts
  * on a thread pool as each image arrives; a full batch is inferred once the next batch is pending
  * behind it, so that batch decodes during inference. Everything pending runs when the oldest waiting
- * image has waited about {@code maxDelayMs} for its batch to fill, before every checkpoint barrier and at the end of input,
- * so no image waits forever and none is left outside a checkpoint. Images that
- * cannot be read or decoded go to the dead-letter output; the job goes on.
+ * image has waited about {@code maxDelayMs} for its batch to fill, before every checkpoint barrier and
+ * at the end of input, so no image waits forever and none is left outside a checkpoint.
+ *
+ * <p>What goes wrong with one image stays with that image: a file it may not read, bytes that are no
+ * image, an image too large for the pixel limits, a decode that throws anything short of a broken
+ * JVM (a stack overflow or an allocation that failed included), or one that takes longer than the
+ * decode timeout - each makes that image a dead letter, and the job goes on.
  */
 public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     implements OneInputStreamOperator<ImageToEmbed, LesionPoint>, BoundedOneInput {
@@ -44,69 +47,69 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   public static final String THUMBNAIL = "thumbnail";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final String modelDir;
-  private final long maxImageBytes;
-  private final int batchSize;
-  private final long maxDelayMs;
+  private final EmbedSettings settings;
   private final OutputTag<DeadLetter> deadLetters;
-  /** Longest side of the payload's JPEG preview; 0 for none. */
-  private final int thumbnailSize;
+  private final ImagePreparation.Factory preparations;
 
   private transient VitEncoder encoder;
+  private transient ImagePreparation preparation;
   private transient List<Pending> pending;
   private transient boolean timerArmed;
   private transient Counter embedded;
   private transient Counter failed;
+  private transient Counter decodeTimeouts;
 
   private transient BatchFillClock fillClock;
 
-  private record Pending(ImageToEmbed image, CompletableFuture<Object> pixels, BatchFillClock.Stamp arrived) {}
+  /** @param prepared the decode's result: {@link ImagePreparation.Prepared}, or the Throwable that makes it a dead letter */
+  private record Pending(ImageToEmbed image, Future<Object> prepared, long submittedNanos, BatchFillClock.Stamp arrived) {}
 
-  /** What a decode thread makes of one image: the model's input and, when asked for, the preview. */
-  private record Preprocessed(float[] tensor, String thumbnail) {}
-
-  public EmbedOperator(
-      String modelDir, int batchSize, long maxDelayMs, long maxImageBytes, OutputTag<DeadLetter> deadLetters) {
-    this(modelDir, batchSize, maxDelayMs, maxImageBytes, deadLetters, 0);
+  public EmbedOperator(EmbedSettings settings, OutputTag<DeadLetter> deadLetters) {
+    this(settings, deadLetters, ImagePreparation::standard);
   }
 
-  public EmbedOperator(String modelDir, int batchSize, long maxDelayMs, long maxImageBytes,
-      OutputTag<DeadLetter> deadLetters, int thumbnailSize) {
-    if (batchSize < 1 || maxDelayMs < 1) {
-      throw new IllegalArgumentException("batch size and max delay must be positive: " + batchSize + ", " + maxDelayMs);
-    }
-    if (thumbnailSize < 0) {
-      throw new IllegalArgumentException("thumbnail size must be 0 (none) or positive: " + thumbnailSize);
-    }
-    this.thumbnailSize = thumbnailSize;
-    this.modelDir = modelDir;
-    this.maxImageBytes = maxImageBytes;
-    this.batchSize = batchSize;
-    this.maxDelayMs = maxDelayMs;
+  EmbedOperator(EmbedSettings settings, OutputTag<DeadLetter> deadLetters, ImagePreparation.Factory preparations) {
+    this.settings = settings;
     this.deadLetters = deadLetters;
+    this.preparations = preparations;
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    encoder = VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
-    pending = new ArrayList<>(batchSize);
+    encoder = VitEncoder.open(Path.of(settings.modelDir()), SlotDevice.candidates(getRuntimeContext()));
+    VitPreprocessor pre = encoder.preprocessor();
+    preparation = preparations.create(pre, settings.images().decoder(),
+        new ImageFiles(settings.imageRoots(), settings.images().maxBytes()), settings.thumbnailSize());
+    pending = new ArrayList<>(settings.batchSize());
     fillClock = new BatchFillClock();
     embedded = getMetricGroup().counter("imagesEmbedded");
     failed = getMetricGroup().counter("imagesDeadLettered");
-    LOG.info("Embedding with {} on {}, batches of {}", encoder.manifest().modelId(), encoder.device(), batchSize);
+    decodeTimeouts = getMetricGroup().counter("decodeTimeouts");
+    LOG.info("Embedding with {} on {}, batches of {}", encoder.manifest().modelId(), encoder.device(), settings.batchSize());
   }
 
   @Override
   public void processElement(StreamRecord<ImageToEmbed> element) throws Exception {
     ImageToEmbed image = element.getValue();
-    pending.add(new Pending(image, CompletableFuture.supplyAsync(() -> preprocess(image), SharedDecodePool.get()),
-        fillClock.stamp(now())));
+    Future<Object> prepared = SharedDecodePool.get().submit(() -> prepare(image));
+    pending.add(new Pending(image, prepared, System.nanoTime(), fillClock.stamp(now())));
     // Infer the oldest batch only once the next one is decoding behind it.
-    if (pending.size() >= 2 * batchSize) {
-      embed(batchSize);
+    if (pending.size() >= 2 * settings.batchSize()) {
+      embed(settings.batchSize());
     }
     armTimer();
+  }
+
+  /** Runs on a decode thread: never throws, so that no failure of one image reaches the task. */
+  private Object prepare(ImageToEmbed image) {
+    try {
+      return preparation.prepare(image);
+    } catch (Exception | StackOverflowError | OutOfMemoryError e) {
+      // Errors of one image's decode (a recursion too deep, an allocation too large) leave the JVM
+      // able to go on; anything else that breaks it (an InternalError, a LinkageError) is not caught.
+      return e;
+    }
   }
 
   /** Flushes once the oldest image has waited {@code maxDelayMs} for its batch to fill (see {@link BatchFillClock}). */
@@ -114,11 +117,11 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     if (pending.isEmpty() || timerArmed) {
       return;
     }
-    long remainingMs = Math.max(0, maxDelayMs - fillClock.waitedMs(pending.get(0).arrived(), now()));
+    long remainingMs = Math.max(0, settings.maxDelayMs() - fillClock.waitedMs(pending.get(0).arrived(), now()));
     timerArmed = true;
     getProcessingTimeService().registerTimer(now() + remainingMs, time -> {
       timerArmed = false;
-      if (!pending.isEmpty() && fillClock.waitedMs(pending.get(0).arrived(), now()) >= maxDelayMs) {
+      if (!pending.isEmpty() && fillClock.waitedMs(pending.get(0).arrived(), now()) >= settings.maxDelayMs()) {
         flush();
       }
       armTimer();
@@ -140,29 +143,32 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   }
 
   /** Embeds everything pending, in batches. */
-  private void flush() throws TranslateException, IOException {
+  private void flush() throws Exception {
     while (!pending.isEmpty()) {
-      embed(Math.min(batchSize, pending.size()));
+      embed(Math.min(settings.batchSize(), pending.size()));
     }
   }
 
   /** Embeds the oldest {@code count} pending images as one batch. */
-  private void embed(int count) throws TranslateException, IOException {
+  private void embed(int count) throws Exception {
     List<Pending> batch = new ArrayList<>(pending.subList(0, count));
     pending.subList(0, count).clear();
     List<float[]> pixels = new ArrayList<>(batch.size());
     List<ImageToEmbed> ok = new ArrayList<>(batch.size());
     List<String> thumbnails = new ArrayList<>(batch.size());
     for (Pending p : batch) {
-      Object result = p.pixels.join();
-      if (result instanceof Preprocessed done) {
-        pixels.add(done.tensor);
-        thumbnails.add(done.thumbnail);
-        ok.add(p.image);
+      Object result = await(p);
+      if (result instanceof ImagePreparation.Prepared done) {
+        pixels.add(done.tensor());
+        thumbnails.add(done.thumbnail());
+        ok.add(p.image());
       } else {
         failed.inc();
-        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(p.image.source(), STAGE, (Throwable) result)));
+        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(p.image().source(), STAGE, (Throwable) result)));
       }
+    }
+    if (ok.isEmpty()) {
+      return;
     }
     long started = now();
     List<float[]> vectors = encoder.embed(pixels);
@@ -176,6 +182,22 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     embedded.inc(ok.size());
   }
 
+  /** The decode's result, or the reason it has none; a decode past its timeout is interrupted and given up. */
+  private Object await(Pending p) throws InterruptedException {
+    long timeoutNanos = settings.images().decodeTimeout().toNanos();
+    long leftNanos = p.submittedNanos() + timeoutNanos - System.nanoTime();
+    try {
+      return p.prepared().get(Math.max(0, leftNanos), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      p.prepared().cancel(true);
+      decodeTimeouts.inc();
+      return new ImageDecodeException(Reason.TIMEOUT, "reading and decoding the image took longer than "
+          + settings.images().decodeTimeout().toMillis() + " ms (--decode-timeout-ms)");
+    } catch (ExecutionException e) {
+      return e.getCause(); // prepare() returns its failures, so only the pool itself gets here
+    }
+  }
+
   private byte[] payload(ImageToEmbed image, String ingestedAt, String thumbnail) throws IOException {
     ObjectNode payload = (ObjectNode) JSON.readTree(image.payloadJson());
     payload.put("ingested_at", ingestedAt);
@@ -186,35 +208,11 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     return JSON.writeValueAsBytes(payload);
   }
 
-  /** Runs on a decode thread; returns {@link Preprocessed}, or the exception that makes this image a dead letter. */
-  private Object preprocess(ImageToEmbed image) {
-    try {
-      byte[] bytes = image.image() != null ? image.image() : read(image.imageUri());
-      VitPreprocessor pre = encoder.preprocessor();
-      RgbImage rgb = pre.decoder().decode(bytes); // decoded once for both the model and the preview
-      return new Preprocessed(pre.normalise(pre.resize(rgb)),
-          thumbnailSize > 0 ? Thumbnails.base64Jpeg(rgb, thumbnailSize) : null);
-    } catch (Exception e) {
-      // Unreadable URIs (unknown scheme, missing file) included: a bad record never fails the job.
-      return e;
-    }
-  }
-
-  /** Only regular files within the size limit: no devices or pipes that never end, no huge reads. */
-  private byte[] read(String uri) throws IOException {
-    Path path = uri.contains(":/") ? Path.of(URI.create(uri)) : Path.of(uri);
-    if (!Files.isRegularFile(path)) {
-      throw new IOException("image_uri " + uri + " is not a readable regular file");
-    }
-    long size = Files.size(path);
-    if (size > maxImageBytes) {
-      throw new IOException("image_uri " + uri + " is " + size + " bytes, over the limit of " + maxImageBytes);
-    }
-    return Files.readAllBytes(path);
-  }
-
   @Override
   public void close() throws Exception {
+    if (pending != null) {
+      pending.forEach(p -> p.prepared().cancel(true));
+    }
     if (encoder != null) {
       encoder.close();
       encoder = null;

@@ -1,19 +1,17 @@
 package io.lesionsearch.ingest;
 
-import io.lesionsearch.kafka.DeadLetter;
-import io.lesionsearch.kafka.DeadLetterSerializer;
-
 import io.lesionsearch.embed.ModelLoadException;
 import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.DeadLetterSerializer;
+import io.lesionsearch.kafka.TolerantKafkaSink;
 import io.lesionsearch.qdrant.LesionPoint;
 import io.lesionsearch.qdrant.QdrantSink;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
-import java.util.function.UnaryOperator;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -27,8 +25,6 @@ import org.apache.flink.util.OutputTag;
 public final class IngestJob {
 
   public static final String NAME = "lesion-search ingest";
-  /** The broker's default transaction.max.timeout.ms; the Kafka sink's own default (1 h) exceeds it. */
-  private static final String TRANSACTION_TIMEOUT_MS = "900000";
 
   private IngestJob() {}
 
@@ -51,12 +47,15 @@ public final class IngestJob {
     OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     SingleOutputStreamOperator<ImageToEmbed> images = env
-        .fromSource(o.kafka.source(o.topic, o.groupId), WatermarkStrategy.noWatermarks(), "kafka " + o.topic).uid("kafka-source")
-        .process(new ParseFunction(new IngestMessageParser(o.maxImageBytes), deadLetters)).name("parse").uid("parse");
+        .fromSource(o.kafka.source(o.topic, o.groupId, o.flink.checkpointing()), WatermarkStrategy.noWatermarks(),
+            "kafka " + o.topic).uid("kafka-source")
+        .process(new ParseFunction(new IngestMessageParser(o.images.maxImageBytes, o.payloadFields), deadLetters))
+        .name("parse").uid("parse");
 
+    EmbedSettings embed = new EmbedSettings(o.model, o.batchSize, o.batchMaxDelayMs, o.thumbnailSize, o.images.limits(),
+        o.imageRoots);
     SingleOutputStreamOperator<LesionPoint> points = afterParse.apply(images)
-        .transform("embed", TypeInformation.of(LesionPoint.class),
-            new EmbedOperator(o.model, o.batchSize, o.batchMaxDelayMs, o.maxImageBytes, deadLetters, o.thumbnailSize))
+        .transform("embed", TypeInformation.of(LesionPoint.class), new EmbedOperator(embed, deadLetters))
         .uid("embed");
 
     points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant.collection).uid("qdrant-sink");
@@ -80,22 +79,17 @@ public final class IngestJob {
         .build();
   }
 
-  private static KafkaSink<DeadLetter> deadLetterSink(IngestOptions o) {
+  /**
+   * At least once, and never failed by one letter: a dead letter too large for the producer or the
+   * topic is replaced by a stub (see {@link DeadLetterSerializer}).
+   */
+  private static TolerantKafkaSink<DeadLetter> deadLetterSink(IngestOptions o) {
     Properties producer = o.kafka.clientProperties();
-    producer.putIfAbsent("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
     producer.putIfAbsent("max.request.size", Integer.toString(maxDeadLetterBytes(o)));
-    // Exactly once needs checkpoints to commit its transactions; without them, at least once.
-    boolean exactlyOnce = o.flink.checkpointing();
-    return KafkaSink.<DeadLetter>builder()
-        .setBootstrapServers(o.kafka.bootstrapServers)
-        .setRecordSerializer(new DeadLetterSerializer(o.deadLetterTopic))
-        .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE)
-        .setTransactionalIdPrefix("lesion-search-ingest-" + o.groupId + "-dlq")
-        .setKafkaProducerConfig(producer)
-        .build();
+    return new TolerantKafkaSink<>(o.kafka.bootstrapServers, producer, new DeadLetterSerializer(o.deadLetterTopic));
   }
 
   static int maxDeadLetterBytes(IngestOptions o) {
-    return DeadLetterSerializer.maxRecordBytes(o.maxImageBytes);
+    return DeadLetterSerializer.maxRecordBytes(o.images.maxImageBytes);
   }
 }

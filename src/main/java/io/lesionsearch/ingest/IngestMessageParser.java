@@ -1,38 +1,83 @@
 package io.lesionsearch.ingest;
 
-import io.lesionsearch.image.Base64Image;
-import io.lesionsearch.kafka.SourceRecord;
-
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.image.Base64Image;
+import io.lesionsearch.kafka.SourceRecord;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Checks an ingest message against the contract in ARCHITECTURE.md and turns it into an image to
- * embed plus the point's payload (every metadata field, minus the image itself). Metadata fields
- * of the HAM10000 schema are type-checked; other fields pass through as they are.
+ * Checks an ingest message against the contract in README.md ("Messages") and turns it into an image
+ * to embed plus the point's payload. The payload holds an explicit list of fields: the HAM10000
+ * fields, type- and size-checked, and the extras the job was configured with ({@code --payload-field}),
+ * size- and depth-checked; other fields are not stored, and {@code image_uri} never is. Messages of
+ * refusals name the field and the kind of value, never the value itself.
  */
 public final class IngestMessageParser implements Serializable {
 
-  /** Inline images larger than this must come as image_uri; Kafka's own default message limit is 1 MB. */
-  public static final int DEFAULT_MAX_IMAGE_BYTES = 16 * 1024 * 1024;
-
   /** Metadata travels as the point's payload; far below the sink's 1 MiB per point, far above HAM10000's. */
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+  /** HAM10000's ids are 12 characters; an id is also the Kafka key and quoted in logs. */
+  public static final int MAX_IMAGE_ID_CHARS = 256;
+  /** The text fields hold codes and body sites. */
+  public static final int MAX_TEXT_CHARS = 256;
+  public static final int MAX_IMAGE_URI_CHARS = 4096;
+  /** An extra field's value may nest objects and lists this deep. */
+  public static final int MAX_EXTRA_DEPTH = 8;
+  /** Qdrant keeps ages as numbers for range filters; no patient is older. */
+  public static final double MAX_AGE = 150;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String[] TEXT_FIELDS = {"lesion_id", "dx", "dx_type", "sex", "localization"};
+  public static final String IMAGE_ID = "image_id";
+  /** The HAM10000 text fields a payload may hold besides image_id. */
+  public static final List<String> TEXT_FIELDS = List.of("lesion_id", "dx", "dx_type", "sex", "localization");
+  public static final String AGE = "age";
+  /** Payload keys the job itself writes, and message fields that are never stored. */
+  public static final Set<String> RESERVED = Set.of("image", "image_uri", "ingested_at", "model_id", "thumbnail", "op");
 
   private final int maxImageBytes;
+  private final List<String> extraFields;
+  private transient ObjectMapper json;
 
   public IngestMessageParser(int maxImageBytes) {
+    this(maxImageBytes, List.of());
+  }
+
+  /** @param extraFields fields stored in the payload besides the HAM10000 ones */
+  public IngestMessageParser(int maxImageBytes, List<String> extraFields) {
     if (maxImageBytes < 1) {
       throw new IllegalArgumentException("max image bytes must be positive, got " + maxImageBytes);
     }
+    for (String field : extraFields) {
+      if (field.isBlank() || field.equals(IMAGE_ID) || field.equals(AGE) || TEXT_FIELDS.contains(field)
+          || RESERVED.contains(field)) {
+        throw new IllegalArgumentException("--payload-field " + field + " is not an extra field: the HAM10000 fields are"
+            + " stored anyway, and " + RESERVED + " are never taken from a message");
+      }
+    }
     this.maxImageBytes = maxImageBytes;
+    this.extraFields = List.copyOf(extraFields);
+  }
+
+  /**
+   * Jackson refuses strings over 20 million characters by default, which a 16 MiB image is in
+   * base64; it is allowed what the image limit allows, and nesting is kept shallow.
+   */
+  private ObjectMapper json() {
+    if (json == null) {
+      long base64Chars = (long) maxImageBytes * 4 / 3 + 1024;
+      json = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+          .maxStringLength((int) Math.min(Integer.MAX_VALUE, Math.max(base64Chars, StreamReadConstraints.DEFAULT_MAX_STRING_LEN)))
+          .maxNestingDepth(MAX_EXTRA_DEPTH + 8)
+          .build()).build());
+    }
+    return json;
   }
 
   public ImageToEmbed parse(SourceRecord record) throws InvalidRecordException {
@@ -41,27 +86,50 @@ public final class IngestMessageParser implements Serializable {
     }
     JsonNode root;
     try {
-      root = JSON.readTree(record.value());
+      root = json().readTree(record.value());
     } catch (JsonProcessingException e) {
-      throw new InvalidRecordException("not valid JSON: " + e.getOriginalMessage());
+      // The location, not Jackson's excerpt of the input, which could be a slice of an image.
+      throw new InvalidRecordException(e.getLocation() == null
+          ? "not valid JSON: " + e.getOriginalMessage()
+          : "not valid JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
     } catch (IOException e) {
-      throw new InvalidRecordException("unreadable message: " + e.getMessage());
+      throw new InvalidRecordException("unreadable message: " + e.getClass().getSimpleName());
     }
     if (root == null || !root.isObject()) {
       throw new InvalidRecordException("expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
     }
     ObjectNode message = (ObjectNode) root;
-    String imageId = requiredText(message, "image_id");
-    for (String field : TEXT_FIELDS) {
-      optionalText(message, field);
+    ObjectNode payload = json().createObjectNode();
+
+    String imageId = text(message, IMAGE_ID, MAX_IMAGE_ID_CHARS);
+    if (imageId == null || imageId.isBlank()) {
+      throw new InvalidRecordException("image_id is missing");
     }
-    JsonNode age = message.get("age");
-    if (age != null && !age.isNull() && !age.isNumber()) {
-      throw new InvalidRecordException("age must be a number or null, got " + age.getNodeType() + " " + age);
+    payload.put(IMAGE_ID, imageId);
+    for (String field : TEXT_FIELDS) {
+      String value = text(message, field, MAX_TEXT_CHARS);
+      if (value != null) {
+        payload.put(field, value);
+      }
+    }
+    JsonNode age = message.get(AGE);
+    if (age != null && !age.isNull()) { // a missing age stays missing rather than becoming null or 0
+      if (!age.isNumber() || !Double.isFinite(age.asDouble()) || age.asDouble() < 0 || age.asDouble() > MAX_AGE) {
+        throw new InvalidRecordException("age must be a number from 0 to " + (int) MAX_AGE + " or null, got "
+            + (age.isNumber() ? "a number out of that range" : age.getNodeType()));
+      }
+      payload.set(AGE, age);
+    }
+    for (String field : extraFields) {
+      JsonNode value = message.get(field);
+      if (value != null) {
+        checkExtra(field, value, 1);
+        payload.set(field, value);
+      }
     }
 
     byte[] image = null;
-    String imageUri = optionalText(message, "image_uri");
+    String imageUri = text(message, "image_uri", MAX_IMAGE_URI_CHARS);
     JsonNode inline = message.get("image");
     if (inline != null && !inline.isNull()) {
       if (!inline.isTextual()) {
@@ -72,14 +140,9 @@ public final class IngestMessageParser implements Serializable {
       throw new InvalidRecordException("neither image (base64) nor image_uri is given");
     }
 
-    ObjectNode payload = message.deepCopy();
-    payload.remove("image");
-    if (age != null && age.isNull()) {
-      payload.remove("age"); // a missing age stays missing rather than becoming null or 0
-    }
     byte[] payloadJson;
     try {
-      payloadJson = JSON.writeValueAsBytes(payload);
+      payloadJson = json().writeValueAsBytes(payload);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("re-serialising a parsed JSON object cannot fail", e);
     }
@@ -88,6 +151,19 @@ public final class IngestMessageParser implements Serializable {
           "metadata is " + payloadJson.length + " bytes, over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
     }
     return new ImageToEmbed(record, imageId, image, image == null ? imageUri : null, payloadJson);
+  }
+
+  /** Qdrant's payload JSON has no NaN or infinity, and Qdrant refuses messages nested too deep. */
+  private static void checkExtra(String field, JsonNode value, int depth) throws InvalidRecordException {
+    if (depth > MAX_EXTRA_DEPTH) {
+      throw new InvalidRecordException(field + " nests more than " + MAX_EXTRA_DEPTH + " levels deep");
+    }
+    if (value.isNumber() && !Double.isFinite(value.asDouble())) {
+      throw new InvalidRecordException(field + " holds a number too large to store");
+    }
+    for (JsonNode child : value) {
+      checkExtra(field, child, depth + 1);
+    }
   }
 
   private byte[] decodeBase64(String text) throws InvalidRecordException {
@@ -99,21 +175,16 @@ public final class IngestMessageParser implements Serializable {
     }
   }
 
-  private static String requiredText(ObjectNode message, String field) throws InvalidRecordException {
-    String value = optionalText(message, field);
-    if (value == null || value.isBlank()) {
-      throw new InvalidRecordException(field + " is missing");
-    }
-    return value;
-  }
-
-  private static String optionalText(ObjectNode message, String field) throws InvalidRecordException {
+  private static String text(ObjectNode message, String field, int maxChars) throws InvalidRecordException {
     JsonNode node = message.get(field);
     if (node == null || node.isNull()) {
       return null;
     }
     if (!node.isTextual()) {
-      throw new InvalidRecordException(field + " must be a string, got " + node.getNodeType() + " " + node);
+      throw new InvalidRecordException(field + " must be a string, got " + node.getNodeType());
+    }
+    if (node.asText().length() > maxChars) {
+      throw new InvalidRecordException(field + " is " + node.asText().length() + " characters, over the limit of " + maxChars);
     }
     return node.asText();
   }

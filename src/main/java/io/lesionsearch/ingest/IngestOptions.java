@@ -1,11 +1,14 @@
 package io.lesionsearch.ingest;
 
 import io.lesionsearch.options.FlinkOptions;
+import io.lesionsearch.options.ImageOptions;
 import io.lesionsearch.options.KafkaOptions;
 import io.lesionsearch.options.Options;
 import io.lesionsearch.options.QdrantOptions;
 
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -21,6 +24,8 @@ public final class IngestOptions implements Serializable {
   @Mixin public QdrantOptions qdrant = new QdrantOptions();
 
   @Mixin public FlinkOptions flink = new FlinkOptions();
+
+  @Mixin public ImageOptions images = new ImageOptions();
 
   @Option(names = "--topic", defaultValue = "lesion-images", description = "Topic of ingest messages (default: ${DEFAULT-VALUE}).")
   public String topic;
@@ -47,8 +52,11 @@ public final class IngestOptions implements Serializable {
   @Option(names = "--upsert-max-delay-ms", defaultValue = "500", description = "Longest a point waits for its upsert batch (default: ${DEFAULT-VALUE}).")
   public long upsertMaxDelayMs;
 
-  @Option(names = "--max-image-bytes", defaultValue = "16777216", description = "Largest inline image, decoded (default: ${DEFAULT-VALUE}).")
-  public int maxImageBytes;
+  @Option(names = "--image-root", paramLabel = "DIR", description = "A directory image_uri may read images from (repeatable); without one, image_uri is refused.")
+  public List<String> imageRoots = new ArrayList<>();
+
+  @Option(names = "--payload-field", paramLabel = "NAME", description = "A message field to store in the payload besides the HAM10000 ones (repeatable); other fields are not stored.")
+  public List<String> payloadFields = new ArrayList<>();
 
   @Option(names = "--thumbnail-size", defaultValue = "0", description = "Longest side in pixels of a JPEG preview stored in each point's payload as `thumbnail` (base64), for pages that show hits; 0 stores none (default: ${DEFAULT-VALUE}).")
   public int thumbnailSize;
@@ -76,10 +84,12 @@ public final class IngestOptions implements Serializable {
     require(batchMaxDelayMs >= 1, "--batch-max-delay-ms must be positive, got " + batchMaxDelayMs);
     require(upsertBatchSize >= 1 && upsertBatchSize <= 10_000, "--upsert-batch-size must be 1..10000, got " + upsertBatchSize);
     require(upsertMaxDelayMs >= 1, "--upsert-max-delay-ms must be positive, got " + upsertMaxDelayMs);
-    require(maxImageBytes >= 1, "--max-image-bytes must be positive, got " + maxImageBytes);
     // Larger previews would crowd the 1 MiB a point may take in the sink.
     require(thumbnailSize >= 0 && thumbnailSize <= 512, "--thumbnail-size must be 0 (none) to 512, got " + thumbnailSize);
     require(!topic.equals(deadLetterTopic), "--dead-letter-topic must differ from --topic");
+    imageRoots.forEach(ImageFiles::check);
+    new IngestMessageParser(images.maxImageBytes, payloadFields); // refuses reserved and HAM10000 names
+    images.validate();
     qdrant.validate();
     flink.validate();
   }

@@ -36,8 +36,18 @@ public final class KafkaOptions implements Serializable {
     return p;
   }
 
-  /** Raw records with their coordinates, so that a later stage can dead-letter them as they came. */
-  public KafkaSource<SourceRecord> source(String topic, String groupId) {
+  /**
+   * Raw records with their coordinates, so that a later stage can dead-letter them as they came.
+   *
+   * @param checkpointing whether the job checkpoints: Flink commits the group's offsets on each
+   *     checkpoint; without checkpoints the consumer commits them itself every 5 s (Kafka's auto
+   *     commit), so that a restarted job does not start again from the earliest record
+   */
+  public KafkaSource<SourceRecord> source(String topic, String groupId, boolean checkpointing) {
+    Properties p = clientProperties();
+    if (!checkpointing) {
+      p.putIfAbsent("enable.auto.commit", "true");
+    }
     return KafkaSource.<SourceRecord>builder()
         .setBootstrapServers(bootstrapServers)
         .setTopics(topic)
@@ -48,7 +58,7 @@ public final class KafkaOptions implements Serializable {
           case LATEST -> OffsetsInitializer.latest();
         })
         .setDeserializer(new SourceRecordDeserializer())
-        .setProperties(clientProperties())
+        .setProperties(p)
         .build();
   }
 }

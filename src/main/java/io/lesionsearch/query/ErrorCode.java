@@ -29,6 +29,11 @@ public enum ErrorCode {
   QDRANT_ERROR,
   /** The reply would exceed {@code --max-reply-bytes}: ask for fewer hits or fewer payload keys. */
   REPLY_TOO_LARGE,
+  /**
+   * The job has more images waiting to be decoded and embedded than it takes on, or the
+   * TaskManager's pixel budget stayed in use: try again shortly.
+   */
+  OVERLOADED,
   /** No answer within the job's request timeout. */
   TIMEOUT,
   /** A fault of this job; the message says what. */

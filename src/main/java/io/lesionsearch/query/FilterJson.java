@@ -32,11 +32,24 @@ public final class FilterJson {
 
   private static final Set<String> FILTER_KEYS = Set.of("must", "should", "must_not", "min_should");
   private static final Set<String> FIELD_KEYS = Set.of("key", "match", "range", "values_count");
+  /**
+   * Filters nest at most this deep. Each level is two or three protobuf messages, and Qdrant, like
+   * the client, refuses messages nested over 100 deep; a deeper filter is refused here with its
+   * place instead of failing in gRPC.
+   */
+  public static final int MAX_DEPTH = 24;
 
   private FilterJson() {}
 
   /** @param where the filter's place in the request, for messages (e.g. {@code filter} or {@code searches[1].filter}) */
   public static Filter parse(JsonNode json, String where) throws QueryException {
+    return parse(json, where, 1);
+  }
+
+  private static Filter parse(JsonNode json, String where, int depth) throws QueryException {
+    if (depth > MAX_DEPTH) {
+      throw invalid(where, "filters nest more than " + MAX_DEPTH + " deep");
+    }
     if (json == null || !json.isObject()) {
       throw invalid(where, "must be an object with must / should / must_not / min_should, got " + type(json));
     }
@@ -47,50 +60,50 @@ public final class FilterJson {
       }
     }
     Filter.Builder b = Filter.newBuilder();
-    b.addAllMust(conditions(json.get("must"), where + ".must"));
+    b.addAllMust(conditions(json.get("must"), where + ".must", depth));
     JsonNode should = json.get("should");
     if (should != null && should.isArray() && should.isEmpty()) {
       // Qdrant's REST API matches nothing with an empty should; over gRPC an empty list means no
       // should at all and matches everything. Refused rather than loosened.
       throw invalid(where + ".should", "is an empty list, which matches no point; leave it out instead");
     }
-    b.addAllShould(conditions(should, where + ".should"));
-    b.addAllMustNot(conditions(json.get("must_not"), where + ".must_not"));
+    b.addAllShould(conditions(should, where + ".should", depth));
+    b.addAllMustNot(conditions(json.get("must_not"), where + ".must_not", depth));
     JsonNode minShould = json.get("min_should");
     if (minShould != null && !minShould.isNull()) {
-      b.setMinShould(minShould(minShould, where + ".min_should"));
+      b.setMinShould(minShould(minShould, where + ".min_should", depth));
     }
     return b.build();
   }
 
   /** Qdrant takes one condition or a list of them in must / should / must_not. */
-  private static List<Condition> conditions(JsonNode json, String where) throws QueryException {
+  private static List<Condition> conditions(JsonNode json, String where, int depth) throws QueryException {
     List<Condition> out = new ArrayList<>();
     if (json == null || json.isNull()) {
       return out;
     }
     if (json.isArray()) {
       for (int i = 0; i < json.size(); i++) {
-        out.add(condition(json.get(i), where + "[" + i + "]"));
+        out.add(condition(json.get(i), where + "[" + i + "]", depth));
       }
     } else {
-      out.add(condition(json, where));
+      out.add(condition(json, where, depth));
     }
     return out;
   }
 
-  private static MinShould minShould(JsonNode json, String where) throws QueryException {
+  private static MinShould minShould(JsonNode json, String where, int depth) throws QueryException {
     if (!json.isObject() || !json.path("conditions").isArray() || !json.path("min_count").canConvertToExactIntegral()
         || json.get("min_count").asLong() < 0) {
       throw invalid(where, "must be {\"conditions\": [...], \"min_count\": N} with N >= 0");
     }
     return MinShould.newBuilder()
-        .addAllConditions(conditions(json.get("conditions"), where + ".conditions"))
+        .addAllConditions(conditions(json.get("conditions"), where + ".conditions", depth))
         .setMinCount(json.get("min_count").asLong())
         .build();
   }
 
-  private static Condition condition(JsonNode json, String where) throws QueryException {
+  private static Condition condition(JsonNode json, String where, int depth) throws QueryException {
     if (json == null || !json.isObject()) {
       throw invalid(where, "a condition must be an object, got " + type(json));
     }
@@ -116,13 +129,13 @@ public final class FilterJson {
           if (!body.has("filter")) {
             throw invalid(where + ".nested", "must be {\"key\": ..., \"filter\": {...}}");
           }
-          return nested(keyOf(body, where + ".nested"), parse(body.get("filter"), where + ".nested.filter"));
+          return nested(keyOf(body, where + ".nested"), parse(body.get("filter"), where + ".nested.filter", depth + 1));
         default:
           break;
       }
     }
     if (json.size() >= 1 && allIn(json, FILTER_KEYS)) {
-      return filter(parse(json, where));
+      return filter(parse(json, where, depth + 1));
     }
     throw invalid(where, "not a condition Qdrant knows: expected a field condition (key with match, range or"
         + " values_count), has_id, is_empty, is_null, has_vector, nested, or a nested filter; got " + json);

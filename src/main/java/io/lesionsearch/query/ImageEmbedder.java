@@ -2,13 +2,15 @@ package io.lesionsearch.query;
 
 import io.lesionsearch.embed.SharedDecodePool;
 import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.image.ImageDecodeException;
+import io.lesionsearch.image.ImageDecoder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Embeds query images for latency: decoding starts on the shared decode pool the moment an image
@@ -16,6 +18,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * decoded and waiting each time it is free - one image when the stream is quiet, several at once in
  * a burst. It never waits for a batch to fill, and the model's cost per image falls as queues grow,
  * which keeps the tail short under load.
+ *
+ * <p>It holds at most {@code maxQueued} images at once, decoding or waiting for the model; more are
+ * answered OVERLOADED at once rather than queued without end. An image whose request has run out of
+ * time by the time its decode or inference would start is dropped unprocessed.
  */
 final class ImageEmbedder implements AutoCloseable {
 
@@ -24,35 +30,52 @@ final class ImageEmbedder implements AutoCloseable {
   private record Job(float[] pixels, long deadlineNanos, CompletableFuture<float[]> result) {}
 
   private final VitEncoder encoder;
+  private final VitPreprocessor preprocessor;
+  private final int maxQueued;
+  private final AtomicInteger queued = new AtomicInteger();
   private final BlockingQueue<Job> decoded = new LinkedBlockingQueue<>();
   private final Thread inference;
   private volatile boolean closed;
 
-  ImageEmbedder(VitEncoder encoder, String threadName) {
+  /** @param decoder the job's decoder: its pixel limit and the TaskManager's pixel budget */
+  ImageEmbedder(VitEncoder encoder, ImageDecoder decoder, int maxQueued, String threadName) {
     this.encoder = encoder;
+    this.preprocessor = new VitPreprocessor(encoder.manifest(), decoder);
+    this.maxQueued = maxQueued;
     this.inference = new Thread(this::run, threadName);
     inference.setDaemon(true);
     inference.start();
   }
 
-  /** The image's vector; fails with IMAGE_UNREADABLE or TIMEOUT as a {@link QueryException}. */
+  /** The image's vector; fails with a {@link QueryException}: IMAGE_UNREADABLE, OVERLOADED or TIMEOUT. */
   CompletableFuture<float[]> embed(byte[] image, long deadlineNanos) {
+    if (queued.incrementAndGet() > maxQueued) {
+      queued.decrementAndGet();
+      return CompletableFuture.failedFuture(new QueryException(ErrorCode.OVERLOADED,
+          maxQueued + " query images are already waiting to be decoded or embedded here; try again shortly"));
+    }
     CompletableFuture<float[]> result = new CompletableFuture<>();
-    CompletableFuture.supplyAsync(() -> preprocess(image), SharedDecodePool.get()).whenComplete((pixels, error) -> {
-      if (error != null) {
-        result.completeExceptionally(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
-      } else {
-        decoded.add(new Job(pixels, deadlineNanos, result));
-      }
-    });
+    result.whenComplete((vector, error) -> queued.decrementAndGet());
+    SharedDecodePool.get().execute(() -> decode(image, deadlineNanos, result));
     return result;
   }
 
-  private float[] preprocess(byte[] image) {
+  /** Runs on a decode thread; completes {@code result} with its failure, or queues it for the model. */
+  private void decode(byte[] image, long deadlineNanos, CompletableFuture<float[]> result) {
+    if (System.nanoTime() > deadlineNanos) {
+      result.completeExceptionally(new QueryException(ErrorCode.TIMEOUT, "the request's time ran out before its image was decoded"));
+      return;
+    }
     try {
-      return encoder.preprocessor().preprocess(image);
+      decoded.add(new Job(preprocessor.preprocess(image), deadlineNanos, result));
     } catch (ImageDecodeException e) {
-      throw new CompletionException(new QueryException(ErrorCode.IMAGE_UNREADABLE, e.reason() + ": " + e.getMessage()));
+      result.completeExceptionally(new QueryException(
+          e.reason() == ImageDecodeException.Reason.BUSY ? ErrorCode.OVERLOADED : ErrorCode.IMAGE_UNREADABLE,
+          e.reason() + ": " + e.getMessage()));
+    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
+      // One image's failure, however it fails, is that request's answer; the JVM goes on.
+      result.completeExceptionally(new QueryException(ErrorCode.IMAGE_UNREADABLE,
+          "FAILED: decoding the image failed (" + e.getClass().getSimpleName() + ")"));
     }
   }
 

@@ -58,12 +58,16 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
         throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id is missing");
       }
       if (id != null && !id.isNull() && !id.isTextual()) {
-        throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id must be a string, got " + id);
+        throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id must be a string, got " + id.getNodeType());
+      }
+      if (RequestIds.tooLong(requestId)) {
+        throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id is " + requestId.length()
+            + " characters, over the limit of " + RequestIds.MAX_CHARS + "; this reply carries it shortened");
       }
       out.collect(parser.parse(requestId, root, received));
     } catch (QueryException e) {
       answerOrDeadLetter(requestId, received, e, record, ctx);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | StackOverflowError e) {
       // A bug of ours must cost this request an error reply, not the job a restart that reads the
       // same request again, forever.
       LOG.error("Request {} could not be parsed", requestId, e);
@@ -97,7 +101,8 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
       ctx.output(deadLetters, new DeadLetter(record, STAGE, e.code().name(),
           "no request_id (neither in the message nor as the Kafka key): " + e.getMessage()));
     } else {
-      ctx.output(errorReplies, Replies.error(requestId, received, List.of(), e.code(), e.getMessage()));
+      String replyId = RequestIds.tooLong(requestId) ? RequestIds.shortened(requestId) : requestId;
+      ctx.output(errorReplies, Replies.error(replyId, received, List.of(), e.code(), e.getMessage()));
     }
   }
 }

@@ -62,7 +62,10 @@ final class QdrantCalls {
       public void onFailure(Throwable error) {
         Status status = Status.fromThrowable(error);
         long backoffMs = RETRIES.backoffMs(attempt);
-        boolean retryable = RetryPolicy.isRetryable(status.getCode()) && status.getCode() != Status.Code.DEADLINE_EXCEEDED;
+        // Not RESOURCE_EXHAUSTED: an answer over the channel's inbound limit is as large on every try,
+        // and Qdrant's own rate limit would not lift within a search's time. Not DEADLINE_EXCEEDED:
+        // the deadline is the request's own.
+        boolean retryable = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.ABORTED;
         if (!retryable) {
           result.completeExceptionally(error);
         } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) < deadlineNanos) {
@@ -108,6 +111,13 @@ final class QdrantCalls {
         return new QueryException(ErrorCode.TIMEOUT, "Qdrant did not answer within the request timeout");
       case UNAVAILABLE:
         return new QueryException(ErrorCode.QDRANT_UNAVAILABLE, description);
+      case RESOURCE_EXHAUSTED:
+        // gRPC says so only in its description: "gRPC message exceeds maximum size N: M".
+        if (description.contains("exceeds maximum size")) {
+          return new QueryException(ErrorCode.REPLY_TOO_LARGE, "Qdrant's answer is larger than this job takes from it"
+              + " (--qdrant-max-inbound-bytes): ask for fewer hits or fewer payload keys; " + description);
+        }
+        break;
       case UNKNOWN:
         if (status.getCause() != null) {
           return new QueryException(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());

@@ -4,14 +4,13 @@ import io.lesionsearch.embed.ModelLoadException;
 import io.lesionsearch.embed.ModelManifest;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.DeadLetterSerializer;
+import io.lesionsearch.kafka.KafkaRecords;
+import io.lesionsearch.kafka.TolerantKafkaSink;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -42,39 +41,43 @@ public final class QueryJob {
     OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     SingleOutputStreamOperator<SearchRequest> requests = env
-        .fromSource(o.kafka.source(o.requestsTopic, o.groupId), WatermarkStrategy.noWatermarks(), "kafka " + o.requestsTopic)
+        .fromSource(o.kafka.source(o.requestsTopic, o.groupId, o.flink.checkpointing()), WatermarkStrategy.noWatermarks(),
+            "kafka " + o.requestsTopic)
         .uid("kafka-source")
-        .process(new ParseRequests(new RequestParser(manifest.embeddingSize(), o.maxImageBytes), errorReplies, deadLetters))
+        .process(new ParseRequests(new RequestParser(manifest.embeddingSize(), o.images.maxImageBytes,
+            o.maxImageSearches, o.maxHitsPerRequest), errorReplies, deadLetters))
         .name("parse").uid("parse");
 
     DataStream<Reply> answered = AsyncDataStream.unorderedWait(
             requests,
-            new SearchFunction(o.qdrant.connection(), o.qdrant.collection, o.model, o.requestTimeoutMs, o.maxReplyBytes),
+            new SearchFunction(o.qdrant.connection(), o.qdrant.collection, o.model, o.requestTimeoutMs, o.images.limits(),
+                o.maxQueuedImages),
             o.requestTimeoutMs, TimeUnit.MILLISECONDS, o.inFlight)
         .name("search").uid("search");
 
     answered.union(requests.getSideOutput(errorReplies))
+        .map(new ReplySizeLimit(o.maxReplyBytes)).name("reply size").uid("reply-size")
         .map(new AuditLog()).name("audit").uid("audit")
-        .sinkTo(sink(o, new ReplySerializer(o.repliesTopic))).name("kafka " + o.repliesTopic).uid("reply-sink");
+        .sinkTo(sink(o, new ReplySerializer(o.repliesTopic), o.maxReplyBytes + REPLY_OVERHEAD_BYTES))
+        .name("kafka " + o.repliesTopic).uid("reply-sink");
 
     requests.getSideOutput(deadLetters)
-        .sinkTo(sink(o, new DeadLetterSerializer(o.deadLetterTopic))).name("kafka " + o.deadLetterTopic).uid("dead-letter-sink");
+        .sinkTo(sink(o, new DeadLetterSerializer(o.deadLetterTopic), DeadLetterSerializer.maxRecordBytes(o.images.maxImageBytes)))
+        .name("kafka " + o.deadLetterTopic).uid("dead-letter-sink");
   }
+
+  /** Kafka's record framing beside a reply's key and value. */
+  private static final int REPLY_OVERHEAD_BYTES = 1024;
 
   /**
    * At least once, sent as soon as it is produced: an exactly-once sink would hold every reply back
    * until the next checkpoint commits. A restart may therefore repeat a reply; clients de-duplicate
-   * by request_id.
+   * by request_id. A record Kafka refuses anyway is replaced by a small one, never fails the job.
    */
-  private static <T> KafkaSink<T> sink(QueryOptions o, KafkaRecordSerializationSchema<T> serializer) {
+  private static <T> TolerantKafkaSink<T> sink(QueryOptions o, KafkaRecords<T> records, int maxRecordBytes) {
     Properties producer = o.kafka.clientProperties();
     producer.putIfAbsent("linger.ms", "0");
-    producer.putIfAbsent("max.request.size", Integer.toString(DeadLetterSerializer.maxRecordBytes(o.maxImageBytes)));
-    return KafkaSink.<T>builder()
-        .setBootstrapServers(o.kafka.bootstrapServers)
-        .setRecordSerializer(serializer)
-        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-        .setKafkaProducerConfig(producer)
-        .build();
+    producer.putIfAbsent("max.request.size", Integer.toString(maxRecordBytes));
+    return new TolerantKafkaSink<>(o.kafka.bootstrapServers, producer, records);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.kafka.BoundedText;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.ScoredPoint;
@@ -19,8 +20,8 @@ import java.util.Map;
 public final class Replies {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Long enough for any message of ours; short enough that no echo of a request's content grows large. */
-  private static final int MAX_MESSAGE_CHARS = 500;
+  /** The audit log keeps a filter up to this size as JSON, and only the start of a larger one. */
+  private static final int MAX_AUDIT_FILTER_CHARS = 4000;
 
   private Replies() {}
 
@@ -53,8 +54,7 @@ public final class Replies {
   public static Reply error(
       String requestId, long receivedAtMillis, List<SearchSpec> searches, ErrorCode code, String message) {
     long took = System.currentTimeMillis() - receivedAtMillis;
-    String shortMessage = message == null ? code.name()
-        : message.length() > MAX_MESSAGE_CHARS ? message.substring(0, MAX_MESSAGE_CHARS) + "..." : message;
+    String shortMessage = message == null ? code.name() : BoundedText.message(message);
     ObjectNode reply = JSON.createObjectNode().put("request_id", requestId).put("status", "error");
     reply.putObject("error").put("code", code.name()).put("message", shortMessage);
     ObjectNode audit = auditBase(requestId, "error", searches, took);
@@ -83,6 +83,30 @@ public final class Replies {
     return hit;
   }
 
+  /**
+   * {@code reply}, or REPLY_TOO_LARGE in its place when its key and value together exceed
+   * {@code maxBytes}: the replies topic would refuse it. The audit line keeps what was asked.
+   */
+  public static Reply withinLimit(Reply reply, int maxBytes) {
+    int size = reply.sizeInBytes();
+    if (size <= maxBytes) {
+      return reply;
+    }
+    String message = "the reply would be " + size + " bytes, over the limit of " + maxBytes + "; ask for fewer hits"
+        + " (limit) or fewer payload keys (with_payload, e.g. {\"exclude\": [\"thumbnail\"]})";
+    ObjectNode json = JSON.createObjectNode().put("request_id", reply.requestId()).put("status", "error");
+    json.putObject("error").put("code", ErrorCode.REPLY_TOO_LARGE.name()).put("message", message);
+    ObjectNode audit;
+    try {
+      audit = (ObjectNode) JSON.readTree(reply.audit());
+    } catch (JsonProcessingException | ClassCastException e) {
+      audit = JSON.createObjectNode().put("request_id", reply.requestId());
+    }
+    audit.put("status", "error").remove("results");
+    audit.putObject("error").put("code", ErrorCode.REPLY_TOO_LARGE.name()).put("message", message);
+    return new Reply(reply.requestId(), bytes(json), audit.toString());
+  }
+
   static String id(PointId id) {
     return id.hasUuid() ? id.getUuid() : Long.toUnsignedString(id.getNum());
   }
@@ -94,9 +118,11 @@ public final class Replies {
     for (SearchSpec s : searches) {
       ObjectNode o = asked.addObject().put("kind", s.kind().key());
       if (s.kind() == QueryKind.IMAGE_ID) {
-        o.put("image_id", s.imageId());
+        o.put("image_id", BoundedText.of(s.imageId(), RequestIds.MAX_CHARS));
       }
-      o.set("filter", s.filterJson() == null ? null : parsed(s.filterJson()));
+      String filter = s.filterJson();
+      o.set("filter", filter == null ? null : filter.length() > MAX_AUDIT_FILTER_CHARS
+          ? JSON.getNodeFactory().textNode(BoundedText.of(filter, MAX_AUDIT_FILTER_CHARS)) : parsed(filter));
     }
     return audit;
   }

@@ -1,11 +1,21 @@
 package io.lesionsearch.query;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.kafka.BoundedText;
+import io.lesionsearch.kafka.KafkaRecords;
 import java.nio.charset.StandardCharsets;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-/** A reply as a Kafka record keyed by its request_id, so replies to one client stay in order per request. */
-public final class ReplySerializer implements KafkaRecordSerializationSchema<Reply> {
+/**
+ * A reply as a Kafka record keyed by its request_id, so replies to one client stay in order per
+ * request. A reply the topic refuses anyway (its limit below {@code --max-reply-bytes}) is answered
+ * REPLY_TOO_LARGE, so its request still gets one reply.
+ */
+public final class ReplySerializer implements KafkaRecords<Reply> {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final String topic;
 
   public ReplySerializer(String topic) {
@@ -13,7 +23,17 @@ public final class ReplySerializer implements KafkaRecordSerializationSchema<Rep
   }
 
   @Override
-  public ProducerRecord<byte[], byte[]> serialize(Reply reply, KafkaSinkContext context, Long timestamp) {
-    return new ProducerRecord<>(topic, null, timestamp, reply.requestId().getBytes(StandardCharsets.UTF_8), reply.json());
+  public ProducerRecord<byte[], byte[]> record(Reply reply) {
+    return new ProducerRecord<>(topic, null, null, reply.requestId().getBytes(StandardCharsets.UTF_8), reply.json());
+  }
+
+  @Override
+  public ProducerRecord<byte[], byte[]> standIn(ProducerRecord<byte[], byte[]> refused, Exception why) {
+    String requestId = new String(refused.key(), StandardCharsets.UTF_8);
+    ObjectNode json = JSON.createObjectNode().put("request_id", requestId).put("status", "error");
+    json.putObject("error").put("code", ErrorCode.REPLY_TOO_LARGE.name()).put("message", BoundedText.message(
+        "the replies topic refused the reply of " + refused.value().length + " bytes (" + why.getMessage()
+            + "); ask for fewer hits or fewer payload keys"));
+    return new ProducerRecord<>(topic, null, null, refused.key(), json.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

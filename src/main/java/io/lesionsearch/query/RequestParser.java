@@ -1,6 +1,7 @@
 package io.lesionsearch.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.lesionsearch.image.Base64Image;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.grpc.Points.PayloadExcludeSelector;
@@ -22,6 +23,10 @@ public final class RequestParser implements Serializable {
   public static final int MAX_LIMIT = 1000;
   public static final int DEFAULT_LIMIT = 10;
   public static final int MAX_SEARCHES = 100;
+  /** Image searches per request: each decodes an image of up to --max-pixels. */
+  public static final int DEFAULT_MAX_IMAGE_SEARCHES = 4;
+  /** limit + offset over a request's searches: what Qdrant must rank and send back for it. */
+  public static final long DEFAULT_MAX_HITS = 10_000;
   /** The payload field that names a hit; every hit shows it, whatever with_payload says. */
   public static final String IMAGE_ID = "image_id";
 
@@ -31,17 +36,29 @@ public final class RequestParser implements Serializable {
 
   private final int vectorSize;
   private final int maxImageBytes;
+  private final int maxImageSearches;
+  private final long maxHits;
 
   public RequestParser(int vectorSize, int maxImageBytes) {
+    this(vectorSize, maxImageBytes, DEFAULT_MAX_IMAGE_SEARCHES, DEFAULT_MAX_HITS);
+  }
+
+  /**
+   * @param maxImageSearches image searches one request may hold
+   * @param maxHits the most limit + offset, summed over a request's searches
+   */
+  public RequestParser(int vectorSize, int maxImageBytes, int maxImageSearches, long maxHits) {
     this.vectorSize = vectorSize;
     this.maxImageBytes = maxImageBytes;
+    this.maxImageSearches = maxImageSearches;
+    this.maxHits = maxHits;
   }
 
   public SearchRequest parse(String requestId, JsonNode root, long receivedAtMillis) throws QueryException {
     JsonNode searches = root.get("searches");
     if (searches == null) {
       checkFields(root, "request", "request_id");
-      return new SearchRequest(requestId, List.of(search(root, "")), false, receivedAtMillis);
+      return checked(new SearchRequest(requestId, List.of(search(root, "")), false, receivedAtMillis));
     }
     checkFields(root, "request", "request_id", "searches");
     for (String field : SEARCH_FIELDS) {
@@ -53,6 +70,7 @@ public final class RequestParser implements Serializable {
       throw invalid("searches must be a list of 1 to " + MAX_SEARCHES + " searches");
     }
     List<SearchSpec> specs = new ArrayList<>();
+    int images = 0;
     for (int i = 0; i < searches.size(); i++) {
       JsonNode search = searches.get(i);
       String where = "searches[" + i + "].";
@@ -60,9 +78,34 @@ public final class RequestParser implements Serializable {
         throw invalid(where + " must be an object");
       }
       checkFields(search, "searches[" + i + "]");
+      // Counted before parsing: a base64 image is decoded as it is parsed.
+      if (search.path("query").has("image") && ++images > maxImageSearches) {
+        throw invalid("a request may hold at most " + maxImageSearches + " image searches; send the others separately");
+      }
       specs.add(search(search, where));
     }
-    return new SearchRequest(requestId, specs, true, receivedAtMillis);
+    return checked(new SearchRequest(requestId, specs, true, receivedAtMillis));
+  }
+
+  /** The request as a whole, within what one request may ask of Qdrant. */
+  private SearchRequest checked(SearchRequest request) throws QueryException {
+    long hits = 0;
+    for (SearchSpec spec : request.searches()) {
+      SearchPoints points;
+      try {
+        points = SearchPoints.parseFrom(spec.searchPoints());
+      } catch (InvalidProtocolBufferException e) {
+        throw new IllegalStateException("a template this parser wrote always parses", e);
+      }
+      // Each term is checked first, so the sum cannot overflow.
+      long more = points.getLimit() + Math.min(points.getOffset(), maxHits + 1);
+      hits += more;
+      if (hits > maxHits) {
+        throw new QueryException(ErrorCode.LIMIT_OUT_OF_RANGE, "limit + offset over the request's searches comes to more"
+            + " than " + maxHits + ", the most one request may ask for; page with smaller offsets or send fewer searches");
+      }
+    }
+    return request;
   }
 
   private SearchSpec search(JsonNode json, String where) throws QueryException {
@@ -76,7 +119,7 @@ public final class RequestParser implements Serializable {
     points.setLimit(limit(json.get("limit"), where));
     JsonNode offset = json.get("offset");
     if (offset != null && !offset.isNull()) {
-      if (!offset.canConvertToExactIntegral() || offset.asLong() < 0) {
+      if (!offset.canConvertToExactIntegral() || !offset.canConvertToLong() || offset.asLong() < 0) {
         throw invalid(where + "offset must be an integer >= 0, got " + offset);
       }
       points.setOffset(offset.asLong());

@@ -5,6 +5,9 @@ import static io.qdrant.client.ConditionFactory.hasId;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.lesionsearch.embed.SlotDevice;
 import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.image.ImageDecoder;
+import io.lesionsearch.image.ImageLimits;
+import io.lesionsearch.image.PixelBudget;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrant.QdrantConnection;
 import io.qdrant.client.PointIdFactory;
@@ -20,6 +23,7 @@ import io.qdrant.client.grpc.Points.ScoredPoint;
 import io.qdrant.client.grpc.Points.SearchPoints;
 import io.qdrant.client.grpc.Points.VectorOutput;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +51,8 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private final String collection;
   private final String modelDir;
   private final long timeoutMs;
-  private final int maxReplyBytes;
+  private final ImageLimits images;
+  private final int maxQueuedImages;
 
   private transient QdrantClient client;
   private transient ImageEmbedder embedder;
@@ -55,20 +60,28 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private transient QdrantCalls calls;
   private transient Counter errors;
 
-  public SearchFunction(
-      QdrantConnection connection, String collection, String modelDir, long timeoutMs, int maxReplyBytes) {
+  /**
+   * @param images what one query image may cost
+   * @param maxQueuedImages images held waiting to be decoded or embedded; more are answered OVERLOADED
+   */
+  public SearchFunction(QdrantConnection connection, String collection, String modelDir, long timeoutMs,
+      ImageLimits images, int maxQueuedImages) {
     this.connection = connection;
     this.collection = collection;
     this.modelDir = modelDir;
     this.timeoutMs = timeoutMs;
-    this.maxReplyBytes = maxReplyBytes;
+    this.images = images;
+    this.maxQueuedImages = maxQueuedImages;
   }
 
   @Override
   public void open(OpenContext context) throws Exception {
     VitEncoder encoder = VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-    embedder = new ImageEmbedder(encoder, "lesion-search-query-embed-" + subtask);
+    // A query image waits for the TaskManager's pixel budget only as long as its request may take.
+    ImageDecoder decoder = new ImageDecoder(images.maxPixels(), PixelBudget.shared(images.budgetPixels()),
+        Duration.ofMillis(budgetMs(timeoutMs)));
+    embedder = new ImageEmbedder(encoder, decoder, maxQueuedImages, "lesion-search-query-embed-" + subtask);
     QdrantGrpcClient grpc = connection.openGrpc();
     client = new QdrantClient(grpc);
     timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -120,14 +133,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       Reply reply;
       try {
         reply = error == null ? Replies.ok(request, lists) : errorReply(request, error);
-        // The replies topic would refuse it, and the sink's failure would restart the job into the
-        // same request again; the client gets a reason instead.
-        if (reply.json().length > maxReplyBytes) {
-          reply = Replies.error(request, ErrorCode.REPLY_TOO_LARGE, "the reply would be " + reply.json().length
-              + " bytes, over the limit of " + maxReplyBytes + "; ask for fewer hits (limit) or fewer payload keys"
-              + " (with_payload, e.g. {\"exclude\": [\"thumbnail\"]})");
-        }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | StackOverflowError e) {
         reply = errorReply(request, e);
       }
       result.complete(List.of(reply));

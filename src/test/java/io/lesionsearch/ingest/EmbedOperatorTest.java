@@ -55,7 +55,8 @@ class EmbedOperatorTest {
     OutputTag<DeadLetter> dlq = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
     SingleOutputStreamOperator<LesionPoint> points = env.fromData(inputs)
         .transform("embed", TypeInformation.of(LesionPoint.class),
-            new EmbedOperator(TestData.model("vit-s16-d1-fp32").toString(), 16, 50, 1 << 24, dlq));
+            new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
+                .withImageRoots(List.of(TestData.image("lesion-rgb.png").getParent().toString())), dlq));
     DataStream<String> tagged = points.map(p -> "point " + p.id() + " " + new String(p.payloadJson(), StandardCharsets.UTF_8) + " " + vectorJson(p.vector()))
         .union(points.getSideOutput(dlq).map(d -> "dead " + d.source().offset() + " " + d.stage() + " " + d.message()));
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class IngestMessageParserTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final IngestMessageParser parser = new IngestMessageParser(1000);
+  private final IngestMessageParser parser = new IngestMessageParser(1000, java.util.List.of("site", "notes"));
 
   private static SourceRecord record(String json) {
     return new SourceRecord("lesion-images", 0, 7, "k".getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
@@ -41,8 +41,58 @@ class IngestMessageParserTest {
     assertFalse(payload.has("image"));
     assertEquals(75, payload.get("age").asInt());
     assertTrue(payload.get("age").isIntegralNumber());
-    assertEquals("vienna", payload.get("site").asText(), "other fields pass through");
+    assertEquals("vienna", payload.get("site").asText(), "a configured extra field is stored");
     assertEquals("ISIC_0024329", payload.get("image_id").asText());
+  }
+
+  @Test
+  void onlyTheHam10000FieldsAndConfiguredExtrasAreStored() throws Exception {
+    String json = "{\"image_id\": \"a\", \"dx\": \"nv\", \"site\": \"vienna\", \"password\": \"hunter2\","
+        + " \"nested\": {\"x\": [1, 2]}, \"image\": \"" + b64(new byte[] {1}) + "\"}";
+    JsonNode stored = JSON.readTree(new IngestMessageParser(1000).parse(record(json)).payloadJson());
+    assertEquals(java.util.Set.of("image_id", "dx"), fieldNames(stored));
+    stored = JSON.readTree(parser.parse(record(json)).payloadJson());
+    assertEquals(java.util.Set.of("image_id", "dx", "site"), fieldNames(stored));
+  }
+
+  @Test
+  void reservedAndHam10000NamesAreNoExtraFields() {
+    for (String name : new String[] {"image", "image_uri", "thumbnail", "model_id", "ingested_at", "dx", "age", "image_id"}) {
+      assertThrows(IllegalArgumentException.class, () -> new IngestMessageParser(1000, java.util.List.of(name)), name);
+    }
+  }
+
+  @Test
+  void hostileValuesAreRefusedWithoutBeingEchoed() {
+    String img = "\"image\": \"" + b64(new byte[] {1}) + "\"";
+    String secret = "s3cr3t-" + "v".repeat(5000);
+    for (String json : new String[] {
+        "{\"image_id\": {\"k\": \"" + secret + "\"}, " + img + "}",
+        "{\"image_id\": \"a\", \"dx\": [\"" + secret + "\"], " + img + "}",
+        "{\"image_id\": \"a\", \"age\": \"" + secret + "\", " + img + "}",
+        "{\"image_id\": \"" + secret + "\", " + img + "}",
+        "{\"image_id\": \"a\", \"dx\": \"" + secret + "\", " + img + "}"}) {
+      InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> parser.parse(record(json)));
+      assertFalse(e.getMessage().contains("s3cr3t"), e.getMessage());
+      assertTrue(e.getMessage().length() < 200, e.getMessage());
+    }
+  }
+
+  @Test
+  void extraFieldsMustBeShallowAndFinite() {
+    String img = "\"image\": \"" + b64(new byte[] {1}) + "\"";
+    assertReason("{\"image_id\": \"a\", \"site\": " + "[".repeat(9) + "1" + "]".repeat(9) + ", " + img + "}",
+        "site nests more than 8 levels deep");
+    assertReason("{\"image_id\": \"a\", \"site\": {\"v\": 1e999}, " + img + "}", "site holds a number too large");
+    assertReason("{\"image_id\": \"a\", \"x\": " + "[".repeat(5000) + "]".repeat(5000) + ", " + img + "}", "not valid JSON");
+    assertReason("{\"image_id\": \"a\", \"age\": 1e999, " + img + "}", "age must be a number from 0 to 150");
+    assertReason("{\"image_id\": \"a\", \"age\": -3, " + img + "}", "age must be a number from 0 to 150");
+  }
+
+  private static java.util.Set<String> fieldNames(JsonNode node) {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    node.fieldNames().forEachRemaining(names::add);
+    return names;
   }
 
   @Test
@@ -69,7 +119,7 @@ class IngestMessageParserTest {
     ImageToEmbed image = parser.parse(record("{\"image_id\": \"a\", \"image_uri\": \"file:///data/a.jpg\"}"));
     assertNull(image.image());
     assertEquals("file:///data/a.jpg", image.imageUri());
-    assertEquals("file:///data/a.jpg", JSON.readTree(image.payloadJson()).get("image_uri").asText());
+    assertFalse(JSON.readTree(image.payloadJson()).has("image_uri"), "where the file is is not the point's business");
   }
 
   @Test
@@ -85,7 +135,7 @@ class IngestMessageParserTest {
     assertReason("{\"image_id\": \"a\", \"image\": \"not base64!!\"}", "image is not valid base64");
     assertReason("{\"image_id\": \"a\", \"image\": 5}", "image must be a base64 string");
     assertReason("{\"image_id\": \"a\", \"image\": \"\"}", "image is empty");
-    assertReason("{\"image_id\": \"a\", \"age\": \"75\", " + img + "}", "age must be a number or null");
+    assertReason("{\"image_id\": \"a\", \"age\": \"75\", " + img + "}", "age must be a number from 0 to 150 or null");
     assertReason("{\"image_id\": \"a\", \"dx\": 3, " + img + "}", "dx must be a string");
     assertReason("{\"image_id\": \"a\", \"image\": \"" + b64(new byte[2000]) + "\"}", "over the limit of 1000 bytes");
     assertReason("{\"image_id\": \"a\", \"notes\": \"" + "x".repeat(70_000) + "\", " + img + "}", "metadata is");

@@ -83,7 +83,7 @@ class ThumbnailPayloadTest {
     Map<String, JsonNode> payloads = new HashMap<>();
     try (CloseableIterator<String> it = env.fromData(inputs)
         .transform("embed", TypeInformation.of(LesionPoint.class),
-            new EmbedOperator(TestData.model("vit-s16-d1-fp32").toString(), 16, 50, 1 << 24, dlq, thumbnailSize))
+            new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50).withThumbnails(thumbnailSize), dlq))
         .map(p -> new String(p.payloadJson(), StandardCharsets.UTF_8))
         .executeAndCollect()) {
       while (it.hasNext()) {

@@ -64,7 +64,7 @@ class DatasetProducerTest {
 
     List<ConsumerRecord<byte[], byte[]>> records = kafka.read("inline", 60, 30_000);
     assertEquals(60, records.size());
-    IngestMessageParser parser = new IngestMessageParser(IngestMessageParser.DEFAULT_MAX_IMAGE_BYTES);
+    IngestMessageParser parser = new IngestMessageParser(io.lesionsearch.image.ImageLimits.DEFAULT_MAX_BYTES);
     int missingAges = 0;
     for (ConsumerRecord<byte[], byte[]> r : records) {
       ImageToEmbed parsed = parser.parse(new SourceRecord(r.topic(), r.partition(), r.offset(), r.key(), r.value()));
