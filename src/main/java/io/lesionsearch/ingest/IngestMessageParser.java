@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.image.Base64Image;
 import io.lesionsearch.kafka.SourceRecord;
+import io.lesionsearch.qdrant.PointIds;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
@@ -24,8 +25,7 @@ public final class IngestMessageParser implements Serializable {
 
   /** Metadata travels as the point's payload; far below the sink's 1 MiB per point, far above HAM10000's. */
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
-  /** HAM10000's ids are 12 characters; an id is also the Kafka key and quoted in logs. */
-  public static final int MAX_IMAGE_ID_CHARS = 256;
+  public static final int MAX_IMAGE_ID_CHARS = PointIds.MAX_IMAGE_ID_CHARS;
   /** The text fields hold codes and body sites. */
   public static final int MAX_TEXT_CHARS = 256;
   public static final int MAX_IMAGE_URI_CHARS = 4096;

@@ -8,6 +8,9 @@ import java.util.UUID;
  * overwrites its own point instead of adding another, and any client can find a point from its image_id.
  */
 public final class PointIds {
+  /** HAM10000's ids are 12 characters; an image_id is also a Kafka key and is quoted in logs. */
+  public static final int MAX_IMAGE_ID_CHARS = 256;
+
   private PointIds() {}
 
   public static UUID forImageId(String imageId) {

@@ -3,6 +3,7 @@ package io.lesionsearch.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.lesionsearch.image.Base64Image;
+import io.lesionsearch.qdrant.PointIds;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.grpc.Points.PayloadExcludeSelector;
 import io.qdrant.client.grpc.Points.SearchPoints;
@@ -259,6 +260,10 @@ public final class RequestParser implements Serializable {
   private static String imageId(JsonNode value, String where) throws QueryException {
     if (!value.isTextual() || value.asText().isBlank()) {
       throw invalid(where + "query.image_id must be a non-empty string");
+    }
+    if (value.asText().length() > PointIds.MAX_IMAGE_ID_CHARS) {
+      throw invalid(where + "query.image_id is " + value.asText().length() + " characters; no indexed image_id is over "
+          + PointIds.MAX_IMAGE_ID_CHARS);
     }
     return value.asText();
   }

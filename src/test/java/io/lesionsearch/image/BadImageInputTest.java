@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lesionsearch.image.ImageDecodeException.Reason;
+import io.lesionsearch.testing.HostileImages;
 import io.lesionsearch.testing.TestData;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
@@ -78,7 +79,7 @@ class BadImageInputTest {
 
   @Test
   void pngHeaderClaiming30000x30000IsRefusedBeforeDecoding() {
-    byte[] bomb = pngHeaderOnly(30_000, 30_000);
+    byte[] bomb = HostileImages.pngHeaderOnly(30_000, 30_000);
     long before = usedHeap();
     ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> decoder.decode(bomb));
     assertEquals(Reason.TOO_LARGE, e.reason());
@@ -89,9 +90,7 @@ class BadImageInputTest {
 
   @Test
   void jpegFrameClaiming30000x30000IsRefused() {
-    byte[] jpeg = TestData.imageBytes("lesion-600x450.jpg").clone();
-    int sof = indexOfMarker(jpeg, 0xC0);
-    ByteBuffer.wrap(jpeg, sof + 5, 4).putShort((short) 30_000).putShort((short) 30_000);
+    byte[] jpeg = HostileImages.jpegClaiming(30_000, 30_000);
     ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> decoder.decode(jpeg));
     assertEquals(Reason.TOO_LARGE, e.reason());
   }
@@ -108,36 +107,5 @@ class BadImageInputTest {
   private static long usedHeap() {
     Runtime rt = Runtime.getRuntime();
     return rt.totalMemory() - rt.freeMemory();
-  }
-
-  private static int indexOfMarker(byte[] jpeg, int marker) {
-    for (int i = 2; i + 1 < jpeg.length; i++) {
-      if ((jpeg[i] & 0xFF) == 0xFF && (jpeg[i + 1] & 0xFF) == marker) {
-        return i;
-      }
-    }
-    throw new AssertionError("no marker " + Integer.toHexString(marker));
-  }
-
-  /** A well-formed PNG signature and IHDR (with a valid CRC) followed by a tiny IDAT and IEND. */
-  static byte[] pngHeaderOnly(int width, int height) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-    chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2)
-        .put((byte) 0).put((byte) 0).put((byte) 0).array());
-    chunk(out, "IDAT", new byte[] {0x78, (byte) 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01});
-    chunk(out, "IEND", new byte[0]);
-    return out.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-    byte[] typeBytes = type.getBytes(StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(typeBytes);
-    crc.update(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    out.writeBytes(typeBytes);
-    out.writeBytes(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 }
