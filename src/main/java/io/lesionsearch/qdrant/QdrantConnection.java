@@ -298,7 +298,7 @@ public final class QdrantConnection implements Serializable {
     }
   }
 
-  Status explain(Status status) {
+  private Status explain(Status status) {
     if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
         && status.getDescription().contains("exceeds maximum size")) {
       return status.augmentDescription("Qdrant's answer is larger than the client accepts ("
