@@ -16,7 +16,9 @@
 # The job's main then runs where the CLI runs, which must see --model's directory. Otherwise the REST
 # API (curl): POST /jars/upload, then POST /jars/<id>/run with programArgsList; main runs on the
 # JobManager. The jar is over 100 MB: the cluster needs rest.server.max-content-length above its size
-# (flink-conf/config.yaml sets 512 MiB).
+# (flink-conf/config.yaml sets 512 MiB). The REST path also needs web.submit.enable: true, which
+# flink-conf/config.yaml turns off (anyone who reaches the web UI could otherwise upload and run
+# code); the CLI submits through POST /jobs, which that setting leaves open.
 set -euo pipefail
 
 main_class=io.lesionsearch.cli.Main
@@ -112,18 +114,29 @@ if $dry_run; then
 fi
 
 command -v curl >/dev/null 2>&1 || fail "neither the flink CLI nor curl is on PATH; install one (or set FLINK_BIN)"
-# Capture body and status separately, so Flink's error text reaches the user.
-post() {
-  local out status
+# request CURL-ARGS: sets $status and $body apart, so Flink's error text reaches the user.
+request() {
+  local out
   out="$(curl -sS -o - -w '\n%{http_code}' "$@")" || fail "cannot reach the Flink REST API at $jobmanager (is the JobManager running? set --jobmanager)"
   status="${out##*$'\n'}"
-  out="${out%$'\n'*}"
-  [[ "$status" == 2* ]] || fail "Flink answered HTTP $status: $out"
-  printf '%s' "$out"
+  body="${out%$'\n'*}"
+}
+post() {
+  request "$@"
+  [[ "$status" == 2* ]] || fail "Flink answered HTTP $status: $body"
+  printf '%s' "$body"
 }
 
 echo "submit: uploading $jar to $jobmanager ..." >&2
-upload="$(post -X POST -H 'Expect:' -F "jarfile=@$jar" "$jobmanager/jars/upload")"
+request -X POST -H 'Expect:' -F "jarfile=@$jar" "$jobmanager/jars/upload"
+# Without web.submit.enable Flink registers no /jars handlers: its multipart stage answers 400
+# "POST request not allowed" (Flink 2.2), and a router without the route 404 or 405.
+if [[ "$status" == 404 || "$status" == 405 ]] \
+    || [[ "$status" == 400 && "$body" =~ (POST request|File upload)\ not\ allowed ]]; then
+  fail "the Flink cluster at $jobmanager refuses jar uploads (HTTP $status from /jars/upload: $body), as it does with web.submit.enable: false (flink-conf/config.yaml). Submit with the flink CLI instead, which uses POST /jobs: put Flink's bin/ on PATH or set FLINK_BIN, and leave out --rest. Or set web.submit.enable: true on the JobManager, restart it, submit, and turn it off again."
+fi
+[[ "$status" == 2* ]] || fail "Flink answered HTTP $status: $body"
+upload="$body"
 jar_path="$(printf '%s' "$upload" | sed -n 's/.*"filename" *: *"\([^"]*\)".*/\1/p')"
 [[ -n "$jar_path" ]] || fail "unexpected answer to the upload: $upload"
 jar_id="${jar_path##*/}"

@@ -8,9 +8,11 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -65,6 +67,8 @@ public final class QdrantLocalServer implements AutoCloseable {
     private String inProcessName;
     private String apiKey;
     private String readOnlyApiKey;
+    private File tlsCertChain;
+    private File tlsPrivateKey;
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private CollectionRegistry registry;
 
@@ -77,6 +81,8 @@ public final class QdrantLocalServer implements AutoCloseable {
       b.inProcessName = inProcessName;
       b.apiKey = apiKey;
       b.readOnlyApiKey = readOnlyApiKey;
+      b.tlsCertChain = tlsCertChain;
+      b.tlsPrivateKey = tlsPrivateKey;
       b.interceptors.addAll(interceptors);
       return b;
     }
@@ -120,14 +126,36 @@ public final class QdrantLocalServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Serve TLS with this certificate chain and private key (PEM files; the key unencrypted
+     * PKCS#8, {@code BEGIN PRIVATE KEY}), as Qdrant's service.enable_tls with tls.cert and
+     * tls.key. TCP only. Clients must trust the chain's CA: {@link #newChannel()} and
+     * {@link #newClient()} are plaintext and refuse such a server.
+     */
+    public Builder tls(File certChain, File privateKey) {
+      this.tlsCertChain = certChain;
+      this.tlsPrivateKey = privateKey;
+      return this;
+    }
+
     public QdrantLocalServer start() throws IOException {
       CollectionRegistry registry = this.registry != null ? this.registry : new CollectionRegistry();
-      io.grpc.ServerBuilder<?> b = inProcessName != null
-          ? InProcessServerBuilder.forName(inProcessName)
-          // A 1,000-point upsert of 384-d vectors is about 1.6 MB; with Netty's default 1 MiB
-          // window every such call waits for window updates, which halves upsert throughput.
-          : NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-              .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
+      if (tlsCertChain != null && inProcessName != null) {
+        throw new IllegalStateException("TLS needs a TCP port, not the in-process transport");
+      }
+      io.grpc.ServerBuilder<?> b;
+      if (inProcessName != null) {
+        b = InProcessServerBuilder.forName(inProcessName);
+      } else {
+        // A 1,000-point upsert of 384-d vectors is about 1.6 MB; with Netty's default 1 MiB
+        // window every such call waits for window updates, which halves upsert throughput.
+        NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+            .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
+        if (tlsCertChain != null) {
+          netty.sslContext(GrpcSslContexts.forServer(tlsCertChain, tlsPrivateKey).build());
+        }
+        b = netty;
+      }
       b.maxInboundMessageSize(MAX_MESSAGE_BYTES);
       ApiKeyInterceptor auth =
           apiKey != null || readOnlyApiKey != null ? new ApiKeyInterceptor(apiKey, readOnlyApiKey)
@@ -164,8 +192,21 @@ public final class QdrantLocalServer implements AutoCloseable {
     return inProcessName != null ? "in-process:" + inProcessName : host + ":" + port();
   }
 
-  /** A plaintext channel to this server; the caller shuts it down. */
+  /** Whether this server serves TLS ({@link Builder#tls}). */
+  public boolean tls() {
+    return settings.tlsCertChain != null;
+  }
+
+  /**
+   * A plaintext channel to this server; the caller shuts it down.
+   *
+   * @throws IllegalStateException for a TLS server, whose CA only the caller knows
+   */
   public ManagedChannel newChannel() {
+    if (tls()) {
+      throw new IllegalStateException("this server serves TLS: connect with a channel that trusts"
+          + " its CA (QdrantConnection.withTrustedCa)");
+    }
     if (inProcessName != null) {
       return InProcessChannelBuilder.forName(inProcessName)
           .maxInboundMessageSize(MAX_MESSAGE_BYTES)

@@ -8,16 +8,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.lesionsearch.ingest.IngestOptions;
+import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.query.QueryOptions;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -82,7 +86,7 @@ class DeploymentConfigTest {
     assertTrue(submit.contains("--bootstrap-servers kafka:" + kafkaPort), submit);
     assertTrue(submit.contains("--qdrant-host qdrant") && !submit.contains("--qdrant-port"), "the default Qdrant port: " + submit);
     assertEquals("6334", ingestDefault("--qdrant-port"));
-    assertTrue(ports("qdrant").contains("6334:6334"), ports("qdrant").toString());
+    assertTrue(ports("qdrant").stream().anyMatch(p -> p.endsWith(":6334:6334")), ports("qdrant").toString());
     assertTrue(services.get("qdrant").get("volumes").toString().contains(":/qdrant/storage"), "Qdrant keeps its data in a volume");
   }
 
@@ -163,6 +167,157 @@ class DeploymentConfigTest {
     assertEquals("no", text(services, "submit-jobs", "restart"));
   }
 
+  @Test
+  void publishedPortsListenOnLoopbackUnlessWidenedOnPurpose() {
+    Pattern bound = Pattern.compile("\\$\\{LESION_BIND_ADDRESS:-127\\.0\\.0\\.1\\}:(\\d+):(\\d+)");
+    List<String> published = new ArrayList<>();
+    services.fields().forEachRemaining(service -> {
+      assertFalse(service.getValue().has("network_mode"), service.getKey() + ": host networking would publish every port");
+      for (String port : ports(service.getKey())) {
+        Matcher m = bound.matcher(port);
+        assertTrue(m.matches(), service.getKey() + " publishes " + port + " beyond ${LESION_BIND_ADDRESS:-127.0.0.1}");
+        published.add(m.group(1));
+      }
+    });
+    // Compose substitutes the default when the variable is unset: loopback.
+    assertEquals("127.0.0.1:8081:8081", ports("jobmanager").get(0).replaceAll("\\$\\{LESION_BIND_ADDRESS:-([^}]*)\\}", "$1"));
+    assertEquals(List.of("6333", "6334", "8081", "9094"), published.stream().sorted().toList());
+    assertTrue(text(services, "kafka", "environment", "KAFKA_ADVERTISED_LISTENERS").contains("HOST://${LESION_KAFKA_HOST:-localhost}:9094"),
+        "Kafka tells host clients the address they can reach");
+  }
+
+  @Test
+  void everyVariableComposeReadsIsDocumented() throws Exception {
+    String raw = Files.readString(Path.of("docker-compose.yml"));
+    String readme = Files.readString(Path.of("README.md"));
+    Matcher m = Pattern.compile("(?<!\\$)\\$\\{([A-Z_]+)").matcher(raw);
+    List<String> variables = new ArrayList<>();
+    while (m.find()) {
+      variables.add(m.group(1));
+    }
+    assertTrue(variables.containsAll(List.of("LESION_BIND_ADDRESS", "QDRANT_API_KEY", "QDRANT_READ_ONLY_API_KEY")), variables.toString());
+    for (String v : variables) {
+      assertTrue(readme.contains(v), "README names " + v);
+    }
+  }
+
+  @Test
+  void flinkRefusesJarUploadsAndComposeSubmitsWithTheCli() {
+    assertTrue(flinkConf.has("web.submit.enable"), "set explicitly: Flink's default is true");
+    assertFalse(flinkConf.get("web.submit.enable").asBoolean(true), "no jar upload and run through the web UI or /jars");
+    String submit = services.get("submit-jobs").get("entrypoint").toString();
+    assertFalse(submit.contains("--rest"), "the REST path needs /jars/upload, which the cluster refuses: " + submit);
+    assertTrue(text(services, "submit-jobs", "image").startsWith("flink:"), "the Flink image has the flink CLI the scripts use");
+  }
+
+  @Test
+  void deadLetterTopicsTakeTheirInputsLargestRecordPlusHeaders(@TempDir Path tmp) throws Exception {
+    Path log = tmp.resolve("calls.log");
+    fake(tmp.resolve("bin/kafka-topics.sh"), "topics");
+    fake(tmp.resolve("bin/kafka-configs.sh"), "configs");
+    Run r = runEntrypoint("create-topics", Map.of("/opt/kafka/bin/", tmp.resolve("bin") + "/"), Map.of("LOG", log.toString()));
+    assertEquals(0, r.exit, r.err);
+    Map<String, Long> created = new TreeMap<>();
+    Map<String, Long> altered = new TreeMap<>();
+    for (String call : Files.readAllLines(log)) {
+      Matcher bytes = Pattern.compile("max\\.message\\.bytes=(\\d+)").matcher(call);
+      assertTrue(bytes.find(), call);
+      if (call.startsWith("topics ")) {
+        assertTrue(call.contains(" --create --if-not-exists "), call);
+        created.put(argAfter(call, "--topic"), Long.parseLong(bytes.group(1)));
+      } else {
+        altered.put(argAfter(call, "--entity-name"), Long.parseLong(bytes.group(1)));
+      }
+    }
+    assertEquals(created, altered, "topics made by an earlier compose file get the same limits");
+
+    long headers = DeadLetterSerializer.maxRecordBytes(0);
+    assertEquals(1 << 20, headers);
+    String ingestInput = ingestDefault("--topic");
+    String ingestDlq = ingestDefault("--dead-letter-topic");
+    String requests = defaultOf(QueryOptions.class, "--requests-topic");
+    String queryDlq = defaultOf(QueryOptions.class, "--dead-letter-topic");
+    assertEquals(16L << 20, created.get(ingestInput), "README's 12 MiB inline image after base64 assumes 16 MiB");
+    assertEquals(16L << 20, created.get(requests));
+    assertTrue(created.get(ingestDlq) >= created.get(ingestInput) + headers, created.toString());
+    assertTrue(created.get(queryDlq) >= created.get(requests) + headers, created.toString());
+    assertTrue(created.get(defaultOf(QueryOptions.class, "--replies-topic")) >= Long.parseLong(defaultOf(QueryOptions.class, "--max-reply-bytes")),
+        "a reply the job sends fits its topic");
+    long broker = Long.parseLong(text(services, "kafka", "environment", "KAFKA_MESSAGE_MAX_BYTES"));
+    assertTrue(broker >= created.values().stream().mapToLong(Long::longValue).max().orElseThrow(),
+        "the broker's message.max.bytes admits the largest topic's: " + broker + " " + created);
+  }
+
+  @Test
+  void theQueryJobIsSubmittedWithTheReadOnlyKeyAndTheIngestJobWithTheFullOne(@TempDir Path tmp) throws Exception {
+    assertTrue(text(services, "qdrant", "environment", "QDRANT__SERVICE__READ_ONLY_API_KEY").startsWith("${QDRANT_READ_ONLY_API_KEY:?"),
+        "Qdrant's service.read_only_api_key, required like the full key");
+    assertTrue(text(services, "submit-jobs", "environment", "QDRANT_READ_ONLY_API_KEY").startsWith("${QDRANT_READ_ONLY_API_KEY:?"));
+    for (String service : List.of("jobmanager", "taskmanager", "taskmanager-gpu")) {
+      assertFalse(services.get(service).get("environment").has("QDRANT_READ_ONLY_API_KEY"), service + " never needs it: the key travels in the job");
+    }
+    Path log = tmp.resolve("calls.log");
+    fake(tmp.resolve("jobs/submit-ingest.sh"), "ingest key=$QDRANT_API_KEY");
+    fake(tmp.resolve("jobs/submit-query.sh"), "query key=$QDRANT_API_KEY");
+    Map<String, String> paths = Map.of("/opt/lesion-search/jobs/", tmp.resolve("jobs") + "/");
+    Run r = runEntrypoint("submit-jobs", paths, Map.of("LOG", log.toString(), "QDRANT_API_KEY", "full-key", "QDRANT_READ_ONLY_API_KEY", "read-key"));
+    assertEquals(0, r.exit, r.err);
+    List<String> calls = Files.readAllLines(log);
+    assertEquals(2, calls.size(), calls.toString());
+    assertTrue(calls.get(0).startsWith("ingest key=full-key "), calls.get(0));
+    assertTrue(calls.get(1).startsWith("query key=read-key "), calls.get(1));
+    for (String call : calls) {
+      assertFalse(call.contains("--qdrant-api-key"), "an argument would override the variable (and show in ps): " + call);
+    }
+
+    Files.delete(log);
+    Run same = runEntrypoint("submit-jobs", paths, Map.of("LOG", log.toString(), "QDRANT_API_KEY", "k", "QDRANT_READ_ONLY_API_KEY", "k"));
+    assertEquals(1, same.exit);
+    assertTrue(same.err.contains("QDRANT_READ_ONLY_API_KEY equals QDRANT_API_KEY"), same.err);
+    assertFalse(Files.exists(log), "nothing submitted");
+  }
+
+  private record Run(int exit, String err) {}
+
+  /**
+   * Runs a service's bash entrypoint as Compose would after its own substitution ($$ to $), with
+   * the container's paths mapped to the test's fakes.
+   */
+  private static Run runEntrypoint(String service, Map<String, String> paths, Map<String, String> env) throws Exception {
+    JsonNode entrypoint = services.get(service).get("entrypoint");
+    assertEquals("/bin/bash", entrypoint.get(0).asText());
+    assertEquals("-c", entrypoint.get(1).asText());
+    String script = entrypoint.get(2).asText();
+    assertFalse(script.replace("$$", "").contains("$"), service + ": a single $ is substituted by Compose at up, not by the shell");
+    script = script.replace("$$", "$");
+    for (Map.Entry<String, String> p : paths.entrySet()) {
+      assertTrue(script.contains(p.getKey()), service + " uses " + p.getKey());
+      script = script.replace(p.getKey(), p.getValue());
+    }
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", script);
+    pb.environment().putAll(env);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Path err = Files.createTempFile("entrypoint", ".err");
+    pb.redirectError(err.toFile());
+    int exit = pb.start().waitFor();
+    String stderr = Files.readString(err);
+    Files.delete(err);
+    return new Run(exit, stderr);
+  }
+
+  /** An executable that appends "WHAT ARGS" to $LOG; WHAT may refer to the environment. */
+  private static void fake(Path script, String what) throws Exception {
+    Files.createDirectories(script.getParent());
+    Files.writeString(script, "#!/bin/bash\necho \"" + what + " $*\" >> \"$LOG\"\n");
+    assertTrue(script.toFile().setExecutable(true));
+  }
+
+  private static String argAfter(String call, String option) {
+    Matcher m = Pattern.compile(Pattern.quote(option) + " (\\S+)").matcher(call);
+    assertTrue(m.find(), option + " in " + call);
+    return m.group(1);
+  }
+
   private static int property(String properties, String key) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(key) + ":\\s*(\\d+)\\s*$").matcher(properties);
     assertTrue(m.find(), key + " in " + properties);
@@ -171,7 +326,10 @@ class DeploymentConfigTest {
 
   private static List<String> ports(String service) {
     List<String> ports = new ArrayList<>();
-    services.get(service).get("ports").forEach(p -> ports.add(p.asText()));
+    JsonNode published = services.get(service).get("ports");
+    if (published != null) {
+      published.forEach(p -> ports.add(p.asText()));
+    }
     return ports;
   }
 

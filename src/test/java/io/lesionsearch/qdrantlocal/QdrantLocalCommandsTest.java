@@ -25,6 +25,32 @@ class QdrantLocalCommandsTest {
         .parseArgs("qdrant-local").subcommand().commandSpec().userObject();
     assertEquals(6334, defaults.port);
     assertEquals(null, defaults.apiKey);
+    assertEquals(null, defaults.readOnlyApiKey);
+    assertEquals(null, defaults.tlsCert);
+  }
+
+  @Test
+  @DisplayName("'qdrant-local' takes a read-only key and a TLS certificate and key, which go together")
+  void readOnlyKeyAndTlsOptions() {
+    QdrantLocalCommand c = (QdrantLocalCommand) Main.commandLine()
+        .parseArgs("qdrant-local", "--read-only-api-key", "r", "--tls-cert", "c.pem", "--tls-key", "k.pem")
+        .subcommand().commandSpec().userObject();
+    assertEquals("r", c.readOnlyApiKey);
+    assertEquals(new java.io.File("c.pem"), c.tlsCert);
+    assertEquals(new java.io.File("k.pem"), c.tlsKey);
+
+    PrintStream original = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      rc = Main.commandLine().execute("qdrant-local", "--port", "0", "--tls-cert", "c.pem");
+    } finally {
+      System.setErr(original);
+    }
+    assertEquals(2, rc, "refused before it starts serving");
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--tls-cert and --tls-key go together"),
+        err.toString(StandardCharsets.UTF_8));
   }
 
   @Test
