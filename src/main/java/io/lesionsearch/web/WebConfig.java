@@ -2,6 +2,8 @@ package io.lesionsearch.web;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * How the page is served and guarded.
@@ -18,9 +20,12 @@ import java.util.List;
  * @param uploadMemoryBytes request bodies (mostly uploads) held in memory at once, counted by their
  *     declared length (the largest allowed when none is declared); more get 503. The heap needs
  *     several times this (Jetty's buffer, the bytes, their base64 in the Kafka request; README measures it).
+ * @param allowedHosts names, besides the bind address (and localhost when bound to loopback or every
+ *     interface), the page may be reached by: the Host header must name one of them, and a POST's
+ *     Origin must be the page's own or one of these
  */
 public record WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout,
-    List<String> sampleImageIds, int maxConcurrentSearches, long uploadMemoryBytes) {
+    List<String> sampleImageIds, int maxConcurrentSearches, long uploadMemoryBytes, List<String> allowedHosts) {
 
   /** At most this many samples are offered; a page of buttons is not a catalogue. */
   public static final int MAX_SAMPLES = 12;
@@ -35,6 +40,9 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
   public static final int DEFAULT_MAX_CONCURRENT_SEARCHES = 16;
   public static final long DEFAULT_UPLOAD_MEMORY_BYTES = 64L * 1024 * 1024;
 
+  /** A host name or an IP literal (IPv6 in brackets); no port, scheme or path. */
+  private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+\\]");
+
   public WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout) {
     this(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, List.of());
   }
@@ -42,7 +50,7 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
   public WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout,
       List<String> sampleImageIds) {
     this(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds, DEFAULT_MAX_CONCURRENT_SEARCHES,
-        Math.max(DEFAULT_UPLOAD_MEMORY_BYTES, maxUploadBytes + FORM_OVERHEAD_BYTES));
+        Math.max(DEFAULT_UPLOAD_MEMORY_BYTES, maxUploadBytes + FORM_OVERHEAD_BYTES), List.of());
   }
 
   public WebConfig {
@@ -62,6 +70,11 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
     require(uploadMemoryBytes >= maxUploadBytes + FORM_OVERHEAD_BYTES, "--upload-memory-bytes must be at least"
         + " --max-upload-bytes + " + FORM_OVERHEAD_BYTES + " (" + (maxUploadBytes + FORM_OVERHEAD_BYTES) + "), got "
         + uploadMemoryBytes);
+    allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+    for (String host : allowedHosts) {
+      require(HOST.matcher(host).matches(),
+          "--allowed-host takes a host name or IP address, without scheme, port or path; got \"" + host + "\"");
+    }
   }
 
   public static WebConfig defaults() {
@@ -76,17 +89,22 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
 
   public WebConfig withPort(int newPort) {
     return new WebConfig(bind, newPort, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
-        maxConcurrentSearches, uploadMemoryBytes);
+        maxConcurrentSearches, uploadMemoryBytes, allowedHosts);
   }
 
   public WebConfig withSamples(List<String> imageIds) {
     return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, imageIds,
-        maxConcurrentSearches, uploadMemoryBytes);
+        maxConcurrentSearches, uploadMemoryBytes, allowedHosts);
   }
 
   public WebConfig withLimits(int newMaxConcurrentSearches, long newUploadMemoryBytes) {
     return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
-        newMaxConcurrentSearches, newUploadMemoryBytes);
+        newMaxConcurrentSearches, newUploadMemoryBytes, allowedHosts);
+  }
+
+  public WebConfig withAllowedHosts(List<String> hosts) {
+    return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
+        maxConcurrentSearches, uploadMemoryBytes, hosts);
   }
 
   private static void require(boolean ok, String message) {

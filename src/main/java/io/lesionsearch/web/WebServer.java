@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * over the limit get 413, clients over their rate 429, and searches beyond the server's concurrency or
  * upload-memory bounds 503, each with a message the page shows as is. A refusal made before the body is
  * read closes the connection instead of reading the upload ({@code Connection: close}), so a client
- * cannot make the server take in what it refused.
+ * cannot make the server take in what it refused. Requests for a Host the server is not configured for
+ * (DNS rebinding) get 421, and POSTs from another site's page (CSRF) 403 (see {@link HostGuard}).
  * The {@code web} command and the local mode both start one.
  */
 public final class WebServer implements AutoCloseable {
@@ -52,6 +53,7 @@ public final class WebServer implements AutoCloseable {
   public static WebServer start(SearchBackend backend, WebConfig config) {
     RateLimiter limiter = new RateLimiter(config.searchesPerMinute());
     SearchAdmission admission = new SearchAdmission(config.maxConcurrentSearches(), config.uploadMemoryBytes());
+    HostGuard guard = new HostGuard(config.bind(), config.allowedHosts());
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       c.jetty.defaultHost = config.bind();
@@ -67,8 +69,11 @@ public final class WebServer implements AutoCloseable {
       });
     });
     Handlers handlers = new Handlers(backend, config, limiter, admission);
+    // Before every request, the page and its files included: a rebinding page must not read them either.
+    app.before(ctx -> guard.check(ctx.method().name(), ctx.header("Host"), ctx.header("Origin")));
     app.get("/api/vocabulary", handlers::vocabulary);
     app.post("/api/search", handlers::search);
+    app.exception(WebError.class, (e, ctx) -> Handlers.refuseUnread(ctx, e));
     app.exception(Exception.class, handlers::unexpected);
     app.start();
     UnreadBody.install(app);
