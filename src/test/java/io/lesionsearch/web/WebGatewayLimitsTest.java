@@ -152,6 +152,16 @@ class WebGatewayLimitsTest {
     assertNull(backend.poll());
   }
 
+  @Test
+  void limitsThatCouldNeverAdmitALargestUploadAreRefusedAtStart() {
+    WebConfig config = new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 60, Duration.ofSeconds(10));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config.withLimits(16, MAX_UPLOAD + WebConfig.FORM_OVERHEAD_BYTES - 1));
+    assertTrue(e.getMessage().startsWith("--upload-memory-bytes must be at least --max-upload-bytes + 65536"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> config.withLimits(0, 1_000_000));
+    assertEquals(16, config.maxConcurrentSearches());
+  }
+
   /** With one search held, another is refused 503; then the held one is answered. */
   private void assertOneAtATime() throws Exception {
     CompletableFuture<HttpResponse<String>> one = post(server, form("ISIC_1", null));
