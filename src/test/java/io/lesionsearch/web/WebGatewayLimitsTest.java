@@ -153,6 +153,18 @@ class WebGatewayLimitsTest {
   }
 
   @Test
+  void aQueryJobThatSaysOverloadedIsAnswered503WithRetryAfter() throws Exception {
+    start(16, 1_000_000);
+    CompletableFuture<HttpResponse<String>> search = post(server, form("ISIC_1", null));
+    backend.next().reply().complete(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+        "{\"request_id\": \"r\", \"status\": \"error\", \"error\": {\"code\": \"OVERLOADED\", \"message\": \"busy\"}}"));
+    HttpResponse<String> answer = search.get(10, TimeUnit.SECONDS);
+    assertEquals(503, answer.statusCode());
+    assertEquals("OVERLOADED", errorCode(answer));
+    assertEquals(WebServer.BUSY_RETRY_AFTER_SECONDS, answer.headers().firstValue("Retry-After").orElse(null));
+  }
+
+  @Test
   void limitsThatCouldNeverAdmitALargestUploadAreRefusedAtStart() {
     WebConfig config = new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 60, Duration.ofSeconds(10));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
