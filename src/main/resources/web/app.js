@@ -8,11 +8,13 @@ const PLACEHOLDER = 'data:image/svg+xml;utf8,' + encodeURIComponent(
 
 const el = (id) => document.getElementById(id);
 let searches = 0;
+let maxUploadBytes = Infinity;
 
 async function loadVocabulary() {
   const response = await fetch('/api/vocabulary');
   const vocabulary = await response.json();
   el('max-results').textContent = vocabulary.max_results;
+  maxUploadBytes = vocabulary.max_upload_bytes ?? Infinity;
   el('limit').max = vocabulary.max_results;
   const rows = el('diagnoses').querySelector('tbody');
   for (const d of vocabulary.diagnoses) {
@@ -95,6 +97,17 @@ function describeQuery() {
   return file ? `the uploaded image ${file.name}` : `image ${el('image-id').value.trim()}`;
 }
 
+const megabytes = (bytes) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+// The server refuses an oversized upload without reading it and closes the connection; some browsers
+// then report only a reset, so the page says it before sending the file at all.
+function tooLargeMessage() {
+  const file = el('image-file').files[0];
+  if (!file || file.size <= maxUploadBytes) return null;
+  return `The image is too large: ${megabytes(file.size)}, and the limit is ${megabytes(maxUploadBytes)}. `
+    + 'Upload a smaller JPEG or PNG (a photo exported at a lower resolution will do).';
+}
+
 async function search(event) {
   if (event) event.preventDefault();
   const button = el('search-button');
@@ -104,10 +117,16 @@ async function search(event) {
   button.disabled = true;
   let body = null;
   let status = 0;
+  const refusal = tooLargeMessage();
   try {
-    const response = await fetch('/api/search', { method: 'POST', body: formData() });
-    status = response.status;
-    body = await response.json().catch(() => null);
+    if (refusal) {
+      body = { error: { code: 'UPLOAD_TOO_LARGE', message: refusal } };
+      status = 413;
+    } else {
+      const response = await fetch('/api/search', { method: 'POST', body: formData() });
+      status = response.status;
+      body = await response.json().catch(() => null);
+    }
   } catch (e) {
     body = null;
   } finally {
@@ -118,8 +137,11 @@ async function search(event) {
   results.dataset.searches = String(searches);
   if (status !== 200 || !body || !Array.isArray(body.cards)) {
     el('status').textContent = 'The search did not complete.';
+    // No answer at all: the network failed, or the server refused the upload unread (too busy) and
+    // the browser saw the connection close before it saw the answer.
     showMessage(body && body.error ? body.error.message
-      : 'The page could not reach its server. Check the connection and try again.');
+      : 'The page got no answer from its server: the connection failed, or the server is busy. '
+        + 'Try again in a few seconds; if it keeps happening, check the connection.');
     results.dataset.outcome = 'error';
     return;
   }

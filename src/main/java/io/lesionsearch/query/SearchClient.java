@@ -11,70 +11,107 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Request/reply over the query job's topics: publishes a request under a fresh request_id and
  * completes its future with the first reply carrying that id. Replies to other clients' requests,
  * and repeats of a reply (the job's sink is at least once), are ignored. Thread-safe; one instance
  * serves many concurrent requests (a web gateway keeps one).
+ *
+ * <p>Every search's future ends within its timeout: requests are handed to Kafka on a sender thread
+ * (the producer can block for metadata or buffer space), and a client whose replies cannot be read
+ * any more fails its searches with {@link SearchClientFailedException} at once (see {@link ReplyPoller}).
  */
 public final class SearchClient implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(SearchClient.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Inline images make large requests; Kafka's 1 MB default would refuse a photo. */
   private static final int MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+  /**
+   * How long the sender thread may wait in producer.send for metadata or buffer space (Kafka's default
+   * is 60 s). The caller's timeout holds regardless; this bounds how long one stuck send holds up the
+   * requests queued behind it.
+   */
+  static final String MAX_BLOCK_MS = "10000";
+  private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final String requestsTopic;
-  private final KafkaProducer<byte[], byte[]> producer;
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
-  private final Thread poller;
-  private volatile boolean closed;
+  private final Producer<byte[], byte[]> producer;
+  private final PendingReplies pending = new PendingReplies();
+  private final ReplyPoller poller;
+  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+    Thread t = new Thread(r, "lesion-search-client-sender");
+    t.setDaemon(true);
+    return t;
+  });
 
   /** Reads replies from the end of the replies topic as it is now, so it never sees older replies. */
   public SearchClient(String bootstrapServers, String requestsTopic, String repliesTopic, Map<String, String> kafkaProperties) {
-    this.requestsTopic = requestsTopic;
-    Properties common = new Properties();
-    common.putAll(kafkaProperties);
-    common.put("bootstrap.servers", bootstrapServers);
+    this(requestsTopic, repliesTopic, producer(bootstrapServers, kafkaProperties),
+        consumer(bootstrapServers, kafkaProperties), FIRST_BACKOFF, MAX_BACKOFF);
+  }
 
-    Properties p = (Properties) common.clone();
+  /** Tests pass kafka-clients' MockProducer and MockConsumer, and a short backoff. */
+  SearchClient(String requestsTopic, String repliesTopic, Producer<byte[], byte[]> producer,
+      Consumer<byte[], byte[]> consumer, Duration firstBackoff, Duration maxBackoff) {
+    this.requestsTopic = requestsTopic;
+    this.producer = producer;
+    try {
+      // Assigned, not subscribed: no group, no rebalance wait, every client sees every reply.
+      List<TopicPartition> partitions = consumer.partitionsFor(repliesTopic, Duration.ofSeconds(30)).stream()
+          .map(info -> new TopicPartition(repliesTopic, info.partition()))
+          .toList();
+      if (partitions.isEmpty()) {
+        throw new IllegalStateException("replies topic " + repliesTopic + " does not exist");
+      }
+      consumer.assign(partitions);
+      consumer.seekToEnd(partitions);
+      partitions.forEach(consumer::position); // resolves the end offsets now, before any request is sent
+    } catch (RuntimeException e) {
+      consumer.close();
+      producer.close(Duration.ZERO);
+      sender.shutdown();
+      throw e;
+    }
+    poller = new ReplyPoller(consumer, repliesTopic, pending, firstBackoff, maxBackoff);
+    poller.start();
+  }
+
+  private static Properties common(String bootstrapServers, Map<String, String> kafkaProperties) {
+    Properties p = new Properties();
+    p.putAll(kafkaProperties);
+    p.put("bootstrap.servers", bootstrapServers);
+    return p;
+  }
+
+  private static Producer<byte[], byte[]> producer(String bootstrapServers, Map<String, String> kafkaProperties) {
+    Properties p = common(bootstrapServers, kafkaProperties);
     p.putIfAbsent("linger.ms", "0");
     p.putIfAbsent("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
-    producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    p.putIfAbsent("max.block.ms", MAX_BLOCK_MS);
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
 
-    Properties c = (Properties) common.clone();
+  private static Consumer<byte[], byte[]> consumer(String bootstrapServers, Map<String, String> kafkaProperties) {
+    Properties c = common(bootstrapServers, kafkaProperties);
     c.put("enable.auto.commit", "false");
     c.putIfAbsent("fetch.max.wait.ms", "50");
-    consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    // Assigned, not subscribed: no group, no rebalance wait, every client sees every reply.
-    List<TopicPartition> partitions = consumer.partitionsFor(repliesTopic, Duration.ofSeconds(30)).stream()
-        .map(info -> new TopicPartition(repliesTopic, info.partition()))
-        .toList();
-    if (partitions.isEmpty()) {
-      close();
-      throw new IllegalStateException("replies topic " + repliesTopic + " does not exist");
-    }
-    consumer.assign(partitions);
-    consumer.seekToEnd(partitions);
-    partitions.forEach(consumer::position); // resolves the end offsets now, before any request is sent
-    poller = new Thread(this::poll, "lesion-search-client-replies");
-    poller.setDaemon(true);
-    poller.start();
+    return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** Sends {@code request} (a request object without request_id) under a fresh id. */
@@ -91,6 +128,10 @@ public final class SearchClient implements AutoCloseable {
 
   /** Sends a request exactly as given; {@code requestId} is what its reply will carry. */
   public CompletableFuture<JsonNode> send(String requestId, ObjectNode message, Duration timeout) {
+    RuntimeException failure = pending.failure();
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure); // before serializing a large image for nothing
+    }
     byte[] value;
     try {
       value = JSON.writeValueAsBytes(message);
@@ -103,64 +144,77 @@ public final class SearchClient implements AutoCloseable {
   /** Sends raw bytes keyed by {@code requestId}: for tools that test the job with malformed messages. */
   public CompletableFuture<JsonNode> sendRaw(String requestId, byte[] value, Duration timeout) {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-    if (pending.putIfAbsent(requestId, reply) != null) {
+    if (!pending.add(requestId, reply)) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("request " + requestId + " is already waiting"));
     }
-    reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> pending.remove(requestId, reply));
-    producer.send(new ProducerRecord<>(requestsTopic, requestId.getBytes(StandardCharsets.UTF_8), value), (meta, error) -> {
-      if (error != null) {
-        reply.completeExceptionally(error);
-      }
-    });
+    if (reply.isDone()) {
+      return reply; // the client has failed or closed
+    }
+    reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Outgoing outgoing = new Outgoing(requestId, value, reply);
+    try {
+      sender.execute(outgoing::send);
+    } catch (RejectedExecutionException e) {
+      reply.completeExceptionally(new IllegalStateException("SearchClient is closed", e));
+    }
     return reply.exceptionallyCompose(e -> e instanceof TimeoutException
-        ? CompletableFuture.failedFuture(new TimeoutException(
-            "no reply to request " + requestId + " within " + timeout.toMillis() + " ms (is the query job running?)"))
+        ? CompletableFuture.failedFuture(new TimeoutException(outgoing.sent()
+            ? "no reply to request " + requestId + " within " + timeout.toMillis() + " ms (is the query job running?)"
+            : "request " + requestId + " could not be handed to Kafka within " + timeout.toMillis()
+                + " ms (is Kafka reachable, and does " + requestsTopic + " exist?)"))
         : CompletableFuture.failedFuture(e));
   }
 
-  private void poll() {
-    try {
-      while (!closed) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          deliver(record);
-        }
+  /** One request on its way to the producer; it lets go of its bytes as soon as its search has ended. */
+  private final class Outgoing {
+
+    private final String requestId;
+    private final AtomicReference<byte[]> value;
+    private final CompletableFuture<JsonNode> reply;
+    private volatile boolean sent;
+
+    Outgoing(String requestId, byte[] value, CompletableFuture<JsonNode> reply) {
+      this.requestId = requestId;
+      this.value = new AtomicReference<>(value);
+      this.reply = reply;
+      // A search that timed out while queued behind a stuck send need not hold its image any longer.
+      reply.whenComplete((r, e) -> this.value.set(null));
+    }
+
+    void send() {
+      byte[] bytes = value.getAndSet(null);
+      if (bytes == null || reply.isDone()) {
+        return; // timed out or failed while queued: nobody waits for its reply
       }
-    } catch (WakeupException e) {
-      // closing
-    } catch (RuntimeException e) {
-      LOG.error("Reading replies failed; waiting requests will time out", e);
-    } finally {
-      consumer.close();
+      try {
+        producer.send(new ProducerRecord<>(requestsTopic, requestId.getBytes(StandardCharsets.UTF_8), bytes),
+            (meta, error) -> {
+              if (error != null) {
+                reply.completeExceptionally(error);
+              }
+            });
+        sent = true;
+      } catch (RuntimeException e) {
+        reply.completeExceptionally(e);
+      }
+    }
+
+    boolean sent() {
+      return sent;
     }
   }
 
-  private void deliver(ConsumerRecord<byte[], byte[]> record) {
-    JsonNode reply;
-    try {
-      reply = JSON.readTree(record.value());
-    } catch (IOException | RuntimeException e) {
-      return; // not a reply of this job's format; nothing waits for it
-    }
-    JsonNode id = reply == null ? null : reply.get("request_id");
-    CompletableFuture<JsonNode> waiting = id == null ? null : pending.remove(id.asText());
-    if (waiting != null) {
-      waiting.complete(reply);
-    }
-  }
-
+  /** Fails the searches still waiting, then stops the sender, the reply reader and the producer. */
   @Override
   public void close() {
-    closed = true;
-    if (poller != null) {
-      consumer.wakeup();
-      try {
-        poller.join(5000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    } else {
-      consumer.close();
+    pending.failAll(new IllegalStateException("SearchClient is closed"));
+    sender.shutdown();
+    try {
+      sender.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    poller.close();
     producer.close(Duration.ofSeconds(5));
   }
 }

@@ -87,6 +87,9 @@ public final class ResultCards {
           "This file could not be read as an image (" + message.replaceAll("\\.$", "")
               + "). Upload a JPEG or PNG photo of the lesion.");
       case "UNKNOWN_IMAGE_ID" -> new WebError(404, code, message + " Check the image_id, or search with an uploaded image.");
+      // The job sheds load with OVERLOADED and asks to be retried: nothing is wrong, so the page says wait.
+      case "OVERLOADED" -> new WebError(503, code,
+          "The search service is busy with other searches just now. Try again in a few seconds.");
       case "TIMEOUT", "QDRANT_UNAVAILABLE", "COLLECTION_NOT_FOUND" -> new WebError(503, code,
           "The search service could not search just now: " + message + " Try again shortly; if it keeps"
               + " happening, ask the administrator to check the query job and Qdrant.");

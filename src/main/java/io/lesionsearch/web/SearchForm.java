@@ -4,7 +4,6 @@ import io.lesionsearch.datasets.Diagnosis;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -91,7 +90,9 @@ public record SearchForm(byte[] image, String imageId, int limit, Double scoreTh
     ObjectNode request = JSON.createObjectNode();
     ObjectNode query = request.putObject("query");
     if (image != null) {
-      query.put("image", Base64.getEncoder().encodeToString(image));
+      // Binary, not a base64 String: Jackson writes the base64 straight into the request's bytes, so
+      // the upload is not held once more as text (its default variant is standard base64, padded).
+      query.put("image", image);
     } else {
       query.put("image_id", imageId);
     }

@@ -35,13 +35,22 @@ public final class WebCommand implements Callable<Integer> {
   @Option(names = "--reply-timeout-ms", defaultValue = "10000", description = "How long a search waits for the query job's reply (default: ${DEFAULT-VALUE}).")
   long replyTimeoutMs;
 
+  @Option(names = "--max-concurrent-searches", defaultValue = "" + WebConfig.DEFAULT_MAX_CONCURRENT_SEARCHES, description = "Searches in progress at once, over all clients; more get HTTP 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+  int maxConcurrentSearches;
+
+  @Option(names = "--upload-memory-bytes", defaultValue = "" + WebConfig.DEFAULT_UPLOAD_MEMORY_BYTES, description = "Request bodies (uploads) held in memory at once, over all clients; more get HTTP 503 with Retry-After. At least --max-upload-bytes + " + WebConfig.FORM_OVERHEAD_BYTES + "; give the JVM a few times this in heap (default: ${DEFAULT-VALUE}).")
+  long uploadMemoryBytes;
+
+  @Option(names = "--allowed-host", paramLabel = "NAME", description = "A host name (or IP address) users reach the page by, besides the bind address, repeatable: other Host headers get HTTP 421 (DNS rebinding), and POSTs from other origins 403. Name the public host here when serving behind a reverse proxy.")
+  List<String> allowedHosts = new ArrayList<>();
+
   @Option(names = "--sample-image-id", paramLabel = "ID", description = "An indexed image_id the page offers as a one-click search, repeatable (at most " + WebConfig.MAX_SAMPLES + ").")
   List<String> sampleImageIds = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
     WebConfig config = new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, Duration.ofMillis(replyTimeoutMs),
-        sampleImageIds);
+        sampleImageIds, maxConcurrentSearches, uploadMemoryBytes, allowedHosts);
     SearchClient client = kafka.open();
     WebServer server;
     try {

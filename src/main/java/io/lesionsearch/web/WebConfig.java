@@ -2,6 +2,8 @@ package io.lesionsearch.web;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * How the page is served and guarded.
@@ -14,21 +16,41 @@ import java.util.List;
  * @param sampleImageIds indexed images the page offers to search by with one click (Kafka offers no
  *     way to list a collection, so whoever starts the page names them; the local mode names its
  *     dataset's first images)
+ * @param maxConcurrentSearches searches in progress at once, over all clients; more get 503
+ * @param uploadMemoryBytes request bodies (mostly uploads) held in memory at once, counted by their
+ *     declared length (the largest allowed when none is declared); more get 503. The heap needs
+ *     several times this (Jetty's buffer, the bytes, their base64 in the Kafka request; README measures it).
+ * @param allowedHosts names, besides the bind address (and localhost when bound to loopback or every
+ *     interface), the page may be reached by: the Host header must name one of them, and a POST's
+ *     Origin must be the page's own or one of these
  */
 public record WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout,
-    List<String> sampleImageIds) {
+    List<String> sampleImageIds, int maxConcurrentSearches, long uploadMemoryBytes, List<String> allowedHosts) {
 
   /** At most this many samples are offered; a page of buttons is not a catalogue. */
   public static final int MAX_SAMPLES = 12;
+  /** Room for the form's other fields and the multipart framing beside the image. */
+  public static final long FORM_OVERHEAD_BYTES = 64 * 1024;
 
   public static final String DEFAULT_BIND = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
   public static final long DEFAULT_MAX_UPLOAD_BYTES = 10L * 1024 * 1024;
   public static final int DEFAULT_SEARCHES_PER_MINUTE = 60;
   public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_CONCURRENT_SEARCHES = 16;
+  public static final long DEFAULT_UPLOAD_MEMORY_BYTES = 64L * 1024 * 1024;
+
+  /** A host name or an IP literal (IPv6 in brackets); no port, scheme or path. */
+  private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+\\]");
 
   public WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout) {
     this(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, List.of());
+  }
+
+  public WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout,
+      List<String> sampleImageIds) {
+    this(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds, DEFAULT_MAX_CONCURRENT_SEARCHES,
+        Math.max(DEFAULT_UPLOAD_MEMORY_BYTES, maxUploadBytes + FORM_OVERHEAD_BYTES), List.of());
   }
 
   public WebConfig {
@@ -42,6 +64,17 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
     require(searchesPerMinute >= 1, "--searches-per-minute must be at least 1, got " + searchesPerMinute);
     require(replyTimeout != null && !replyTimeout.isNegative() && replyTimeout.toMillis() >= 100,
         "--reply-timeout-ms must be at least 100, got " + (replyTimeout == null ? null : replyTimeout.toMillis()));
+    require(maxConcurrentSearches >= 1 && maxConcurrentSearches <= 10_000,
+        "--max-concurrent-searches must be 1..10000, got " + maxConcurrentSearches);
+    // Otherwise a largest allowed upload could never be admitted.
+    require(uploadMemoryBytes >= maxUploadBytes + FORM_OVERHEAD_BYTES, "--upload-memory-bytes must be at least"
+        + " --max-upload-bytes + " + FORM_OVERHEAD_BYTES + " (" + (maxUploadBytes + FORM_OVERHEAD_BYTES) + "), got "
+        + uploadMemoryBytes);
+    allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
+    for (String host : allowedHosts) {
+      require(HOST.matcher(host).matches(),
+          "--allowed-host takes a host name or IP address, without scheme, port or path; got \"" + host + "\"");
+    }
   }
 
   public static WebConfig defaults() {
@@ -49,12 +82,29 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
         DEFAULT_REPLY_TIMEOUT);
   }
 
+  /** The largest request body a search may have: the largest upload and the rest of the form. */
+  public long maxRequestBytes() {
+    return maxUploadBytes + FORM_OVERHEAD_BYTES;
+  }
+
   public WebConfig withPort(int newPort) {
-    return new WebConfig(bind, newPort, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds);
+    return new WebConfig(bind, newPort, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
+        maxConcurrentSearches, uploadMemoryBytes, allowedHosts);
   }
 
   public WebConfig withSamples(List<String> imageIds) {
-    return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, imageIds);
+    return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, imageIds,
+        maxConcurrentSearches, uploadMemoryBytes, allowedHosts);
+  }
+
+  public WebConfig withLimits(int newMaxConcurrentSearches, long newUploadMemoryBytes) {
+    return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
+        newMaxConcurrentSearches, newUploadMemoryBytes, allowedHosts);
+  }
+
+  public WebConfig withAllowedHosts(List<String> hosts) {
+    return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
+        maxConcurrentSearches, uploadMemoryBytes, hosts);
   }
 
   private static void require(boolean ok, String message) {

@@ -1,6 +1,7 @@
 package io.lesionsearch.web;
 
 import io.lesionsearch.datasets.Diagnosis;
+import io.lesionsearch.query.SearchClientFailedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -27,17 +28,19 @@ import org.slf4j.LoggerFactory;
  * The clinicians' page and its small JSON API on Javalin (Jetty): {@code GET /} the page (plain HTML,
  * JS and CSS from the classpath), {@code GET /api/vocabulary} what the filters offer, and
  * {@code POST /api/search} (multipart form) one search through the {@link SearchBackend}. Uploads
- * over the limit get 413 and clients over their rate 429, each with a message the page shows as is.
+ * over the limit get 413, clients over their rate 429, and searches beyond the server's concurrency or
+ * upload-memory bounds 503, each with a message the page shows as is. A refusal made before the body is
+ * read closes the connection instead of reading the upload ({@code Connection: close}), so a client
+ * cannot make the server take in what it refused. Requests for a Host the server is not configured for
+ * (DNS rebinding) get 421, and POSTs from another site's page (CSRF) 403 (see {@link HostGuard}).
  * The {@code web} command and the local mode both start one.
  */
 public final class WebServer implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  /** Room for the form's other fields and the multipart framing beside the image. */
-  private static final long FORM_OVERHEAD_BYTES = 64 * 1024;
-  /** An oversized upload is read to its end (so the client sees the 413, not a reset) up to this much. */
-  private static final long MAX_DRAIN_BYTES = 256L * 1024 * 1024;
+  /** What a client told the server is busy should wait before trying again, in seconds. */
+  static final String BUSY_RETRY_AFTER_SECONDS = "2";
 
   private final Javalin app;
   private final WebConfig config;
@@ -49,12 +52,14 @@ public final class WebServer implements AutoCloseable {
 
   public static WebServer start(SearchBackend backend, WebConfig config) {
     RateLimiter limiter = new RateLimiter(config.searchesPerMinute());
+    SearchAdmission admission = new SearchAdmission(config.maxConcurrentSearches(), config.uploadMemoryBytes());
+    HostGuard guard = new HostGuard(config.bind(), config.allowedHosts());
     Javalin app = Javalin.create(c -> {
       c.showJavalinBanner = false;
       c.jetty.defaultHost = config.bind();
       c.jetty.defaultPort = config.port();
       c.jetty.multipartConfig.maxFileSize(config.maxUploadBytes(), SizeUnit.BYTES);
-      c.jetty.multipartConfig.maxTotalRequestSize(config.maxUploadBytes() + FORM_OVERHEAD_BYTES, SizeUnit.BYTES);
+      c.jetty.multipartConfig.maxTotalRequestSize(config.maxRequestBytes(), SizeUnit.BYTES);
       c.jetty.multipartConfig.maxInMemoryFileSize((int) Math.min(Integer.MAX_VALUE, config.maxUploadBytes()), SizeUnit.BYTES);
       c.staticFiles.add(files -> {
         files.hostedPath = "/";
@@ -63,11 +68,15 @@ public final class WebServer implements AutoCloseable {
         files.headers = Map.of("Content-Security-Policy", CSP, "Cache-Control", "no-cache");
       });
     });
-    Handlers handlers = new Handlers(backend, config, limiter);
+    Handlers handlers = new Handlers(backend, config, limiter, admission);
+    // Before every request, the page and its files included: a rebinding page must not read them either.
+    app.before(ctx -> guard.check(ctx.method().name(), ctx.header("Host"), ctx.header("Origin")));
     app.get("/api/vocabulary", handlers::vocabulary);
     app.post("/api/search", handlers::search);
+    app.exception(WebError.class, (e, ctx) -> Handlers.refuseUnread(ctx, e));
     app.exception(Exception.class, handlers::unexpected);
     app.start();
+    UnreadBody.install(app);
     LOG.info("Lesion search page on http://{}:{}/", config.bind(), app.port());
     return new WebServer(app, config);
   }
@@ -93,7 +102,7 @@ public final class WebServer implements AutoCloseable {
     stop();
   }
 
-  private record Handlers(SearchBackend backend, WebConfig config, RateLimiter limiter) {
+  private record Handlers(SearchBackend backend, WebConfig config, RateLimiter limiter, SearchAdmission admission) {
 
     void vocabulary(Context ctx) {
       ObjectNode body = JSON.createObjectNode();
@@ -109,42 +118,65 @@ public final class WebServer implements AutoCloseable {
       ctx.json(body);
     }
 
-    void search(Context ctx) throws IOException {
+    void search(Context ctx) {
       long wait = limiter.acquire(ctx.ip());
       if (wait > 0) {
         ctx.header("Retry-After", Long.toString(wait));
-        drain(ctx);
-        fail(ctx, new WebError(429, "RATE_LIMITED", "Too many searches from this computer (at most "
+        refuseUnread(ctx, new WebError(429, "RATE_LIMITED", "Too many searches from this computer (at most "
             + config.searchesPerMinute() + " a minute). Try again in " + wait + " s."));
         return;
       }
-      if (ctx.contentLength() > config.maxUploadBytes() + FORM_OVERHEAD_BYTES) {
-        drain(ctx);
-        fail(ctx, tooLarge(ctx.contentLength()));
+      long declared = ctx.contentLength();
+      if (declared > config.maxRequestBytes()) {
+        refuseUnread(ctx, tooLarge(declared));
         return;
       }
-      if (!ctx.isMultipartFormData()) {
-        fail(ctx, new WebError(400, "INVALID_INPUT", "Send the search as a multipart form (as the page does)."));
-        return;
-      }
-      SearchForm form;
+      SearchAdmission.Ticket ticket;
       try {
-        form = SearchForm.read(ctx.formParamMap(), image(ctx.uploadedFile("image")));
+        // A body of unknown length may grow to the limit, and is counted so.
+        ticket = admission.admit(declared >= 0 ? declared : config.maxRequestBytes());
+      } catch (WebError busy) {
+        refuseUnread(ctx, busy);
+        return;
+      }
+      boolean handedOver = false;
+      try {
+        CompletableFuture<Void> answered = answer(ctx);
+        // However the search ends (reply, error, timeout, the client gone), this runs once it has.
+        answered.whenComplete((r, e) -> ticket.close());
+        ctx.future(() -> answered);
+        handedOver = true;
+      } finally {
+        if (!handedOver) {
+          ticket.close();
+        }
+      }
+    }
+
+    /** Reads the form and sends the search; the future completes once the answer is in ctx. */
+    private CompletableFuture<Void> answer(Context ctx) {
+      if (!ctx.isMultipartFormData()) {
+        refuseUnread(ctx, new WebError(400, "INVALID_INPUT", "Send the search as a multipart form (as the page does)."));
+        return CompletableFuture.completedFuture(null);
+      }
+      ObjectNode request;
+      try {
+        request = SearchForm.read(ctx.formParamMap(), image(ctx.uploadedFile("image"))).toRequest();
       } catch (WebError e) {
         fail(ctx, e);
-        return;
+        return CompletableFuture.completedFuture(null);
       }
       long started = System.nanoTime();
       Duration timeout = config.replyTimeout();
       CompletableFuture<JsonNode> reply;
       try {
-        reply = backend.search(form.toRequest(), timeout);
+        reply = backend.search(request, timeout);
       } catch (RuntimeException e) {
         reply = CompletableFuture.failedFuture(e);
       }
       // Javalin's thread is free while the reply is awaited; the backend's own timeout comes first,
       // this one only guards against a backend that has none.
-      CompletableFuture<Void> answered = reply
+      return reply
           .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
           .handle((json, error) -> {
             try {
@@ -159,7 +191,6 @@ public final class WebServer implements AutoCloseable {
             }
             return null;
           });
-      ctx.future(() -> answered);
     }
 
     private byte[] image(UploadedFile file) throws WebError {
@@ -187,6 +218,11 @@ public final class WebServer implements AutoCloseable {
       while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
         cause = cause.getCause();
       }
+      if (cause instanceof SearchClientFailedException) {
+        LOG.warn("Search refused: {}", cause.getMessage()); // the client logged the cause with its trace
+        return new WebError(502, "BACKEND_UNAVAILABLE", "The search service cannot be reached from this server"
+            + " any more (its Kafka access failed). Ask the administrator to check it and restart the page's server.");
+      }
       if (cause instanceof TimeoutException) {
         return new WebError(504, "BACKEND_TIMEOUT", "The search service did not answer within "
             + seconds(timeout) + ". The query job may be stopped or overloaded: try again, and if this keeps"
@@ -199,7 +235,7 @@ public final class WebServer implements AutoCloseable {
 
     void unexpected(Exception e, Context ctx) {
       if (isMultipartLimit(e)) {
-        fail(ctx, tooLarge(Math.max(ctx.contentLength(), config.maxUploadBytes() + 1)));
+        refuseUnread(ctx, tooLarge(Math.max(ctx.contentLength(), config.maxUploadBytes() + 1)));
         return;
       }
       LOG.error("Unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
@@ -216,21 +252,16 @@ public final class WebServer implements AutoCloseable {
       return false;
     }
 
-    /** Reads what is left of a refused upload, so the browser receives the answer instead of a reset. */
-    private static void drain(Context ctx) {
-      try (InputStream in = ctx.req().getInputStream()) {
-        long left = MAX_DRAIN_BYTES;
-        byte[] buffer = new byte[64 * 1024];
-        int n;
-        while (left > 0 && (n = in.read(buffer)) > 0) {
-          left -= n;
-        }
-      } catch (IOException | IllegalStateException e) {
-        // the client went away, or the body was already read: nothing left to do
-      }
+    /** Answers without reading the rest of the body: the connection closes after the answer instead. */
+    static void refuseUnread(Context ctx, WebError e) {
+      UnreadBody.closeAfterAnswer(ctx);
+      fail(ctx, e);
     }
 
-    private static void fail(Context ctx, WebError e) {
+    static void fail(Context ctx, WebError e) {
+      if (e.status() == 503 && ctx.res().getHeader("Retry-After") == null) {
+        ctx.header("Retry-After", BUSY_RETRY_AFTER_SECONDS);
+      }
       ObjectNode body = JSON.createObjectNode();
       body.putObject("error").put("code", e.code()).put("message", e.getMessage());
       ctx.status(e.status()).json(body);

@@ -46,6 +46,10 @@ class ResultCardsTest {
     assertEquals(404, unknown.status());
     assertTrue(unknown.getMessage().startsWith("No indexed image has image_id \"X\". Check the image_id"), unknown.getMessage());
     assertEquals(503, error("QDRANT_UNAVAILABLE", "qdrant down").status());
+    WebError busy = error("OVERLOADED", "1000 requests in flight");
+    assertEquals(503, busy.status());
+    assertEquals("OVERLOADED", busy.code());
+    assertEquals("The search service is busy with other searches just now. Try again in a few seconds.", busy.getMessage());
     assertEquals(502, error("INTERNAL", "bug").status());
   }
 

@@ -31,7 +31,8 @@ class SearchFormTest {
     fields.put("dx_exclude", List.of("melanocytic_Nevi"));
     fields.put("localization_exclude", List.of("face", "neck", " "));
     byte[] image = {(byte) 0xFF, (byte) 0xD8, 1, 2};
-    JsonNode request = SearchForm.read(fields, image).toRequest();
+    // As sent: the image is written as base64 only when the request is serialized.
+    JsonNode request = JSON.readTree(JSON.writeValueAsBytes(SearchForm.read(fields, image).toRequest()));
 
     JsonNode expected = JSON.readTree("""
         {"query": {"image": "%s"},
