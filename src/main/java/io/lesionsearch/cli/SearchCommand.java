@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.query.ReplyTable;
 import io.lesionsearch.query.SearchClient;
+import io.lesionsearch.query.SearchClientFailedException;
 import io.lesionsearch.query.SearchClientOptions;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -79,7 +80,8 @@ final class SearchCommand implements Callable<Integer> {
     try (SearchClient client = kafka.open()) {
       reply = client.search(request, Duration.ofMillis(timeoutMs)).get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof TimeoutException) {
+      if (e.getCause() instanceof TimeoutException || e.getCause() instanceof SearchClientFailedException) {
+        // No reply came: a timeout, or Kafka refused the client (authorization, a missing topic).
         spec.commandLine().getErr().println("search: " + e.getCause().getMessage());
         return 3;
       }

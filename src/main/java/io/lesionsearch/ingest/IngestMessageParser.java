@@ -35,8 +35,11 @@ public final class IngestMessageParser implements Serializable {
   public static final double MAX_AGE = 150;
 
   public static final String IMAGE_ID = "image_id";
-  /** The HAM10000 text fields a payload may hold besides image_id. */
-  public static final List<String> TEXT_FIELDS = List.of("lesion_id", "dx", "dx_type", "sex", "localization");
+  /**
+   * The HAM10000 text fields a payload may hold besides image_id; {@code dx_code} is the short code
+   * beside the long name in {@code dx} that {@code produce} writes.
+   */
+  public static final List<String> TEXT_FIELDS = List.of("lesion_id", "dx", "dx_code", "dx_type", "sex", "localization");
   public static final String AGE = "age";
   /** Payload keys the job itself writes, and message fields that are never stored. */
   public static final Set<String> RESERVED = Set.of("image", "image_uri", "ingested_at", "model_id", "thumbnail", "op");

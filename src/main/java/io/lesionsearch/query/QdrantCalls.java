@@ -114,8 +114,8 @@ final class QdrantCalls {
       case RESOURCE_EXHAUSTED:
         // gRPC says so only in its description: "gRPC message exceeds maximum size N: M".
         if (description.contains("exceeds maximum size")) {
-          return new QueryException(ErrorCode.REPLY_TOO_LARGE, "Qdrant's answer is larger than this job takes from it"
-              + " (--qdrant-max-inbound-bytes): ask for fewer hits or fewer payload keys; " + description);
+          // The channel's interceptor has added which option sets the limit.
+          return new QueryException(ErrorCode.REPLY_TOO_LARGE, description);
         }
         break;
       case UNKNOWN:

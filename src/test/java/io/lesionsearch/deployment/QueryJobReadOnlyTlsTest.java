@@ -124,9 +124,9 @@ class QueryJobReadOnlyTlsTest {
         JsonNode tooLarge = client.search(request("{\"query\": {\"vector\": " + JSON.writeValueAsString(vector(dim, -1f, 0f))
             + "}, \"limit\": 3}"), Duration.ofSeconds(60)).get();
         assertEquals("error", tooLarge.get("status").asText(), tooLarge.toString());
-        assertEquals("QDRANT_UNAVAILABLE", tooLarge.get("error").get("code").asText(), tooLarge.toString());
+        assertEquals("REPLY_TOO_LARGE", tooLarge.get("error").get("code").asText(), tooLarge.toString());
         String message = tooLarge.get("error").get("message").asText();
-        assertTrue(message.contains("RESOURCE_EXHAUSTED") && message.contains("raise --qdrant-max-inbound-bytes"), message);
+        assertTrue(message.contains("exceeds maximum size") && message.contains("raise --qdrant-max-inbound-bytes"), message);
       } finally {
         job.cancel().get();
       }
