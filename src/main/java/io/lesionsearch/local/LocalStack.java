@@ -49,10 +49,13 @@ public final class LocalStack implements AutoCloseable {
       query = QueryOptions.parse(
           "--bootstrap-servers", kafka.bootstrapServers(), "--qdrant-port", Integer.toString(qdrant.port()),
           "--collection", COLLECTION, "--model", model.toString(), "--parallelism", "1");
-      for (String topic : List.of(ingest.topic, ingest.deadLetterTopic,
-          query.requestsTopic, query.repliesTopic, query.deadLetterTopic)) {
-        // The broker's default (1 MiB) would refuse an inline photo the jobs and the page accept.
+      // The broker's default (1 MiB) would refuse an inline photo the jobs and the page accept; a
+      // dead letter is its input plus headers, so dead-letter topics get 1 MiB more.
+      for (String topic : List.of(ingest.topic, query.requestsTopic, query.repliesTopic)) {
         kafka.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
+      }
+      for (String topic : List.of(ingest.deadLetterTopic, query.deadLetterTopic)) {
+        kafka.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES + (1 << 20))));
       }
       // One slot per job; both share the TaskManager's one copy of the model.
       flink = start(new LocalFlink(2, flinkPort));
