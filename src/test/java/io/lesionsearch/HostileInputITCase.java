@@ -12,12 +12,12 @@ import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.local.EmbeddedKafka;
-import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryOptions;
 import io.lesionsearch.query.RequestIds;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.HostileImages;
+import io.lesionsearch.testing.QdrantUnderTest;
 import io.lesionsearch.testing.TestData;
 import io.qdrant.client.QdrantClient;
 import java.io.RandomAccessFile;
@@ -80,7 +80,8 @@ class HostileInputITCase {
   @TempDir static Path dir;
   private Path root;
   private EmbeddedKafka kafka;
-  private QdrantLocalServer qdrant;
+  private QdrantUnderTest qdrant;
+  private String collection;
   private final List<JobClient> jobs = new ArrayList<>();
   /** Where the cluster that runs the jobs answers REST calls. */
   private Configuration cluster;
@@ -88,7 +89,8 @@ class HostileInputITCase {
   @BeforeAll
   void start() throws Exception {
     kafka = new EmbeddedKafka();
-    qdrant = QdrantLocalServer.builder().port(0).start();
+    qdrant = QdrantUnderTest.start();
+    collection = qdrant.collection("hostile");
     Map<String, String> large = Map.of("max.message.bytes", Integer.toString(TOPIC_MAX_BYTES));
     kafka.createTopic("images", 2, large);
     kafka.createTopic("images-dlq", 1, large);
@@ -111,24 +113,30 @@ class HostileInputITCase {
   /** On the extension's cluster, whose REST API the test asks about restarts; it is there while a test runs. */
   private void startJobs() throws Exception {
     cluster = FLINK.getClientConfiguration();
-    IngestOptions ingest = IngestOptions.parse("--bootstrap-servers", kafka.bootstrapServers(), "--topic", "images",
-        "--dead-letter-topic", "images-dlq", "--group-id", "hostile-ingest", "--qdrant-port", Integer.toString(qdrant.port()),
-        "--collection", "hostile", "--model", MODEL, "--parallelism", "1", "--checkpoint-interval-ms", "1000",
+    IngestOptions ingest = IngestOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(), "--topic", "images",
+        "--dead-letter-topic", "images-dlq", "--group-id", "hostile-ingest", "--collection", collection, "--model", MODEL,
+        "--parallelism", "1", "--checkpoint-interval-ms", "1000",
         "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100", "--max-image-bytes", Integer.toString(MAX_IMAGE_BYTES),
         "--max-pixels", "4000000", "--pixel-budget", "40000000", "--decode-timeout-ms", "20000",
-        "--image-root", root.toString(), "--payload-field", "notes");
+        "--image-root", root.toString(), "--payload-field", "notes"));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     IngestJob.build(env, ingest);
     jobs.add(env.executeAsync(IngestJob.NAME));
 
-    QueryOptions query = QueryOptions.parse("--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "requests",
+    QueryOptions query = QueryOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "requests",
         "--replies-topic", "replies", "--dead-letter-topic", "requests-dlq", "--group-id", "hostile-query",
-        "--qdrant-port", Integer.toString(qdrant.port()), "--collection", "hostile", "--model", MODEL, "--parallelism", "1",
+        "--collection", collection, "--model", MODEL, "--parallelism", "1",
         "--max-image-bytes", Integer.toString(MAX_IMAGE_BYTES), "--max-pixels", "4000000", "--pixel-budget", "40000000",
-        "--request-timeout-ms", "20000");
+        "--request-timeout-ms", "20000"));
     env = StreamExecutionEnvironment.getExecutionEnvironment();
     QueryJob.build(env, query);
     jobs.add(env.executeAsync(QueryJob.NAME));
+  }
+
+  private String[] withQdrant(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(qdrant.jobArgs());
+    return all.toArray(String[]::new);
   }
 
   @AfterAll
@@ -161,7 +169,7 @@ class HostileInputITCase {
     }
 
     int goodPoints = GOOD_WITH_NOTES + 2;
-    try (QdrantClient client = qdrant.newClient()) {
+    try (QdrantClient client = qdrant.connection().open()) {
       waitFor(() -> count(client) == goodPoints, "all " + goodPoints + " good images indexed after the hostile ones");
     }
     List<ConsumerRecord<byte[], byte[]>> letters = kafka.read("images-dlq", hostile.size(), 120_000);
@@ -414,9 +422,9 @@ class HostileInputITCase {
     return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
-  private static long count(QdrantClient client) {
+  private long count(QdrantClient client) {
     try {
-      return client.countAsync("hostile").get();
+      return client.countAsync(collection).get();
     } catch (Exception e) {
       return -1;
     }

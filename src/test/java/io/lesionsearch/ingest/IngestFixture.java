@@ -3,11 +3,14 @@ package io.lesionsearch.ingest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.local.EmbeddedKafka;
-import io.lesionsearch.qdrantlocal.QdrantLocalServer;
+import io.lesionsearch.testing.QdrantUnderTest;
+import io.lesionsearch.testing.TcpProxy;
 import io.lesionsearch.testing.TestData;
 import io.qdrant.client.QdrantClient;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -16,21 +19,28 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A real Kafka broker and the local Qdrant endpoint for a test class, plus what ingest tests send and check. */
+/**
+ * A real Kafka broker and the Qdrant under test (see {@link QdrantUnderTest}) for a test class, plus
+ * what ingest tests send and check. Outages go through a {@link TcpProxy}, so they work against a
+ * real server too.
+ */
 final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private EmbeddedKafka kafka;
-  private QdrantLocalServer qdrant;
+  private QdrantUnderTest qdrant;
+  private TcpProxy proxy;
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     kafka = new EmbeddedKafka();
-    qdrant = QdrantLocalServer.builder().port(0).start();
+    qdrant = QdrantUnderTest.start();
+    proxy = TcpProxy.to(qdrant.host(), qdrant.port());
   }
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
+    proxy.close();
     qdrant.close();
     kafka.close();
   }
@@ -39,17 +49,23 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
     return kafka;
   }
 
-  QdrantLocalServer qdrant() {
-    return qdrant;
+  /** A collection name of this test's own, dropped after the class. */
+  String collection(String prefix) {
+    return qdrant.collection(prefix);
   }
 
+  /** A client of the Qdrant under test; the caller closes it. */
+  QdrantClient newClient() {
+    return qdrant.connection().open();
+  }
+
+  /** Jobs built with {@link #optionsThroughProxy} lose Qdrant until {@link #startQdrantAgain}. */
   void stopQdrant() {
-    qdrant.close();
+    proxy.stop();
   }
 
-  /** After {@link #stopQdrant}: the endpoint comes back on the same port with its data, as Qdrant does. */
-  void startQdrantAgain() throws Exception {
-    qdrant = qdrant.restart();
+  void startQdrantAgain() {
+    proxy.start();
   }
 
   /** Creates the topic and its dead-letter topic, both taking messages as large as inline images get. */
@@ -59,17 +75,25 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
     kafka.createTopic(topic + "-dlq", 1, large);
   }
 
-  /** Job options for this broker and endpoint, with the shipped test model and test-sized delays. */
+  /** Job options for this broker and Qdrant, with the shipped test model and test-sized delays. */
   IngestOptions options(String topic, String collection, String... more) {
-    String[] base = {
-      "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", topic + "-dlq",
-      "--group-id", "ingest-" + topic, "--qdrant-port", Integer.toString(qdrant.port()), "--collection", collection,
-      "--model", TestData.model("vit-s16-d1-fp32").toString(), "--parallelism", "2",
-      "--checkpoint-interval-ms", "1000", "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100"
-    };
-    String[] args = java.util.Arrays.copyOf(base, base.length + more.length);
-    System.arraycopy(more, 0, args, base.length, more.length);
-    return IngestOptions.parse(args);
+    return options(qdrant.jobArgs(), topic, collection, more);
+  }
+
+  /** The same, with Qdrant reached through the proxy that {@link #stopQdrant} cuts. */
+  IngestOptions optionsThroughProxy(String topic, String collection, String... more) {
+    return options(qdrant.jobArgsVia(proxy), topic, collection, more);
+  }
+
+  private IngestOptions options(List<String> qdrantArgs, String topic, String collection, String... more) {
+    List<String> args = new ArrayList<>(List.of(
+        "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", topic + "-dlq",
+        "--group-id", "ingest-" + topic, "--collection", collection,
+        "--model", TestData.model("vit-s16-d1-fp32").toString(), "--parallelism", "2",
+        "--checkpoint-interval-ms", "1000", "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100"));
+    args.addAll(qdrantArgs);
+    args.addAll(List.of(more));
+    return IngestOptions.parse(args.toArray(String[]::new));
   }
 
   static byte[] message(String id, String dx, Integer age, byte[] image) throws Exception {

@@ -66,14 +66,15 @@ class IngestJobRecoveryTest {
         send(producer, topic, id, message(id, "nv", 40, SyntheticLesionImages.jpeg(100 + i, 120, 90, 0.9f)));
       }
     }
+    String collection = FIXTURE.collection("crash");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(env, FIXTURE.options(topic, "crash"),
+    IngestJob.build(env, FIXTURE.options(topic, collection),
         images -> images.map(new CrashOnce()).name("crash-once"));
     JobClient job = env.executeAsync("crash");
-    try (QdrantClient client = FIXTURE.qdrant().newClient()) {
-      waitFor(() -> count(client, "crash") == n, 120_000, n + " points after the crash");
+    try (QdrantClient client = FIXTURE.newClient()) {
+      waitFor(() -> count(client, collection) == n, 120_000, n + " points after the crash");
       Thread.sleep(1_500);
-      assertEquals(n, count(client, "crash"), "replayed records overwrite their points");
+      assertEquals(n, count(client, collection), "replayed records overwrite their points");
     } finally {
       job.cancel().get();
     }
@@ -86,23 +87,23 @@ class IngestJobRecoveryTest {
     String topic = "images-outage";
     FIXTURE.topics(topic, 2);
     int n = 40;
+    String collection = FIXTURE.collection("outage");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(env, FIXTURE.options(topic, "outage"));
+    IngestJob.build(env, FIXTURE.optionsThroughProxy(topic, collection));
     JobClient job = env.executeAsync("outage");
-    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer(); QdrantClient client = FIXTURE.qdrant().newClient()) {
+    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer(); QdrantClient client = FIXTURE.newClient()) {
       for (int i = 0; i < n / 2; i++) {
         send(producer, topic, "OUT_" + i, message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
       }
-      waitFor(() -> count(client, "outage") == n / 2, 60_000, "the first half");
+      waitFor(() -> count(client, collection) == n / 2, 60_000, "the first half");
       FIXTURE.stopQdrant();
       for (int i = n / 2; i < n; i++) {
         send(producer, topic, "OUT_" + i, message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
       }
       Thread.sleep(4_000);
+      assertEquals(n / 2, count(client, collection), "nothing reached Qdrant while it was away");
       FIXTURE.startQdrantAgain();
-      try (QdrantClient after = FIXTURE.qdrant().newClient()) {
-        waitFor(() -> count(after, "outage") == n, 60_000, "all points after the outage");
-      }
+      waitFor(() -> count(client, collection) == n, 60_000, "all points after the outage");
     } finally {
       job.cancel().get();
     }
@@ -110,19 +111,20 @@ class IngestJobRecoveryTest {
 
   @Test
   void aCollectionOfAnotherSizeStopsTheJobWithAClearMessage() throws Exception {
-    try (QdrantClient client = FIXTURE.qdrant().newClient()) {
-      client.createCollectionAsync("wrong-size",
+    String collection = FIXTURE.collection("wrong-size");
+    try (QdrantClient client = FIXTURE.newClient()) {
+      client.createCollectionAsync(collection,
           VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build()).get();
     }
     String topic = "images-wrong-size";
     FIXTURE.topics(topic, 1);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(env, FIXTURE.options(topic, "wrong-size"));
+    IngestJob.build(env, FIXTURE.options(topic, collection));
     // With checkpointing Flink restarts failed jobs forever by default; a wrong collection is not
     // something a restart can fix, so the job must stop for good, promptly.
     Exception e = assertTimeoutPreemptively(Duration.ofSeconds(60),
         () -> assertThrows(Exception.class, () -> env.execute("wrong-size")));
     String message = ExceptionUtils.stringifyException(e);
-    assertTrue(message.contains("wrong-size") && message.contains("512") && message.contains("384"), message);
+    assertTrue(message.contains(collection) && message.contains("512") && message.contains("384"), message);
   }
 }

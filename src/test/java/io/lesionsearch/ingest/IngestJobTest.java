@@ -82,18 +82,19 @@ class IngestJobTest {
       }
     }
 
-    IngestOptions options = FIXTURE.options(topic, "e2e");
+    String collection = FIXTURE.collection("e2e");
+    IngestOptions options = FIXTURE.options(topic, collection);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     IngestJob.build(env, options);
     JobClient job = env.executeAsync(IngestJob.NAME);
     List<ConsumerRecord<byte[], byte[]>> deadLetters;
-    try (QdrantClient client = FIXTURE.qdrant().newClient()) {
-      waitFor(() -> count(client, "e2e") == unique, 90_000, "all " + unique + " points in Qdrant");
+    try (QdrantClient client = FIXTURE.newClient()) {
+      waitFor(() -> count(client, collection) == unique, 90_000, "all " + unique + " points in Qdrant");
       deadLetters = kafka.read(dlq, bad.size(), 60_000);
       Thread.sleep(1_500); // nothing more may arrive: duplicates must not add points
-      assertEquals(unique, count(client, "e2e"));
+      assertEquals(unique, count(client, collection));
 
-      List<RetrievedPoint> points = client.scrollAsync(ScrollPoints.newBuilder().setCollectionName("e2e").setLimit(100)
+      List<RetrievedPoint> points = client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(collection).setLimit(100)
           .setWithPayload(WithPayloadSelectorFactory.enable(true)).setWithVectors(WithVectorsSelectorFactory.enable(true)).build())
           .get().getResultList();
       try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
@@ -159,17 +160,18 @@ class IngestJobTest {
     String[] options = java.util.Arrays.copyOf(args, args.length + 2);
     options[args.length] = "--parallelism";
     options[args.length + 1] = "1";
-    IngestJob.build(env, FIXTURE.options(topic, name, options));
+    String collection = FIXTURE.collection(name);
+    IngestJob.build(env, FIXTURE.options(topic, collection, options));
     JobClient job = env.executeAsync(name);
     try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer();
-        QdrantClient client = FIXTURE.qdrant().newClient()) {
-      waitFor(() -> count(client, name) == 0, 60_000, "the job to create its collection");
+        QdrantClient client = FIXTURE.newClient()) {
+      waitFor(() -> count(client, collection) == 0, 60_000, "the job to create its collection");
       for (int i = 0; i < 3; i++) {
         String id = name + "-" + i;
         send(producer, topic, id, message(id, "df", 33, SyntheticLesionImages.jpeg(900 + i, 120, 90, 0.9f)));
       }
       long sent = System.currentTimeMillis();
-      waitFor(() -> count(client, name) == 3, 30_000, "3 points of a partial batch (" + name + ")");
+      waitFor(() -> count(client, collection) == 3, 30_000, "3 points of a partial batch (" + name + ")");
       return System.currentTimeMillis() - sent;
     } finally {
       job.cancel().get();

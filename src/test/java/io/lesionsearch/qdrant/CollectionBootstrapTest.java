@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lesionsearch.qdrantlocal.QdrantLocalServer;
+import io.lesionsearch.testing.QdrantUnderTest;
+import java.util.HashMap;
+import java.util.Map;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Collections.CollectionInfo;
 import io.qdrant.client.grpc.Collections.Distance;
@@ -25,26 +27,31 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class CollectionBootstrapTest {
-  private QdrantLocalServer server;
+  private QdrantUnderTest qdrant;
   private QdrantClient client;
+  private final Map<String, String> names = new HashMap<>();
 
   @BeforeEach
-  void start() throws Exception {
-    server = QdrantLocalServer.builder().inProcess("bootstrap-" + UUID.randomUUID()).start();
-    client = server.newClient();
+  void start() {
+    qdrant = QdrantUnderTest.start();
+    client = qdrant.client();
   }
 
   @AfterEach
   void stop() {
-    client.close();
-    server.close();
+    qdrant.close();
+  }
+
+  /** This test's collection for {@code prefix}: unique, so that tests can share a real server. */
+  private String name(String prefix) {
+    return names.computeIfAbsent(prefix, qdrant::collection);
   }
 
   @Test
   void createsCosineCollectionWithPayloadIndexes() throws Exception {
     assertEquals(CollectionBootstrap.Outcome.CREATED,
-        CollectionBootstrap.ensure(client, "lesions", 384));
-    CollectionInfo info = client.getCollectionInfoAsync("lesions").get();
+        CollectionBootstrap.ensure(client, name("lesions"), 384));
+    CollectionInfo info = client.getCollectionInfoAsync(name("lesions")).get();
     VectorParams p = info.getConfig().getParams().getVectorsConfig().getParams();
     assertEquals(384, p.getSize());
     assertEquals(Distance.Cosine, p.getDistance());
@@ -58,43 +65,43 @@ class CollectionBootstrapTest {
 
   @Test
   void acceptsAnExistingMatchingCollectionAndKeepsItsPoints() throws Exception {
-    CollectionBootstrap.ensure(client, "lesions", 4);
-    client.upsertAsync("lesions", List.of(PointConversion.toPointStruct(
+    CollectionBootstrap.ensure(client, name("lesions"), 4);
+    client.upsertAsync(name("lesions"), List.of(PointConversion.toPointStruct(
         LesionPoint.of(UUID.randomUUID().toString(), new float[] {1, 2, 3, 4}, "{}")))).get();
     assertEquals(CollectionBootstrap.Outcome.EXISTED,
-        CollectionBootstrap.ensure(client, "lesions", 4));
-    assertEquals(1L, client.countAsync("lesions").get());
+        CollectionBootstrap.ensure(client, name("lesions"), 4));
+    assertEquals(1L, client.countAsync(name("lesions")).get());
   }
 
   @Test
   void addsMissingIndexesToAnExistingCollection() throws Exception {
-    client.createCollectionAsync("made-by-hand",
+    client.createCollectionAsync(name("made-by-hand"),
         VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build()).get();
     assertEquals(CollectionBootstrap.Outcome.EXISTED,
-        CollectionBootstrap.ensure(client, "made-by-hand", 4));
-    assertEquals(7, client.getCollectionInfoAsync("made-by-hand").get().getPayloadSchemaCount());
+        CollectionBootstrap.ensure(client, name("made-by-hand"), 4));
+    assertEquals(7, client.getCollectionInfoAsync(name("made-by-hand")).get().getPayloadSchemaCount());
   }
 
   @Test
   void refusesAnotherSizeNamingCollectionSizesAndWhatToDo() throws Exception {
-    client.createCollectionAsync("old-model",
+    client.createCollectionAsync(name("old-model"),
         VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build()).get();
     CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
-        () -> CollectionBootstrap.ensure(client, "old-model", 384));
+        () -> CollectionBootstrap.ensure(client, name("old-model"), 384));
     String m = e.getMessage();
     assertTrue(m.contains("'old-model'") && m.contains("size 512") && m.contains("size 384")
         && m.contains("another collection") && m.contains("delete"), m);
     // Nothing was deleted or recreated.
-    assertEquals(512, client.getCollectionInfoAsync("old-model").get().getConfig().getParams()
+    assertEquals(512, client.getCollectionInfoAsync(name("old-model")).get().getConfig().getParams()
         .getVectorsConfig().getParams().getSize());
   }
 
   @Test
   void refusesAnotherDistance() throws Exception {
-    client.createCollectionAsync("dot",
+    client.createCollectionAsync(name("dot"),
         VectorParams.newBuilder().setSize(384).setDistance(Distance.Dot).build()).get();
     CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
-        () -> CollectionBootstrap.ensure(client, "dot", 384));
+        () -> CollectionBootstrap.ensure(client, name("dot"), 384));
     assertTrue(e.getMessage().contains("distance Dot") && e.getMessage().contains("Cosine"),
         e.getMessage());
   }
@@ -104,15 +111,13 @@ class CollectionBootstrapTest {
     int n = 6;
     CyclicBarrier barrier = new CyclicBarrier(n);
     ExecutorService pool = Executors.newFixedThreadPool(n);
-    List<QdrantClient> clients = new ArrayList<>();
     try {
       List<Future<CollectionBootstrap.Outcome>> results = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        QdrantClient c = server.newClient();
-        clients.add(c);
+        QdrantClient c = qdrant.client();
         Callable<CollectionBootstrap.Outcome> task = () -> {
           barrier.await();
-          return CollectionBootstrap.ensure(c, "raced", 384);
+          return CollectionBootstrap.ensure(c, name("raced"), 384);
         };
         results.add(pool.submit(task));
       }
@@ -123,10 +128,9 @@ class CollectionBootstrapTest {
         }
       }
       assertEquals(1, created);
-      assertEquals(7, client.getCollectionInfoAsync("raced").get().getPayloadSchemaCount());
+      assertEquals(7, client.getCollectionInfoAsync(name("raced")).get().getPayloadSchemaCount());
     } finally {
       pool.shutdownNow();
-      clients.forEach(QdrantClient::close);
     }
   }
 }

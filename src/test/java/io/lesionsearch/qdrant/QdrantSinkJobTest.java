@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
@@ -46,7 +45,12 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
+import io.lesionsearch.testing.GrpcProxy;
+import io.lesionsearch.testing.QdrantUnderTest;
+import io.lesionsearch.testing.TcpProxy;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -71,21 +75,43 @@ class QdrantSinkJobTest {
           .setNumberSlotsPerTaskManager(2)
           .build());
 
+  private static QdrantUnderTest qdrant;
   private UpsertRecorder upserts;
-  private QdrantLocalServer server;
+  /** Between the sinks and Qdrant: sees every upsert. */
+  private GrpcProxy recorder;
+  /** The sinks' way to the recorder, which outage tests cut. */
+  private TcpProxy link;
+  /** Straight to Qdrant, for checking what arrived. */
   private QdrantClient client;
+  private final Map<String, String> names = new HashMap<>();
+
+  @BeforeAll
+  static void startQdrant() {
+    qdrant = QdrantUnderTest.start();
+  }
+
+  @AfterAll
+  static void stopQdrant() {
+    qdrant.close();
+  }
 
   @BeforeEach
-  void startQdrant() throws Exception {
+  void connect() {
     upserts = new UpsertRecorder();
-    server = QdrantLocalServer.builder().port(0).interceptor(upserts).start();
-    client = server.newClient();
+    recorder = GrpcProxy.to(qdrant.host(), qdrant.port(), upserts);
+    link = TcpProxy.to("127.0.0.1", recorder.port());
+    client = qdrant.client();
   }
 
   @AfterEach
-  void stopQdrant() {
-    client.close();
-    server.close();
+  void disconnect() {
+    link.close();
+    recorder.close();
+  }
+
+  /** This test's collection for {@code prefix}: unique, so that tests can share a real server. */
+  private String name(String prefix) {
+    return names.computeIfAbsent(prefix, qdrant::collection);
   }
 
   /** No job restarts: a test passes only if the writer itself coped. */
@@ -99,7 +125,7 @@ class QdrantSinkJobTest {
 
   private QdrantSink.Builder sink(String collection) {
     return QdrantSink.builder()
-        .connection(QdrantConnection.of("127.0.0.1", server.port())
+        .connection(QdrantConnection.of("127.0.0.1", link.port()).withApiKey(qdrant.apiKey())
             .withRequestTimeout(Duration.ofSeconds(10)))
         .collection(collection)
         .retry(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(60));
@@ -172,12 +198,12 @@ class QdrantSinkJobTest {
   @Test
   void boundedJobWritesEveryPointInBatchesOfAtMostOneThousand() throws Exception {
     int n = 2500;
-    createCollection("bulk", DIM);
+    createCollection(name("bulk"), DIM);
     StreamExecutionEnvironment env = env(2);
-    env.fromData(points(n)).sinkTo(sink("bulk").build()).name("qdrant");
-    JobExecutionResult result = env.execute("bulk");
+    env.fromData(points(n)).sinkTo(sink(name("bulk")).build()).name("qdrant");
+    JobExecutionResult result = env.execute(name("bulk"));
 
-    Map<String, RetrievedPoint> stored = allPoints("bulk");
+    Map<String, RetrievedPoint> stored = allPoints(name("bulk"));
     assertEquals(n, stored.size());
     for (int i = 0; i < n; i++) {
       LesionPoint expected = point(i);
@@ -238,20 +264,20 @@ class QdrantSinkJobTest {
 
   @Test
   void partialBatchIsFlushedAfterTheMaxDelayWhileTheJobRuns() throws Exception {
-    createCollection("trickle", DIM);
+    createCollection(name("trickle"), DIM);
     HoldAfter.release = new CountDownLatch(1);
     HoldAfter.emittedAtMs.set(0);
     StreamExecutionEnvironment env = env(1);
     env.fromData(points(5)).flatMap(new HoldAfter(5))
-        .sinkTo(sink("trickle").build()).name("qdrant").disableChaining();
-    JobClient job = env.executeAsync("trickle");
+        .sinkTo(sink(name("trickle")).build()).name("qdrant").disableChaining();
+    JobClient job = env.executeAsync(name("trickle"));
     try {
       long deadline = System.currentTimeMillis() + 30_000;
-      while (client.countAsync("trickle").get() < 5 && System.currentTimeMillis() < deadline) {
+      while (client.countAsync(name("trickle")).get() < 5 && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
       long seenAt = System.currentTimeMillis();
-      assertEquals(5L, client.countAsync("trickle").get());
+      assertEquals(5L, client.countAsync(name("trickle")).get());
       long emitted = HoldAfter.emittedAtMs.get();
       assertTrue(emitted > 0);
       assertTrue(seenAt - emitted < 2000, "took " + (seenAt - emitted) + " ms");
@@ -275,31 +301,29 @@ class QdrantSinkJobTest {
   @Test
   void endpointDownForSecondsMidStreamIsRetriedUntilEveryPointIsWritten() throws Exception {
     int n = 2000;
-    createCollection("outage", DIM);
+    createCollection(name("outage"), DIM);
     StreamExecutionEnvironment env = env(2);
     env.fromData(points(n)).setParallelism(1).map(new Throttle()).setParallelism(1)
-        .sinkTo(sink("outage").maxBatchSize(100).maxBufferedRequests(400).build()).name("qdrant");
-    JobClient job = env.executeAsync("outage");
+        .sinkTo(sink(name("outage")).maxBatchSize(100).maxBufferedRequests(400).build()).name("qdrant");
+    JobClient job = env.executeAsync(name("outage"));
 
     long deadline = System.currentTimeMillis() + 30_000;
-    while (client.countAsync("outage").get() < 200 && System.currentTimeMillis() < deadline) {
+    while (client.countAsync(name("outage")).get() < 200 && System.currentTimeMillis() < deadline) {
       Thread.sleep(10);
     }
-    long before = client.countAsync("outage").get();
-    client.close();
-    server.close();
+    long before = client.countAsync(name("outage")).get();
+    link.stop();
     long down = System.currentTimeMillis();
     Thread.sleep(3000);
-    server = server.restart();
-    client = server.newClient();
+    link.start();
     long upAfterMs = System.currentTimeMillis() - down;
 
     JobExecutionResult result = job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
     assertTrue(upAfterMs >= 3000);
     assertTrue(before >= 200 && before < n, "not mid-stream: " + before + " written before");
-    long written = client.countAsync("outage").get();
+    long written = client.countAsync(name("outage")).get();
     assertEquals(n, written);
-    assertEquals(n, allPoints("outage").size());
+    assertEquals(n, allPoints(name("outage")).size());
     long retries = counter(result.getJobID(), QdrantSinkWriter.METRIC_RETRIES);
     assertTrue(retries > 0, "no retries counted");
     // Every point was acknowledged once; retried ones are counted only when they succeed.
@@ -308,54 +332,50 @@ class QdrantSinkJobTest {
 
   @Test
   void vectorSizeMismatchFailsTheJobWithQdrantsMessageAndTheCollection() throws Exception {
-    createCollection("tiny-vectors", 3);
+    createCollection(name("tiny-vectors"), 3);
     StreamExecutionEnvironment env = env(1);
-    env.fromData(points(10)).sinkTo(sink("tiny-vectors").build()).name("qdrant");
+    env.fromData(points(10)).sinkTo(sink(name("tiny-vectors")).build()).name("qdrant");
     Exception e = assertThrows(Exception.class, () -> env.execute("mismatch"));
     String chain = causes(e);
     assertTrue(chain.contains("Vector dimension error"), chain);
-    assertTrue(chain.contains("'tiny-vectors'"), chain);
+    assertTrue(chain.contains("'" + name("tiny-vectors") + "'"), chain);
     assertTrue(chain.contains("INVALID_ARGUMENT"), chain);
-    assertEquals(0L, client.countAsync("tiny-vectors").get());
+    assertEquals(0L, client.countAsync(name("tiny-vectors")).get());
   }
 
   @Test
   void missingCollectionFailsTheJobAtOnce() throws Exception {
     StreamExecutionEnvironment env = env(1);
-    env.fromData(points(10)).sinkTo(sink("no-such").build()).name("qdrant");
+    env.fromData(points(10)).sinkTo(sink(name("no-such")).build()).name("qdrant");
     long t0 = System.currentTimeMillis();
     Exception e = assertThrows(Exception.class, () -> env.execute("missing"));
     String chain = causes(e);
-    assertTrue(chain.contains("NOT_FOUND") && chain.contains("'no-such'"), chain);
+    assertTrue(chain.contains("NOT_FOUND") && chain.contains("'" + name("no-such") + "'"), chain);
     assertTrue(System.currentTimeMillis() - t0 < 20_000);
   }
 
   @Test
   void givesUpWhenQdrantStaysDownPastTheRetryDuration() throws Exception {
-    int port = server.port();
-    client.close();
-    server.close();
+    link.stop();
     StreamExecutionEnvironment env = env(1);
     env.fromData(points(10)).sinkTo(QdrantSink.builder()
-            .connection(QdrantConnection.of("127.0.0.1", port))
-            .collection("down")
+            .connection(QdrantConnection.of("127.0.0.1", link.port()))
+            .collection(name("down"))
             .retry(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(1))
             .build()).name("qdrant");
     Exception e = assertThrows(Exception.class, () -> env.execute("down"));
     String chain = causes(e);
-    assertTrue(chain.contains("has not accepted an upsert to collection 'down'")
+    assertTrue(chain.contains("has not accepted an upsert to collection '" + name("down") + "'")
         && chain.contains("UNAVAILABLE"), chain);
-    server = server.restart();
-    client = server.newClient();
   }
 
   @Test
   void writersCanCreateTheCollectionThemselves() throws Exception {
     StreamExecutionEnvironment env = env(2);
-    env.fromData(points(50)).sinkTo(sink("auto").ensureCollection(DIM).build()).name("qdrant");
-    env.execute("auto");
-    assertEquals(50L, client.countAsync("auto").get());
-    assertEquals(7, client.getCollectionInfoAsync("auto").get().getPayloadSchemaCount());
+    env.fromData(points(50)).sinkTo(sink(name("auto")).ensureCollection(DIM).build()).name("qdrant");
+    env.execute(name("auto"));
+    assertEquals(50L, client.countAsync(name("auto")).get());
+    assertEquals(7, client.getCollectionInfoAsync(name("auto")).get().getPayloadSchemaCount());
   }
 
   /** Fails once, after a checkpoint has completed and a number of points have passed. */
@@ -391,7 +411,7 @@ class QdrantSinkJobTest {
   @Test
   void pointsBufferedAtACheckpointSurviveARestartThroughWriterState() throws Exception {
     int n = 600;
-    createCollection("restored", DIM);
+    createCollection(name("restored"), DIM);
     FailOnceAfterCheckpoint.checkpointed.set(false);
     FailOnceAfterCheckpoint.failed.set(false);
     FailOnceAfterCheckpoint.seen.set(0);
@@ -405,8 +425,8 @@ class QdrantSinkJobTest {
     // Neither the batch size nor the delay is ever reached before the end of input, so the
     // points can only leave the buffer through checkpoint state or the final flush.
     env.fromData(points(n)).map(new Throttle()).map(new FailOnceAfterCheckpoint(400))
-        .sinkTo(sink("restored").maxTimeInBufferMs(600_000).build()).name("qdrant");
-    env.execute("restored");
+        .sinkTo(sink(name("restored")).maxTimeInBufferMs(600_000).build()).name("qdrant");
+    env.execute(name("restored"));
 
     assertTrue(FailOnceAfterCheckpoint.failed.get());
     // The source resumed after its checkpointed position instead of replaying everything ...
@@ -414,29 +434,36 @@ class QdrantSinkJobTest {
     assertTrue(seen < 400 + n, "source replayed from the start: saw " + seen);
     // ... and nothing was written before the failure, so the skipped points came from state.
     assertEquals(List.of(n), upserts.sizes());
-    assertEquals(n, allPoints("restored").size());
+    assertEquals(n, allPoints(name("restored")).size());
   }
 
   @Test
   void apiKeyIsSentAndAWrongKeyFailsTheJobWithAHint() throws Exception {
-    try (QdrantLocalServer secured = QdrantLocalServer.builder().port(0).apiKey("k-123").start();
-        QdrantClient admin = secured.newClient()) {
-      admin.createCollectionAsync("keyed",
+    try (QdrantUnderTest secured = QdrantUnderTest.startWithKeys("k-123", "ro-456")) {
+      QdrantClient admin = secured.client();
+      String keyed = secured.collection("keyed");
+      admin.createCollectionAsync(keyed,
           VectorParams.newBuilder().setSize(DIM).setDistance(Distance.Cosine).build()).get();
-      QdrantConnection conn = QdrantConnection.of("127.0.0.1", secured.port());
+      QdrantConnection conn = QdrantConnection.of(secured.host(), secured.port());
 
       StreamExecutionEnvironment ok = env(1);
-      ok.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey("k-123"))
-          .collection("keyed").build()).name("qdrant");
+      ok.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey(secured.apiKey()))
+          .collection(keyed).build()).name("qdrant");
       ok.execute("keyed");
-      assertEquals(10L, admin.countAsync("keyed").get());
+      assertEquals(10L, admin.countAsync(keyed).get());
 
       StreamExecutionEnvironment bad = env(1);
       bad.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey("nope"))
-          .collection("keyed").build()).name("qdrant");
+          .collection(keyed).build()).name("qdrant");
       String chain = causes(assertThrows(Exception.class, () -> bad.execute("bad-key")));
       assertTrue(chain.contains("UNAUTHENTICATED") && chain.contains("check the API key")
           && !chain.contains("nope"), chain);
+
+      StreamExecutionEnvironment readOnly = env(1);
+      readOnly.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey(secured.readOnlyApiKey()))
+          .collection(keyed).build()).name("qdrant");
+      chain = causes(assertThrows(Exception.class, () -> readOnly.execute("read-only-key")));
+      assertTrue(chain.contains("PERMISSION_DENIED") && chain.contains("a read-only key cannot write"), chain);
     }
   }
 

@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-/** Server side: records the number of points in every upsert request the endpoint receives. */
+/**
+ * Records the number of points in every upsert request that passes (on a {@link
+ * io.lesionsearch.testing.GrpcProxy}, which hands on each message as its protobuf bytes).
+ */
 final class UpsertRecorder implements ServerInterceptor {
   private final ConcurrentLinkedQueue<Integer> sizes = new ConcurrentLinkedQueue<>();
 
@@ -28,7 +31,11 @@ final class UpsertRecorder implements ServerInterceptor {
     return new ForwardingServerCallListener.SimpleForwardingServerCallListener<Q>(listener) {
       @Override
       public void onMessage(Q message) {
-        sizes.add(((UpsertPoints) message).getPointsCount());
+        try {
+          sizes.add(UpsertPoints.parseFrom((byte[]) message).getPointsCount());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new IllegalStateException("not an upsert request", e);
+        }
         super.onMessage(message);
       }
     };

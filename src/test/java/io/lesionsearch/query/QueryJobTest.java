@@ -9,13 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.grpc.ServerCall;
-import io.grpc.ServerInterceptor;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrant.PointIds;
-import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.lesionsearch.testing.Flink;
+import io.lesionsearch.testing.QdrantUnderTest;
+import io.lesionsearch.testing.TcpProxy;
 import io.lesionsearch.testing.TestData;
 import io.qdrant.client.QdrantClient;
 import java.nio.charset.StandardCharsets;
@@ -62,11 +61,12 @@ class QueryJobTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final Path MODEL = TestData.model("vit-s16-d1-bf16");
   /** While set, the faulty endpoint takes calls and never answers them. */
-  private static volatile boolean stall;
 
   private EmbeddedKafka kafka;
-  private QdrantLocalServer qdrant;
-  private QdrantLocalServer faultyQdrant;
+  private QdrantUnderTest qdrant;
+  /** The faulty job's way to Qdrant, which the test stalls and cuts. */
+  private TcpProxy faulty;
+  private String collection;
   private IndexedLesions lesions;
   private AuditCapture audit;
   private final List<JobClient> jobs = new ArrayList<>();
@@ -77,43 +77,35 @@ class QueryJobTest {
   void start() throws Exception {
     audit = AuditCapture.install();
     kafka = new EmbeddedKafka();
-    qdrant = QdrantLocalServer.builder().port(0).start();
-    faultyQdrant = QdrantLocalServer.builder().port(0).interceptor(stalling()).start();
+    qdrant = QdrantUnderTest.start();
+    faulty = TcpProxy.to(qdrant.host(), qdrant.port());
+    collection = qdrant.collection("lesions");
     lesions = new IndexedLesions(MODEL, 42);
-    try (QdrantClient q = qdrant.newClient()) {
-      lesions.upsert(q, "lesions");
-    }
+    lesions.upsert(qdrant.client(), collection);
     for (String prefix : List.of("q", "faulty")) {
       kafka.createTopic(prefix + "-requests", 2, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
       kafka.createTopic(prefix + "-replies", 2);
       kafka.createTopic(prefix + "-dlq", 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
     }
-    jobs.add(startJob("q", qdrant, "10000"));
-    jobs.add(startJob("faulty", faultyQdrant, "1500"));
+    jobs.add(startJob("q", qdrant.jobArgs(), collection, "10000"));
+    // A collection no one creates, behind a proxy the test stalls and cuts.
+    jobs.add(startJob("faulty", qdrant.jobArgsVia(faulty), qdrant.collection("missing"), "1500"));
     client = new SearchClient(kafka.bootstrapServers(), "q-requests", "q-replies", Map.of());
     faultyClient = new SearchClient(kafka.bootstrapServers(), "faulty-requests", "faulty-replies", Map.of());
   }
 
-  private JobClient startJob(String prefix, QdrantLocalServer endpoint, String timeoutMs) throws Exception {
-    QueryOptions options = QueryOptions.parse(
+  private JobClient startJob(String prefix, List<String> qdrantArgs, String collection, String timeoutMs) throws Exception {
+    List<String> args = new ArrayList<>(List.of(
         "--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", prefix + "-requests",
         "--replies-topic", prefix + "-replies", "--dead-letter-topic", prefix + "-dlq", "--group-id", prefix,
-        "--qdrant-port", Integer.toString(endpoint.port()), "--collection", "lesions", "--model", MODEL.toString(),
+        "--collection", collection, "--model", MODEL.toString(),
         "--parallelism", "1", "--request-timeout-ms", timeoutMs, "--checkpoint-interval-ms", "2000",
-        "--max-reply-bytes", Integer.toString(MAX_REPLY_BYTES));
+        "--max-reply-bytes", Integer.toString(MAX_REPLY_BYTES)));
+    args.addAll(qdrantArgs);
+    QueryOptions options = QueryOptions.parse(args.toArray(String[]::new));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     QueryJob.build(env, options);
     return env.executeAsync(QueryJob.NAME + " " + prefix);
-  }
-
-  private static ServerInterceptor stalling() {
-    return new ServerInterceptor() {
-      @Override
-      public <Q, A> ServerCall.Listener<Q> interceptCall(
-          ServerCall<Q, A> call, io.grpc.Metadata headers, io.grpc.ServerCallHandler<Q, A> next) {
-        return stall ? new ServerCall.Listener<>() {} : next.startCall(call, headers);
-      }
-    };
   }
 
   @AfterAll
@@ -123,7 +115,7 @@ class QueryJobTest {
     }
     client.close();
     faultyClient.close();
-    faultyQdrant.close();
+    faulty.close();
     qdrant.close();
     kafka.close();
   }
@@ -296,18 +288,18 @@ class QueryJobTest {
   void qdrantFailuresAreAnsweredMissingCollectionThenTimeoutThenUnreachable() throws Exception {
     JsonNode missing = faultyClient.search(request("{\"query\": {\"image_id\": \"ISIC_24001\"}}"), WAIT).get();
     assertError(missing, ErrorCode.COLLECTION_NOT_FOUND);
-    stall = true;
+    faulty.stall(true);
     try {
       assertError(faultyClient.search(request("{\"query\": {\"image_id\": \"ISIC_24001\"}}"), WAIT).get(), ErrorCode.TIMEOUT);
     } finally {
-      stall = false;
+      faulty.stall(false);
     }
-    faultyQdrant.close();
+    faulty.stop();
     try {
       JsonNode unreachable = faultyClient.search(request("{\"query\": {\"vector\": " + vectorJson("ISIC_24001") + "}}"), WAIT).get();
       assertError(unreachable, ErrorCode.QDRANT_UNAVAILABLE);
     } finally {
-      faultyQdrant = faultyQdrant.restart();
+      faulty.start();
     }
     // Back again: a request that races the reconnect may still find it unavailable; a later one may not.
     JsonNode back = null;

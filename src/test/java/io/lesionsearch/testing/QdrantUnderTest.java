@@ -131,6 +131,14 @@ public final class QdrantUnderTest implements AutoCloseable {
     return args;
   }
 
+  /** The same, for reaching this server through a loopback proxy. */
+  public List<String> jobArgsVia(TcpProxy proxy) {
+    List<String> args = jobArgs();
+    args.set(1, "127.0.0.1");
+    args.set(3, Integer.toString(proxy.port()));
+    return args;
+  }
+
   /** A collection name no other test uses, dropped on {@link #close}. */
   public String collection(String prefix) {
     String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);

@@ -7,7 +7,7 @@ import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrant.PointIds;
-import io.lesionsearch.qdrantlocal.QdrantLocalServer;
+import io.lesionsearch.testing.QdrantUnderTest;
 import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryOptions;
 import io.lesionsearch.query.SearchClient;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class WebDeployment implements BeforeAllCallback, AfterAllCallback {
 
-  static final String COLLECTION = "web-lesions";
+  private String collection;
   static final String REQUESTS = "lesion-search-requests";
   static final String REPLIES = "lesion-search-results";
   /** Indexed with a copy of another point's vector and no thumbnail: its card shows the placeholder. */
@@ -61,33 +61,39 @@ final class WebDeployment implements BeforeAllCallback, AfterAllCallback {
   private static final String[] SITES = {"back", "face", "lower extremity", "trunk", "scalp"};
 
   private EmbeddedKafka kafka;
-  private QdrantLocalServer qdrant;
+  private QdrantUnderTest qdrant;
   private JobClient ingest;
   private JobClient query;
   private SearchClient client;
   /** image_id to its metadata as indexed (no age where none was sent). */
   private final Map<String, ObjectNode> indexed = new LinkedHashMap<>();
 
+  private String[] withQdrant(String... args) {
+    List<String> all = new java.util.ArrayList<>(List.of(args));
+    all.addAll(qdrant.jobArgs());
+    return all.toArray(String[]::new);
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     kafka = new EmbeddedKafka();
-    qdrant = QdrantLocalServer.builder().port(0).start();
+    qdrant = QdrantUnderTest.start();
+    collection = qdrant.collection("web-lesions");
     Map<String, String> large = Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES));
     for (String topic : List.of("web-images", "web-images-dlq", REQUESTS, REPLIES, REQUESTS + "-dlq")) {
       kafka.createTopic(topic, 1, large);
     }
     String model = TestData.model("vit-s16-d1-bf16").toString();
-    String port = Integer.toString(qdrant.port());
 
     StreamExecutionEnvironment ingestEnv = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(ingestEnv, IngestOptions.parse("--bootstrap-servers", kafka.bootstrapServers(),
-        "--topic", "web-images", "--dead-letter-topic", "web-images-dlq", "--qdrant-port", port,
-        "--collection", COLLECTION, "--model", model, "--parallelism", "1", "--thumbnail-size", "128",
-        "--checkpoint-interval-ms", "1000", "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100"));
+    IngestJob.build(ingestEnv, IngestOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(),
+        "--topic", "web-images", "--dead-letter-topic", "web-images-dlq",
+        "--collection", collection, "--model", model, "--parallelism", "1", "--thumbnail-size", "128",
+        "--checkpoint-interval-ms", "1000", "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100")));
     ingest = ingestEnv.executeAsync("web test ingest");
     StreamExecutionEnvironment queryEnv = StreamExecutionEnvironment.getExecutionEnvironment();
-    QueryJob.build(queryEnv, QueryOptions.parse("--bootstrap-servers", kafka.bootstrapServers(),
-        "--qdrant-port", port, "--collection", COLLECTION, "--model", model, "--parallelism", "1"));
+    QueryJob.build(queryEnv, QueryOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(),
+        "--collection", collection, "--model", model, "--parallelism", "1")));
     query = queryEnv.executeAsync("web test query");
 
     try (var producer = kafka.producer()) {
@@ -104,7 +110,7 @@ final class WebDeployment implements BeforeAllCallback, AfterAllCallback {
             m.get("image_id").asText().getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(m))).get();
       }
     }
-    try (QdrantClient qc = qdrant.newClient()) {
+    try (QdrantClient qc = qdrant.connection().open()) {
       try {
         waitFor(() -> count(qc) == IMAGES.length, 120_000, "the ingest job to index " + IMAGES.length + " images");
       } catch (AssertionError e) {
@@ -125,7 +131,7 @@ final class WebDeployment implements BeforeAllCallback, AfterAllCallback {
 
   /** A twin of one indexed point, as a deployment ingested without --thumbnail-size would hold it. */
   private void addPointWithoutThumbnail(QdrantClient qc) throws Exception {
-    RetrievedPoint source = qc.scrollAsync(ScrollPoints.newBuilder().setCollectionName(COLLECTION).setLimit(1)
+    RetrievedPoint source = qc.scrollAsync(ScrollPoints.newBuilder().setCollectionName(collection).setLimit(1)
         .setWithPayload(WithPayloadSelectorFactory.enable(true)).setWithVectors(WithVectorsSelectorFactory.enable(true))
         .build()).get().getResult(0);
     String sourceId = source.getPayloadMap().get("image_id").getStringValue();
@@ -133,7 +139,7 @@ final class WebDeployment implements BeforeAllCallback, AfterAllCallback {
     Map<String, Value> payload = new HashMap<>();
     meta.fields().forEachRemaining(e -> payload.put(e.getKey(),
         e.getValue().isNumber() ? ValueFactory.value(e.getValue().asLong()) : ValueFactory.value(e.getValue().asText())));
-    qc.upsertAsync(COLLECTION, List.of(PointStruct.newBuilder()
+    qc.upsertAsync(collection, List.of(PointStruct.newBuilder()
         .setId(PointIdFactory.id(PointIds.forImageId(NO_THUMBNAIL_ID)))
         .setVectors(VectorsFactory.vectors(source.getVectors().getVector().getDense().getDataList()))
         .putAllPayload(payload)
@@ -179,7 +185,7 @@ final class WebDeployment implements BeforeAllCallback, AfterAllCallback {
 
   private long count(QdrantClient qc) {
     try {
-      return qc.countAsync(COLLECTION).get();
+      return qc.countAsync(collection).get();
     } catch (Exception e) {
       return -1; // not created yet
     }

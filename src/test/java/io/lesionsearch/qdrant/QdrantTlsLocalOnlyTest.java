@@ -38,11 +38,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * Local-only: it needs a Qdrant serving TLS with the test CA's certificate, which is the local
+ * endpoint started here; the real server under test ({@code -Dlesion.test.qdrant}) serves plaintext.
+ *
  * The jobs' Qdrant connection against the local endpoint serving real TLS on a loopback port, with
  * the test CA under src/test/resources/tls (see the README there): trust, refusal, the CA's bytes
  * travelling with the connection, and the inbound message limit.
  */
-class QdrantTlsTest {
+class QdrantTlsLocalOnlyTest {
   private static final Path TLS = Path.of("src/test/resources/tls");
   private static final Path CA = TLS.resolve("ca.pem");
   private static final String KEY = "tls-test-key";

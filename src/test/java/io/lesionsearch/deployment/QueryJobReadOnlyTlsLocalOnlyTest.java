@@ -42,13 +42,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
+ * Local-only: it needs a Qdrant serving TLS with the test CA's certificate, which is the local
+ * endpoint started here; the real server under test ({@code -Dlesion.test.qdrant}) serves plaintext.
+ *
  * The query job as docker-compose submits it, against a Qdrant that serves TLS under a private CA:
  * with the read-only key and --qdrant-tls-ca, the CA file gone before the job runs (as on
  * TaskManagers that have no copy), it answers searches that need each read it makes (retrieve,
  * search, batch search), while the same key cannot write; an answer over
  * --qdrant-max-inbound-bytes is answered with an error that names the option.
  */
-class QueryJobReadOnlyTlsTest {
+class QueryJobReadOnlyTlsLocalOnlyTest {
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 
   private static final Path TLS = Path.of("src/test/resources/tls");
