@@ -1,6 +1,7 @@
 package io.lesionsearch.cli;
 
 import io.lesionsearch.local.LocalMode;
+import io.lesionsearch.qdrant.QdrantConnection;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +16,10 @@ import picocli.CommandLine.Option;
     name = "local",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the whole system in this JVM: a Kafka broker, the Qdrant-compatible endpoint and a Flink",
-      "MiniCluster with the ingest and query jobs, and the web page. Streams a dataset in, waits until",
-      "it is indexed, runs the tutorial's searches, then serves until Ctrl-C (or exits, with --demo)."
+      "Run the whole system in this JVM: a Kafka broker, the Qdrant-compatible endpoint (or a running",
+      "Qdrant server, --qdrant) and a Flink MiniCluster with the ingest and query jobs, and the web page.",
+      "Streams a dataset in, waits until it is indexed, runs the tutorial's searches, then serves until",
+      "Ctrl-C (or exits, with --demo)."
     })
 final class LocalCommand implements Callable<Integer> {
 
@@ -35,8 +37,17 @@ final class LocalCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "0", description = "Images per second into Kafka; 0 for as fast as it takes them (default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--qdrant-port", defaultValue = "6334", description = "gRPC port of the Qdrant endpoint; 0 for any free port (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--qdrant-port", defaultValue = "6334", description = "gRPC port of the embedded Qdrant endpoint; 0 for any free port (default: ${DEFAULT-VALUE}).")
   int qdrantPort;
+
+  @Option(names = "--qdrant", paramLabel = "HOST:PORT", description = "A running Qdrant server (its gRPC port) to use instead of the embedded endpoint.")
+  String qdrant;
+
+  @Option(names = "--qdrant-api-key", defaultValue = "${env:QDRANT_API_KEY}", description = "That server's API key (default: the QDRANT_API_KEY environment variable).")
+  String qdrantApiKey;
+
+  @Option(names = "--collection", defaultValue = "lesions", description = "Collection to index into and search (default: ${DEFAULT-VALUE}).")
+  String collection;
 
   @Option(names = "--flink-port", defaultValue = "8081", description = "Flink web UI and REST port; 0 for any free port (default: ${DEFAULT-VALUE}).")
   int flinkPort;
@@ -59,8 +70,12 @@ final class LocalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    LocalMode mode = new LocalMode(new LocalMode.Settings(model, dataset, limit, rate, qdrantPort, flinkPort,
-        webPort, thumbnailSize, Duration.ofSeconds(indexTimeoutSeconds)), out);
+    if (qdrant != null) {
+      QdrantConnection.parse(qdrant); // a malformed address stops here, with the reason
+    }
+    LocalMode mode = new LocalMode(new LocalMode.Settings(model, dataset, limit, rate, qdrant,
+        qdrant == null || qdrantApiKey == null || qdrantApiKey.isBlank() ? null : qdrantApiKey, qdrantPort, collection,
+        flinkPort, webPort, thumbnailSize, Duration.ofSeconds(indexTimeoutSeconds)), out);
     if (demo) {
       mode.run(null);
       return 0;

@@ -8,7 +8,12 @@ import io.lesionsearch.embed.ModelManifest;
 import io.lesionsearch.produce.DatasetProducer;
 import io.lesionsearch.query.ReplyTable;
 import io.lesionsearch.query.SearchClient;
+import io.lesionsearch.qdrant.PointIds;
+import io.qdrant.client.ConditionFactory;
+import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
+import io.qdrant.client.grpc.Common.Filter;
+import io.qdrant.client.grpc.Common.PointId;
 import io.lesionsearch.web.WebConfig;
 import io.lesionsearch.web.WebServer;
 import java.io.PrintWriter;
@@ -39,8 +44,13 @@ public final class LocalMode {
   /** A tutorial search and the query job's reply to it. */
   public record Answered(TutorialSearches.Example example, JsonNode reply) {}
 
-  public record Settings(Path model, Path dataset, long limit, double rate, int qdrantPort, int flinkPort,
-      int webPort, int thumbnailSize, Duration indexTimeout) {}
+  /**
+   * @param qdrant a running Qdrant server's gRPC HOST:PORT, or null for the embedded endpoint on {@code qdrantPort}
+   * @param qdrantApiKey that server's API key, or null
+   * @param collection where the dataset is indexed and searched
+   */
+  public record Settings(Path model, Path dataset, long limit, double rate, String qdrant, String qdrantApiKey,
+      int qdrantPort, String collection, int flinkPort, int webPort, int thumbnailSize, Duration indexTimeout) {}
 
   private static final Duration SEARCH_TIMEOUT = Duration.ofSeconds(30);
 
@@ -69,10 +79,11 @@ public final class LocalMode {
     if (images.isEmpty()) {
       throw new IllegalArgumentException("dataset " + settings.dataset() + " has no usable images");
     }
-    out.printf("starting Kafka, the Qdrant endpoint and Flink (model %s) ...%n", manifest.modelId());
+    out.printf("starting Kafka, %s and Flink (model %s) ...%n",
+        settings.qdrant() == null ? "the Qdrant endpoint" : "with Qdrant at " + settings.qdrant() + ",", manifest.modelId());
     out.flush();
-    try (LocalStack stack = new LocalStack(
-            settings.model(), settings.qdrantPort(), settings.flinkPort(), settings.thumbnailSize());
+    try (LocalStack stack = new LocalStack(settings.model(), settings.qdrant(), settings.qdrantApiKey(),
+            settings.qdrantPort(), settings.collection(), settings.flinkPort(), settings.thumbnailSize());
         DeadLetterWatch deadLetters = new DeadLetterWatch(
             stack.kafka().bootstrapServers(), stack.ingestOptions().deadLetterTopic);
         SearchClient client = new SearchClient(stack.kafka().bootstrapServers(),
@@ -112,7 +123,8 @@ public final class LocalMode {
     out.println("Kafka bootstrap servers: " + stack.kafka().bootstrapServers()
         + "  (topics " + stack.ingestOptions().topic + ", " + stack.queryOptions().requestsTopic
         + ", " + stack.queryOptions().repliesTopic + ")");
-    out.println("Qdrant gRPC:             " + stack.qdrant().address() + "  (collection " + LocalStack.COLLECTION + ")");
+    out.println("Qdrant gRPC:             " + stack.qdrant().host() + ":" + stack.qdrant().port() + "  (collection "
+        + stack.collection() + (settings.qdrant() == null ? ", embedded endpoint)" : ", a running server)"));
     out.println("Flink web UI:            " + stack.flinkWebAddress());
     out.flush();
   }
@@ -145,10 +157,11 @@ public final class LocalMode {
   private long awaitIndexed(LocalStack stack, Set<String> imageIds, DeadLetterWatch deadLetters) throws Exception {
     long deadline = System.nanoTime() + settings.indexTimeout().toNanos();
     long lastReport = 0;
-    try (QdrantClient qdrant = stack.qdrant().newClient()) {
+    List<PointId> ids = imageIds.stream().map(id -> PointIdFactory.id(PointIds.forImageId(id))).toList();
+    try (QdrantClient qdrant = stack.qdrant().open()) {
       while (true) {
         stack.checkJobsRunning();
-        long points = count(qdrant);
+        long points = count(qdrant, stack.collection(), ids);
         int dead = deadLetters.distinctKeys(imageIds);
         boolean done = points + dead >= imageIds.size();
         long now = System.nanoTime();
@@ -172,14 +185,16 @@ public final class LocalMode {
     }
   }
 
-  private static long count(QdrantClient qdrant) throws InterruptedException {
+  /** Points of this dataset's images: a running server's collection may hold others already. */
+  private static long count(QdrantClient qdrant, String collection, List<PointId> ids) throws InterruptedException {
     try {
       // The sink creates the collection with its first batch; asking first keeps the client from
       // logging each early count as a failed call.
-      if (!qdrant.collectionExistsAsync(LocalStack.COLLECTION).get(10, TimeUnit.SECONDS)) {
+      if (!qdrant.collectionExistsAsync(collection).get(10, TimeUnit.SECONDS)) {
         return 0;
       }
-      return qdrant.countAsync(LocalStack.COLLECTION).get(10, TimeUnit.SECONDS);
+      return qdrant.countAsync(collection, Filter.newBuilder().addMust(ConditionFactory.hasId(ids)).build(), true)
+          .get(10, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       return 0;
     }

@@ -2,6 +2,7 @@ package io.lesionsearch.local;
 
 import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
+import io.lesionsearch.qdrant.QdrantConnection;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryOptions;
@@ -15,18 +16,20 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The whole system in this JVM: a KRaft broker with the jobs' topics, the Qdrant-compatible endpoint
- * and one Flink TaskManager running the ingest and query jobs with their default topic names, as a
- * deployment would. Closing it stops the parts in reverse order of their start.
+ * (or a running Qdrant server) and one Flink TaskManager running the ingest and query jobs with their
+ * default topic names, as a deployment would. Closing it stops the parts in reverse order of their
+ * start.
  */
 public final class LocalStack implements AutoCloseable {
 
-  public static final String COLLECTION = "lesions";
+  public static final String DEFAULT_COLLECTION = "lesions";
   /** Short, so dead letters (committed with checkpoints) show while the dataset is still streaming. */
   private static final String CHECKPOINT_MS = "2000";
 
   private final List<AutoCloseable> started = new ArrayList<>();
   private final EmbeddedKafka kafka;
-  private final QdrantLocalServer qdrant;
+  private final QdrantConnection qdrant;
+  private final String collection;
   private final LocalFlink flink;
   private final IngestOptions ingest;
   private final QueryOptions query;
@@ -34,21 +37,32 @@ public final class LocalStack implements AutoCloseable {
   private final JobID queryJob;
 
   /**
-   * @param qdrantPort the endpoint's gRPC port, 0 for any free one
+   * @param server a running Qdrant server to use (its gRPC HOST:PORT), or null for the embedded endpoint
+   * @param apiKey the server's API key, or null
+   * @param qdrantPort the embedded endpoint's gRPC port, 0 for any free one
    * @param flinkPort Flink's REST and web UI port, 0 for any free one
    * @param thumbnailSize longest side of the payload thumbnails the web page shows, 0 for none
    */
-  public LocalStack(Path model, int qdrantPort, int flinkPort, int thumbnailSize) throws Exception {
+  public LocalStack(Path model, String server, String apiKey, int qdrantPort, String collection, int flinkPort,
+      int thumbnailSize) throws Exception {
+    this.collection = collection;
     try {
       kafka = start(new EmbeddedKafka());
-      qdrant = start(QdrantLocalServer.builder().port(qdrantPort).start());
-      ingest = IngestOptions.parse(
-          "--bootstrap-servers", kafka.bootstrapServers(), "--qdrant-port", Integer.toString(qdrant.port()),
-          "--collection", COLLECTION, "--model", model.toString(), "--parallelism", "1",
-          "--checkpoint-interval-ms", CHECKPOINT_MS, "--thumbnail-size", Integer.toString(thumbnailSize));
-      query = QueryOptions.parse(
-          "--bootstrap-servers", kafka.bootstrapServers(), "--qdrant-port", Integer.toString(qdrant.port()),
-          "--collection", COLLECTION, "--model", model.toString(), "--parallelism", "1");
+      if (server == null) {
+        QdrantLocalServer embedded = start(QdrantLocalServer.builder().port(qdrantPort).start());
+        qdrant = QdrantConnection.of(embedded.host(), embedded.port());
+      } else {
+        qdrant = QdrantConnection.parse(server).withApiKey(apiKey);
+      }
+      List<String> common = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(),
+          "--qdrant-host", qdrant.host(), "--qdrant-port", Integer.toString(qdrant.port()),
+          "--collection", collection, "--model", model.toString(), "--parallelism", "1",
+          // As given: the jobs would otherwise take $QDRANT_API_KEY themselves, meant for another server.
+          "--qdrant-api-key", server == null || apiKey == null ? "" : apiKey));
+      List<String> ingestArgs = new ArrayList<>(common);
+      ingestArgs.addAll(List.of("--checkpoint-interval-ms", CHECKPOINT_MS, "--thumbnail-size", Integer.toString(thumbnailSize)));
+      ingest = IngestOptions.parse(ingestArgs.toArray(String[]::new));
+      query = QueryOptions.parse(common.toArray(String[]::new));
       // The broker's default (1 MiB) would refuse an inline photo the jobs and the page accept; a
       // dead letter is its input plus headers, so dead-letter topics get 1 MiB more.
       for (String topic : List.of(ingest.topic, query.requestsTopic, query.repliesTopic)) {
@@ -80,8 +94,13 @@ public final class LocalStack implements AutoCloseable {
     return kafka;
   }
 
-  public QdrantLocalServer qdrant() {
+  /** Where the jobs' Qdrant is: the embedded endpoint, or the server given. */
+  public QdrantConnection qdrant() {
     return qdrant;
+  }
+
+  public String collection() {
+    return collection;
   }
 
   public IngestOptions ingestOptions() {

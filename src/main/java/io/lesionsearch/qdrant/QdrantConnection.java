@@ -102,6 +102,27 @@ public final class QdrantConnection implements Serializable {
         DEFAULT_MAX_INBOUND_BYTES, null, null);
   }
 
+  /**
+   * {@code HOST:PORT} (gRPC), as users give a server on the command line.
+   *
+   * @throws IllegalArgumentException saying what is wrong with it
+   */
+  public static QdrantConnection parse(String address) {
+    int colon = address == null ? -1 : address.lastIndexOf(':');
+    if (colon < 1 || colon == address.length() - 1) {
+      throw new IllegalArgumentException("a Qdrant server is HOST:PORT (its gRPC port, 6334 by default), got " + address);
+    }
+    String host = address.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      return of(host, Integer.parseInt(address.substring(colon + 1)));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("a Qdrant server is HOST:PORT with a numeric port, got " + address);
+    }
+  }
+
   public static QdrantConnection of(String host, int port) {
     return defaults().withHost(host).withPort(port);
   }

@@ -16,6 +16,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import io.lesionsearch.testing.QdrantUnderTest;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -33,13 +35,30 @@ class LocalModeTest {
   private LocalMode.Report report;
   private String printed;
 
+  /** Only when tests run against a real server: then the local mode uses it, as `local --qdrant` does. */
+  private QdrantUnderTest real;
+
   @BeforeAll
   void runDemo() throws Exception {
     StringWriter text = new StringWriter();
-    LocalMode mode = new LocalMode(new LocalMode.Settings(TestData.model("vit-s16-d1-bf16"), SAMPLE, 0, 0, 0, 0, 0, 64,
-        Duration.ofMinutes(3)), new PrintWriter(text, true));
+    String server = null;
+    String collection = LocalStack.DEFAULT_COLLECTION;
+    if (QdrantUnderTest.real()) {
+      real = QdrantUnderTest.start();
+      server = real.address();
+      collection = real.collection("local-mode");
+    }
+    LocalMode mode = new LocalMode(new LocalMode.Settings(TestData.model("vit-s16-d1-bf16"), SAMPLE, 0, 0, server,
+        real == null ? null : real.apiKey(), 0, collection, 0, 0, 64, Duration.ofMinutes(3)), new PrintWriter(text, true));
     report = mode.run(null);
     printed = text.toString();
+  }
+
+  @AfterAll
+  void dropCollection() {
+    if (real != null) {
+      real.close();
+    }
   }
 
   @Test

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class CollectionBootstrapTest {
   private QdrantUnderTest qdrant;
   private QdrantClient client;
-  private final Map<String, String> names = new HashMap<>();
+  private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeEach
   void start() {
@@ -89,7 +89,7 @@ class CollectionBootstrapTest {
     CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
         () -> CollectionBootstrap.ensure(client, name("old-model"), 384));
     String m = e.getMessage();
-    assertTrue(m.contains("'old-model'") && m.contains("size 512") && m.contains("size 384")
+    assertTrue(m.contains("'" + name("old-model") + "'") && m.contains("size 512") && m.contains("size 384")
         && m.contains("another collection") && m.contains("delete"), m);
     // Nothing was deleted or recreated.
     assertEquals(512, client.getCollectionInfoAsync(name("old-model")).get().getConfig().getParams()

@@ -83,7 +83,7 @@ class QdrantSinkJobTest {
   private TcpProxy link;
   /** Straight to Qdrant, for checking what arrived. */
   private QdrantClient client;
-  private final Map<String, String> names = new HashMap<>();
+  private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeAll
   static void startQdrant() {
