@@ -31,7 +31,10 @@ import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -143,6 +146,39 @@ class IngestJobTest {
     // Checkpointing off: only the operator's own timer can release a batch of 3 < 16.
     long ms = millisToIndexThreeImages("trickle", "--checkpoint-interval-ms", "0", "--batch-max-delay-ms", "300");
     assertTrue(ms < 15_000, "released by the timer, not by anything slower: " + ms + " ms");
+  }
+
+  @Test
+  void withoutCheckpointsTheConsumerGroupStillCommitsItsOffsets() throws Exception {
+    String topic = "images-autocommit";
+    FIXTURE.topics(topic, 1);
+    String collection = FIXTURE.collection("autocommit");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    IngestJob.build(env, FIXTURE.options(topic, collection, "--checkpoint-interval-ms", "0", "--parallelism", "1"));
+    JobClient job = env.executeAsync("autocommit");
+    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer();
+        QdrantClient client = FIXTURE.newClient();
+        Admin admin = Admin.create(Map.of("bootstrap.servers", FIXTURE.kafka().bootstrapServers()))) {
+      for (int i = 0; i < 3; i++) {
+        send(producer, topic, "AC_" + i, message("AC_" + i, "df", 33, SyntheticLesionImages.jpeg(950 + i, 120, 90, 0.9f)));
+      }
+      waitFor(() -> count(client, collection) == 3, 60_000, "3 points");
+      // Kafka's auto commit (every 5 s) stands in for Flink's commit on checkpoints: a restarted
+      // job goes on from here instead of from the earliest record.
+      waitFor(() -> committed(admin, "ingest-" + topic, new TopicPartition(topic, 0)) == 3, 30_000,
+          "the group's offset at 3");
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  private static long committed(Admin admin, String group, TopicPartition partition) {
+    try {
+      OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(partition);
+      return offset == null ? -1 : offset.offset();
+    } catch (Exception e) {
+      return -1;
+    }
   }
 
   @Test
