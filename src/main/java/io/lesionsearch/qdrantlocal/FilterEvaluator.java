@@ -23,16 +23,21 @@ import java.util.Set;
 final class FilterEvaluator {
   private FilterEvaluator() {}
 
-  static PointPredicate compile(Filter filter, String label) {
+  /**
+   * The filter as a predicate. Conversion errors (an invalid key path, a malformed match, an
+   * unsupported condition) are thrown here; the request validation Qdrant runs first (a field
+   * condition with only a key) is {@link Validation#filter}'s, not this method's: a request Qdrant
+   * does not validate (Delete by filter) keeps such a condition, which matches no point.
+   */
+  static PointPredicate compile(Filter filter) {
     // gRPC drops conditions with no type; an empty list then counts as absent (true).
-    List<PointPredicate> should = conditions(filter.getShouldList(), label + ".should");
-    List<PointPredicate> must = conditions(filter.getMustList(), label + ".must");
-    List<PointPredicate> mustNot = conditions(filter.getMustNotList(), label + ".must_not");
+    List<PointPredicate> should = conditions(filter.getShouldList());
+    List<PointPredicate> must = conditions(filter.getMustList());
+    List<PointPredicate> mustNot = conditions(filter.getMustNotList());
     final List<PointPredicate> minShould;
     final long minCount;
     if (filter.hasMinShould()) {
-      minShould =
-          conditions(filter.getMinShould().getConditionsList(), label + ".min_should.conditions");
+      minShould = conditions(filter.getMinShould().getConditionsList());
       minCount = filter.getMinShould().getMinCount();
     } else {
       minShould = null;
@@ -142,10 +147,10 @@ final class FilterEvaluator {
     }
   }
 
-  private static List<PointPredicate> conditions(List<Condition> list, String label) {
+  private static List<PointPredicate> conditions(List<Condition> list) {
     List<PointPredicate> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
-      PointPredicate p = condition(list.get(i), label + "[" + i + "]");
+      PointPredicate p = condition(list.get(i));
       if (p != null) {
         out.add(p);
       }
@@ -153,10 +158,10 @@ final class FilterEvaluator {
     return out;
   }
 
-  private static PointPredicate condition(Condition c, String label) {
+  private static PointPredicate condition(Condition c) {
     switch (c.getConditionOneOfCase()) {
       case FIELD:
-        return field(c.getField(), label + ".field");
+        return field(c.getField());
       case IS_EMPTY:
         {
           KeyPath path = KeyPath.parse(c.getIsEmpty().getKey());
@@ -190,14 +195,14 @@ final class FilterEvaluator {
           return (id, payload) -> id != null && ids.contains(id);
         }
       case FILTER:
-        return compile(c.getFilter(), label + ".filter");
+        return compile(c.getFilter());
       case NESTED:
         {
           if (!c.getNested().hasFilter()) {
             throw Errors.invalidArgument("Nested condition must have a filter");
           }
           KeyPath path = KeyPath.parse(c.getNested().getKey()).arrayKey();
-          PointPredicate inner = compile(c.getNested().getFilter(), label + ".nested.filter");
+          PointPredicate inner = compile(c.getNested().getFilter());
           // Ids and vectors are not visible inside a nested object, as in Qdrant.
           return (id, payload) -> {
             for (Value v : path.get(payload)) {
@@ -240,12 +245,13 @@ final class FilterEvaluator {
     boolean matches(Value v);
   }
 
-  private static PointPredicate field(FieldCondition fc, String label) {
-    boolean nothing = !fc.hasMatch() && !fc.hasRange() && !fc.hasDatetimeRange()
-        && !fc.hasGeoBoundingBox() && !fc.hasGeoRadius() && !fc.hasGeoPolygon()
-        && !fc.hasValuesCount() && !fc.hasIsEmpty() && !fc.hasIsNull();
-    if (nothing) {
-      throw Errors.validation(label + ".match", "At least one field condition must be specified");
+  private static PointPredicate field(FieldCondition fc) {
+    if (Validation.keyOnly(fc)) {
+      // Where Qdrant lets it through (Delete by filter), FieldCondition::check and check_empty
+      // are false for a condition without any check, whatever the point holds; the key path is
+      // still converted first, so a bad one fails as on Qdrant.
+      KeyPath.parse(fc.getKey());
+      return (id, payload) -> false;
     }
     if (fc.hasGeoBoundingBox() || fc.hasGeoRadius() || fc.hasGeoPolygon()) {
       throw Errors.unsupported("geo conditions (key '" + fc.getKey() + "')");

@@ -14,11 +14,13 @@ import io.lesionsearch.testing.QdrantUnderTest;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
+import io.qdrant.client.grpc.Collections.DeleteCollection;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.ListCollectionsRequest;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Points.SearchPoints;
+import io.qdrant.client.grpc.Points.UpsertPoints;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -125,6 +127,49 @@ class ApiKeyTest {
     }
   }
 
+  private static final String FORBIDDEN = "Forbidden: Global manage access is required";
+
+  @Test
+  @DisplayName("Qdrant refuses a read-only key's write where the operation checks access: after"
+      + " validation, after the lookup of the collection for point writes and index creation,"
+      + " after the vector size check for upserts")
+  void readOnlyRefusalOrder() throws Exception {
+    String missing = server.collection("missing"); // never created
+    try (QdrantClient c = client(readOnlyKey, null)) {
+      // Validation first: INVALID_ARGUMENT whatever the key.
+      Status s = failure(c.createCollectionAsync(missing,
+          VectorParams.newBuilder().setSize(0).setDistance(Distance.Dot).build()));
+      assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+      s = failure(c.grpcClient().points().upsert(UpsertPoints.newBuilder()
+          .addPoints(point(2, null, 0f, 1f)).build()));
+      assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+      // Point writes and index creation look the collection up before checking the key.
+      assertEquals(Status.Code.NOT_FOUND,
+          failure(c.upsertAsync(missing, List.of(point(2, null, 0f, 1f)))).getCode());
+      assertEquals(Status.Code.NOT_FOUND,
+          failure(c.deleteAsync(missing, List.of(PointIdFactory.id(1)))).getCode());
+      assertEquals(Status.Code.NOT_FOUND, failure(c.createPayloadIndexAsync(missing, "a",
+          PayloadSchemaType.Keyword, null, true, null, null)).getCode());
+      // An upsert checks the vector size before the key, and the key before emptiness.
+      s = failure(c.upsertAsync(existing, List.of(point(2, null, 0f, 1f, 2f))));
+      assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode(), s.toString());
+      assertEquals("Wrong input: Vector dimension error: expected dim: 2, got 3",
+          s.getDescription());
+      s = failure(c.upsertAsync(existing, List.of()));
+      assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
+      assertEquals(FORBIDDEN, s.getDescription());
+      // Dropping an index or a collection checks the key first.
+      s = failure(c.deletePayloadIndexAsync(missing, "a", true, null, null));
+      assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
+      s = failure(c.grpcClient().collections().delete(DeleteCollection.newBuilder()
+          .setCollectionName(missing).build()));
+      assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
+      assertEquals(FORBIDDEN, s.getDescription());
+      // Reads of a missing collection are NOT_FOUND as with any key.
+      assertEquals(Status.Code.NOT_FOUND, failure(c.countAsync(missing)).getCode());
+    }
+  }
+
   @Test
   @DisplayName("a read-only key may read (list, count, search, scroll) but every write is"
       + " PERMISSION_DENIED, the collection untouched")
@@ -139,14 +184,24 @@ class ApiKeyTest {
       Status s = failure(c.createCollectionAsync(ro,
           VectorParams.newBuilder().setSize(2).setDistance(Distance.Dot).build()));
       assertEquals(Status.Code.PERMISSION_DENIED, s.getCode(), s.toString());
-      assertEquals(Status.Code.PERMISSION_DENIED,
-          failure(c.upsertAsync(existing, List.of(point(2, null, 0f, 1f)))).getCode());
-      assertEquals(Status.Code.PERMISSION_DENIED,
-          failure(c.deleteAsync(existing, List.of(PointIdFactory.id(1)))).getCode());
-      assertEquals(Status.Code.PERMISSION_DENIED, failure(c.createPayloadIndexAsync(existing, "a",
-          PayloadSchemaType.Keyword, null, true, null, null)).getCode());
-      assertEquals(Status.Code.PERMISSION_DENIED,
-          failure(c.deleteCollectionAsync(existing)).getCode());
+      // A read-only key has global read access; every write needs more (lib/storage/src/rbac).
+      assertEquals(FORBIDDEN, s.getDescription());
+      for (Status denied : List.of(
+          failure(c.upsertAsync(existing, List.of(point(2, null, 0f, 1f)))),
+          failure(c.deleteAsync(existing, List.of(PointIdFactory.id(1)))),
+          failure(c.createPayloadIndexAsync(existing, "a", PayloadSchemaType.Keyword, null, true,
+              null, null)),
+          failure(c.deletePayloadIndexAsync(existing, "a", true, null, null)),
+          failure(c.deleteCollectionAsync(existing)))) {
+        assertEquals(Status.Code.PERMISSION_DENIED, denied.getCode(), denied.toString());
+        assertEquals(FORBIDDEN, denied.getDescription());
+      }
+      // A bearer token carrying the read-only key is the read-only key.
+      try (QdrantClient bearer = client(null, Map.of("authorization", "Bearer " + readOnlyKey))) {
+        assertEquals(1L, bearer.countAsync(existing).get());
+        assertEquals(FORBIDDEN,
+            failure(bearer.upsertAsync(existing, List.of(point(2, null, 0f, 1f)))).getDescription());
+      }
     }
     try (QdrantClient c = client(key, null)) {
       assertEquals(1L, c.countAsync(existing).get(), "nothing was written or deleted");

@@ -266,9 +266,12 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::queryBatch (nearest by vector and by id)")
   void queryBatch() throws Exception {
+    // Unlike searchBatchAsync, queryBatchAsync sends the inner requests as given, and Qdrant
+    // validates each as a whole request: each names the collection (QdrantErrorsTest).
     List<BatchResult> r = q.client.queryBatchAsync(c, List.of(
-        QueryPoints.newBuilder().setQuery(nearest(3.4f, 4.4f)).setLimit(1).build(),
-        QueryPoints.newBuilder().setQuery(nearest(9)).build())).get();
+        QueryPoints.newBuilder().setCollectionName(c).setQuery(nearest(3.4f, 4.4f)).setLimit(1)
+            .build(),
+        QueryPoints.newBuilder().setCollectionName(c).setQuery(nearest(9)).build())).get();
     assertEquals(id(8), r.get(0).getResult(0).getId());
     assertEquals(List.of(id(8)), List.of(r.get(1).getResult(0).getId()));
     assertEquals(1, r.get(1).getResultCount());

@@ -123,13 +123,27 @@ final class QdrantFixture implements AutoCloseable {
    * (result=false), on Qdrant as here.
    */
   synchronized void dropCollections() throws Exception {
-    for (String name : created) {
-      if (client.collectionExistsAsync(name).get()) {
-        client.deleteCollectionAsync(name).get();
+    List<String> names = new ArrayList<>(created);
+    created.clear();
+    this.names.clear();
+    Exception first = null;
+    for (String name : names) {
+      // Each one on its own: one that fails must not leave the others behind.
+      try {
+        if (client.collectionExistsAsync(name).get()) {
+          client.deleteCollectionAsync(name).get();
+        }
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
       }
     }
-    created.clear();
-    names.clear();
+    if (first != null) {
+      throw first;
+    }
   }
 
   @Override
