@@ -2,6 +2,7 @@ package io.lesionsearch.qdrantlocal;
 
 import static io.lesionsearch.qdrantlocal.QdrantFixture.failure;
 import static io.lesionsearch.qdrantlocal.QdrantFixture.point;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -117,7 +118,7 @@ class ApiKeyTest {
   }
 
   @Test
-  @DisplayName("the health check needs no key: it answers without one and with a wrong one")
+  @DisplayName("the health checks need no key: they answer without one and with a wrong one")
   void healthCheckIsOpen() throws Exception {
     try (QdrantClient c = client(null, null)) {
       assertFalse(c.healthCheckAsync().get().getVersion().isEmpty());
@@ -125,6 +126,9 @@ class ApiKeyTest {
     try (QdrantClient c = client("wrong", null)) {
       assertFalse(c.healthCheckAsync().get().getVersion().isEmpty());
     }
+    // The standard gRPC health check is open too (src/tonic/auth.rs lets both through).
+    assertArrayEquals(new byte[] {0x08, 0x01},
+        HealthCheckTest.grpcHealthCheck(server.host(), server.port()));
   }
 
   private static final String FORBIDDEN = "Forbidden: Global manage access is required";

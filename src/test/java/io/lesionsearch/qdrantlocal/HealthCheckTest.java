@@ -1,8 +1,14 @@
 package io.lesionsearch.qdrantlocal;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.CallOptions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.ClientCalls;
 import io.lesionsearch.testing.QdrantUnderTest;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
@@ -10,6 +16,7 @@ import io.qdrant.client.VersionsCompatibilityChecker;
 import io.qdrant.client.grpc.QdrantOuterClass.HealthCheckReply;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -53,6 +60,25 @@ class HealthCheckTest {
         reply.getVersion());
     // Built from a git checkout, Qdrant reports the commit (GIT_COMMIT_ID, lib/api/build.rs).
     assertTrue(reply.hasCommit() && reply.getCommit().matches("[0-9a-f]{40}"), reply.toString());
+  }
+
+  /** grpc.health.v1.Health/Check with an empty request; the answer's bytes. */
+  static byte[] grpcHealthCheck(String host, int port) {
+    ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port,
+        InsecureChannelCredentials.create()).build();
+    try {
+      return ClientCalls.blockingUnaryCall(channel, GrpcHealthService.CHECK,
+          CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), new byte[0]);
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("the standard gRPC health check (grpc.health.v1.Health/Check) answers SERVING")
+  void grpcHealthProtocol() {
+    // HealthCheckResponse { status: SERVING (1) }
+    assertArrayEquals(new byte[] {0x08, 0x01}, grpcHealthCheck(server.host(), server.port()));
   }
 
   @Test
