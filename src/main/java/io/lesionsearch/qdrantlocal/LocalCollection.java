@@ -270,6 +270,17 @@ final class LocalCollection {
     }
   }
 
+  /** Whether the key has a payload index of this type. */
+  boolean hasIndex(String key, PayloadSchemaType type) {
+    lock.readLock().lock();
+    try {
+      PayloadSchemaInfo info = payloadSchema.get(key);
+      return info != null && info.getDataType() == type;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** The payload indexes, each with the number of points it holds, as Qdrant reports them. */
   Map<String, PayloadSchemaInfo> payloadSchema() {
     lock.readLock().lock();

@@ -247,6 +247,9 @@ final class PointsService extends PointsGrpc.PointsImplBase {
           throw Errors.invalidArgument("PointSelector is missing");
       }
       LocalCollection c = registry.get(req.getCollectionName());
+      if (filter != null) {
+        refuseIndexedTextMatches(c, true, sel.getFilter());
+      }
       Access.requireWrite();
       if (ids != null && ids.isEmpty()) {
         throw Errors.badRequest("Empty update request");
@@ -408,6 +411,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       }
       PointPredicate filter = filter(req.hasFilter(), req.getFilter());
       LocalCollection c = registry.get(req.getCollectionName());
+      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
       // Always exact: an approximate count may be exact.
       long n = c.count(filter);
       return CountResponse.newBuilder()
@@ -419,6 +423,23 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   private static PointPredicate filter(boolean present, Filter f) {
     return present ? FilterEvaluator.compile(f) : PointPredicate.ALWAYS;
+  }
+
+  /**
+   * Full-text conditions are answered as Qdrant answers them without a full-text index (a
+   * substring); on a key with a text index Qdrant matches tokens instead, which this endpoint
+   * does not reproduce, so that case is refused.
+   */
+  private static void refuseIndexedTextMatches(LocalCollection c, boolean present, Filter f) {
+    if (!present) {
+      return;
+    }
+    for (String key : FilterEvaluator.textMatchKeys(f)) {
+      if (c.hasIndex(key, PayloadSchemaType.Text)) {
+        throw Errors.unsupported("full-text match conditions on a key with a text index ('" + key
+            + "': Qdrant matches its tokens)");
+      }
+    }
   }
 
   @Override
@@ -439,6 +460,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       PointKey from = req.hasOffset() ? PointKey.fromProto(req.getOffset()) : null;
       PointPredicate filter = filter(req.hasFilter(), req.getFilter());
       LocalCollection c = registry.get(req.getCollectionName());
+      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
       PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), true);
       LocalCollection.Page page = c.scroll(from, (int) Math.min(limit, Integer.MAX_VALUE), filter,
           sel, withVectors(req.hasWithVectors(), req.getWithVectors()));
@@ -461,6 +483,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       v.check();
       PointPredicate filter = filter(req.hasFilter(), req.getFilter());
       LocalCollection c = registry.get(req.getCollectionName());
+      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
       List<ScoredPoint> result = c.search(searchSpec(c, req, filter));
       return SearchResponse.newBuilder()
           .addAllResult(result)
@@ -497,7 +520,9 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       LocalCollection c = registry.get(req.getCollectionName());
       List<LocalCollection.SearchSpec> specs = new ArrayList<>();
       for (int i = 0; i < req.getSearchPointsCount(); i++) {
-        specs.add(searchSpec(c, req.getSearchPoints(i), filters.get(i)));
+        SearchPoints s = req.getSearchPoints(i);
+        refuseIndexedTextMatches(c, s.hasFilter(), s.getFilter());
+        specs.add(searchSpec(c, s, filters.get(i)));
       }
       SearchBatchResponse.Builder b = SearchBatchResponse.newBuilder();
       for (LocalCollection.SearchSpec s : specs) {
@@ -551,6 +576,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       v.check();
       PointPredicate filter = filter(req.hasFilter(), req.getFilter());
       LocalCollection c = registry.get(req.getCollectionName());
+      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
       List<ScoredPoint> result = runQuery(c, req, filter);
       return QueryResponse.newBuilder()
           .addAllResult(result)
@@ -587,7 +613,9 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       LocalCollection c = registry.get(req.getCollectionName());
       List<List<ScoredPoint>> results = new ArrayList<>();
       for (int i = 0; i < req.getQueryPointsCount(); i++) {
-        results.add(runQuery(c, req.getQueryPoints(i), filters.get(i)));
+        QueryPoints q = req.getQueryPoints(i);
+        refuseIndexedTextMatches(c, q.hasFilter(), q.getFilter());
+        results.add(runQuery(c, q, filters.get(i)));
       }
       QueryBatchResponse.Builder b = QueryBatchResponse.newBuilder();
       for (List<ScoredPoint> r : results) {

@@ -3,8 +3,11 @@ package io.lesionsearch.qdrantlocal;
 import static io.lesionsearch.qdrantlocal.QdrantFixture.assertFails;
 import static io.lesionsearch.qdrantlocal.QdrantFixture.failure;
 import static io.lesionsearch.qdrantlocal.QdrantFixture.point;
+import static io.qdrant.client.ConditionFactory.datetimeRange;
+import static io.qdrant.client.ConditionFactory.filter;
 import static io.qdrant.client.ConditionFactory.geoRadius;
 import static io.qdrant.client.ConditionFactory.matchText;
+import static io.qdrant.client.ConditionFactory.matchTextAny;
 import static io.qdrant.client.PointIdFactory.id;
 import static io.qdrant.client.QueryFactory.nearest;
 import static io.qdrant.client.ValueFactory.value;
@@ -15,6 +18,7 @@ import io.grpc.Status;
 import io.qdrant.client.VectorsFactory;
 import io.qdrant.client.grpc.Collections.CreateCollection;
 import io.qdrant.client.grpc.Collections.Distance;
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Collections.SparseVectorConfig;
 import io.qdrant.client.grpc.Collections.SparseVectorParams;
 import io.qdrant.client.grpc.Collections.UpdateCollection;
@@ -122,8 +126,8 @@ class LocalOnlyRefusalsTest {
   }
 
   @Test
-  @DisplayName("unsupported points features are refused: named/sparse vectors, geo and full-text"
-      + " filters, vector_name")
+  @DisplayName("unsupported points features are refused: named/sparse vectors, geo and"
+      + " datetime_range filters, vector_name")
   void unsupportedPoints() {
     assertRefused(Status.Code.INVALID_ARGUMENT, "qdrant-local does not support named vectors",
         q.client.upsertAsync(UpsertPoints.newBuilder().setCollectionName(c)
@@ -140,11 +144,30 @@ class LocalOnlyRefusalsTest {
     assertRefused(Status.Code.INVALID_ARGUMENT, "qdrant-local does not support",
         q.client.searchAsync(search()
             .setFilter(Filter.newBuilder().addMust(geoRadius("loc", 1, 2, 3f))).build()));
-    assertRefused(Status.Code.INVALID_ARGUMENT, "qdrant-local does not support",
-        q.client.searchAsync(search()
-            .setFilter(Filter.newBuilder().addMust(matchText("a", "x"))).build()));
+    assertRefused(Status.Code.INVALID_ARGUMENT, "qdrant-local does not support datetime_range",
+        q.client.searchAsync(search().setFilter(Filter.newBuilder().addMust(datetimeRange("a",
+            io.qdrant.client.grpc.Common.DatetimeRange.getDefaultInstance()))).build()));
     assertRefused(Status.Code.INVALID_ARGUMENT, "qdrant-local does not support named vectors",
         q.client.searchAsync(search().setVectorName("image").build()));
+  }
+
+  @Test
+  @DisplayName("full-text conditions on a key with a text index are refused (Qdrant then matches"
+      + " tokens, not substrings), in every read and in Delete by filter")
+  void fullTextOnATextIndex() throws Exception {
+    Filter text = Filter.newBuilder().addMust(matchText("a", "x")).build();
+    assertEquals(1L, q.client.countAsync(c, text, true).get(), "no text index: a substring");
+    q.client.createPayloadIndexAsync(c, "a", PayloadSchemaType.Text, null, true, null, null).get();
+    String refusal = "qdrant-local does not support full-text match conditions on a key with a"
+        + " text index";
+    assertRefused(Status.Code.INVALID_ARGUMENT, refusal, q.client.countAsync(c, text, true));
+    assertRefused(Status.Code.INVALID_ARGUMENT, refusal,
+        q.client.searchAsync(search().setFilter(text).build()));
+    assertRefused(Status.Code.INVALID_ARGUMENT, refusal, q.client.deleteAsync(c, text));
+    assertRefused(Status.Code.INVALID_ARGUMENT, refusal, q.client.scrollAsync(ScrollPoints
+        .newBuilder().setCollectionName(c).setFilter(Filter.newBuilder().addShould(filter(
+            Filter.newBuilder().addMustNot(matchTextAny("a", "x y")).build()))).build()));
+    assertEquals(1L, q.client.countAsync(c).get(), "nothing was deleted");
   }
 
   @Test

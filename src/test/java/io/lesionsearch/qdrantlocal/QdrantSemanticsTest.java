@@ -11,8 +11,12 @@ import static io.qdrant.client.ConditionFactory.matchExceptKeywords;
 import static io.qdrant.client.ConditionFactory.matchExceptValues;
 import static io.qdrant.client.ConditionFactory.matchKeyword;
 import static io.qdrant.client.ConditionFactory.matchKeywords;
+import static io.qdrant.client.ConditionFactory.matchPhrase;
+import static io.qdrant.client.ConditionFactory.matchText;
+import static io.qdrant.client.ConditionFactory.matchTextAny;
 import static io.qdrant.client.ConditionFactory.nested;
 import static io.qdrant.client.ConditionFactory.range;
+import static io.qdrant.client.ConditionFactory.valuesCount;
 import static io.qdrant.client.PointIdFactory.id;
 import static io.qdrant.client.QueryFactory.nearest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,11 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.WithVectorsSelectorFactory;
 import io.qdrant.client.grpc.Collections.Distance;
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.FieldCondition;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Common.Range;
+import io.qdrant.client.grpc.Common.ValuesCount;
 import io.qdrant.client.grpc.Points.GetPoints;
 import io.qdrant.client.grpc.Points.QueryPoints;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
@@ -193,6 +199,55 @@ class QdrantSemanticsTest {
         .build()));
     assertEquals(setOf(21, 23), matching(q.name("paths"), Filter.newBuilder().addMust(nested("o",
         matchKeyword("b", "x"))).build()));
+  }
+
+  @Test
+  @DisplayName("values_count: null counts 0, an array its length, any other value 1; a missing"
+      + " key matches no count")
+  void valuesCountCondition() throws Exception {
+    shapes();
+    assertEquals(setOf(2, 13), must(valuesCount("v", ValuesCount.newBuilder().setGte(2).build())));
+    assertEquals(setOf(1, 3, 6, 8, 9, 10, 11, 12, 14), must(valuesCount("v",
+        ValuesCount.newBuilder().setGte(1).setLte(1).build())));
+    assertEquals(setOf(4, 5), must(valuesCount("v", ValuesCount.newBuilder().setLt(1).build())),
+        "null and [] count 0; the missing key (7) does not match");
+    assertEquals(setOf(1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14),
+        must(valuesCount("v", ValuesCount.getDefaultInstance())), "no bounds: any point with the key");
+  }
+
+  @Test
+  @DisplayName("full-text conditions without a text index match a substring, case-sensitive;"
+      + " text_any matches any whitespace-separated token and nothing when there is none")
+  void fullTextWithoutIndex() throws Exception {
+    q.create("text", 2, Distance.Dot);
+    q.client.upsertAsync(q.name("text"), List.of(
+        point(1, "{'t': 'The quick brown fox'}", 1f, 0f),
+        point(2, "{'t': 'quick, brown'}", 1f, 0f),
+        point(3, "{'t': ['lazy dog', 'brown cow']}", 1f, 0f),
+        point(4, "{'t': 'Quick Fox'}", 1f, 0f),
+        point(5, "{'t': 'quickly'}", 1f, 0f),
+        point(6, "{'t': 7}", 1f, 0f),
+        point(7, "{}", 1f, 0f))).get();
+    String c = q.name("text");
+    assertEquals(setOf(1, 2, 5), matching(c, Filter.newBuilder().addMust(matchText("t", "quick"))
+        .build()));
+    assertEquals(setOf(1), matching(c, Filter.newBuilder().addMust(matchText("t", "quick brown"))
+        .build()));
+    assertEquals(setOf(1, 2, 3), matching(c, Filter.newBuilder().addMust(matchText("t", "brown"))
+        .build()), "an array matches on any element");
+    assertEquals(setOf(1, 2, 3, 4, 5), matching(c, Filter.newBuilder().addMust(matchText("t", ""))
+        .build()), "every string contains the empty string");
+    assertEquals(setOf(1), matching(c, Filter.newBuilder().addMust(matchPhrase("t", "brown fox"))
+        .build()));
+    assertEquals(setOf(1, 3), matching(c, Filter.newBuilder().addMust(matchTextAny("t",
+        "lazy  fox")).build()));
+    assertEquals(Set.of(), matching(c, Filter.newBuilder().addMust(matchTextAny("t", " "))
+        .build()));
+    // A keyword index does not change full-text answers.
+    q.client.createPayloadIndexAsync(c, "t", PayloadSchemaType.Keyword, null, true, null, null)
+        .get();
+    assertEquals(setOf(1, 2, 5), matching(c, Filter.newBuilder().addMust(matchText("t", "quick"))
+        .build()));
   }
 
   @Test
