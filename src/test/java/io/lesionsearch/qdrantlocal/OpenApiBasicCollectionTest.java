@@ -1,6 +1,5 @@
 package io.lesionsearch.qdrantlocal;
 
-import static io.lesionsearch.qdrantlocal.QdrantFixture.assertFails;
 import static io.lesionsearch.qdrantlocal.QdrantFixture.failure;
 import static io.lesionsearch.qdrantlocal.QdrantFixture.ids;
 import static io.lesionsearch.qdrantlocal.QdrantFixture.point;
