@@ -1,5 +1,7 @@
 package io.lesionsearch.qdrantlocal;
 
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -12,8 +14,14 @@ import java.util.Set;
 /**
  * Qdrant's API-key check (src/tonic/auth.rs, src/common/auth): the key comes in the
  * {@code api-key} header or as {@code authorization: Bearer <key>}; a missing or wrong key is
- * UNAUTHENTICATED; a read-only key may call only reads (PERMISSION_DENIED otherwise). The health
- * check stays open, as on the server, so clients can probe it before they have a key.
+ * UNAUTHENTICATED; a read-only key may call only reads (PERMISSION_DENIED "Forbidden: Global
+ * manage access is required" otherwise). The health check stays open, as on the server, so clients
+ * can probe it before they have a key.
+ *
+ * <p>For the writes this endpoint implements, a read-only call is let through marked
+ * {@link Access#READ_ONLY}, and the service refuses it where Qdrant does (after validating the
+ * request and, for point writes, after finding the collection); writes it does not implement are
+ * refused here.
  */
 final class ApiKeyInterceptor implements ServerInterceptor {
   private static final Metadata.Key<String> API_KEY =
@@ -34,6 +42,11 @@ final class ApiKeyInterceptor implements ServerInterceptor {
       "qdrant.Points/CreateFieldIndex", "qdrant.Points/DeleteFieldIndex",
       "qdrant.Points/UpdateBatch", "qdrant.Points/CreateVectorName",
       "qdrant.Points/DeleteVectorName");
+
+  /** Writes whose services check {@link Access#requireWrite} themselves, in Qdrant's order. */
+  private static final Set<String> CHECKED_IN_SERVICE = Set.of(
+      "qdrant.Collections/Create", "qdrant.Collections/Delete", "qdrant.Points/Upsert",
+      "qdrant.Points/Delete", "qdrant.Points/CreateFieldIndex", "qdrant.Points/DeleteFieldIndex");
 
   private final byte[] key;
   private final byte[] readOnlyKey;
@@ -70,8 +83,11 @@ final class ApiKeyInterceptor implements ServerInterceptor {
         if (!WRITES.contains(method)) {
           return next.startCall(call, headers);
         }
-        refusal = Status.PERMISSION_DENIED.withDescription(
-            "Forbidden: Write access to " + method + " is required, the key is read-only");
+        if (CHECKED_IN_SERVICE.contains(method)) {
+          return Contexts.interceptCall(Context.current().withValue(Access.READ_ONLY, true), call,
+              headers, next);
+        }
+        refusal = Access.forbidden().getStatus();
       } else {
         refusal = Status.UNAUTHENTICATED.withDescription("Invalid API key or JWT");
       }

@@ -30,6 +30,7 @@ import io.qdrant.client.grpc.Collections.ListCollectionsRequest;
 import io.qdrant.client.grpc.Collections.ListCollectionsResponse;
 import io.qdrant.client.grpc.Collections.ListShardKeysRequest;
 import io.qdrant.client.grpc.Collections.ListShardKeysResponse;
+import io.qdrant.client.grpc.Collections.MaxOptimizationThreads;
 import io.qdrant.client.grpc.Collections.OptimizerStatus;
 import io.qdrant.client.grpc.Collections.OptimizersConfigDiff;
 import io.qdrant.client.grpc.Collections.PayloadSchemaInfo;
@@ -63,7 +64,11 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
   public void create(CreateCollection req, StreamObserver<CollectionOperationResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      validateName(req.getCollectionName());
+      validate(req);
+      if (req.getCollectionName().equals(".") || req.getCollectionName().equals("..")) {
+        // Qdrant 1.18.3 takes them for directories and fails with INTERNAL; refused here.
+        throw Errors.unsupported("the collection names \".\" and \"..\"");
+      }
       VectorParams params = denseParams(req);
       if (req.hasSparseVectorsConfig() && req.getSparseVectorsConfig().getMapCount() > 0) {
         throw Errors.unsupported("sparse vectors");
@@ -77,8 +82,10 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
       if (req.hasStrictModeConfig() && req.getStrictModeConfig().getEnabled()) {
         throw Errors.unsupported("strict mode");
       }
+      VectorMetric metric = VectorMetric.of(params.getDistanceValue());
+      Access.requireWrite();
       LocalCollection c = new LocalCollection(req.getCollectionName(), (int) params.getSize(),
-          VectorMetric.of(params.getDistance()));
+          metric);
       registry.create(new CollectionRegistry.Entry(c, req));
       return CollectionOperationResponse.newBuilder()
           .setResult(true)
@@ -87,20 +94,18 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
     });
   }
 
-  private static void validateName(String name) {
-    if (name.isEmpty() || name.length() > 255) {
-      throw Errors.validation("collection_name",
-          "length is " + name.length() + ", must be between 1 and 255");
+  /** CreateCollection's validation rules (lib/api/build.rs), before anything else. */
+  private static void validate(CreateCollection req) {
+    Validation v = new Validation().newCollectionName("collection_name", req.getCollectionName());
+    if (req.getVectorsConfig().getConfigCase() == VectorsConfig.ConfigCase.PARAMS) {
+      v.range("vectors_config.config.size", req.getVectorsConfig().getParams().getSize(), 1,
+          MAX_DIM);
     }
-    for (char c : name.toCharArray()) {
-      if ("<>:\"/\\|?*\0".indexOf(c) >= 0 || c < 0x20) {
-        throw Errors.validation("collection_name",
-            "collection name cannot contain \"" + c + "\" char");
-      }
-    }
-    if (name.equals(".") || name.equals("..")) {
-      throw Errors.validation("collection_name", "collection name cannot be \"" + name + "\"");
-    }
+    v.atLeastOne("shard_number", req.hasShardNumber(), req.getShardNumber())
+        .atLeastOne("replication_factor", req.hasReplicationFactor(), req.getReplicationFactor())
+        .atLeastOne("write_consistency_factor", req.hasWriteConsistencyFactor(),
+            req.getWriteConsistencyFactor())
+        .check();
   }
 
   private static VectorParams denseParams(CreateCollection req) {
@@ -115,11 +120,6 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
       throw Errors.unsupported("collections without a dense vector");
     }
     VectorParams p = vc.getParams();
-    if (p.getSize() < 1 || p.getSize() > MAX_DIM) {
-      throw Errors.validation("vectors_config.params.size",
-          "value " + p.getSize() + " invalid, must be in range from 1 to " + MAX_DIM);
-    }
-    VectorMetric.of(p.getDistance());
     if (p.hasMultivectorConfig()) {
       throw Errors.unsupported("multivectors");
     }
@@ -135,6 +135,9 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
   public void delete(DeleteCollection req, StreamObserver<CollectionOperationResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
+      new Validation().collectionName("collection_name", req.getCollectionName())
+          .atLeastOne("timeout", req.hasTimeout(), req.getTimeout()).check();
+      Access.requireWrite();
       // Like Qdrant: deleting a missing collection is not an error, it answers result=false.
       boolean removed = registry.delete(req.getCollectionName());
       return CollectionOperationResponse.newBuilder()
@@ -147,10 +150,13 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
   @Override
   public void collectionExists(CollectionExistsRequest req,
       StreamObserver<CollectionExistsResponse> obs) {
-    Rpc.answer(obs, () -> CollectionExistsResponse.newBuilder()
-        .setResult(CollectionExists.newBuilder()
-            .setExists(registry.exists(req.getCollectionName())))
-        .build());
+    Rpc.answer(obs, () -> {
+      new Validation().collectionName("collection_name", req.getCollectionName()).check();
+      return CollectionExistsResponse.newBuilder()
+          .setResult(CollectionExists.newBuilder()
+              .setExists(registry.exists(req.getCollectionName())))
+          .build();
+    });
   }
 
   @Override
@@ -168,6 +174,7 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
   public void get(GetCollectionInfoRequest req, StreamObserver<GetCollectionInfoResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
+      new Validation().collectionName("collection_name", req.getCollectionName()).check();
       CollectionRegistry.Entry e = registry.entry(req.getCollectionName());
       return GetCollectionInfoResponse.newBuilder()
           .setResult(info(e))
@@ -186,21 +193,31 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
         .setVectorsConfig(r.getVectorsConfig())
         .setReplicationFactor(r.hasReplicationFactor() ? r.getReplicationFactor() : 1)
         .setWriteConsistencyFactor(
-            r.hasWriteConsistencyFactor() ? r.getWriteConsistencyFactor() : 1)
-        .setShardingMethod(ShardingMethod.Auto);
+            r.hasWriteConsistencyFactor() ? r.getWriteConsistencyFactor() : 1);
+    // Qdrant leaves sharding_method unset unless the collection was created with one.
+    if (r.hasShardingMethod()) {
+      params.setShardingMethod(r.getShardingMethod());
+    }
     // Qdrant's defaults, so code that reads them sees plausible values.
     HnswConfigDiff hnsw = HnswConfigDiff.newBuilder()
         .setM(16).setEfConstruct(100).setFullScanThreshold(10_000).setMaxIndexingThreads(0)
         .setOnDisk(false)
         .mergeFrom(r.getHnswConfig())
         .build();
-    OptimizersConfigDiff optimizers = OptimizersConfigDiff.newBuilder()
+    OptimizersConfigDiff.Builder optimizerDefaults = OptimizersConfigDiff.newBuilder()
         .setDeletedThreshold(0.2).setVacuumMinVectorNumber(1000).setDefaultSegmentNumber(0)
         .setIndexingThreshold(10_000).setFlushIntervalSec(5)
-        .mergeFrom(r.getOptimizersConfig())
-        .build();
+        .setMaxOptimizationThreads(MaxOptimizationThreads.newBuilder()
+            .setSetting(MaxOptimizationThreads.Setting.Auto))
+        .mergeFrom(r.getOptimizersConfig());
+    // Qdrant resolves default_segment_number 0 to its CPU-based default and reports that, and a
+    // new collection has that many (empty) segments.
+    if (optimizerDefaults.getDefaultSegmentNumber() == 0) {
+      optimizerDefaults.setDefaultSegmentNumber(defaultSegmentNumber());
+    }
+    OptimizersConfigDiff optimizers = optimizerDefaults.build();
     WalConfigDiff wal = WalConfigDiff.newBuilder()
-        .setWalCapacityMb(32).setWalSegmentsAhead(0)
+        .setWalCapacityMb(32).setWalSegmentsAhead(0).setWalRetainClosed(1)
         .mergeFrom(r.getWalConfig())
         .build();
     CollectionConfig.Builder config = CollectionConfig.newBuilder()
@@ -215,7 +232,7 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
     CollectionInfo.Builder info = CollectionInfo.newBuilder()
         .setStatus(CollectionStatus.Green)
         .setOptimizerStatus(OptimizerStatus.newBuilder().setOk(true))
-        .setSegmentsCount(1)
+        .setSegmentsCount(optimizers.getDefaultSegmentNumber())
         .setConfig(config)
         .setPointsCount(points)
         .setIndexedVectorsCount(0)
@@ -224,6 +241,14 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
       info.putPayloadSchema(s.getKey(), s.getValue());
     }
     return info.build();
+  }
+
+  /**
+   * lib/shard/src/optimizers/config.rs default_segment_number: one segment per two CPUs, at least
+   * 2 and at most 8.
+   */
+  static long defaultSegmentNumber() {
+    return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
   }
 
   /** No aliases can exist here, so an empty list is the true answer. */
@@ -236,7 +261,8 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
   public void listCollectionAliases(ListCollectionAliasesRequest req,
       StreamObserver<ListAliasesResponse> obs) {
     Rpc.answer(obs, () -> {
-      registry.entry(req.getCollectionName());
+      // Qdrant answers an empty list for a missing collection too, not NOT_FOUND.
+      new Validation().collectionName("collection_name", req.getCollectionName()).check();
       return ListAliasesResponse.getDefaultInstance();
     });
   }

@@ -15,9 +15,14 @@ final class Errors {
     return Status.INVALID_ARGUMENT.withDescription(message).asRuntimeException();
   }
 
-  /** Request validation failures, worded like Qdrant's validator output. */
+  /** One request validation failure, worded like Qdrant's validator output; see Validation. */
   static StatusRuntimeException validation(String field, String problem) {
     return invalidArgument("Validation error in body: [" + field + ": " + problem + "]");
+  }
+
+  /** CollectionError::BadRequest, which Qdrant answers as INVALID_ARGUMENT "Bad request: ...". */
+  static StatusRuntimeException badRequest(String description) {
+    return invalidArgument("Bad request: " + description);
   }
 
   static StatusRuntimeException wrongInput(String description) {
@@ -37,7 +42,8 @@ final class Errors {
   }
 
   static StatusRuntimeException pointNotFound(PointKey id) {
-    return Status.NOT_FOUND.withDescription("No point with id " + id + " found").asRuntimeException();
+    return Status.NOT_FOUND.withDescription("Not found: No point with id " + id + " found")
+        .asRuntimeException();
   }
 
   static StatusRuntimeException dimension(int expected, int got) {

@@ -6,6 +6,7 @@ import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.Match;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Common.Range;
+import io.qdrant.client.grpc.Common.ValuesCount;
 import io.qdrant.client.grpc.JsonWithInt.Value;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -23,16 +24,21 @@ import java.util.Set;
 final class FilterEvaluator {
   private FilterEvaluator() {}
 
-  static PointPredicate compile(Filter filter, String label) {
+  /**
+   * The filter as a predicate. Conversion errors (an invalid key path, a malformed match, an
+   * unsupported condition) are thrown here; the request validation Qdrant runs first (a field
+   * condition with only a key) is {@link Validation#filter}'s, not this method's: a request Qdrant
+   * does not validate (Delete by filter) keeps such a condition, which matches no point.
+   */
+  static PointPredicate compile(Filter filter) {
     // gRPC drops conditions with no type; an empty list then counts as absent (true).
-    List<PointPredicate> should = conditions(filter.getShouldList(), label + ".should");
-    List<PointPredicate> must = conditions(filter.getMustList(), label + ".must");
-    List<PointPredicate> mustNot = conditions(filter.getMustNotList(), label + ".must_not");
+    List<PointPredicate> should = conditions(filter.getShouldList());
+    List<PointPredicate> must = conditions(filter.getMustList());
+    List<PointPredicate> mustNot = conditions(filter.getMustNotList());
     final List<PointPredicate> minShould;
     final long minCount;
     if (filter.hasMinShould()) {
-      minShould =
-          conditions(filter.getMinShould().getConditionsList(), label + ".min_should.conditions");
+      minShould = conditions(filter.getMinShould().getConditionsList());
       minCount = filter.getMinShould().getMinCount();
     } else {
       minShould = null;
@@ -142,10 +148,10 @@ final class FilterEvaluator {
     }
   }
 
-  private static List<PointPredicate> conditions(List<Condition> list, String label) {
+  private static List<PointPredicate> conditions(List<Condition> list) {
     List<PointPredicate> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
-      PointPredicate p = condition(list.get(i), label + "[" + i + "]");
+      PointPredicate p = condition(list.get(i));
       if (p != null) {
         out.add(p);
       }
@@ -153,10 +159,10 @@ final class FilterEvaluator {
     return out;
   }
 
-  private static PointPredicate condition(Condition c, String label) {
+  private static PointPredicate condition(Condition c) {
     switch (c.getConditionOneOfCase()) {
       case FIELD:
-        return field(c.getField(), label + ".field");
+        return field(c.getField());
       case IS_EMPTY:
         {
           KeyPath path = KeyPath.parse(c.getIsEmpty().getKey());
@@ -190,14 +196,14 @@ final class FilterEvaluator {
           return (id, payload) -> id != null && ids.contains(id);
         }
       case FILTER:
-        return compile(c.getFilter(), label + ".filter");
+        return compile(c.getFilter());
       case NESTED:
         {
           if (!c.getNested().hasFilter()) {
             throw Errors.invalidArgument("Nested condition must have a filter");
           }
           KeyPath path = KeyPath.parse(c.getNested().getKey()).arrayKey();
-          PointPredicate inner = compile(c.getNested().getFilter(), label + ".nested.filter");
+          PointPredicate inner = compile(c.getNested().getFilter());
           // Ids and vectors are not visible inside a nested object, as in Qdrant.
           return (id, payload) -> {
             for (Value v : path.get(payload)) {
@@ -240,12 +246,13 @@ final class FilterEvaluator {
     boolean matches(Value v);
   }
 
-  private static PointPredicate field(FieldCondition fc, String label) {
-    boolean nothing = !fc.hasMatch() && !fc.hasRange() && !fc.hasDatetimeRange()
-        && !fc.hasGeoBoundingBox() && !fc.hasGeoRadius() && !fc.hasGeoPolygon()
-        && !fc.hasValuesCount() && !fc.hasIsEmpty() && !fc.hasIsNull();
-    if (nothing) {
-      throw Errors.validation(label + ".match", "At least one field condition must be specified");
+  private static PointPredicate field(FieldCondition fc) {
+    if (Validation.keyOnly(fc)) {
+      // Where Qdrant lets it through (Delete by filter), FieldCondition::check and check_empty
+      // are false for a condition without any check, whatever the point holds; the key path is
+      // still converted first, so a bad one fails as on Qdrant.
+      KeyPath.parse(fc.getKey());
+      return (id, payload) -> false;
     }
     if (fc.hasGeoBoundingBox() || fc.hasGeoRadius() || fc.hasGeoPolygon()) {
       throw Errors.unsupported("geo conditions (key '" + fc.getKey() + "')");
@@ -253,10 +260,8 @@ final class FilterEvaluator {
     if (fc.hasDatetimeRange()) {
       throw Errors.unsupported("datetime_range conditions (key '" + fc.getKey() + "')");
     }
-    if (fc.hasValuesCount()) {
-      throw Errors.unsupported("values_count conditions (key '" + fc.getKey() + "')");
-    }
     KeyPath path = KeyPath.parse(fc.getKey());
+    final ValueCheck valuesCount = fc.hasValuesCount() ? valuesCount(fc.getValuesCount()) : null;
     List<ValueCheck> checks = new ArrayList<>(2);
     if (fc.hasMatch()) {
       checks.add(match(fc.getMatch(), fc.getKey()));
@@ -268,10 +273,13 @@ final class FilterEvaluator {
     final Boolean isNull = fc.hasIsNull() ? fc.getIsNull() : null;
     ValueCheck[] arr = checks.toArray(new ValueCheck[0]);
 
-    // Qdrant's FieldCondition::check: is_empty and is_null take precedence over match/range;
-    // otherwise an array is expanded one level and matches when any element does.
+    // Qdrant's FieldCondition::check: values_count, then is_empty, then is_null take precedence
+    // over match/range; otherwise an array is expanded one level and matches when any element does.
     ValueCheck onValue =
         v -> {
+          if (valuesCount != null) {
+            return valuesCount.matches(v);
+          }
           if (isEmpty != null) {
             return checkIsEmpty(isEmpty, v);
           }
@@ -295,7 +303,8 @@ final class FilterEvaluator {
           }
           return false;
         };
-    // A missing key: only is_empty/is_null can be satisfied (check_empty in Qdrant).
+    // A missing key: only is_empty/is_null can be satisfied (FieldCondition::check_empty in Qdrant;
+    // not values_count, whose own check_empty FieldCondition does not consult).
     final boolean whenMissing = isEmpty != null ? isEmpty : isNull != null ? !isNull : false;
 
     PointPredicate generic;
@@ -320,7 +329,7 @@ final class FilterEvaluator {
       };
     }
     boolean columnar = path.rest.isEmpty() && isEmpty == null && isNull == null
-        && !fc.hasRange() && fc.hasMatch();
+        && valuesCount == null && !fc.hasRange() && fc.hasMatch();
     if (columnar) {
       switch (fc.getMatch().getMatchValueCase()) {
         case KEYWORD:
@@ -483,12 +492,120 @@ final class FilterEvaluator {
         }
       case TEXT:
       case PHRASE:
+        {
+          // Without a full-text index Qdrant matches a substring (condition_checker.rs), case
+          // and all; with one it matches tokens, which PointsService refuses (textMatchKeys).
+          String want = m.getMatchValueCase() == Match.MatchValueCase.TEXT ? m.getText()
+              : m.getPhrase();
+          return v -> v.getKindCase() == Value.KindCase.STRING_VALUE
+              && v.getStringValue().contains(want);
+        }
       case TEXT_ANY:
-        throw Errors.unsupported("full-text match conditions (key '" + key + "')");
+        {
+          // str::split_whitespace: Unicode white space, no empty tokens; none matches nothing.
+          List<String> tokens = new ArrayList<>();
+          for (String t : WHITE_SPACE.split(m.getTextAny())) {
+            if (!t.isEmpty()) {
+              tokens.add(t);
+            }
+          }
+          return v -> {
+            if (v.getKindCase() != Value.KindCase.STRING_VALUE) {
+              return false;
+            }
+            for (String t : tokens) {
+              if (v.getStringValue().contains(t)) {
+                return true;
+              }
+            }
+            return false;
+          };
+        }
       case MATCHVALUE_NOT_SET:
         throw Errors.invalidArgument("Malformed Match condition");
       default:
         throw Errors.unsupported("the match condition " + m.getMatchValueCase());
+    }
+  }
+
+  private static final java.util.regex.Pattern WHITE_SPACE =
+      java.util.regex.Pattern.compile("\\p{IsWhite_Space}+");
+
+  /**
+   * ValuesCount::check_count_from: null counts 0, an array its length (not expanded), any other
+   * value 1.
+   */
+  private static ValueCheck valuesCount(ValuesCount c) {
+    final boolean hasLt = c.hasLt();
+    final boolean hasGt = c.hasGt();
+    final boolean hasLte = c.hasLte();
+    final boolean hasGte = c.hasGte();
+    final long lt = c.getLt();
+    final long gt = c.getGt();
+    final long lte = c.getLte();
+    final long gte = c.getGte();
+    return v -> {
+      long n;
+      switch (v.getKindCase()) {
+        case NULL_VALUE:
+          n = 0;
+          break;
+        case LIST_VALUE:
+          n = v.getListValue().getValuesCount();
+          break;
+        default:
+          n = 1;
+      }
+      // Unsigned on the wire (uint64); counts are small, so a "negative" bound is huge.
+      return (!hasLt || Long.compareUnsigned(n, lt) < 0) && (!hasGt || Long.compareUnsigned(n, gt) > 0)
+          && (!hasLte || Long.compareUnsigned(n, lte) <= 0)
+          && (!hasGte || Long.compareUnsigned(n, gte) >= 0);
+    };
+  }
+
+  /**
+   * The full key of every full-text match (text, phrase, text_any) in the filter, a nested
+   * condition's inner keys under {@code key[].}: the keys whose answers a text index would change.
+   */
+  static Set<String> textMatchKeys(Filter f) {
+    Set<String> out = new HashSet<>();
+    textMatchKeys(f, "", out);
+    return out;
+  }
+
+  private static void textMatchKeys(Filter f, String prefix, Set<String> out) {
+    List<Condition> all = new ArrayList<>(f.getShouldList());
+    all.addAll(f.getMustList());
+    all.addAll(f.getMustNotList());
+    all.addAll(f.getMinShould().getConditionsList());
+    for (Condition c : all) {
+      switch (c.getConditionOneOfCase()) {
+        case FIELD:
+          if (c.getField().hasMatch()) {
+            switch (c.getField().getMatch().getMatchValueCase()) {
+              case TEXT:
+              case PHRASE:
+              case TEXT_ANY:
+                out.add(prefix + c.getField().getKey());
+                break;
+              default:
+                break;
+            }
+          }
+          break;
+        case FILTER:
+          textMatchKeys(c.getFilter(), prefix, out);
+          break;
+        case NESTED:
+          {
+            String key = prefix + c.getNested().getKey();
+            textMatchKeys(c.getNested().getFilter(), key.endsWith("[]") ? key + "." : key + "[].",
+                out);
+            break;
+          }
+        default:
+          break;
+      }
     }
   }
 

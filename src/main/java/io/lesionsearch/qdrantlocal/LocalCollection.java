@@ -28,6 +28,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>A read-write lock per collection keeps it simple: upserts and deletes are exclusive, reads
  * share. A write that returned has been applied, so a point upserted with wait=true is visible to
  * the next search.
+ *
+ * <p>Every write takes the collection's next operation id, as a Qdrant shard numbers its WAL
+ * entries (the first write is 1; creating or dropping a payload index takes two, the schema change
+ * and the index build), and a point's version is the id of the write that last stored it, which
+ * nearest-neighbour answers carry in ScoredPoint.version.
  */
 final class LocalCollection {
   private static final int CHUNK_SHIFT = 10;
@@ -41,6 +46,8 @@ final class LocalCollection {
   private float[][] chunks = new float[0][];
   private PointKey[] keys = new PointKey[0];
   private Object[] payloads = new Object[0]; // Map<String, Value> per slot
+  private long[] versions = new long[0];
+  private long lastOperation;
   private int highWater;
   private int[] freeSlots = new int[16];
   private int freeCount;
@@ -111,9 +118,17 @@ final class LocalCollection {
 
   // ---------------------------------------------------------------- writes
 
-  void upsert(List<PointRecord> points, WriteMode mode) {
+  /** The id of the next write, under the write lock; {@code ops} ids are taken. */
+  private long nextOperation(int ops) {
+    lastOperation += ops;
+    return lastOperation;
+  }
+
+  /** Writes the points; returns the operation id. */
+  long upsert(List<PointRecord> points, WriteMode mode) {
     lock.writeLock().lock();
     try {
+      long op = nextOperation(1);
       for (PointRecord p : points) {
         Integer slot = slotById.get(p.id);
         if (slot == null) {
@@ -130,10 +145,12 @@ final class LocalCollection {
         System.arraycopy(p.vector, 0, chunks[slot >>> CHUNK_SHIFT], (slot & (CHUNK - 1)) * dim,
             dim);
         payloads[slot] = p.payload;
+        versions[slot] = op;
         for (KeywordColumn c : columns.values()) {
           c.set(slot, p.payload);
         }
       }
+      return op;
     } finally {
       lock.writeLock().unlock();
     }
@@ -148,6 +165,7 @@ final class LocalCollection {
       int cap = Math.max(CHUNK, keys.length + (keys.length >> 1));
       keys = Arrays.copyOf(keys, cap);
       payloads = Arrays.copyOf(payloads, cap);
+      versions = Arrays.copyOf(versions, cap);
       for (KeywordColumn c : columns.values()) {
         c.ensureCapacity(cap);
       }
@@ -162,26 +180,28 @@ final class LocalCollection {
     return slot;
   }
 
-  int delete(Collection<PointKey> ids) {
+  /** Deletes these points (missing ids are no error); returns the operation id. */
+  long delete(Collection<PointKey> ids) {
     lock.writeLock().lock();
     try {
-      int n = 0;
+      long op = nextOperation(1);
       for (PointKey id : ids) {
         Integer slot = slotById.remove(id);
         if (slot != null) {
           release(slot);
-          n++;
         }
       }
-      return n;
+      return op;
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  int deleteWhere(PointPredicate filter) {
+  /** Deletes the points the filter matches; returns the operation id. */
+  long deleteWhere(PointPredicate filter) {
     lock.writeLock().lock();
     try {
+      long op = nextOperation(1);
       List<PointKey> doomed = new ArrayList<>();
       PointPredicate.SlotTest test = filter.bind(source);
       for (int slot = 0; slot < highWater; slot++) {
@@ -193,7 +213,7 @@ final class LocalCollection {
       for (PointKey id : doomed) {
         release(slotById.remove(id));
       }
-      return doomed.size();
+      return op;
     } finally {
       lock.writeLock().unlock();
     }
@@ -211,23 +231,29 @@ final class LocalCollection {
     freeSlots[freeCount++] = slot;
   }
 
-  void recordIndex(String field, PayloadSchemaType type, PayloadIndexParams params) {
+  /** Records a payload index; returns the operation id (the second of the two it takes). */
+  long recordIndex(String field, PayloadSchemaType type, PayloadIndexParams params) {
     lock.writeLock().lock();
     try {
+      long op = nextOperation(2);
       PayloadSchemaInfo.Builder info = PayloadSchemaInfo.newBuilder().setDataType(type);
       if (params != null) {
         info.setParams(params);
       }
       payloadSchema.put(field, info.build());
+      return op;
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  void dropIndex(String field) {
+  /** Drops a payload index (a missing one is no error); returns the operation id. */
+  long dropIndex(String field) {
     lock.writeLock().lock();
     try {
+      long op = nextOperation(2);
       payloadSchema.remove(field);
+      return op;
     } finally {
       lock.writeLock().unlock();
     }
@@ -244,10 +270,35 @@ final class LocalCollection {
     }
   }
 
+  /** Whether the key has a payload index of this type. */
+  boolean hasIndex(String key, PayloadSchemaType type) {
+    lock.readLock().lock();
+    try {
+      PayloadSchemaInfo info = payloadSchema.get(key);
+      return info != null && info.getDataType() == type;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The payload indexes, each with the number of points it holds, as Qdrant reports them. */
   Map<String, PayloadSchemaInfo> payloadSchema() {
     lock.readLock().lock();
     try {
-      return new LinkedHashMap<>(payloadSchema);
+      Map<String, PayloadSchemaInfo> out = new LinkedHashMap<>();
+      if (payloadSchema.isEmpty()) {
+        return out;
+      }
+      List<Map<String, Value>> live = new ArrayList<>(slotById.size());
+      for (int slot : slotById.values()) {
+        live.add(payloadAt(slot));
+      }
+      for (Map.Entry<String, PayloadSchemaInfo> e : payloadSchema.entrySet()) {
+        out.put(e.getKey(), e.getValue().toBuilder()
+            .setPoints(IndexedValues.count(e.getKey(), e.getValue().getDataType(), live))
+            .build());
+      }
+      return out;
     } finally {
       lock.readLock().unlock();
     }
@@ -368,7 +419,10 @@ final class LocalCollection {
     }
   }
 
-  /** Points in id order with score 0: a Query without a query, as Qdrant answers it. */
+  /**
+   * Points in id order: a Query without a query, as Qdrant answers it - each with score 1.0 and
+   * no version (the points come from a scroll, which carries neither).
+   */
   List<ScoredPoint> byId(PointPredicate filter, int limit, long offset, PayloadSelection sel,
       boolean withVectors) {
     lock.readLock().lock();
@@ -388,7 +442,7 @@ final class LocalCollection {
           skipped++;
           continue;
         }
-        out.add(scored(slot, 0f, sel, withVectors));
+        out.add(scored(slot, 1f, 0L, sel, withVectors));
         if (out.size() == limit) {
           break;
         }
@@ -438,7 +492,7 @@ final class LocalCollection {
       float[] scores = top.sortedScores();
       List<ScoredPoint> out = new ArrayList<>(order.length);
       for (int i = (int) Math.min(spec.offset, order.length); i < order.length; i++) {
-        out.add(scored(order[i], scores[i], spec.payload, spec.withVectors));
+        out.add(scored(order[i], scores[i], versions[order[i]], spec.payload, spec.withVectors));
       }
       return out;
     } finally {
@@ -446,8 +500,10 @@ final class LocalCollection {
     }
   }
 
-  private ScoredPoint scored(int slot, float score, PayloadSelection sel, boolean withVectors) {
-    ScoredPoint.Builder b = ScoredPoint.newBuilder().setId(keys[slot].toProto()).setScore(score);
+  private ScoredPoint scored(int slot, float score, long version, PayloadSelection sel,
+      boolean withVectors) {
+    ScoredPoint.Builder b = ScoredPoint.newBuilder().setId(keys[slot].toProto()).setScore(score)
+        .setVersion(version);
     if (!sel.isNone()) {
       b.putAllPayload(sel.apply(payloadAt(slot)));
     }

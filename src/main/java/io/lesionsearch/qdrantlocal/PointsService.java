@@ -67,7 +67,6 @@ import io.qdrant.client.grpc.Points.WithVectorsSelector;
 import io.qdrant.client.grpc.PointsGrpc;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Points RPCs over {@link LocalCollection}s. Each request is validated and converted completely
@@ -77,19 +76,23 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   private static final int DEFAULT_LIMIT = 10;
 
   private final CollectionRegistry registry;
-  private final AtomicLong operationIds = new AtomicLong();
 
   PointsService(CollectionRegistry registry) {
     this.registry = registry;
   }
 
   // ---------------------------------------------------------------- writes
+  //
+  // Each RPC runs its checks in Qdrant's order: request validation (Validation), then the
+  // conversion of ids, filters and key paths, then the collection lookup (NOT_FOUND), then what
+  // needs the collection (vector sizes), then the read-only key's refusal (Access), then the
+  // operation itself.
 
   @Override
   public void upsert(UpsertPoints req, StreamObserver<PointsOperationResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      LocalCollection c = registry.get(req.getCollectionName());
+      new Validation().collectionName("collection_name", req.getCollectionName()).check();
       if (req.hasShardKeySelector()) {
         throw Errors.unsupported("shard keys");
       }
@@ -111,26 +114,35 @@ final class PointsService extends PointsGrpc.PointsImplBase {
             throw Errors.invalidArgument("Unknown update mode " + req.getUpdateMode());
         }
       }
-      List<LocalCollection.PointRecord> records = new ArrayList<>(req.getPointsCount());
+      List<PointKey> ids = new ArrayList<>(req.getPointsCount());
       for (PointStruct p : req.getPointsList()) {
-        records.add(toRecord(c, p));
+        ids.add(pointId(p));
       }
-      c.upsert(records, mode);
-      return written(req.hasWait() && req.getWait(), t0);
+      LocalCollection c = registry.get(req.getCollectionName());
+      List<LocalCollection.PointRecord> records = new ArrayList<>(req.getPointsCount());
+      for (int i = 0; i < req.getPointsCount(); i++) {
+        records.add(toRecord(c, ids.get(i), req.getPoints(i)));
+      }
+      Access.requireWrite();
+      if (records.isEmpty()) {
+        throw Errors.badRequest("Empty update request");
+      }
+      return written(c.upsert(records, mode), req.hasWait() && req.getWait(), t0);
     });
   }
 
-  private PointsOperationResponse written(boolean wait, long t0) {
+  private static PointsOperationResponse written(long operationId, boolean wait, long t0) {
     // Writes are applied before the answer in both cases; only the status word differs.
     return PointsOperationResponse.newBuilder()
         .setResult(UpdateResult.newBuilder()
-            .setOperationId(operationIds.incrementAndGet())
+            .setOperationId(operationId)
             .setStatus(wait ? UpdateStatus.Completed : UpdateStatus.Acknowledged))
         .setTime(Rpc.secondsSince(t0))
         .build();
   }
 
-  private static LocalCollection.PointRecord toRecord(LocalCollection c, PointStruct p) {
+  /** The point's id and that it has vectors: converted before the collection is looked up. */
+  private static PointKey pointId(PointStruct p) {
     if (!p.hasId()) {
       throw Errors.invalidArgument("Empty ID is not allowed");
     }
@@ -138,6 +150,11 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     if (!p.hasVectors()) {
       throw Errors.invalidArgument("Expected some vectors");
     }
+    return id;
+  }
+
+  private static LocalCollection.PointRecord toRecord(LocalCollection c, PointKey id,
+      PointStruct p) {
     float[] v = denseVector(p.getVectors(), c.dim);
     c.metric.preprocessInPlace(v);
     return new LocalCollection.PointRecord(id, v, PayloadValues.normalize(p.getPayloadMap()));
@@ -207,28 +224,38 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   public void delete(DeletePoints req, StreamObserver<PointsOperationResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      LocalCollection c = registry.get(req.getCollectionName());
+      new Validation().collectionName("collection_name", req.getCollectionName()).check();
       if (req.hasShardKeySelector()) {
         throw Errors.unsupported("shard keys");
       }
       PointsSelector sel = req.getPoints();
+      List<PointKey> ids = null;
+      PointPredicate filter = null;
       switch (sel.getPointsSelectorOneOfCase()) {
         case POINTS:
-          {
-            List<PointKey> ids = new ArrayList<>();
-            for (PointId id : sel.getPoints().getIdsList()) {
-              ids.add(PointKey.fromProto(id));
-            }
-            c.delete(ids);
-            break;
+          ids = new ArrayList<>();
+          for (PointId id : sel.getPoints().getIdsList()) {
+            ids.add(PointKey.fromProto(id));
           }
+          break;
         case FILTER:
-          c.deleteWhere(FilterEvaluator.compile(sel.getFilter(), "points.filter"));
+          // Qdrant does not validate this filter (DeletePoints.points has no nested validation),
+          // so a condition with only a key is accepted here and deletes nothing.
+          filter = FilterEvaluator.compile(sel.getFilter());
           break;
         default:
-          throw Errors.invalidArgument("Points selector is missing");
+          throw Errors.invalidArgument("PointSelector is missing");
       }
-      return written(req.hasWait() && req.getWait(), t0);
+      LocalCollection c = registry.get(req.getCollectionName());
+      if (filter != null) {
+        refuseIndexedTextMatches(c, true, sel.getFilter());
+      }
+      Access.requireWrite();
+      if (ids != null && ids.isEmpty()) {
+        throw Errors.badRequest("Empty update request");
+      }
+      long op = ids != null ? c.delete(ids) : c.deleteWhere(filter);
+      return written(op, req.hasWait() && req.getWait(), t0);
     });
   }
 
@@ -237,64 +264,79 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       StreamObserver<PointsOperationResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      LocalCollection c = registry.get(req.getCollectionName());
+      new Validation().collectionName("collection_name", req.getCollectionName())
+          .notEmpty("field_name", req.getFieldName()).check();
       KeyPath.parse(req.getFieldName());
       PayloadIndexParams params = req.hasFieldIndexParams() ? req.getFieldIndexParams() : null;
       PayloadSchemaType type = schemaType(req, params);
+      LocalCollection c = registry.get(req.getCollectionName());
+      Access.requireWrite();
       // Recorded for CollectionInfo only: every filter is a full scan here, so an index changes
       // speed on a real server, not answers.
-      c.recordIndex(req.getFieldName(), type, params);
-      return written(req.hasWait() && req.getWait(), t0);
+      return written(c.recordIndex(req.getFieldName(), type, params),
+          req.hasWait() && req.getWait(), t0);
     });
   }
 
+  /**
+   * The index type as Qdrant's convert_field_type (src/tonic/api/update_common.rs) reads it: the
+   * field_type is required; index params, when given, must be of the same type.
+   */
   private static PayloadSchemaType schemaType(CreateFieldIndexCollection req,
       PayloadIndexParams params) {
-    if (req.hasFieldType()) {
-      switch (req.getFieldType()) {
-        case FieldTypeKeyword:
-          return PayloadSchemaType.Keyword;
-        case FieldTypeInteger:
-          return PayloadSchemaType.Integer;
-        case FieldTypeFloat:
-          return PayloadSchemaType.Float;
-        case FieldTypeGeo:
-          return PayloadSchemaType.Geo;
-        case FieldTypeText:
-          return PayloadSchemaType.Text;
-        case FieldTypeBool:
-          return PayloadSchemaType.Bool;
-        case FieldTypeDatetime:
-          return PayloadSchemaType.Datetime;
-        case FieldTypeUuid:
-          return PayloadSchemaType.Uuid;
-        default:
-          throw Errors.invalidArgument("Unknown field type " + req.getFieldType());
-      }
+    if (!req.hasFieldType()) {
+      throw Errors.invalidArgument("cannot convert field_type");
     }
-    if (params != null) {
-      switch (params.getIndexParamsCase()) {
-        case KEYWORD_INDEX_PARAMS:
-          return PayloadSchemaType.Keyword;
-        case INTEGER_INDEX_PARAMS:
-          return PayloadSchemaType.Integer;
-        case FLOAT_INDEX_PARAMS:
-          return PayloadSchemaType.Float;
-        case GEO_INDEX_PARAMS:
-          return PayloadSchemaType.Geo;
-        case TEXT_INDEX_PARAMS:
-          return PayloadSchemaType.Text;
-        case BOOL_INDEX_PARAMS:
-          return PayloadSchemaType.Bool;
-        case DATETIME_INDEX_PARAMS:
-          return PayloadSchemaType.Datetime;
-        case UUID_INDEX_PARAMS:
-          return PayloadSchemaType.Uuid;
-        default:
-          break;
-      }
+    PayloadSchemaType type;
+    PayloadIndexParams.IndexParamsCase expected;
+    switch (req.getFieldType()) {
+      case FieldTypeKeyword:
+        type = PayloadSchemaType.Keyword;
+        expected = PayloadIndexParams.IndexParamsCase.KEYWORD_INDEX_PARAMS;
+        break;
+      case FieldTypeInteger:
+        type = PayloadSchemaType.Integer;
+        expected = PayloadIndexParams.IndexParamsCase.INTEGER_INDEX_PARAMS;
+        break;
+      case FieldTypeFloat:
+        type = PayloadSchemaType.Float;
+        expected = PayloadIndexParams.IndexParamsCase.FLOAT_INDEX_PARAMS;
+        break;
+      case FieldTypeGeo:
+        type = PayloadSchemaType.Geo;
+        expected = PayloadIndexParams.IndexParamsCase.GEO_INDEX_PARAMS;
+        break;
+      case FieldTypeText:
+        type = PayloadSchemaType.Text;
+        expected = PayloadIndexParams.IndexParamsCase.TEXT_INDEX_PARAMS;
+        break;
+      case FieldTypeBool:
+        type = PayloadSchemaType.Bool;
+        expected = PayloadIndexParams.IndexParamsCase.BOOL_INDEX_PARAMS;
+        break;
+      case FieldTypeDatetime:
+        type = PayloadSchemaType.Datetime;
+        expected = PayloadIndexParams.IndexParamsCase.DATETIME_INDEX_PARAMS;
+        break;
+      case FieldTypeUuid:
+        type = PayloadSchemaType.Uuid;
+        expected = PayloadIndexParams.IndexParamsCase.UUID_INDEX_PARAMS;
+        break;
+      default:
+        if (params != null) {
+          throw Errors.invalidArgument("field type is missing");
+        }
+        // Qdrant would infer the type from the stored values; refused rather than guessed.
+        throw Errors.unsupported("payload indexes without a known field_type ("
+            + req.getFieldTypeValue() + ")");
     }
-    throw Errors.invalidArgument("Field type or index params must be specified");
+    if (params != null && params.getIndexParamsCase() != PayloadIndexParams.IndexParamsCase
+        .INDEXPARAMS_NOT_SET && params.getIndexParamsCase() != expected) {
+      // Rust's Debug of the gRPC FieldType: "Keyword", "Integer", ...
+      throw Errors.invalidArgument("field_type (" + type.name()
+          + ") and field_index_params do not match");
+    }
+    return type;
   }
 
   @Override
@@ -302,8 +344,12 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       StreamObserver<PointsOperationResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      registry.get(req.getCollectionName()).dropIndex(req.getFieldName());
-      return written(req.hasWait() && req.getWait(), t0);
+      new Validation().collectionName("collection_name", req.getCollectionName())
+          .notEmpty("field_name", req.getFieldName()).check();
+      // Qdrant checks the key's access before it looks the collection up, here.
+      Access.requireWrite();
+      LocalCollection c = registry.get(req.getCollectionName());
+      return written(c.dropIndex(req.getFieldName()), req.hasWait() && req.getWait(), t0);
     });
   }
 
@@ -313,7 +359,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   public void get(GetPoints req, StreamObserver<GetResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      LocalCollection c = registry.get(req.getCollectionName());
+      new Validation().collectionName("collection_name", req.getCollectionName()).check();
       if (req.hasShardKeySelector()) {
         throw Errors.unsupported("shard keys");
       }
@@ -321,6 +367,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       for (PointId id : req.getIdsList()) {
         ids.add(PointKey.fromProto(id));
       }
+      LocalCollection c = registry.get(req.getCollectionName());
       PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
       boolean vectors = withVectors(req.hasWithVectors(), req.getWithVectors());
       return GetResponse.newBuilder()
@@ -357,12 +404,16 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   public void count(CountPoints req, StreamObserver<CountResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      LocalCollection c = registry.get(req.getCollectionName());
+      new Validation().collectionName("collection_name", req.getCollectionName())
+          .filter("filter", req.hasFilter(), req.getFilter()).check();
       if (req.hasShardKeySelector()) {
         throw Errors.unsupported("shard keys");
       }
+      PointPredicate filter = filter(req.hasFilter(), req.getFilter());
+      LocalCollection c = registry.get(req.getCollectionName());
+      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
       // Always exact: an approximate count may be exact.
-      long n = c.count(filter(req.hasFilter(), req.getFilter(), "filter"));
+      long n = c.count(filter);
       return CountResponse.newBuilder()
           .setResult(CountResult.newBuilder().setCount(n))
           .setTime(Rpc.secondsSince(t0))
@@ -370,15 +421,34 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     });
   }
 
-  private static PointPredicate filter(boolean present, Filter f, String label) {
-    return present ? FilterEvaluator.compile(f, label) : PointPredicate.ALWAYS;
+  private static PointPredicate filter(boolean present, Filter f) {
+    return present ? FilterEvaluator.compile(f) : PointPredicate.ALWAYS;
+  }
+
+  /**
+   * Full-text conditions are answered as Qdrant answers them without a full-text index (a
+   * substring); on a key with a text index Qdrant matches tokens instead, which this endpoint
+   * does not reproduce, so that case is refused.
+   */
+  private static void refuseIndexedTextMatches(LocalCollection c, boolean present, Filter f) {
+    if (!present) {
+      return;
+    }
+    for (String key : FilterEvaluator.textMatchKeys(f)) {
+      if (c.hasIndex(key, PayloadSchemaType.Text)) {
+        throw Errors.unsupported("full-text match conditions on a key with a text index ('" + key
+            + "': Qdrant matches its tokens)");
+      }
+    }
   }
 
   @Override
   public void scroll(ScrollPoints req, StreamObserver<ScrollResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      LocalCollection c = registry.get(req.getCollectionName());
+      new Validation().collectionName("collection_name", req.getCollectionName())
+          .filter("filter", req.hasFilter(), req.getFilter())
+          .atLeastOne("limit", req.hasLimit(), req.getLimit()).check();
       if (req.hasOrderBy()) {
         throw Errors.unsupported("scroll with order_by");
       }
@@ -387,14 +457,13 @@ final class PointsService extends PointsGrpc.PointsImplBase {
       }
       // uint32 on the wire: a "negative" int is a large unsigned limit.
       long limit = req.hasLimit() ? Integer.toUnsignedLong(req.getLimit()) : DEFAULT_LIMIT;
-      if (limit < 1) {
-        throw Errors.validation("limit", "value 0 invalid, must be 1 or larger");
-      }
       PointKey from = req.hasOffset() ? PointKey.fromProto(req.getOffset()) : null;
+      PointPredicate filter = filter(req.hasFilter(), req.getFilter());
+      LocalCollection c = registry.get(req.getCollectionName());
+      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
       PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), true);
-      LocalCollection.Page page = c.scroll(from, (int) Math.min(limit, Integer.MAX_VALUE),
-          filter(req.hasFilter(), req.getFilter(), "filter"), sel,
-          withVectors(req.hasWithVectors(), req.getWithVectors()));
+      LocalCollection.Page page = c.scroll(from, (int) Math.min(limit, Integer.MAX_VALUE), filter,
+          sel, withVectors(req.hasWithVectors(), req.getWithVectors()));
       ScrollResponse.Builder b = ScrollResponse.newBuilder()
           .addAllResult(page.points)
           .setTime(Rpc.secondsSince(t0));
@@ -409,8 +478,13 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   public void search(SearchPoints req, StreamObserver<SearchResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
+      Validation v = new Validation();
+      validate(v, req, "");
+      v.check();
+      PointPredicate filter = filter(req.hasFilter(), req.getFilter());
       LocalCollection c = registry.get(req.getCollectionName());
-      List<ScoredPoint> result = c.search(searchSpec(c, req, ""));
+      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
+      List<ScoredPoint> result = c.search(searchSpec(c, req, filter));
       return SearchResponse.newBuilder()
           .addAllResult(result)
           .setTime(Rpc.secondsSince(t0))
@@ -418,15 +492,37 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     });
   }
 
+  /** SearchPoints' validation rules, under {@code prefix} inside a batch. */
+  private static void validate(Validation v, SearchPoints req, String prefix) {
+    v.collectionName(prefix + "collection_name", req.getCollectionName())
+        .filter(prefix + "filter", req.hasFilter(), req.getFilter())
+        .atLeastOne(prefix + "limit", true, req.getLimit())
+        .atLeastOne(prefix + "timeout", req.hasTimeout(), req.getTimeout());
+  }
+
   @Override
   public void searchBatch(SearchBatchPoints req, StreamObserver<SearchBatchResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
-      // The collection is named on the outer message; inner requests may leave it empty.
+      // Every inner request is validated as a whole request, collection_name included (the
+      // official client's searchBatchAsync fills it in); the outer name is the one searched.
+      Validation v = new Validation()
+          .collectionName("collection_name", req.getCollectionName())
+          .atLeastOne("timeout", req.hasTimeout(), req.getTimeout());
+      for (int i = 0; i < req.getSearchPointsCount(); i++) {
+        validate(v, req.getSearchPoints(i), "search_points[" + i + "].");
+      }
+      v.check();
+      List<PointPredicate> filters = new ArrayList<>();
+      for (SearchPoints s : req.getSearchPointsList()) {
+        filters.add(filter(s.hasFilter(), s.getFilter()));
+      }
       LocalCollection c = registry.get(req.getCollectionName());
       List<LocalCollection.SearchSpec> specs = new ArrayList<>();
       for (int i = 0; i < req.getSearchPointsCount(); i++) {
-        specs.add(searchSpec(c, req.getSearchPoints(i), "search_points[" + i + "]."));
+        SearchPoints s = req.getSearchPoints(i);
+        refuseIndexedTextMatches(c, s.hasFilter(), s.getFilter());
+        specs.add(searchSpec(c, s, filters.get(i)));
       }
       SearchBatchResponse.Builder b = SearchBatchResponse.newBuilder();
       for (LocalCollection.SearchSpec s : specs) {
@@ -437,7 +533,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   }
 
   private static LocalCollection.SearchSpec searchSpec(LocalCollection c, SearchPoints req,
-      String label) {
+      PointPredicate filter) {
     if (req.hasVectorName() && !req.getVectorName().isEmpty()) {
       throw Errors.unsupported("named vectors (vector_name)");
     }
@@ -446,9 +542,6 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     }
     if (req.hasShardKeySelector()) {
       throw Errors.unsupported("shard keys");
-    }
-    if (req.getLimit() == 0) {
-      throw Errors.validation(label + "limit", "value 0 invalid, must be 1 or larger");
     }
     if (req.getVectorCount() != c.dim) {
       throw Errors.dimension(c.dim, req.getVectorCount());
@@ -460,7 +553,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     c.metric.preprocessInPlace(q);
     LocalCollection.SearchSpec s = new LocalCollection.SearchSpec();
     s.query = q;
-    s.filter = filter(req.hasFilter(), req.getFilter(), label + "filter");
+    s.filter = filter;
     s.limit = (int) unsignedClamp(req.getLimit());
     s.offset = req.hasOffset() ? req.getOffset() : 0;
     s.threshold = req.hasScoreThreshold() ? req.getScoreThreshold() : null;
@@ -478,8 +571,13 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   public void query(QueryPoints req, StreamObserver<QueryResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
+      Validation v = new Validation();
+      validate(v, req, "");
+      v.check();
+      PointPredicate filter = filter(req.hasFilter(), req.getFilter());
       LocalCollection c = registry.get(req.getCollectionName());
-      List<ScoredPoint> result = runQuery(c, req, "");
+      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
+      List<ScoredPoint> result = runQuery(c, req, filter);
       return QueryResponse.newBuilder()
           .addAllResult(result)
           .setTime(Rpc.secondsSince(t0))
@@ -487,14 +585,37 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     });
   }
 
+  /** QueryPoints' validation rules, under {@code prefix} inside a batch. */
+  private static void validate(Validation v, QueryPoints req, String prefix) {
+    v.collectionName(prefix + "collection_name", req.getCollectionName())
+        .filter(prefix + "filter", req.hasFilter(), req.getFilter())
+        .atLeastOne(prefix + "limit", req.hasLimit(), req.getLimit())
+        .atLeastOne(prefix + "timeout", req.hasTimeout(), req.getTimeout());
+  }
+
   @Override
   public void queryBatch(QueryBatchPoints req, StreamObserver<QueryBatchResponse> obs) {
     Rpc.answer(obs, () -> {
       long t0 = System.nanoTime();
+      // As in SearchBatch, every inner request needs its own collection_name; unlike
+      // searchBatchAsync, the official client's queryBatchAsync does not fill it in.
+      Validation v = new Validation()
+          .collectionName("collection_name", req.getCollectionName())
+          .atLeastOne("timeout", req.hasTimeout(), req.getTimeout());
+      for (int i = 0; i < req.getQueryPointsCount(); i++) {
+        validate(v, req.getQueryPoints(i), "query_points[" + i + "].");
+      }
+      v.check();
+      List<PointPredicate> filters = new ArrayList<>();
+      for (QueryPoints q : req.getQueryPointsList()) {
+        filters.add(filter(q.hasFilter(), q.getFilter()));
+      }
       LocalCollection c = registry.get(req.getCollectionName());
       List<List<ScoredPoint>> results = new ArrayList<>();
       for (int i = 0; i < req.getQueryPointsCount(); i++) {
-        results.add(runQuery(c, req.getQueryPoints(i), "query_points[" + i + "]."));
+        QueryPoints q = req.getQueryPoints(i);
+        refuseIndexedTextMatches(c, q.hasFilter(), q.getFilter());
+        results.add(runQuery(c, q, filters.get(i)));
       }
       QueryBatchResponse.Builder b = QueryBatchResponse.newBuilder();
       for (List<ScoredPoint> r : results) {
@@ -504,7 +625,8 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     });
   }
 
-  private static List<ScoredPoint> runQuery(LocalCollection c, QueryPoints req, String label) {
+  private static List<ScoredPoint> runQuery(LocalCollection c, QueryPoints req,
+      PointPredicate filter) {
     if (req.getPrefetchCount() > 0) {
       throw Errors.unsupported("prefetch in queries");
     }
@@ -517,15 +639,16 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     if (req.hasShardKeySelector()) {
       throw Errors.unsupported("shard keys");
     }
-    if (req.hasLimit() && req.getLimit() == 0) {
-      throw Errors.validation(label + "limit", "value 0 invalid, must be 1 or larger");
-    }
     int limit = req.hasLimit() ? (int) unsignedClamp(req.getLimit()) : DEFAULT_LIMIT;
     long offset = req.hasOffset() ? req.getOffset() : 0;
-    PointPredicate filter = filter(req.hasFilter(), req.getFilter(), label + "filter");
     PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
     boolean vectors = withVectors(req.hasWithVectors(), req.getWithVectors());
     if (!req.hasQuery()) {
+      if (req.hasScoreThreshold()) {
+        // lib/collection/src/operations/universal_query/collection_query.rs
+        throw Errors.badRequest("A query is needed to use the score_threshold. Can't have"
+            + " score_threshold without defining a query.");
+      }
       // Without a query Qdrant returns points in id order.
       return c.byId(filter, limit, offset, sel, vectors);
     }

@@ -161,6 +161,7 @@ public final class QdrantLocalServer implements AutoCloseable {
           apiKey != null || readOnlyApiKey != null ? new ApiKeyInterceptor(apiKey, readOnlyApiKey)
               : null;
       add(b, new HealthService(), auth);
+      add(b, GrpcHealthService.definition(), auth);
       add(b, new CollectionsService(registry), auth);
       add(b, new PointsService(registry), auth);
       Server server = b.build().start();
@@ -169,7 +170,11 @@ public final class QdrantLocalServer implements AutoCloseable {
 
     private void add(io.grpc.ServerBuilder<?> b, io.grpc.BindableService service,
         ApiKeyInterceptor auth) {
-      io.grpc.ServerServiceDefinition def = service.bindService();
+      add(b, service.bindService(), auth);
+    }
+
+    private void add(io.grpc.ServerBuilder<?> b, io.grpc.ServerServiceDefinition def,
+        ApiKeyInterceptor auth) {
       if (auth != null) {
         def = ServerInterceptors.intercept(def, auth);
       }

@@ -24,6 +24,15 @@ enum VectorMetric {
     this.largerIsBetter = largerIsBetter;
   }
 
+  /** The metric of a gRPC distance, refused as Qdrant's conversions.rs refuses it. */
+  static VectorMetric of(int distance) {
+    Distance d = Distance.forNumber(distance);
+    if (d == null) {
+      throw Errors.invalidArgument("Malformed distance parameter, unexpected value: " + distance);
+    }
+    return of(d);
+  }
+
   static VectorMetric of(Distance d) {
     switch (d) {
       case Cosine:
@@ -35,7 +44,7 @@ enum VectorMetric {
       case Manhattan:
         return MANHATTAN;
       default:
-        throw Errors.validation("vectors_config.params.distance", "unknown distance " + d);
+        throw Errors.invalidArgument("Malformed distance parameter: " + d);
     }
   }
 

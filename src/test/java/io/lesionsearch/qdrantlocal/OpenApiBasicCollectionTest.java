@@ -1,11 +1,10 @@
 package io.lesionsearch.qdrantlocal;
 
-import static io.lesionsearch.qdrantlocal.LocalQdrant.assertFails;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.failure;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.ids;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.point;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.retrievedIds;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.setOf;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.failure;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.ids;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.point;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.retrievedIds;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.setOf;
 import static io.qdrant.client.ConditionFactory.hasId;
 import static io.qdrant.client.ConditionFactory.isEmpty;
 import static io.qdrant.client.ConditionFactory.isNull;
@@ -26,7 +25,6 @@ import io.qdrant.client.grpc.Common.FieldCondition;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Points.BatchResult;
 import io.qdrant.client.grpc.Points.QueryPoints;
-import io.qdrant.client.grpc.Points.RecommendPoints;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScoredPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
@@ -52,14 +50,15 @@ import org.junit.jupiter.api.Test;
  * invisible to dense search, the expectation below says so.
  */
 class OpenApiBasicCollectionTest {
-  static final String C = "test_collection";
   static final float[] QUERY = {0.2f, 0.1f, 0.9f, 0.7f};
 
-  static LocalQdrant q;
+  static QdrantFixture q;
+  /** test_collection in the original; unique here because the server may be shared. */
+  String c;
 
   @BeforeAll
   static void start() {
-    q = LocalQdrant.inProcess();
+    q = QdrantFixture.start();
   }
 
   @AfterAll
@@ -69,16 +68,18 @@ class OpenApiBasicCollectionTest {
 
   @BeforeEach
   void seed() throws Exception {
-    basicCollectionSetup(q, C);
+    c = q.collection("test_collection");
+    basicCollectionSetup(q, c);
   }
 
   @AfterEach
   void drop() throws Exception {
-    q.dropAll();
+    q.dropCollections();
   }
 
-  static void basicCollectionSetup(LocalQdrant q, String name) throws Exception {
-    q.create(name, 4, Distance.Dot);
+  static void basicCollectionSetup(QdrantFixture q, String name) throws Exception {
+    q.client.createCollectionAsync(name, io.qdrant.client.grpc.Collections.VectorParams.newBuilder()
+        .setSize(4).setDistance(Distance.Dot).build()).get();
     q.client.upsertAsync(name, List.of(
         point(1, "{'city': 'Berlin', 'price': 10.0}", 0.05f, 0.61f, 0.76f, 0.74f),
         point(2, "{'city': ['Berlin', 'London'], 'price': 11.0}", 0.19f, 0.81f, 0.75f, 0.11f),
@@ -92,8 +93,8 @@ class OpenApiBasicCollectionTest {
         point(10, "{'city': [], 'price': []}", 0.02f, 0.01f, 0.0f, 0.0f))).get();
   }
 
-  private static SearchPoints.Builder search(int limit) {
-    SearchPoints.Builder b = SearchPoints.newBuilder().setCollectionName(C).setLimit(limit);
+  private SearchPoints.Builder search(int limit) {
+    SearchPoints.Builder b = SearchPoints.newBuilder().setCollectionName(c).setLimit(limit);
     for (float f : QUERY) {
       b.addVector(f);
     }
@@ -109,7 +110,7 @@ class OpenApiBasicCollectionTest {
   @Test
   @DisplayName("qdrant tests/openapi/test_filter.py::test_match_any")
   void matchAny() throws Exception {
-    List<ScoredPoint> r = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(C)
+    List<ScoredPoint> r = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c)
         .setQuery(nearest(QUERY)).setLimit(3)
         .setFilter(Filter.newBuilder().addMust(matchKeywords("city", List.of("London", "Moscow"))))
         .build()).get();
@@ -121,7 +122,7 @@ class OpenApiBasicCollectionTest {
   void justKey() {
     Filter keyOnly = Filter.newBuilder().addMust(Condition.newBuilder()
         .setField(FieldCondition.newBuilder().setKey("city"))).build();
-    Status s = failure(q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(C)
+    Status s = failure(q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c)
         .setQuery(nearest(QUERY)).setLimit(3).setFilter(keyOnly).build()));
     assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
     assertTrue(s.getDescription().contains("Validation error in body"), s.getDescription());
@@ -134,20 +135,20 @@ class OpenApiBasicCollectionTest {
   @Test
   @DisplayName("qdrant tests/openapi/test_basic_retrieve_api.py::test_points_retrieve")
   void pointsRetrieve() throws Exception {
-    assertEquals(1, q.client.retrieveAsync(C, id(2), null).get().size());
-    assertEquals(setOf(1, 2), retrievedIds(q.client.retrieveAsync(C, List.of(id(1), id(2)),
+    assertEquals(1, q.client.retrieveAsync(c, id(2), null).get().size());
+    assertEquals(setOf(1, 2), retrievedIds(q.client.retrieveAsync(c, List.of(id(1), id(2)),
         null).get()));
-    assertEquals(10, q.client.getCollectionInfoAsync(C).get().getPointsCount());
+    assertEquals(10, q.client.getCollectionInfoAsync(c).get().getPointsCount());
     assertEquals(3, q.client.searchAsync(search(3).build()).get().size());
     // only 2 London records in the collection
     List<ScoredPoint> london = q.client.searchAsync(
         search(3).setFilter(should(matchKeyword("city", "London"))).build()).get();
     assertEquals(setOf(2, 4), ids(london));
 
-    ScrollResponse page = q.client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(C)
+    ScrollResponse page = q.client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(c)
         .setOffset(id(2)).setLimit(2).setWithVectors(WithVectorsSelectorFactory.enable(true))
         .build()).get();
-    assertEquals(List.of(2L, 3L), LocalQdrant.orderedIds(page.getResultList()));
+    assertEquals(List.of(2L, 3L), QdrantFixture.orderedIds(page.getResultList()));
     assertEquals(4, page.getResult(0).getVectors().getVector().getDense().getDataCount());
     assertEquals(id(4), page.getNextPageOffset());
   }
@@ -168,14 +169,14 @@ class OpenApiBasicCollectionTest {
   @Test
   @DisplayName("qdrant tests/openapi/test_basic_retrieve_api.py::test_batch_search")
   void batchSearch() throws Exception {
-    List<BatchResult> r = q.client.searchBatchAsync(C, List.of(
+    List<BatchResult> r = q.client.searchBatchAsync(c, List.of(
         search(3).clearCollectionName().build(),
         search(3).clearCollectionName().setFilter(should(matchKeyword("city", "London"))).build()),
         null).get();
     assertEquals(2, r.size());
     assertEquals(3, r.get(0).getResultCount());
     assertEquals(2, r.get(1).getResultCount());
-    assertEquals(0, q.client.searchBatchAsync(C, List.of(), null).get().size());
+    assertEquals(0, q.client.searchBatchAsync(c, List.of(), null).get().size());
   }
 
   @Test
@@ -185,7 +186,7 @@ class OpenApiBasicCollectionTest {
     List<ScoredPoint> r = q.client.searchAsync(search(10).setFilter(should(isEmpty("city")))
         .setWithPayload(WithPayloadSelectorFactory.enable(true)).build()).get();
     assertEquals(setOf(5, 6, 7, 8, 9, 10), ids(r));
-    assertEquals(6L, q.client.countAsync(C, should(isEmpty("city")), true).get());
+    assertEquals(6L, q.client.countAsync(c, should(isEmpty("city")), true).get());
 
     Condition fieldIsEmpty = Condition.newBuilder()
         .setField(FieldCondition.newBuilder().setKey("city").setIsEmpty(true)).build();
@@ -224,13 +225,6 @@ class OpenApiBasicCollectionTest {
   }
 
   @Test
-  @DisplayName("qdrant tests/openapi/test_basic_retrieve_api.py::test_recommendation (refused)")
-  void recommendationIsRefused() {
-    assertFails(Status.Code.UNIMPLEMENTED, q.client.recommendAsync(RecommendPoints.newBuilder()
-        .setCollectionName(C).addPositive(id(1)).setLimit(3).build()));
-  }
-
-  @Test
   @DisplayName("qdrant tests/openapi/test_basic_retrieve_api.py::test_query_single_condition")
   void querySingleCondition() throws Exception {
     List<ScoredPoint> r = q.client.searchAsync(search(3)
@@ -241,15 +235,15 @@ class OpenApiBasicCollectionTest {
   @Test
   @DisplayName("qdrant tests/openapi/test_basic_retrieve_api.py::test_query_nested")
   void queryNested() throws Exception {
-    q.client.upsertAsync(C, List.of(point(8, "{'database_id': {'type': 'keyword',"
+    q.client.upsertAsync(c, List.of(point(8, "{'database_id': {'type': 'keyword',"
         + " 'value': '8594ff5d-265f-4785-a9f5-b3b4b9665506'}}", 0.15f, 0.31f, 0.76f, 0.74f)))
         .get();
-    ScrollResponse r = q.client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(C)
+    ScrollResponse r = q.client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(c)
         .setLimit(10).setWithVectors(WithVectorsSelectorFactory.enable(true))
         .setFilter(Filter.newBuilder().addMust(
             matchKeyword("database_id.value", "8594ff5d-265f-4785-a9f5-b3b4b9665506")))
         .build()).get();
-    assertEquals(List.of(8L), LocalQdrant.orderedIds(r.getResultList()));
+    assertEquals(List.of(8L), QdrantFixture.orderedIds(r.getResultList()));
   }
 
   @Test
@@ -257,8 +251,8 @@ class OpenApiBasicCollectionTest {
   void withVectors() throws Exception {
     float[] v = {0.15f, 0.31f, 0.76f, 0.74f};
     String databaseId = "8594ff5d-265f-adfh-a9f5-b3b4b9665506";
-    q.client.upsertAsync(C, List.of(point(8, "{'database_id': '" + databaseId + "'}", v))).get();
-    ScrollResponse r = q.client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(C)
+    q.client.upsertAsync(c, List.of(point(8, "{'database_id': '" + databaseId + "'}", v))).get();
+    ScrollResponse r = q.client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(c)
         .setLimit(1).setWithVectors(WithVectorsSelectorFactory.enable(true))
         .setFilter(Filter.newBuilder().addMust(matchKeyword("database_id", databaseId)))
         .build()).get();
@@ -286,14 +280,14 @@ class OpenApiBasicCollectionTest {
   @DisplayName("qdrant tests/openapi/test_count.py::test_exact_count_search")
   void exactCount() throws Exception {
     Filter f = should(matchKeyword("city", "London"), matchKeyword("city", "Berlin"));
-    assertEquals(4L, q.client.countAsync(C, f, true).get());
+    assertEquals(4L, q.client.countAsync(c, f, true).get());
   }
 
   @Test
   @DisplayName("qdrant tests/openapi/test_count.py::test_approx_count_search")
   void approxCount() throws Exception {
     Filter f = should(matchKeyword("city", "London"), matchKeyword("city", "Berlin"));
-    long n = q.client.countAsync(C, f, false).get();
+    long n = q.client.countAsync(c, f, false).get();
     assertTrue(n > 0 && n < 10, "count " + n);
   }
 
@@ -302,12 +296,12 @@ class OpenApiBasicCollectionTest {
   @Test
   @DisplayName("qdrant tests/openapi/test_delete_points.py::test_delete_points")
   void deletePoints() throws Exception {
-    q.client.deleteAsync(C, Filter.newBuilder().addMust(hasId(id(5))).build()).get();
-    assertEquals(9, q.client.getCollectionInfoAsync(C).get().getPointsCount());
-    q.client.deleteAsync(C, List.of(id(1), id(2), id(3), id(4))).get();
-    assertEquals(5, q.client.getCollectionInfoAsync(C).get().getPointsCount());
+    q.client.deleteAsync(c, Filter.newBuilder().addMust(hasId(id(5))).build()).get();
+    assertEquals(9, q.client.getCollectionInfoAsync(c).get().getPointsCount());
+    q.client.deleteAsync(c, List.of(id(1), id(2), id(3), id(4))).get();
+    assertEquals(5, q.client.getCollectionInfoAsync(c).get().getPointsCount());
     assertEquals(setOf(6, 7, 8, 9, 10), retrievedIds(q.client.scrollAsync(
-        ScrollPoints.newBuilder().setCollectionName(C).setLimit(100).build()).get()
+        ScrollPoints.newBuilder().setCollectionName(c).setLimit(100).build()).get()
         .getResultList()));
   }
 
@@ -318,12 +312,12 @@ class OpenApiBasicCollectionTest {
   void uuidOperations() throws Exception {
     UUID a = UUID.fromString("b524a3c4-c568-4383-8019-c9ca08243d6a");
     UUID b = UUID.fromString("1d675313-d3dd-4646-8b98-8052364872da");
-    q.client.upsertAsync(C, List.of(
+    q.client.upsertAsync(c, List.of(
         point(id(a), "{'city': 'Berlin'}", 0.15f, 0.21f, 0.96f, 0.04f),
         point(id(b), "{'city': ['Berlin', 'London']}", 0.19f, 0.81f, 0.75f, 0.11f))).get();
-    List<RetrievedPoint> got = q.client.retrieveAsync(C, id(a), null).get();
+    List<RetrievedPoint> got = q.client.retrieveAsync(c, id(a), null).get();
     assertEquals(1, got.size());
     assertEquals("b524a3c4-c568-4383-8019-c9ca08243d6a", got.get(0).getId().getUuid());
-    assertEquals(12, q.client.countAsync(C).get());
+    assertEquals(12, q.client.countAsync(c).get());
   }
 }

@@ -1,11 +1,11 @@
 package io.lesionsearch.qdrantlocal;
 
-import static io.lesionsearch.qdrantlocal.LocalQdrant.ids;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.json;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.parse;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.point;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.retrievedIds;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.setOf;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.ids;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.json;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.parse;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.point;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.retrievedIds;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.setOf;
 import static io.qdrant.client.ConditionFactory.filter;
 import static io.qdrant.client.ConditionFactory.hasId;
 import static io.qdrant.client.ConditionFactory.match;
@@ -46,11 +46,11 @@ import org.junit.jupiter.api.Test;
  * test_match_any_empty.py and test_payload_selector.py, each on its own seeded collection.
  */
 class OpenApiFilterCasesTest {
-  static LocalQdrant q;
+  static QdrantFixture q;
 
   @BeforeAll
   static void start() {
-    q = LocalQdrant.inProcess();
+    q = QdrantFixture.start();
   }
 
   @AfterAll
@@ -60,7 +60,7 @@ class OpenApiFilterCasesTest {
 
   @AfterEach
   void drop() throws Exception {
-    q.dropAll();
+    q.dropCollections();
   }
 
   // ------------------------------------------------------------------ test_filter_min_should.py
@@ -68,7 +68,7 @@ class OpenApiFilterCasesTest {
   /** helpers/collection_setup.py::multipayload_collection_setup (without the sparse vector). */
   private static void multipayloadSetup() throws Exception {
     q.create("mp", 4, Distance.Dot);
-    q.client.upsertAsync("mp", List.of(
+    q.client.upsertAsync(q.name("mp"), List.of(
         point(1, "{'city': 'Berlin', 'color': 'red'}", 0.05f, 0.61f, 0.76f, 0.74f),
         point(2, "{'city': ['Berlin', 'London'], 'color': 'green'}", 0.19f, 0.81f, 0.75f, 0.11f),
         point(3, "{'city': ['Berlin', 'Moscow'], 'color': 'blue'}", 0.36f, 0.55f, 0.47f, 0.94f),
@@ -92,7 +92,7 @@ class OpenApiFilterCasesTest {
   }
 
   private static List<ScoredPoint> searchMp(int limit, Filter f) throws Exception {
-    return q.client.searchAsync(SearchPoints.newBuilder().setCollectionName("mp")
+    return q.client.searchAsync(SearchPoints.newBuilder().setCollectionName(q.name("mp"))
         .addAllVector(List.of(0.2f, 0.1f, 0.9f, 0.7f)).setLimit(limit).setFilter(f)
         .setWithPayload(WithPayloadSelectorFactory.include(
             List.of("city", "color", "count", "price")))
@@ -108,7 +108,7 @@ class OpenApiFilterCasesTest {
         .addConditions(hasId(List.of(id(4), id(5), id(6))))
         .addConditions(hasId(List.of(id(7), id(8), id(9), id(10))))
         .setMinCount(2)).build();
-    List<ScoredPoint> r = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName("mp")
+    List<ScoredPoint> r = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(q.name("mp"))
         .setFilter(f).setLimit(100).build()).get();
     assertTrue(r.isEmpty());
   }
@@ -180,18 +180,18 @@ class OpenApiFilterCasesTest {
   @Test
   @DisplayName("qdrant tests/openapi/test_match_except_empty.py (all four cases)")
   void matchExceptEmpty() throws Exception {
-    threePoints("except_empty", false);
+    threePoints(q.name("except_empty"), false);
     // except: [] excludes nothing: every point that has the field matches, with or without index
-    assertEquals(setOf(1, 2, 3), scrollIds("except_empty", must(matchExceptValues("n", List.of()))));
+    assertEquals(setOf(1, 2, 3), scrollIds(q.name("except_empty"), must(matchExceptValues("n", List.of()))));
     assertEquals(setOf(1, 2, 3),
-        scrollIds("except_empty", must(matchExceptKeywords("tag", List.of()))));
-    index("except_empty", "n", PayloadSchemaType.Integer);
-    assertEquals(setOf(1, 2, 3), scrollIds("except_empty", must(matchExceptValues("n", List.of()))));
-    index("except_empty", "tag", PayloadSchemaType.Keyword);
+        scrollIds(q.name("except_empty"), must(matchExceptKeywords("tag", List.of()))));
+    index(q.name("except_empty"), "n", PayloadSchemaType.Integer);
+    assertEquals(setOf(1, 2, 3), scrollIds(q.name("except_empty"), must(matchExceptValues("n", List.of()))));
+    index(q.name("except_empty"), "tag", PayloadSchemaType.Keyword);
     assertEquals(setOf(1, 2, 3),
-        scrollIds("except_empty", must(matchExceptKeywords("tag", List.of()))));
+        scrollIds(q.name("except_empty"), must(matchExceptKeywords("tag", List.of()))));
     // ... but not points without it
-    assertEquals(Set.of(), scrollIds("except_empty", must(matchExceptKeywords("nope", List.of()))));
+    assertEquals(Set.of(), scrollIds(q.name("except_empty"), must(matchExceptKeywords("nope", List.of()))));
   }
 
   // ------------------------------------------------------------------ test_match_any_empty.py
@@ -199,7 +199,7 @@ class OpenApiFilterCasesTest {
   @Test
   @DisplayName("qdrant tests/openapi/test_match_any_empty.py (no-index, index and must_not cases)")
   void matchAnyEmpty() throws Exception {
-    String c = "any_empty";
+    String c = q.name("any_empty");
     threePoints(c, true);
     for (int pass = 0; pass < 2; pass++) {
       // any: [] matches nothing
@@ -241,7 +241,7 @@ class OpenApiFilterCasesTest {
       + " 'sightseeing': ['Big Ben', 'London Eye', 'Buckingham Palace']}]}}";
 
   private static List<RetrievedPoint> germany(WithPayloadSelector sel) throws Exception {
-    ScrollPoints.Builder b = ScrollPoints.newBuilder().setCollectionName("nested").setLimit(3)
+    ScrollPoints.Builder b = ScrollPoints.newBuilder().setCollectionName(q.name("nested")).setLimit(3)
         .setFilter(must(matchKeyword("country.name", "Germany")));
     if (sel != null) {
       b.setWithPayload(sel);
@@ -253,7 +253,7 @@ class OpenApiFilterCasesTest {
   @DisplayName("qdrant tests/openapi/test_payload_selector.py::test_payload_selectors")
   void payloadSelectors() throws Exception {
     q.create("nested", 4, Distance.Dot);
-    q.client.upsertAsync("nested", List.of(
+    q.client.upsertAsync(q.name("nested"), List.of(
         point(1, GERMANY, 0.05f, 0.61f, 0.76f, 0.74f),
         point(2, ENGLAND, 0.19f, 0.81f, 0.75f, 0.11f))).get();
 

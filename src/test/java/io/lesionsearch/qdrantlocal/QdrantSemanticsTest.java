@@ -1,8 +1,8 @@
 package io.lesionsearch.qdrantlocal;
 
-import static io.lesionsearch.qdrantlocal.LocalQdrant.point;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.retrievedIds;
-import static io.lesionsearch.qdrantlocal.LocalQdrant.setOf;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.point;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.retrievedIds;
+import static io.lesionsearch.qdrantlocal.QdrantFixture.setOf;
 import static io.qdrant.client.ConditionFactory.hasId;
 import static io.qdrant.client.ConditionFactory.isEmpty;
 import static io.qdrant.client.ConditionFactory.isNull;
@@ -11,8 +11,12 @@ import static io.qdrant.client.ConditionFactory.matchExceptKeywords;
 import static io.qdrant.client.ConditionFactory.matchExceptValues;
 import static io.qdrant.client.ConditionFactory.matchKeyword;
 import static io.qdrant.client.ConditionFactory.matchKeywords;
+import static io.qdrant.client.ConditionFactory.matchPhrase;
+import static io.qdrant.client.ConditionFactory.matchText;
+import static io.qdrant.client.ConditionFactory.matchTextAny;
 import static io.qdrant.client.ConditionFactory.nested;
 import static io.qdrant.client.ConditionFactory.range;
+import static io.qdrant.client.ConditionFactory.valuesCount;
 import static io.qdrant.client.PointIdFactory.id;
 import static io.qdrant.client.QueryFactory.nearest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,11 +25,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.WithVectorsSelectorFactory;
 import io.qdrant.client.grpc.Collections.Distance;
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.FieldCondition;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Common.Range;
+import io.qdrant.client.grpc.Common.ValuesCount;
 import io.qdrant.client.grpc.Points.GetPoints;
 import io.qdrant.client.grpc.Points.QueryPoints;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
@@ -49,11 +55,11 @@ import org.junit.jupiter.api.Test;
  * tools.rs (scoring), types.rs check_threshold, json_path (key paths), id handling.
  */
 class QdrantSemanticsTest {
-  static LocalQdrant q;
+  static QdrantFixture q;
 
   @BeforeAll
   static void start() {
-    q = LocalQdrant.inProcess();
+    q = QdrantFixture.start();
   }
 
   @AfterAll
@@ -63,7 +69,7 @@ class QdrantSemanticsTest {
 
   @AfterEach
   void drop() throws Exception {
-    q.dropAll();
+    q.dropCollections();
   }
 
   /** One point per payload shape the checkers distinguish. */
@@ -90,7 +96,7 @@ class QdrantSemanticsTest {
     for (int i = 1; i < payloads.length; i++) {
       points.add(point(i, payloads[i], 1f, i));
     }
-    q.client.upsertAsync("shapes", points).get();
+    q.client.upsertAsync(q.name("shapes"), points).get();
   }
 
   private static Set<Long> matching(String collection, Filter f) throws Exception {
@@ -99,7 +105,7 @@ class QdrantSemanticsTest {
   }
 
   private static Set<Long> must(Condition c) throws Exception {
-    return matching("shapes", Filter.newBuilder().addMust(c).build());
+    return matching(q.name("shapes"), Filter.newBuilder().addMust(c).build());
   }
 
   private static Condition field(FieldCondition.Builder b) {
@@ -114,7 +120,7 @@ class QdrantSemanticsTest {
     assertEquals(setOf(1, 2, 13), must(matchKeywords("v", List.of("a", "zz"))));
     assertEquals(setOf(11), must(match("v", true)));
     assertEquals(setOf(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14).size() - 3,
-        matching("shapes", Filter.newBuilder().addMustNot(matchKeyword("v", "a")).build()).size(),
+        matching(q.name("shapes"), Filter.newBuilder().addMustNot(matchKeyword("v", "a")).build()).size(),
         "must_not keeps points without the key");
   }
 
@@ -172,27 +178,76 @@ class QdrantSemanticsTest {
       + " each element on its own")
   void keyPathsAndNested() throws Exception {
     q.create("paths", 2, Distance.Dot);
-    q.client.upsertAsync("paths", List.of(
+    q.client.upsertAsync(q.name("paths"), List.of(
         point(20, "{'o': {'b': 'x'}}", 1f, 0f),
         point(21, "{'o': [{'b': 'x'}, {'b': 'y'}]}", 1f, 0f),
         point(22, "{'o': [{'b': 'y'}]}", 1f, 0f),
         point(23, "{'o': [{'b': 'x', 'c': 2}, {'b': 'y', 'c': 1}]}", 1f, 0f))).get();
-    assertEquals(setOf(20), matching("paths", Filter.newBuilder()
+    assertEquals(setOf(20), matching(q.name("paths"), Filter.newBuilder()
         .addMust(matchKeyword("o.b", "x")).build()));
-    assertEquals(setOf(21, 23), matching("paths", Filter.newBuilder()
+    assertEquals(setOf(21, 23), matching(q.name("paths"), Filter.newBuilder()
         .addMust(matchKeyword("o[].b", "x")).build()));
-    assertEquals(setOf(21, 23), matching("paths", Filter.newBuilder()
+    assertEquals(setOf(21, 23), matching(q.name("paths"), Filter.newBuilder()
         .addMust(matchKeyword("o[1].b", "y")).build()));
-    assertEquals(setOf(22), matching("paths", Filter.newBuilder()
+    assertEquals(setOf(22), matching(q.name("paths"), Filter.newBuilder()
         .addMust(matchKeyword("o[0].b", "y")).build()));
     // Flat conditions may be satisfied by different elements; nested needs one element for both.
-    assertEquals(setOf(23), matching("paths", Filter.newBuilder()
+    assertEquals(setOf(23), matching(q.name("paths"), Filter.newBuilder()
         .addMust(matchKeyword("o[].b", "x")).addMust(match("o[].c", 1)).build()));
-    assertEquals(Set.of(), matching("paths", Filter.newBuilder().addMust(nested("o",
+    assertEquals(Set.of(), matching(q.name("paths"), Filter.newBuilder().addMust(nested("o",
         Filter.newBuilder().addMust(matchKeyword("b", "x")).addMust(match("c", 1)).build()))
         .build()));
-    assertEquals(setOf(21, 23), matching("paths", Filter.newBuilder().addMust(nested("o",
+    assertEquals(setOf(21, 23), matching(q.name("paths"), Filter.newBuilder().addMust(nested("o",
         matchKeyword("b", "x"))).build()));
+  }
+
+  @Test
+  @DisplayName("values_count: null counts 0, an array its length, any other value 1; a missing"
+      + " key matches no count")
+  void valuesCountCondition() throws Exception {
+    shapes();
+    assertEquals(setOf(2, 13), must(valuesCount("v", ValuesCount.newBuilder().setGte(2).build())));
+    assertEquals(setOf(1, 3, 6, 8, 9, 10, 11, 12, 14), must(valuesCount("v",
+        ValuesCount.newBuilder().setGte(1).setLte(1).build())));
+    assertEquals(setOf(4, 5), must(valuesCount("v", ValuesCount.newBuilder().setLt(1).build())),
+        "null and [] count 0; the missing key (7) does not match");
+    assertEquals(setOf(1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14),
+        must(valuesCount("v", ValuesCount.getDefaultInstance())), "no bounds: any point with the key");
+  }
+
+  @Test
+  @DisplayName("full-text conditions without a text index match a substring, case-sensitive;"
+      + " text_any matches any whitespace-separated token and nothing when there is none")
+  void fullTextWithoutIndex() throws Exception {
+    q.create("text", 2, Distance.Dot);
+    q.client.upsertAsync(q.name("text"), List.of(
+        point(1, "{'t': 'The quick brown fox'}", 1f, 0f),
+        point(2, "{'t': 'quick, brown'}", 1f, 0f),
+        point(3, "{'t': ['lazy dog', 'brown cow']}", 1f, 0f),
+        point(4, "{'t': 'Quick Fox'}", 1f, 0f),
+        point(5, "{'t': 'quickly'}", 1f, 0f),
+        point(6, "{'t': 7}", 1f, 0f),
+        point(7, "{}", 1f, 0f))).get();
+    String c = q.name("text");
+    assertEquals(setOf(1, 2, 5), matching(c, Filter.newBuilder().addMust(matchText("t", "quick"))
+        .build()));
+    assertEquals(setOf(1), matching(c, Filter.newBuilder().addMust(matchText("t", "quick brown"))
+        .build()));
+    assertEquals(setOf(1, 2, 3), matching(c, Filter.newBuilder().addMust(matchText("t", "brown"))
+        .build()), "an array matches on any element");
+    assertEquals(setOf(1, 2, 3, 4, 5), matching(c, Filter.newBuilder().addMust(matchText("t", ""))
+        .build()), "every string contains the empty string");
+    assertEquals(setOf(1), matching(c, Filter.newBuilder().addMust(matchPhrase("t", "brown fox"))
+        .build()));
+    assertEquals(setOf(1, 3), matching(c, Filter.newBuilder().addMust(matchTextAny("t",
+        "lazy  fox")).build()));
+    assertEquals(Set.of(), matching(c, Filter.newBuilder().addMust(matchTextAny("t", " "))
+        .build()));
+    // A keyword index does not change full-text answers.
+    q.client.createPayloadIndexAsync(c, "t", PayloadSchemaType.Keyword, null, true, null, null)
+        .get();
+    assertEquals(setOf(1, 2, 5), matching(c, Filter.newBuilder().addMust(matchText("t", "quick"))
+        .build()));
   }
 
   @Test
@@ -203,8 +258,8 @@ class QdrantSemanticsTest {
         .addShould(matchKeyword("v", "a")).addShould(match("v", 10))
         .addMustNot(hasId(id(13)))
         .build();
-    assertEquals(setOf(1, 2, 8), matching("shapes", f));
-    assertEquals(14, matching("shapes", Filter.newBuilder().addShould(
+    assertEquals(setOf(1, 2, 8), matching(q.name("shapes"), f));
+    assertEquals(14, matching(q.name("shapes"), Filter.newBuilder().addShould(
         Condition.getDefaultInstance()).build()).size(), "untyped conditions are dropped");
   }
 
@@ -233,9 +288,9 @@ class QdrantSemanticsTest {
   @DisplayName("cosine: vectors normalised at upsert (zero stays zero), score is their dot product")
   void cosineNormalisation() throws Exception {
     q.create("cos", 2, Distance.Cosine);
-    q.client.upsertAsync("cos", List.of(point(1, null, 6f, 8f), point(2, null, 0f, 0f),
+    q.client.upsertAsync(q.name("cos"), List.of(point(1, null, 6f, 8f), point(2, null, 0f, 0f),
         point(3, null, 0f, 1f))).get();
-    List<ScoredPoint> r = search("cos", new float[] {3f, 4f}, null, 0, true);
+    List<ScoredPoint> r = search(q.name("cos"), new float[] {3f, 4f}, null, 0, true);
     assertEquals(List.of(1L, 3L, 2L), order(r));
     assertEquals(1.0f, r.get(0).getScore(), 1e-6f);
     assertEquals(0.8f, r.get(1).getScore(), 1e-6f);
@@ -248,7 +303,7 @@ class QdrantSemanticsTest {
   @DisplayName("euclid and manhattan return distances, smaller first; thresholds are strict")
   void distancesAndStrictThresholds() throws Exception {
     for (Distance d : new Distance[] {Distance.Euclid, Distance.Manhattan}) {
-      String c = "dist_" + d;
+      String c = q.name("dist_" + d);
       q.create(c, 2, d);
       q.client.upsertAsync(c, List.of(point(1, null, 3f, 4f), point(2, null, 1f, 0f),
           point(3, null, 0f, 2f))).get();
@@ -259,8 +314,8 @@ class QdrantSemanticsTest {
           d + ": a score equal to the threshold is dropped");
     }
     q.create("dot", 2, Distance.Dot);
-    q.client.upsertAsync("dot", List.of(point(1, null, 2f, 0f), point(2, null, 1f, 0f))).get();
-    assertEquals(List.of(1L), order(search("dot", new float[] {1f, 0f}, 1f, 0, false)));
+    q.client.upsertAsync(q.name("dot"), List.of(point(1, null, 2f, 0f), point(2, null, 1f, 0f))).get();
+    assertEquals(List.of(1L), order(search(q.name("dot"), new float[] {1f, 0f}, 1f, 0, false)));
   }
 
   @Test
@@ -271,18 +326,18 @@ class QdrantSemanticsTest {
     for (int i = 1; i <= 5; i++) {
       points.add(point(i, null, i, 0f));
     }
-    q.client.upsertAsync("ranked", points).get();
-    assertEquals(List.of(4L, 3L), order(search("ranked", new float[] {1f, 0f}, 2.5f, 1, false)));
+    q.client.upsertAsync(q.name("ranked"), points).get();
+    assertEquals(List.of(4L, 3L), order(search(q.name("ranked"), new float[] {1f, 0f}, 2.5f, 1, false)));
     List<ScoredPoint> viaQuery = q.client.queryAsync(QueryPoints.newBuilder()
-        .setCollectionName("ranked").setQuery(nearest(1f, 0f)).setScoreThreshold(2.5f)
+        .setCollectionName(q.name("ranked")).setQuery(nearest(1f, 0f)).setScoreThreshold(2.5f)
         .setOffset(1).setLimit(10).build()).get();
     assertEquals(List.of(4L, 3L), order(viaQuery));
 
     // limit and offset are unsigned on the wire: the largest limit returns everything.
     List<ScoredPoint> all = q.client.searchAsync(SearchPoints.newBuilder()
-        .setCollectionName("ranked").addAllVector(List.of(1f, 0f)).setLimit(-1L).build()).get();
+        .setCollectionName(q.name("ranked")).addAllVector(List.of(1f, 0f)).setLimit(-1L).build()).get();
     assertEquals(List.of(5L, 4L, 3L, 2L, 1L), order(all));
-    assertTrue(search("ranked", new float[] {1f, 0f}, null, -1L, false).isEmpty());
+    assertTrue(search(q.name("ranked"), new float[] {1f, 0f}, null, -1L, false).isEmpty());
   }
 
   // ------------------------------------------------------------------ points
@@ -303,11 +358,11 @@ class QdrantSemanticsTest {
     for (int i = expected.length - 1; i >= 0; i--) {
       points.add(point(expected[i], null, 1f, 1f));
     }
-    q.client.upsertAsync("ids", points).get();
+    q.client.upsertAsync(q.name("ids"), points).get();
     List<PointId> seen = new ArrayList<>();
     PointId offset = null;
     do {
-      ScrollPoints.Builder b = ScrollPoints.newBuilder().setCollectionName("ids").setLimit(3);
+      ScrollPoints.Builder b = ScrollPoints.newBuilder().setCollectionName(q.name("ids")).setLimit(3);
       if (offset != null) {
         b.setOffset(offset);
       }
@@ -323,16 +378,16 @@ class QdrantSemanticsTest {
       + " default; upsert replaces the whole point")
   void getAndReplace() throws Exception {
     q.create("get", 2, Distance.Dot);
-    q.client.upsertAsync("get", List.of(point(1, "{'a': 1}", 1f, 0f),
+    q.client.upsertAsync(q.name("get"), List.of(point(1, "{'a': 1}", 1f, 0f),
         point(3, "{'a': 3}", 0f, 1f))).get();
     List<RetrievedPoint> got = q.client.retrieveAsync(GetPoints.newBuilder()
-        .setCollectionName("get").addIds(id(3)).addIds(id(99)).addIds(id(1)).addIds(id(3))
+        .setCollectionName(q.name("get")).addIds(id(3)).addIds(id(99)).addIds(id(1)).addIds(id(3))
         .build(), null).get();
-    assertEquals(List.of(3L, 1L), LocalQdrant.orderedIds(got));
+    assertEquals(List.of(3L, 1L), QdrantFixture.orderedIds(got));
     assertTrue(got.get(0).getPayloadMap().isEmpty());
 
-    q.client.upsertAsync("get", List.of(point(1, "{'b': 2}", 0f, 5f))).get();
-    RetrievedPoint p = q.client.retrieveAsync("get", List.of(id(1)),
+    q.client.upsertAsync(q.name("get"), List.of(point(1, "{'b': 2}", 0f, 5f))).get();
+    RetrievedPoint p = q.client.retrieveAsync(q.name("get"), List.of(id(1)),
         WithPayloadSelectorFactory.enable(true), WithVectorsSelectorFactory.enable(true), null)
         .get().get(0);
     assertEquals(Set.of("b"), p.getPayloadMap().keySet());
@@ -343,15 +398,15 @@ class QdrantSemanticsTest {
   @DisplayName("payload defaults: scroll returns payload, search and query do not unless asked")
   void payloadDefaults() throws Exception {
     q.create("defaults", 2, Distance.Dot);
-    q.client.upsertAsync("defaults", List.of(point(1, "{'a': 1}", 1f, 0f))).get();
+    q.client.upsertAsync(q.name("defaults"), List.of(point(1, "{'a': 1}", 1f, 0f))).get();
     assertEquals(Set.of("a"), q.client.scrollAsync(ScrollPoints.newBuilder()
-        .setCollectionName("defaults").build()).get().getResult(0).getPayloadMap().keySet());
-    assertTrue(search("defaults", new float[] {1f, 0f}, null, 0, false).get(0).getPayloadMap()
+        .setCollectionName(q.name("defaults")).build()).get().getResult(0).getPayloadMap().keySet());
+    assertTrue(search(q.name("defaults"), new float[] {1f, 0f}, null, 0, false).get(0).getPayloadMap()
         .isEmpty());
-    assertTrue(q.client.queryAsync(QueryPoints.newBuilder().setCollectionName("defaults")
+    assertTrue(q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(q.name("defaults"))
         .setQuery(nearest(1f, 0f)).build()).get().get(0).getPayloadMap().isEmpty());
     assertEquals(Set.of("a"), q.client.queryAsync(QueryPoints.newBuilder()
-        .setCollectionName("defaults").setQuery(nearest(1f, 0f))
+        .setCollectionName(q.name("defaults")).setQuery(nearest(1f, 0f))
         .setWithPayload(WithPayloadSelectorFactory.enable(true)).build()).get().get(0)
         .getPayloadMap().keySet());
   }

@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The two commands as users reach them through the main command line. */
-class QdrantLocalCommandsTest {
+/**
+ * The two commands as users reach them through the main command line: what only the local endpoint
+ * has (its own options, TLS flags and benchmark), so these always start a local endpoint.
+ */
+class LocalOnlyCommandLineTest {
   @Test
   @DisplayName("'qdrant-local' is registered with --host, --port and --api-key")
   void serveCommandOptions() {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.lesionsearch.testing.QdrantUnderTest;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.VectorsFactory;
@@ -37,10 +38,16 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 /**
- * A qdrant-local server on the in-process transport plus the official client, and the small
+ * The Qdrant these tests run against ({@link QdrantUnderTest}: a local endpoint by default, a real
+ * server with {@code -Dlesion.test.qdrant=HOST:PORT}) plus the official client, and the small
  * helpers the conformance tests share (JSON payloads, id sets, expected errors).
+ *
+ * <p>The server may be shared with other test runs, so a test never uses a fixed collection name
+ * and never lists or drops collections it did not create: {@link #collection} gives a unique name,
+ * {@link #dropCollections} (after each test) drops this fixture's, and {@link #close} whatever is
+ * left.
  */
-final class LocalQdrant implements AutoCloseable {
+final class QdrantFixture implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static {
@@ -49,38 +56,104 @@ final class LocalQdrant implements AutoCloseable {
         "io.qdrant.client.QdrantClient", org.apache.logging.log4j.Level.OFF);
   }
 
-  final QdrantLocalServer server;
+  /** The server under test, or null for {@link #localOnly}. */
+  final QdrantUnderTest server;
+  /** The in-process endpoint of {@link #localOnly}, else null. */
+  final QdrantLocalServer local;
   final QdrantClient client;
+  private final List<String> created = new ArrayList<>();
+  private final Map<String, String> names = new java.util.HashMap<>();
 
-  private LocalQdrant(QdrantLocalServer server) {
+  private QdrantFixture(QdrantUnderTest server, QdrantLocalServer local, QdrantClient client) {
     this.server = server;
-    this.client = server.newClient();
+    this.local = local;
+    this.client = client;
   }
 
-  static LocalQdrant inProcess() {
+  /** The Qdrant under test (local endpoint or real server), without API keys. */
+  static QdrantFixture start() {
+    QdrantUnderTest server = QdrantUnderTest.start();
+    return new QdrantFixture(server, null, server.client());
+  }
+
+  /**
+   * A local endpoint whatever -Dlesion.test.qdrant says, for tests of what only the local endpoint
+   * does (its refusals of features Qdrant has); only the classes named LocalOnly use it.
+   */
+  static QdrantFixture localOnly() {
     try {
-      return new LocalQdrant(
-          QdrantLocalServer.builder().inProcess("qdrant-local-" + UUID.randomUUID()).start());
+      QdrantLocalServer local = QdrantLocalServer.builder()
+          .inProcess("qdrant-local-" + UUID.randomUUID()).start();
+      return new QdrantFixture(null, local, local.newClient());
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
-  void dropAll() throws Exception {
-    for (String name : client.listCollectionsAsync().get()) {
-      client.deleteCollectionAsync(name).get();
-    }
+  /** A collection name no other test uses; dropped by {@link #dropCollections}. */
+  synchronized String collection(String prefix) {
+    String name = server != null ? server.collection(prefix)
+        : prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    created.add(name);
+    return name;
   }
 
-  void create(String name, int dim, Distance distance) throws Exception {
+  /**
+   * The current test's collection for this short name (the names the original scenarios use,
+   * such as "mp" or "nested"): a unique name, the same until {@link #dropCollections}.
+   */
+  synchronized String name(String shortName) {
+    if (created.contains(shortName)) {
+      return shortName; // already a unique name
+    }
+    return names.computeIfAbsent(shortName, this::collection);
+  }
+
+  /** Creates the current test's collection {@link #name(String) shortName}; returns its name. */
+  String create(String shortName, int dim, Distance distance) throws Exception {
+    String name = name(shortName);
     client.createCollectionAsync(name,
         VectorParams.newBuilder().setSize(dim).setDistance(distance).build()).get();
+    return name;
+  }
+
+  /**
+   * Drops the collections this fixture named, and only those (the server may be shared).
+   * Existence is checked first because deleting a missing collection fails in the client
+   * (result=false), on Qdrant as here.
+   */
+  synchronized void dropCollections() throws Exception {
+    List<String> names = new ArrayList<>(created);
+    created.clear();
+    this.names.clear();
+    Exception first = null;
+    for (String name : names) {
+      // Each one on its own: one that fails must not leave the others behind.
+      try {
+        if (client.collectionExistsAsync(name).get()) {
+          client.deleteCollectionAsync(name).get();
+        }
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   @Override
   public void close() {
-    client.close();
-    server.close();
+    if (server != null) {
+      server.close(); // closes the client, drops what is left
+    } else {
+      client.close();
+      local.close();
+    }
   }
 
   // ------------------------------------------------------------------ points and payloads
