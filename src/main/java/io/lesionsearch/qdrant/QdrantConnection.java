@@ -267,18 +267,20 @@ public final class QdrantConnection implements Serializable {
    */
   public QdrantGrpcClient openGrpc() {
     // As the client's own newBuilder(host, port, tls) does, but with the inbound limit and the CA,
-    // which that builder cannot set. The version check at build() stays as it was.
-    QdrantGrpcClient.Builder b = QdrantGrpcClient.newBuilder(channel(), true);
+    // which that builder cannot set, and our version check for the client's (see ServerVersionCheck).
+    QdrantGrpcClient.Builder b = QdrantGrpcClient.newBuilder(channel(), true, false);
     if (apiKey != null) {
       b.withApiKey(apiKey);
     }
-    return b.withTimeout(requestTimeout).build();
+    QdrantGrpcClient client = b.withTimeout(requestTimeout).build();
+    ServerVersionCheck.check(client, host + ":" + port);
+    return client;
   }
 
   private ManagedChannel channel() {
     NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port)
         .maxInboundMessageSize(maxInboundBytes)
-        .userAgent("java-client/" + QdrantGrpcClient.class.getPackage().getImplementationVersion()
+        .userAgent("java-client/" + ServerVersionCheck.CLIENT_VERSION
             + " java/" + System.getProperty("java.version"))
         .intercept(new ExplainFailures());
     if (!tls) {
