@@ -17,7 +17,6 @@ import io.lesionsearch.qdrantlocal.DifferentialCase.Scroll;
 import io.lesionsearch.qdrantlocal.DifferentialCase.Search;
 import io.lesionsearch.qdrantlocal.DifferentialCase.SearchBatch;
 import io.qdrant.client.grpc.Collections.Distance;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -527,10 +526,5 @@ final class DifferentialGenerators {
               : (place % 2 == 0 ? s : q);
           return new Broken(fault, base, place, badKey);
         });
-  }
-
-  /** For tests of the generators themselves. */
-  static BigInteger unsigned(long v) {
-    return new BigInteger(Long.toUnsignedString(v));
   }
 }

@@ -9,9 +9,7 @@ import io.qdrant.client.grpc.Collections.Distance;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -585,18 +583,13 @@ final class DifferentialOracle {
     return switch (b.fault()) {
       case MISSING_COLLECTION -> Status.Code.NOT_FOUND;
       case QUERY_BY_MISSING_ID -> Status.Code.NOT_FOUND;
+      case BAD_KEY_PATH -> {
+        if (parsePath(b.badKey()) != null) {
+          throw new IllegalStateException("the generator's bad key '" + b.badKey() + "' is a valid path");
+        }
+        yield Status.Code.INVALID_ARGUMENT;
+      }
       default -> Status.Code.INVALID_ARGUMENT;
     };
-  }
-
-  /** Ids of the points this oracle holds, in Qdrant's order. */
-  Set<Pid> ids() {
-    return new HashSet<>(points.keySet());
-  }
-
-  /** For display in failure messages. */
-  String describe(Pid id) {
-    Stored s = points.get(id);
-    return s == null ? id + " (not stored)" : id + " " + s.payload();
   }
 }
