@@ -86,6 +86,13 @@ class DifferentialSearchTest {
   private static final Map<String, AtomicInteger> OPS = new java.util.TreeMap<>();
   private static final AtomicInteger REFUSALS = new AtomicInteger();
   private static final AtomicLong HITS = new AtomicLong();
+  /**
+   * Tries still running. jqwik's bounded shrinking runs tries on another thread and stops waiting
+   * for one after its time limit; such a try may still be creating a collection on the shared
+   * server when the container ends, so stop() waits for them before the final clean-up.
+   */
+  private static int inFlight;
+  private static final Object IN_FLIGHT = new Object();
 
   @BeforeContainer
   static void start() throws Exception {
@@ -99,7 +106,13 @@ class DifferentialSearchTest {
   }
 
   @AfterContainer
-  static void stop() {
+  static void stop() throws InterruptedException {
+    synchronized (IN_FLIGHT) {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+      while (inFlight > 0 && System.nanoTime() < deadline) {
+        IN_FLIGHT.wait(1000);
+      }
+    }
     double seconds = (System.nanoTime() - startNanos) / 1e9;
     System.out.printf("differential: %d cases run (shrinking included), operations %s, %d hits compared, %d documented local refusals"
         + " (values_count / full-text), against the oracle%s, %.1f s%n", CASES.get(), OPS, HITS.get(),
@@ -136,6 +149,20 @@ class DifferentialSearchTest {
   @Property(tries = DEFAULT_TRIES, shrinking = ShrinkingMode.BOUNDED)
   @AddLifecycleHook(Settings.class)
   void localEndpointAnswersAsQdrant(@ForAll("cases") DifferentialCase c) throws Exception {
+    synchronized (IN_FLIGHT) {
+      inFlight++;
+    }
+    try {
+      runCase(c);
+    } finally {
+      synchronized (IN_FLIGHT) {
+        inFlight--;
+        IN_FLIGHT.notifyAll();
+      }
+    }
+  }
+
+  private void runCase(DifferentialCase c) throws Exception {
     CASES.incrementAndGet();
     String name = "differential-" + SEQUENCE.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
     if (realServer != null) {
@@ -168,13 +195,16 @@ class DifferentialSearchTest {
     if (!problems.isEmpty()) {
       throw new AssertionError(String.join("\n", problems));
     }
-    Statistics.label("operation filters select").coverage(check -> {
-      // Filters that keep some points but not all are the ones that test anything; if the
-      // generators drift so that most filters keep everything or nothing, this fails.
-      check.check("some").percentage(p -> p >= 20);
-      check.check("none").percentage(p -> p >= 5);
-      check.check("all").percentage(p -> p >= 5);
-    });
+    // Filters that keep some points but not all are the ones that test anything; if the
+    // generators drift so that most filters keep everything or nothing, this fails. Only over
+    // enough cases for the shares to mean something (not when replaying a seed with a few tries).
+    if (Integer.parseInt(System.getProperty(TRIES_PROPERTY, Integer.toString(DEFAULT_TRIES)).trim()) >= 100) {
+      Statistics.label("operation filters select").coverage(check -> {
+        check.check("some").percentage(p -> p >= 20);
+        check.check("none").percentage(p -> p >= 5);
+        check.check("all").percentage(p -> p >= 5);
+      });
+    }
   }
 
   private static void expectDone(String what, DifferentialTarget t, Outcome got, List<String> problems) {
