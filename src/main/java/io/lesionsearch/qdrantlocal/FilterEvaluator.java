@@ -31,14 +31,26 @@ final class FilterEvaluator {
    * does not validate (Delete by filter) keeps such a condition, which matches no point.
    */
   static PointPredicate compile(Filter filter) {
+    return compile(filter, true);
+  }
+
+  /**
+   * @param optimized whether Qdrant evaluates this filter through its optimised filter (a request's
+   *     filter, and filters in it as conditions), which drops a min_should without conditions; inside
+   *     a nested condition it checks filters directly, where such a min_should matches nothing
+   *     (lib/segment/src/index/struct_payload_index/read_view/optimizer.rs, payload_storage/query_checker.rs)
+   */
+  private static PointPredicate compile(Filter filter, boolean optimized) {
     // gRPC drops conditions with no type; an empty list then counts as absent (true).
-    List<PointPredicate> should = conditions(filter.getShouldList());
-    List<PointPredicate> must = conditions(filter.getMustList());
-    List<PointPredicate> mustNot = conditions(filter.getMustNotList());
+    List<PointPredicate> should = conditions(filter.getShouldList(), optimized);
+    List<PointPredicate> must = conditions(filter.getMustList(), optimized);
+    List<PointPredicate> mustNot = conditions(filter.getMustNotList(), optimized);
     final List<PointPredicate> minShould;
     final long minCount;
-    if (filter.hasMinShould()) {
-      minShould = conditions(filter.getMinShould().getConditionsList());
+    List<PointPredicate> minShouldConditions = filter.hasMinShould()
+        ? conditions(filter.getMinShould().getConditionsList(), optimized) : List.of();
+    if (filter.hasMinShould() && !(optimized && minShouldConditions.isEmpty())) {
+      minShould = minShouldConditions;
       minCount = filter.getMinShould().getMinCount();
     } else {
       minShould = null;
@@ -148,10 +160,10 @@ final class FilterEvaluator {
     }
   }
 
-  private static List<PointPredicate> conditions(List<Condition> list) {
+  private static List<PointPredicate> conditions(List<Condition> list, boolean optimized) {
     List<PointPredicate> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
-      PointPredicate p = condition(list.get(i));
+      PointPredicate p = condition(list.get(i), optimized);
       if (p != null) {
         out.add(p);
       }
@@ -159,7 +171,7 @@ final class FilterEvaluator {
     return out;
   }
 
-  private static PointPredicate condition(Condition c) {
+  private static PointPredicate condition(Condition c, boolean optimized) {
     switch (c.getConditionOneOfCase()) {
       case FIELD:
         return field(c.getField());
@@ -196,14 +208,14 @@ final class FilterEvaluator {
           return (id, payload) -> id != null && ids.contains(id);
         }
       case FILTER:
-        return compile(c.getFilter());
+        return compile(c.getFilter(), optimized);
       case NESTED:
         {
           if (!c.getNested().hasFilter()) {
             throw Errors.invalidArgument("Nested condition must have a filter");
           }
           KeyPath path = KeyPath.parse(c.getNested().getKey()).arrayKey();
-          PointPredicate inner = compile(c.getNested().getFilter());
+          PointPredicate inner = compile(c.getNested().getFilter(), false);
           // Ids and vectors are not visible inside a nested object, as in Qdrant.
           return (id, payload) -> {
             for (Value v : path.get(payload)) {

@@ -128,9 +128,8 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
     OTHER,
     /**
      * None: Qdrant 1.18.3 refuses the batch (INVALID_ARGUMENT "search_points[0].collection_name:
-     * value \"\" invalid, must be from 1 to 255 characters"; query_points alike); the local
-     * endpoint answers it. A known local-endpoint bug: generated only with
-     * -Dlesion.test.differential.known-bugs=true.
+     * value \"\" invalid, must be from 1 to 255 characters"; query_points alike). The local
+     * endpoint answered it until this test found that.
      */
     EMPTY
   }

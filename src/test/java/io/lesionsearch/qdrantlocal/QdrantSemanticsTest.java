@@ -263,6 +263,23 @@ class QdrantSemanticsTest {
         Condition.getDefaultInstance()).build()).size(), "untyped conditions are dropped");
   }
 
+  @Test
+  @DisplayName("min_should without conditions: dropped from a request's filter and its filter conditions, false inside nested")
+  void emptyMinShould() throws Exception {
+    q.create("minshould", 2, Distance.Dot);
+    q.client.upsertAsync(q.name("minshould"), List.of(point(1, "{'items': [{'a': 1}]}", 1f, 1f),
+        point(2, "{}", 1f, 2f))).get();
+    Filter empty = Filter.newBuilder().setMinShould(io.qdrant.client.grpc.Common.MinShould.newBuilder()
+        .setMinCount(1)).build();
+    // Qdrant's optimised filter (optimizer.rs) leaves an empty min_should out ...
+    assertEquals(setOf(1, 2), matching(q.name("minshould"), empty));
+    assertEquals(setOf(1, 2), matching(q.name("minshould"), Filter.newBuilder().addMust(
+        io.qdrant.client.ConditionFactory.filter(empty)).build()));
+    // ... but a nested condition's filter is checked directly (query_checker.rs): 0 of 0 < 1.
+    assertEquals(Set.of(), matching(q.name("minshould"), Filter.newBuilder().addMust(
+        io.qdrant.client.ConditionFactory.nested("items", empty)).build()));
+  }
+
   // ------------------------------------------------------------------ scoring
 
   private static List<ScoredPoint> search(String c, float[] query, Float threshold, long offset,
