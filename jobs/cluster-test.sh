@@ -87,26 +87,41 @@ fail() {
 need_time() {
   (( $(left) > 0 )) || fail "over the time limit of ${time_limit} s"
 }
+# bounded COMMAND...: runs it in the foreground for at most the time left.
+bounded() {
+  need_time
+  timeout --kill-after=5 "$(left)" "$@"
+}
 
-# start NAME COMMAND...: a background process with stdout and stderr in logs/NAME.out.
+# start NAME COMMAND...: a background process, in a process group of its own (so that stopping it
+# stops whatever it started), with stdout and stderr in logs/NAME.out.
 start() {
   local name="$1"
   shift
-  "$@" >"$logs/$name.out" 2>&1 &
+  setsid "$@" >"$logs/$name.out" 2>&1 &
   pids[$name]=$!
   order+=("$name")
 }
 alive() { [[ -n "${pids[$1]:-}" ]] && kill -0 "${pids[$1]}" 2>/dev/null; }
+# finished NAME WHAT SECONDS: waits at most SECONDS for a background step; fails when it failed.
+finished() {
+  local name="$1" what="$2" status=0
+  exited() { ! alive "$name"; }
+  wait_for "$what" "$3" exited
+  wait "${pids[$name]}" || status=$?
+  unset "pids[$name]"
+  [[ $status -eq 0 ]] || fail "$what failed (exit $status): $(log_tail "$name")"
+}
 # stop NAME [SIGNAL]: TERM (or SIGNAL), then KILL after 20 s.
 stop() {
   local name="$1" signal="${2:-TERM}" pid="${pids[$1]:-}" i
   [[ -n "$pid" ]] || return 0
-  kill -s "$signal" "$pid" 2>/dev/null || true
+  kill -s "$signal" -- "-$pid" 2>/dev/null || kill -s "$signal" "$pid" 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
-  kill -s KILL "$pid" 2>/dev/null || true
+  kill -s KILL -- "-$pid" 2>/dev/null || kill -s KILL "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   unset "pids[$name]"
 }
@@ -114,9 +129,10 @@ stop() {
 cleanup() {
   local status=$? name
   trap - EXIT INT TERM
+  kill "$watchdog" 2>/dev/null || true
   for ((i = ${#order[@]} - 1; i >= 0; i--)); do
     name="${order[$i]}"
-    [[ -n "${pids[$name]:-}" ]] && kill -TERM "${pids[$name]}" 2>/dev/null || true
+    [[ -n "${pids[$name]:-}" ]] && kill -TERM -- "-${pids[$name]}" 2>/dev/null || true
   done
   for name in "${!pids[@]}"; do
     stop "$name"
@@ -135,7 +151,11 @@ cleanup() {
   exit $status
 }
 trap cleanup EXIT
-trap 'failure="interrupted"; exit 130' INT TERM
+trap 'failure="${failure:-interrupted}"; exit 130' INT TERM
+# The last resort: every step is bounded by the time left, and this ends whatever one did not.
+( deadline=$(( started_at + time_limit + 30 )); while kill -0 $$ 2>/dev/null; do
+    (( $(date +%s) < deadline )) || { kill -TERM $$; break; }; sleep 1; done ) >/dev/null 2>&1 &
+watchdog=$!
 
 # wait_for WHAT SECONDS COMMAND...: polls COMMAND until it succeeds; fails the phase after SECONDS.
 wait_for() {
@@ -390,7 +410,7 @@ compose_script() {
 }
 compose_script create-topics "/opt/kafka/bin/=>$run/kafka-bin/" "kafka:9092=>$bootstrap_jobs" >"$run/create-topics.sh"
 t0=$(date +%s)
-timeout "$(left)" bash "$run/create-topics.sh" >"$logs/create-topics.out" 2>&1 || fail "docker-compose.yml's create-topics failed: $(log_tail create-topics)"
+bounded bash "$run/create-topics.sh" >"$logs/create-topics.out" 2>&1 || fail "docker-compose.yml's create-topics failed: $(log_tail create-topics)"
 topics="$(grep -c '^Created topic' "$logs/create-topics.out")"
 say topics "$topics topics made by docker-compose.yml's create-topics script in $(( $(date +%s) - t0 )) s: $(sed -n 's/^Created topic \(.*\)\./\1/p' "$logs/create-topics.out" | tr '\n' ' ')"
 
@@ -400,7 +420,7 @@ export PATH="$here/jobs/cluster/bin:$PATH"   # `flink`, as in the Flink image co
 job_args="--bootstrap-servers $bootstrap_jobs --qdrant-host $qdrant_host --qdrant-port $qdrant_port --collection $collection --model $model"
 # The REST path against the cluster as shipped: web.submit.enable: false refuses the upload.
 refused=0
-timeout "$(left)" jobs/submit-ingest.sh --rest --jobmanager "$rest" --jar "$jar" -- $job_args >"$logs/submit-rest-refused.out" 2>&1 || refused=$?
+bounded jobs/submit-ingest.sh --rest --jobmanager "$rest" --jar "$jar" -- $job_args >"$logs/submit-rest-refused.out" 2>&1 || refused=$?
 [[ $refused -eq 1 ]] && grep -q "refuses jar uploads" "$logs/submit-rest-refused.out" \
   || fail "submit-ingest.sh --rest should be refused by web.submit.enable: false (exit 1 and the script's message), got exit $refused: $(log_tail submit-rest-refused)"
 refusal="$(grep -o 'HTTP [0-9]* from /jars/upload: [^)]*' "$logs/submit-rest-refused.out" | head -1 | cut -c1-80)"
@@ -414,7 +434,7 @@ compose_script submit-jobs "/opt/lesion-search/flink-conf/=>$here/flink-conf/" "
   "/opt/lesion-search/model=>$model" >"$run/submit-jobs.sh"
 t0=$(date +%s)
 FLINK_LOG_FILE="$logs/flink-cli-submit.log" QDRANT_API_KEY="$api_key" QDRANT_READ_ONLY_API_KEY="$read_only_key" OPT_OUT_TRACKING=true \
-  timeout "$(left)" bash "$run/submit-jobs.sh" >"$logs/submit-jobs.out" 2>&1 || fail "docker-compose.yml's submit-jobs failed: $(log_tail submit-jobs)"
+  bounded bash "$run/submit-jobs.sh" >"$logs/submit-jobs.out" 2>&1 || fail "docker-compose.yml's submit-jobs failed: $(log_tail submit-jobs)"
 submitted=( $(sed -n 's/.*Job has been submitted with JobID \([0-9a-f]*\).*/\1/p' "$logs/submit-jobs.out") )
 [[ ${#submitted[@]} -eq 2 ]] || fail "submit-jobs should submit two jobs: $(log_tail submit-jobs)"
 ingest_job="${submitted[0]}"
@@ -445,7 +465,7 @@ say submit "REST path refused as shipped ($refusal); docker-compose.yml's submit
 
 # ------------------------------------------------------------------------------------------------
 phase="ingest"
-[[ -n "${pids[synth]:-}" ]] && { wait "${pids[synth]}" || fail "making the dataset failed: $(log_tail synth)"; unset "pids[synth]"; }
+[[ -n "${pids[synth]:-}" ]] && finished synth "making the dataset" 120
 head -n 1 "$dataset/HAM10000_metadata.csv" >"$run/data/header"
 metadata_part() { cat "$run/data/header"; tail -n +2 "$dataset/HAM10000_metadata.csv" | sed -n "$1,$2p"; }
 metadata_part 1 "$PHASE1_IMAGES" >"$run/data/first.csv"
@@ -457,14 +477,23 @@ produce() {
   java $SMALL_JVM $opens -jar "$jar" produce --dataset "$dataset" --metadata "$1" --bootstrap-servers "$bootstrap" 2>>"$logs/produce.log" \
     | sed -n 's/^sent \([0-9]*\) images.* in \([0-9.]*\) s.*/\1 \2/p'
 }
-# The first feed in the background: the images, their repeats and one bad record of each kind.
-feed1() {
-  produce "$run/data/first.csv" && produce "$run/data/repeats.csv" \
-    && java $SMALL_JVM $opens -cp "$out/classes:$jar" ClusterCheck bad-records --bootstrap-servers "$bootstrap" \
-      --topic lesion-images --image "$first_image" --tag 1 --out "$run/bad-records.txt"
+bad_records() {
+  java $SMALL_JVM $opens -cp "$out/classes:$jar" ClusterCheck bad-records --bootstrap-servers "$bootstrap" \
+    --topic lesion-images --image "$first_image" --tag "$1" --out "$run/bad-records.txt"
 }
-t0=$(date +%s)
-start feed-1 feed1
+# feed NAME STEP...: a background feed, its steps one after the other (a script, to be stopped as one).
+feed() {
+  local name="$1"
+  shift
+  { echo 'set -euo pipefail'
+    declare -p SMALL_JVM opens jar dataset bootstrap logs out run first_image
+    declare -f produce bad_records
+    printf '%s\n' "$@"; } >"$run/$name.sh"
+  start "$name" bash "$run/$name.sh"
+}
+# The first feed: the images, their repeats and one bad record of each kind.
+feed feed-1 'produce "$run/data/first.csv"' 'produce "$run/data/repeats.csv"' 'bad_records 1'
+
 # SIGKILL the TaskManager running the ingest job once points arrive, mid-stream.
 check wait-points wait-points --qdrant "$qdrant_address" --api-key "$api_key" --collection "$collection" --min 20 --timeout-s 120
 at_kill="${checked#points=}"
@@ -477,8 +506,7 @@ wait "${pids[$killed_tm]}" 2>/dev/null || true
 unset "pids[$killed_tm]"
 start_taskmanager
 fresh_tm="taskmanager-$tm_count"
-wait "${pids[feed-1]}" || fail "producing the first feed failed: $(log_tail feed-1)"
-unset "pids[feed-1]"
+finished feed-1 "producing the first feed" 120
 feed1_figures="$(head -n 2 "$logs/feed-1.out" | awk '{n += $1; s += $2} END {printf "%d images in %.1f s", n, s}')"
 ingest_moved() { job_running "$ingest_job" && [[ "$(job_taskmanager "$ingest_job")" == "$fresh_tm" ]]; }
 wait_for "the ingest job running again on $fresh_tm" 180 ingest_moved
@@ -515,17 +543,14 @@ metric() {
     | awk '{s += $NF; n++} END {if (n) printf "%g", s; else print "absent"}'
 }
 scrape_name=during-ingest
-say metrics "scraped $(ls "$logs"/metrics-during-ingest-*.txt | wc -l) reporters (9249-9259) during the run: qdrantPointsWritten=$(metric flink_taskmanager_job_task_operator_qdrantPointsWritten) inferenceBatchTimeMs_p50=$(metric flink_taskmanager_job_task_operator_inferenceBatchTimeMs 'quantile="0.5"') queuedImages=$(metric flink_taskmanager_job_task_operator_queuedImages) numRestarts=$(metric flink_jobmanager_job_numRestarts)"
+ports() { local name; for name in "${order[@]}"; do [[ -f "$logs/metrics-$scrape_name-$name.txt" ]] && printf '%s :%s ' "$name" "$(prom_port "$name")"; done; }
+say metrics "scraped $(ports)during the run: qdrantPointsWritten=$(metric flink_taskmanager_job_task_operator_qdrantPointsWritten) inferenceBatchTimeMs_p50=$(metric flink_taskmanager_job_task_operator_inferenceBatchTimeMs 'quantile="0.5"') queuedImages=$(metric flink_taskmanager_job_task_operator_queuedImages) numRestarts=$(metric flink_jobmanager_job_numRestarts)"
 
 # ------------------------------------------------------------------------------------------------
 phase="kill-kafka"
 # The second feed in the background, bad records first; the broker is killed once its images are
 # being indexed, while the feed may still be sending (the producer retries until the broker is back).
-feed2() {
-  java $SMALL_JVM $opens -cp "$out/classes:$jar" ClusterCheck bad-records --bootstrap-servers "$bootstrap" \
-    --topic lesion-images --image "$first_image" --tag 2 --out "$run/bad-records.txt" && produce "$run/data/second.csv"
-}
-start feed-2 feed2
+feed feed-2 'bad_records 2' 'produce "$run/data/second.csv"'
 check wait-points-2 wait-points --qdrant "$qdrant_address" --api-key "$api_key" --collection "$collection" --min $((PHASE1_IMAGES + 1)) --timeout-s 120
 at_kill="${checked#points=}"
 (( at_kill < DATASET_IMAGES )) || fail "all $DATASET_IMAGES images were indexed before the broker could be killed"
@@ -539,8 +564,7 @@ mv "$logs/kafka.out" "$logs/kafka-before-kill.out"
 start_kafka
 wait_for "the broker restarting on its data directory" 90 kafka_started
 kafka_down_s="$(echo "$(date +%s.%N) - $killed_at" | bc | xargs printf '%.1f')"
-wait "${pids[feed-2]}" || fail "the second feed failed across the broker's restart: $(log_tail feed-2)"
-unset "pids[feed-2]"
+finished feed-2 "the second feed, across the broker's restart" 180
 say kill-kafka "sent $(head -n 1 "$logs/feed-2.out" | sed 's/^sent //') + $(tail -n 1 "$logs/feed-2.out" | awk '{printf "%d images in %.1f s", $1, $2}'); SIGKILL kafka at $at_kill of $DATASET_IMAGES points (feed $feed_running); restarted on its data directory, serving after $kafka_down_s s"
 
 phase="check-2"
@@ -560,7 +584,7 @@ curl -sf --max-time 10 -X PATCH "$rest/jobs/$query_job?mode=cancel" >/dev/null |
 cancelled() { [[ "$(job_state "$query_job")" == CANCELED ]]; }
 wait_for "the query job cancelled" 60 cancelled
 t0=$(date +%s)
-QDRANT_API_KEY="$read_only_key" FLINK_LOG_FILE="$logs/flink-cli-resubmit.log" timeout "$(left)" \
+QDRANT_API_KEY="$read_only_key" FLINK_LOG_FILE="$logs/flink-cli-resubmit.log" bounded \
   jobs/submit-query.sh --jobmanager "$rest" --jar "$jar" -- $job_args >"$logs/resubmit-query.out" 2>&1 \
   || fail "resubmitting the query job failed: $(log_tail resubmit-query)"
 query_job="$(sed -n 's/.*Job has been submitted with JobID \([0-9a-f]*\).*/\1/p' "$logs/resubmit-query.out")"
@@ -622,7 +646,7 @@ echo "cluster-test: REST window: the jobmanager restarted with web.submit.enable
 t0=$(date +%s)
 # On this path main runs on the JobManager, whose QDRANT_API_KEY is the full key: the query job is
 # given its read-only key in the run request (README).
-timeout "$(left)" jobs/submit-query.sh --rest --jobmanager "$rest" --jar "$jar" -- $job_args --qdrant-api-key "$read_only_key" \
+bounded jobs/submit-query.sh --rest --jobmanager "$rest" --jar "$jar" -- $job_args --qdrant-api-key "$read_only_key" \
   >"$logs/submit-rest.out" 2>&1 || fail "the REST path failed with web.submit.enable: true: $(log_tail submit-rest)"
 query_job="$(sed -n 's/^submitted query-job as Flink job \([0-9a-f]*\).*/\1/p' "$logs/submit-rest.out")"
 [[ -n "$query_job" ]] || fail "submit-query.sh --rest printed no job id: $(log_tail submit-rest)"
