@@ -45,6 +45,9 @@ while [[ $# -gt 0 ]]; do
     *) echo "cluster-test: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
+for tool in java javac mvn curl jq setsid timeout awk; do
+  command -v "$tool" >/dev/null || { echo "cluster-test: $tool is missing (Debian: apt-get install jq curl util-linux coreutils gawk)" >&2; exit 2; }
+done
 if [[ -n "$qdrant_server" && ! "$qdrant_server" =~ ^[^:]+:[0-9]+$ ]]; then
   echo "cluster-test: --qdrant must be HOST:PORT, got '$qdrant_server'" >&2
   exit 2
@@ -72,6 +75,8 @@ declare -a order=()   # names in start order
 summary_lines=()
 
 elapsed() { echo $(( $(date +%s) - started_at )); }
+# since T: seconds from T (date +%s.%N) to now, one decimal.
+since() { awk -v t="$1" -v now="$(date +%s.%N)" 'BEGIN { printf "%.1f", now - t }'; }
 left() { echo $(( time_limit - $(elapsed) )); }
 # say NAME FIGURES: the phase's line.
 say() {
@@ -456,7 +461,12 @@ job_taskmanager() {
   done
   echo "unknown($resource)"
 }
-job_metric() { curl -sf --max-time 5 "$rest/jobs/$1/metrics?get=$2" | jq -r '.[0].value // "?"'; }
+# job_attempt JOB: the attempt number of the job's first subtask (0 until it is restarted).
+job_attempt() {
+  local vertex
+  vertex="$(curl -sf --max-time 5 "$rest/jobs/$1" | jq -r '.vertices[0].id')"
+  curl -sf --max-time 5 "$rest/jobs/$1/vertices/$vertex" | jq -r '.subtasks[0].attempt'
+}
 both_running() { job_running "$ingest_job" && job_running "$query_job"; }
 wait_for "both jobs running" 120 both_running
 ingest_tm="$(job_taskmanager "$ingest_job")"
@@ -510,9 +520,9 @@ finished feed-1 "producing the first feed" 120
 feed1_figures="$(head -n 2 "$logs/feed-1.out" | awk '{n += $1; s += $2} END {printf "%d images in %.1f s", n, s}')"
 ingest_moved() { job_running "$ingest_job" && [[ "$(job_taskmanager "$ingest_job")" == "$fresh_tm" ]]; }
 wait_for "the ingest job running again on $fresh_tm" 180 ingest_moved
-recovered_s="$(echo "$(date +%s.%N) - $killed_at" | bc | xargs printf '%.1f')"
-say kill-tm "sent $feed1_figures ($PHASE1_IMAGES unique, $REPEATS repeats) + $(tail -n 1 "$logs/feed-1.out" | sed 's/^sent //'); SIGKILL $killed_tm (ran ingest) at $at_kill points; $fresh_tm started; ingest RUNNING on it after $recovered_s s (numRestarts $(job_metric "$ingest_job" numRestarts)); query job on $query_tm untouched (numRestarts $(job_metric "$query_job" numRestarts))"
-[[ "$(job_metric "$query_job" numRestarts)" == "0" ]] || fail "the query job restarted though its TaskManager was not killed"
+recovered_s="$(since "$killed_at")"
+say kill-tm "sent $feed1_figures ($PHASE1_IMAGES unique, $REPEATS repeats) + $(tail -n 1 "$logs/feed-1.out" | sed 's/^sent //'); SIGKILL $killed_tm (ran ingest) at $at_kill points; $fresh_tm started; ingest RUNNING on it after $recovered_s s (attempt $(job_attempt "$ingest_job")); query job on $query_tm untouched (attempt $(job_attempt "$query_job"))"
+[[ "$(job_attempt "$query_job")" == "0" ]] || fail "the query job restarted though its TaskManager was not killed"
 
 phase="check-1"
 check indexed-1 indexed --bootstrap-servers "$bootstrap" --qdrant "$qdrant_address" --api-key "$api_key" --collection "$collection" \
@@ -563,7 +573,7 @@ mv "$logs/kafka.log" "$logs/kafka-before-kill.log"
 mv "$logs/kafka.out" "$logs/kafka-before-kill.out"
 start_kafka
 wait_for "the broker restarting on its data directory" 90 kafka_started
-kafka_down_s="$(echo "$(date +%s.%N) - $killed_at" | bc | xargs printf '%.1f')"
+kafka_down_s="$(since "$killed_at")"
 finished feed-2 "the second feed, across the broker's restart" 180
 say kill-kafka "sent $(head -n 1 "$logs/feed-2.out" | sed 's/^sent //') + $(tail -n 1 "$logs/feed-2.out" | awk '{printf "%d images in %.1f s", $1, $2}'); SIGKILL kafka at $at_kill of $DATASET_IMAGES points (feed $feed_running); restarted on its data directory, serving after $kafka_down_s s"
 
@@ -571,7 +581,7 @@ phase="check-2"
 check indexed-2 indexed --bootstrap-servers "$bootstrap" --qdrant "$qdrant_address" --api-key "$api_key" --collection "$collection" \
   --dataset "$dataset" --metadata "$run/data/first.csv,$run/data/repeats.csv,$run/data/second.csv" --bad "$run/bad-records.txt" \
   --dead-letter-topic lesion-images-dlq --timeout-s 180
-say check-2 "$checked; jobs: ingest $(job_state "$ingest_job") (numRestarts $(job_metric "$ingest_job" numRestarts)), query $(job_state "$query_job") (numRestarts $(job_metric "$query_job" numRestarts))"
+say check-2 "$checked; jobs: ingest $(job_state "$ingest_job") (attempt $(job_attempt "$ingest_job")), query $(job_state "$query_job") (attempt $(job_attempt "$query_job"))"
 check searches-2 searches --bootstrap-servers "$bootstrap" --qdrant "$qdrant_address" --api-key "$api_key" --collection "$collection" \
   --dataset "$dataset" --metadata "$run/data/first.csv" --timeout-s 120
 say search-2 "$checked"
@@ -642,7 +652,6 @@ t0=$(date +%s)
 restart_jobmanager jobmanager-rest-window "$TASKMANAGERS" -D web.submit.enable=true
 window_up_s=$(( $(date +%s) - t0 ))
 survived="$(overview | jq -r '."jobs-running"')"
-echo "cluster-test: REST window: the jobmanager restarted with web.submit.enable=true (README, Submitting)"
 t0=$(date +%s)
 # On this path main runs on the JobManager, whose QDRANT_API_KEY is the full key: the query job is
 # given its read-only key in the run request (README).
