@@ -134,7 +134,7 @@ stop() {
 cleanup() {
   local status=$? name
   trap - EXIT INT TERM
-  kill "$watchdog" 2>/dev/null || true
+  [[ -n "${watchdog:-}" ]] && kill "$watchdog" 2>/dev/null || true
   for ((i = ${#order[@]} - 1; i >= 0; i--)); do
     name="${order[$i]}"
     [[ -n "${pids[$name]:-}" ]] && kill -TERM -- "-${pids[$name]}" 2>/dev/null || true
@@ -256,8 +256,8 @@ kafka_cp="$(find "$lib/kafka" -name '*.jar' | LC_ALL=C sort | paste -sd: -)"
 # The dataset, made once (same seed, same files) in the background while the processes start.
 dataset="$out/dataset-$DATASET_IMAGES"
 if [[ ! -f "$dataset/HAM10000_metadata.csv" ]]; then
-  rm -rf "$dataset"
-  start synth env JAVA_OPTS="$SMALL_JVM" jobs/lesion-search datasets synth --count "$DATASET_IMAGES" --out "$dataset" --seed 7
+  rm -rf "$dataset" "$dataset.partial"
+  start synth env JAVA_OPTS="$SMALL_JVM" jobs/lesion-search datasets synth --count "$DATASET_IMAGES" --out "$dataset.partial" --seed 7
 fi
 check compose compose --file docker-compose.yml --out "$run/compose"
 say setup "$(ls "$lib/flink" | wc -l) Flink jars, $(ls "$lib/kafka" | wc -l) Kafka jars and the Prometheus plugin from Maven; DJL in lib/djl -> target/flink-lib ($(ls "$here/target/flink-lib" | wc -l) jars); model ${model#"$here"/}"
@@ -475,7 +475,10 @@ say submit "REST path refused as shipped ($refusal); docker-compose.yml's submit
 
 # ------------------------------------------------------------------------------------------------
 phase="ingest"
-[[ -n "${pids[synth]:-}" ]] && finished synth "making the dataset" 120
+if [[ -n "${pids[synth]:-}" ]]; then
+  finished synth "making the dataset" 120
+  mv "$dataset.partial" "$dataset"
+fi
 head -n 1 "$dataset/HAM10000_metadata.csv" >"$run/data/header"
 metadata_part() { cat "$run/data/header"; tail -n +2 "$dataset/HAM10000_metadata.csv" | sed -n "$1,$2p"; }
 metadata_part 1 "$PHASE1_IMAGES" >"$run/data/first.csv"
