@@ -18,7 +18,8 @@
 # JobManager. The jar is over 100 MB: the cluster needs rest.server.max-content-length above its size
 # (flink-conf/config.yaml sets 512 MiB). The REST path also needs web.submit.enable: true, which
 # flink-conf/config.yaml turns off (anyone who reaches the web UI could otherwise upload and run
-# code); the CLI submits through POST /jobs, which that setting leaves open.
+# code); the CLI submits through POST /jobs, which that setting leaves open. Both paths ran against a
+# real cluster in jobs/cluster-test.sh.
 set -euo pipefail
 
 main_class=io.lesionsearch.cli.Main
@@ -133,7 +134,7 @@ request -X POST -H 'Expect:' -F "jarfile=@$jar" "$jobmanager/jars/upload"
 # "POST request not allowed" (Flink 2.2), and a router without the route 404 or 405.
 if [[ "$status" == 404 || "$status" == 405 ]] \
     || [[ "$status" == 400 && "$body" =~ (POST request|File upload)\ not\ allowed ]]; then
-  fail "the Flink cluster at $jobmanager refuses jar uploads (HTTP $status from /jars/upload: $body), as it does with web.submit.enable: false (flink-conf/config.yaml). Submit with the flink CLI instead, which uses POST /jobs: put Flink's bin/ on PATH or set FLINK_BIN, and leave out --rest. Or set web.submit.enable: true on the JobManager, restart it, submit, and turn it off again."
+  fail "the Flink cluster at $jobmanager refuses jar uploads (HTTP $status from /jars/upload: $body), as it does with web.submit.enable: false (flink-conf/config.yaml). Submit with the flink CLI instead, which uses POST /jobs: put Flink's bin/ on PATH or set FLINK_BIN, and leave out --rest. Or open a submission window (README, Submitting): restart the JobManager with web.submit.enable: true, submit, and restart it with false; without high availability each restart ends the jobs it runs."
 fi
 [[ "$status" == 2* ]] || fail "Flink answered HTTP $status: $body"
 upload="$body"

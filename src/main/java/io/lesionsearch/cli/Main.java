@@ -1,5 +1,8 @@
 package io.lesionsearch.cli;
 
+import java.util.Set;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,10 +28,28 @@ import picocli.CommandLine.Command;
     })
 public final class Main implements Runnable {
 
+  /** The command words of the Flink jobs, the only ones Flink's client or JobManager runs. */
+  private static final Set<String> JOBS = Set.of("ingest-job", "query-job");
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int status = commandLine().execute(args);
+    if (args.length > 0 && JOBS.contains(args[0]) && underFlink()) {
+      // `flink run` and the REST API's /jars/:id/run call this main inside Flink: the CLI's JVM, or
+      // the JobManager's, which System.exit would end (with every job it runs). Return instead;
+      // a failure (its reason is printed above) is thrown, so that Flink reports the run as failed.
+      if (status != 0) {
+        throw new IllegalStateException("lesion-search " + args[0] + " failed with exit status " + status);
+      }
+      return;
+    }
+    System.exit(status);
+  }
+
+  /** Whether this main was called by Flink's client or JobManager rather than as a program of its own. */
+  static boolean underFlink() {
+    return !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment);
   }
 
   /** Shared by main and tests, so tests exercise exactly the parsing users get. */

@@ -21,6 +21,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -45,6 +47,13 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   public static final String STAGE = "embed";
   /** The payload key of the base64 JPEG preview (see {@code --thumbnail-size}). */
   public static final String THUMBNAIL = "thumbnail";
+  /** Milliseconds one inference batch took on the model (histogram over the last 500 batches). */
+  public static final String METRIC_BATCH_TIME = "inferenceBatchTimeMs";
+  /** The latest batch's inference time in milliseconds (gauge). */
+  public static final String METRIC_LAST_BATCH_TIME = "lastInferenceBatchTimeMs";
+  /** Images in the latest inference batch (gauge). */
+  public static final String METRIC_LAST_BATCH_SIZE = "lastInferenceBatchSize";
+  private static final int HISTOGRAM_WINDOW = 500;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final EmbedSettings settings;
@@ -58,6 +67,9 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   private transient Counter embedded;
   private transient Counter failed;
   private transient Counter decodeTimeouts;
+  private transient Histogram batchTimes;
+  private transient volatile long lastBatchMs;
+  private transient volatile int lastBatchSize;
 
   private transient BatchFillClock fillClock;
 
@@ -86,6 +98,9 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     embedded = getMetricGroup().counter("imagesEmbedded");
     failed = getMetricGroup().counter("imagesDeadLettered");
     decodeTimeouts = getMetricGroup().counter("decodeTimeouts");
+    batchTimes = getMetricGroup().histogram(METRIC_BATCH_TIME, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    getMetricGroup().gauge(METRIC_LAST_BATCH_TIME, () -> lastBatchMs);
+    getMetricGroup().gauge(METRIC_LAST_BATCH_SIZE, () -> lastBatchSize);
     LOG.info("Embedding with {} on {}, batches of {}", encoder.manifest().modelId(), encoder.device(), settings.batchSize());
   }
 
@@ -171,8 +186,12 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
       return;
     }
     long started = now();
+    long startedNanos = System.nanoTime();
     List<float[]> vectors = encoder.embed(pixels);
     fillClock.inferred(now() - started);
+    lastBatchMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    lastBatchSize = pixels.size();
+    batchTimes.update(lastBatchMs);
     String now = Instant.ofEpochMilli(now()).toString();
     for (int i = 0; i < ok.size(); i++) {
       ImageToEmbed image = ok.get(i);

@@ -47,6 +47,11 @@ final class ImageEmbedder implements AutoCloseable {
     inference.start();
   }
 
+  /** Images held now, decoding or waiting for the model (the query job's queue depth). */
+  int queued() {
+    return queued.get();
+  }
+
   /** The image's vector; fails with a {@link QueryException}: IMAGE_UNREADABLE, OVERLOADED or TIMEOUT. */
   CompletableFuture<float[]> embed(byte[] image, long deadlineNanos) {
     if (queued.incrementAndGet() > maxQueued) {

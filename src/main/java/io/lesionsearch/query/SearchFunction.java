@@ -47,6 +47,13 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   private static final Logger LOG = LoggerFactory.getLogger(SearchFunction.class);
 
+  /** Error replies of this instance, the backstop's TIMEOUT included (counter). */
+  public static final String METRIC_ERROR_REPLIES = "errorReplies";
+  /** Query images held now, decoding or waiting for the model (gauge); at the maximum, requests are answered OVERLOADED. */
+  public static final String METRIC_QUEUED_IMAGES = "queuedImages";
+  /** The most query images one instance holds, --max-queued-images (gauge). */
+  public static final String METRIC_MAX_QUEUED_IMAGES = "maxQueuedImages";
+
   private final QdrantConnection connection;
   private final String collection;
   private final String modelDir;
@@ -90,7 +97,10 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       return t;
     });
     calls = new QdrantCalls(timer, grpc.channel());
-    errors = getRuntimeContext().getMetricGroup().counter("errorReplies");
+    errors = getRuntimeContext().getMetricGroup().counter(METRIC_ERROR_REPLIES);
+    ImageEmbedder queue = embedder;
+    getRuntimeContext().getMetricGroup().gauge(METRIC_QUEUED_IMAGES, queue::queued);
+    getRuntimeContext().getMetricGroup().gauge(METRIC_MAX_QUEUED_IMAGES, () -> maxQueuedImages);
     LOG.info("Searching {} in {} with {} on {}", connection, collection, encoder.manifest().modelId(), encoder.device());
   }
 

@@ -134,7 +134,10 @@ class DeploymentConfigTest {
     assertEquals("ai.djl.", flinkConf.get("classloader.parent-first-patterns.additional").asText(),
         "DJL from lib/ before the job's jar, so two jobs share PyTorch's native library");
     String cpu = text(services, "taskmanager", "environment", "FLINK_PROPERTIES");
-    assertEquals(2, property(cpu, "taskmanager.numberOfTaskSlots"), "a slot for each of the two jobs");
+    assertFalse(cpu.contains("taskmanager.numberOfTaskSlots"), "CPU TaskManagers keep flink-conf's slots: " + cpu);
+    assertEquals(2, services.get("taskmanager").get("scale").asInt() * flinkConf.get("taskmanager.numberOfTaskSlots").asInt(),
+        "a slot for each of the two jobs, on TaskManagers of their own (as jobs/cluster-test.sh runs them)");
+    assertTrue(flinkConf.has("jobmanager.memory.process.size"), "a JobManager without a memory size stops at start");
     assertTrue(compose.get("volumes").has("flink-data"));
     assertTrue(services.get("jobmanager").get("entrypoint").toString().contains("/opt/lesion-search/flink-conf/config.yaml /opt/flink/conf/config.yaml"));
   }
@@ -259,11 +262,15 @@ class DeploymentConfigTest {
     Path log = tmp.resolve("calls.log");
     fake(tmp.resolve("jobs/submit-ingest.sh"), "ingest key=$QDRANT_API_KEY");
     fake(tmp.resolve("jobs/submit-query.sh"), "query key=$QDRANT_API_KEY");
-    Map<String, String> paths = Map.of("/opt/lesion-search/jobs/", tmp.resolve("jobs") + "/");
+    Files.createDirectories(tmp.resolve("flink/conf"));
+    Map<String, String> paths = Map.of("/opt/lesion-search/jobs/", tmp.resolve("jobs") + "/",
+        "/opt/lesion-search/flink-conf/", Path.of("flink-conf").toAbsolutePath() + "/", "/opt/flink/conf/", tmp.resolve("flink/conf") + "/");
     Run r = runEntrypoint("submit-jobs", paths, Map.of("LOG", log.toString(), "QDRANT_API_KEY", "full-key", "QDRANT_READ_ONLY_API_KEY", "read-key"));
     assertEquals(0, r.exit, r.err);
     List<String> calls = Files.readAllLines(log);
     assertEquals(2, calls.size(), calls.toString());
+    assertEquals(Files.readString(Path.of("flink-conf/config.yaml")), Files.readString(tmp.resolve("flink/conf/config.yaml")),
+        "the flink CLI submits with the cluster's configuration");
     assertTrue(calls.get(0).startsWith("ingest key=full-key "), calls.get(0));
     assertTrue(calls.get(1).startsWith("query key=read-key "), calls.get(1));
     for (String call : calls) {

@@ -162,7 +162,7 @@ class SubmitScriptTest {
         assertTrue(r.err.contains("submit: the Flink cluster at " + flink.url() + " refuses jar uploads (HTTP " + refusal.getKey()),
             r.err);
         assertTrue(r.err.contains("web.submit.enable: false") && r.err.contains("Submit with the flink CLI instead")
-            && r.err.contains("set FLINK_BIN") && r.err.contains("set web.submit.enable: true"), r.err);
+            && r.err.contains("set FLINK_BIN") && r.err.contains("web.submit.enable: true") && r.err.contains("ends the jobs it runs"), r.err);
         assertEquals(List.of("POST /jars/upload"), flink.requests, "no run request after a refused upload");
       }
     }
