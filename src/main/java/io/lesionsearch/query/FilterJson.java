@@ -276,18 +276,33 @@ public final class FilterJson {
     return ids;
   }
 
+  private static final java.math.BigInteger TWO_TO_64 = java.math.BigInteger.ONE.shiftLeft(64);
+
+  /** Qdrant's ids: an unsigned 64-bit integer, or a UUID in any form its parser takes. */
   static PointId pointId(JsonNode e, String where) throws QueryException {
-    if (e.isIntegralNumber() && e.canConvertToLong() && e.asLong() >= 0) {
-      return PointIdFactory.id(e.asLong());
+    if (e.isIntegralNumber() && e.bigIntegerValue().signum() >= 0 && e.bigIntegerValue().compareTo(TWO_TO_64) < 0) {
+      return PointIdFactory.id(e.bigIntegerValue().longValue()); // u64 in the protobuf: the same 64 bits
     }
     if (e.isTextual()) {
-      try {
-        return PointIdFactory.id(UUID.fromString(e.asText()));
-      } catch (IllegalArgumentException bad) {
-        // fall through to the message below
+      UUID uuid = uuid(e.asText());
+      if (uuid != null) {
+        return PointIdFactory.id(uuid);
       }
     }
-    throw invalid(where, "a point id is an unsigned integer or a UUID, got " + e);
+    throw invalid(where, "a point id is an integer from 0 to 2^64-1 or a UUID, got " + e);
+  }
+
+  /** Hyphenated, simple (32 hex digits), braced or urn:uuid: forms, as the uuid crate parses them. */
+  private static UUID uuid(String text) {
+    String t = text.startsWith("urn:uuid:") ? text.substring(9)
+        : text.startsWith("{") && text.endsWith("}") ? text.substring(1, text.length() - 1) : text;
+    if (t.matches("[0-9a-fA-F]{32}")) {
+      t = t.substring(0, 8) + "-" + t.substring(8, 12) + "-" + t.substring(12, 16) + "-" + t.substring(16, 20) + "-" + t.substring(20);
+    }
+    if (!t.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
+      return null;
+    }
+    return UUID.fromString(t);
   }
 
   private static String keyOf(JsonNode json, String where) throws QueryException {

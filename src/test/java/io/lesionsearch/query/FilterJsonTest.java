@@ -28,6 +28,19 @@ class FilterJsonTest {
   }
 
   @Test
+  void pointIdsInEveryFormQdrantParses() throws Exception {
+    UUID uuid = UUID.fromString("01234567-89ab-cdef-0123-456789abcdef");
+    Filter f = parse("{\"must\": [{\"has_id\": [18446744073709551615, \"0123456789abcdef0123456789abcdef\","
+        + " \"{01234567-89ab-cdef-0123-456789abcdef}\", \"urn:uuid:01234567-89ab-cdef-0123-456789abcdef\"]}]}");
+    assertEquals(List.of(PointIdFactory.id(-1L), PointIdFactory.id(uuid), PointIdFactory.id(uuid), PointIdFactory.id(uuid)),
+        f.getMust(0).getHasId().getHasIdList(), "2^64-1 travels as the u64 it is");
+    for (String bad : new String[] {"18446744073709551616", "\"1-1-1-1-1\"", "1.5"}) {
+      QueryException e = assertThrows(QueryException.class, () -> parse("{\"must\": [{\"has_id\": [" + bad + "]}]}"));
+      assertEquals(ErrorCode.INVALID_FILTER, e.code(), bad);
+    }
+  }
+
+  @Test
   void theTutorialsConditions() throws Exception {
     Filter f = parse("{\"must\": [{\"key\": \"sex\", \"match\": {\"value\": \"female\"}},"
         + " {\"key\": \"dx\", \"match\": {\"except\": [\"melanoma\", \"actinic_keratoses\"]}}],"
