@@ -28,9 +28,6 @@ import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.HasIdCondition;
 import io.qdrant.client.grpc.Common.NestedCondition;
 import io.qdrant.client.grpc.Common.PointId;
-import io.qdrant.client.grpc.JsonWithInt.ListValue;
-import io.qdrant.client.grpc.JsonWithInt.NullValue;
-import io.qdrant.client.grpc.JsonWithInt.Struct;
 import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.DeletePoints;
 import io.qdrant.client.grpc.Points.PointsIdsList;
@@ -323,32 +320,8 @@ final class DifferentialTarget {
     Map<String, Value> out = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      out.put(e.getKey(), value(e.getValue()));
+      out.put(e.getKey(), QdrantFixture.value(e.getValue()));
     }
     return out;
-  }
-
-  static Value value(JsonNode n) {
-    Value.Builder v = Value.newBuilder();
-    if (n.isNull()) {
-      v.setNullValue(NullValue.NULL_VALUE);
-    } else if (n.isBoolean()) {
-      v.setBoolValue(n.asBoolean());
-    } else if (n.isIntegralNumber()) {
-      v.setIntegerValue(n.asLong());
-    } else if (n.isNumber()) {
-      v.setDoubleValue(n.asDouble());
-    } else if (n.isTextual()) {
-      v.setStringValue(n.asText());
-    } else if (n.isArray()) {
-      ListValue.Builder l = ListValue.newBuilder();
-      n.forEach(item -> l.addValues(value(item)));
-      v.setListValue(l);
-    } else {
-      Struct.Builder s = Struct.newBuilder();
-      n.fields().forEachRemaining(e -> s.putFields(e.getKey(), value(e.getValue())));
-      v.setStructValue(s);
-    }
-    return v.build();
   }
 }
