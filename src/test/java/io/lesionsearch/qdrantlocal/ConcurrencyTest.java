@@ -19,32 +19,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Concurrent writers and readers over real gRPC (Netty on loopback, or the real server). */
 class ConcurrencyTest {
   private static final int DIM = 16;
 
-  static QdrantFixture q;
-
-  @BeforeAll
-  static void start() {
-    q = QdrantFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    q.close();
-  }
-
-  @AfterEach
-  void drop() throws Exception {
-    q.dropCollections();
-  }
+  @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
 
   private static PointStruct point(long id, int writer) {
     float[] v = new float[DIM];

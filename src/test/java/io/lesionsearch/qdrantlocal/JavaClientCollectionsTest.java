@@ -16,37 +16,20 @@ import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The scenarios of qdrant/java-client src/test/java/io/qdrant/client/CollectionsTest.java. */
 class JavaClientCollectionsTest {
-  static QdrantFixture q;
+  @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
   /** collections_test in the original; unique here because the server may be shared. */
   String name;
-
-  @BeforeAll
-  static void start() {
-    q = QdrantFixture.start();
-  }
 
   @BeforeEach
   void name() {
     name = q.collection("collections_test");
-  }
-
-  @AfterAll
-  static void stop() {
-    q.close();
-  }
-
-  @AfterEach
-  void drop() throws Exception {
-    q.dropCollections();
   }
 
   private static CreateCollection request(String name) {

@@ -32,12 +32,10 @@ import io.qdrant.client.grpc.Points.VectorsOutput;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scenarios of qdrant/java-client src/test/java/io/qdrant/client/PointsTest.java that use
@@ -45,19 +43,9 @@ import org.junit.jupiter.api.Test;
  * refusals of the others are in LocalOnlyRefusalsTest).
  */
 class JavaClientPointsTest {
-  static QdrantFixture q;
+  @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
   /** points_test in the original; unique here because the server may be shared. */
   String c;
-
-  @BeforeAll
-  static void start() {
-    q = QdrantFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    q.close();
-  }
 
   @BeforeEach
   void createAndSeedCollection() throws Exception {
@@ -76,11 +64,6 @@ class JavaClientPointsTest {
                 "date", value("2024-01-02T00:00:00Z")))
             .build())).get();
     assertEquals(UpdateStatus.Completed, r.getStatus());
-  }
-
-  @AfterEach
-  void drop() throws Exception {
-    q.dropCollections();
   }
 
   @Test

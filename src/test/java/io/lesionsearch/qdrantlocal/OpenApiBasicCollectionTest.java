@@ -32,12 +32,10 @@ import io.qdrant.client.grpc.Points.ScrollResponse;
 import io.qdrant.client.grpc.Points.SearchPoints;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cases of qdrant/qdrant tests/openapi that run on helpers/collection_setup.py's
@@ -52,29 +50,14 @@ import org.junit.jupiter.api.Test;
 class OpenApiBasicCollectionTest {
   static final float[] QUERY = {0.2f, 0.1f, 0.9f, 0.7f};
 
-  static QdrantFixture q;
+  @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
   /** test_collection in the original; unique here because the server may be shared. */
   String c;
-
-  @BeforeAll
-  static void start() {
-    q = QdrantFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    q.close();
-  }
 
   @BeforeEach
   void seed() throws Exception {
     c = q.collection("test_collection");
     basicCollectionSetup(q, c);
-  }
-
-  @AfterEach
-  void drop() throws Exception {
-    q.dropCollections();
   }
 
   static void basicCollectionSetup(QdrantFixture q, String name) throws Exception {

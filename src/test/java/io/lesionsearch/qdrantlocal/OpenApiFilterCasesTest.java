@@ -35,33 +35,16 @@ import io.qdrant.client.grpc.Points.UpdateStatus;
 import io.qdrant.client.grpc.Points.WithPayloadSelector;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Cases of qdrant/qdrant tests/openapi test_filter_min_should.py, test_match_except_empty.py,
  * test_match_any_empty.py and test_payload_selector.py, each on its own seeded collection.
  */
 class OpenApiFilterCasesTest {
-  static QdrantFixture q;
-
-  @BeforeAll
-  static void start() {
-    q = QdrantFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    q.close();
-  }
-
-  @AfterEach
-  void drop() throws Exception {
-    q.dropCollections();
-  }
+  @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
 
   // ------------------------------------------------------------------ test_filter_min_should.py
 

@@ -38,12 +38,10 @@ import io.qdrant.client.grpc.Points.SearchBatchPoints;
 import io.qdrant.client.grpc.Points.SearchPoints;
 import io.qdrant.client.grpc.Points.UpdateStatus;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Error codes and messages for the mistakes the jobs can make, as Qdrant sends them; runs against
@@ -51,18 +49,8 @@ import org.junit.jupiter.api.Test;
  * LocalOnlyRefusalsTest).
  */
 class QdrantErrorsTest {
-  static QdrantFixture q;
+  @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
   String c;
-
-  @BeforeAll
-  static void start() {
-    q = QdrantFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    q.close();
-  }
 
   @BeforeEach
   void seed() throws Exception {
@@ -70,11 +58,6 @@ class QdrantErrorsTest {
     float[] v = new float[384];
     v[0] = 1f;
     q.client.upsertAsync(c, List.of(point(1, "{'a': 'x'}", v))).get();
-  }
-
-  @AfterEach
-  void drop() throws Exception {
-    q.dropCollections();
   }
 
   private SearchPoints.Builder search(int dim, long limit) {

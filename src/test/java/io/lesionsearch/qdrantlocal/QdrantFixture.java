@@ -33,6 +33,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.stream.Collectors;
@@ -47,7 +51,7 @@ import java.util.stream.Collectors;
  * {@link #dropCollections} (after each test) drops this fixture's, and {@link #close} whatever is
  * left.
  */
-final class QdrantFixture implements AutoCloseable {
+final class QdrantFixture implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static {
@@ -57,10 +61,10 @@ final class QdrantFixture implements AutoCloseable {
   }
 
   /** The server under test, or null for {@link #localOnly}. */
-  final QdrantUnderTest server;
+  QdrantUnderTest server;
   /** The in-process endpoint of {@link #localOnly}, else null. */
-  final QdrantLocalServer local;
-  final QdrantClient client;
+  QdrantLocalServer local;
+  QdrantClient client;
   private final List<String> created = new ArrayList<>();
   private final Map<String, String> names = new java.util.HashMap<>();
 
@@ -70,10 +74,33 @@ final class QdrantFixture implements AutoCloseable {
     this.client = client;
   }
 
-  /** The Qdrant under test (local endpoint or real server), without API keys. */
-  static QdrantFixture start() {
-    QdrantUnderTest server = QdrantUnderTest.start();
-    return new QdrantFixture(server, null, server.client());
+  /**
+   * The Qdrant under test (local endpoint or real server), without API keys, for a test class:
+   * {@code @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();} connects
+   * before its tests, drops each test's collections after it, and closes after the class.
+   */
+  static QdrantFixture perClass() {
+    return new QdrantFixture(null, null, null);
+  }
+
+  private void connect() {
+    server = QdrantUnderTest.start();
+    client = server.client();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    connect();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    dropCollections();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   /**

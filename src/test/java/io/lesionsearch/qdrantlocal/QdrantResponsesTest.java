@@ -26,11 +26,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What Qdrant puts in its answers besides the points: operation ids and point versions, the score
@@ -38,22 +36,7 @@ import org.junit.jupiter.api.Test;
  * write is what the next read sees.
  */
 class QdrantResponsesTest {
-  static QdrantFixture q;
-
-  @BeforeAll
-  static void start() {
-    q = QdrantFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    q.close();
-  }
-
-  @AfterEach
-  void drop() throws Exception {
-    q.dropCollections();
-  }
+  @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
 
   private static Map<Long, Long> versions(List<ScoredPoint> points) {
     Map<Long, Long> out = new LinkedHashMap<>();

@@ -43,11 +43,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The behaviours listed in QDRANT-SEMANTICS.md, each against the Qdrant source it names:
@@ -55,22 +53,7 @@ import org.junit.jupiter.api.Test;
  * tools.rs (scoring), types.rs check_threshold, json_path (key paths), id handling.
  */
 class QdrantSemanticsTest {
-  static QdrantFixture q;
-
-  @BeforeAll
-  static void start() {
-    q = QdrantFixture.start();
-  }
-
-  @AfterAll
-  static void stop() {
-    q.close();
-  }
-
-  @AfterEach
-  void drop() throws Exception {
-    q.dropCollections();
-  }
+  @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
 
   /** One point per payload shape the checkers distinguish. */
   private static void shapes() throws Exception {
