@@ -44,10 +44,6 @@ public final class VitPreprocessor {
     return resizer.resize(image);
   }
 
-  public ImageDecoder decoder() {
-    return decoder;
-  }
-
   public float[] normalise(byte[] resizedRgb) {
     int plane = resizer.outWidth() * resizer.outHeight();
     float[] chw = new float[3 * plane];
