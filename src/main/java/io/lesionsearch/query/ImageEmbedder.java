@@ -33,8 +33,29 @@ final class ImageEmbedder implements AutoCloseable {
   /** The request's own deadline bounds a query image's decode; this only backs it up. */
   private static final Duration NO_DECODE_TIMEOUT = Duration.ofDays(1);
 
-  /** One query image: its bytes until decoded, its request's deadline, and where its answer goes. */
-  private record QueryImage(byte[] bytes, long deadlineNanos, CompletableFuture<float[]> result) {}
+  /**
+   * One query image: its bytes until its decode takes them, so that an image of up to
+   * --max-image-bytes is not held beside its tensor while it waits for the model; its request's
+   * deadline; and where its answer goes.
+   */
+  private static final class QueryImage {
+    private byte[] bytes;
+    final long deadlineNanos;
+    final CompletableFuture<float[]> result;
+
+    QueryImage(byte[] bytes, long deadlineNanos, CompletableFuture<float[]> result) {
+      this.bytes = bytes;
+      this.deadlineNanos = deadlineNanos;
+      this.result = result;
+    }
+
+    /** Called once, by the decode thread the pool hands the image to. */
+    byte[] takeBytes() {
+      byte[] taken = bytes;
+      bytes = null;
+      return taken;
+    }
+  }
 
   private final Encoder encoder;
   private final EmbeddingStage<QueryImage> stage;
@@ -48,10 +69,11 @@ final class ImageEmbedder implements AutoCloseable {
     this.encoder = encoder;
     ImageBytesPreparation images = new ImageBytesPreparation(encoder.manifest(), decoder, 0);
     this.stage = new EmbeddingStage<>(encoder, image -> {
-      if (System.nanoTime() > image.deadlineNanos()) {
+      byte[] bytes = image.takeBytes();
+      if (System.nanoTime() > image.deadlineNanos) {
         throw new ImageDecodeException(Reason.TIMEOUT, "the request's time ran out before its image was decoded");
       }
-      return images.prepare(image.bytes());
+      return images.prepare(bytes);
     }, SharedDecodePool.get(), NO_DECODE_TIMEOUT);
     this.maxQueued = maxQueued;
     this.inference = new Thread(this::run, threadName);
@@ -94,13 +116,13 @@ final class ImageEmbedder implements AutoCloseable {
     List<Decoded<QueryImage>> live = new ArrayList<>(batch.size());
     for (Decoded<QueryImage> d : batch) {
       // Its reply has gone out or is about to; the model's time is better spent on the others.
-      live.add(d.ok() && now > d.input().deadlineNanos()
+      live.add(d.ok() && now > d.input().deadlineNanos
           ? d.fail(new EmbedResult.Failure(Reason.TIMEOUT, "the request's time ran out while its image waited for the model"))
           : d);
     }
     try {
       for (Embedded<QueryImage> e : stage.embed(live)) {
-        CompletableFuture<float[]> result = e.input().result();
+        CompletableFuture<float[]> result = e.input().result;
         if (e.result() instanceof EmbedResult.Vector v) {
           result.complete(v.vector());
         } else if (e.result() instanceof EmbedResult.Failure f) {
@@ -109,7 +131,7 @@ final class ImageEmbedder implements AutoCloseable {
       }
     } catch (Exception | Error e) {
       // The model failed, not the images: the requests get the model's error (INTERNAL).
-      live.forEach(d -> d.input().result().completeExceptionally(e));
+      live.forEach(d -> d.input().result.completeExceptionally(e));
     }
   }
 
