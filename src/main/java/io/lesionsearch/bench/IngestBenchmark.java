@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.local.EmbeddedKafka;
@@ -119,9 +120,10 @@ public final class IngestBenchmark {
 
   private double modelOnly(List<byte[]> jpegs) throws Exception {
     try (VitEncoder encoder = VitEncoder.open(modelDir, Device.cpu())) {
+      VitPreprocessor pre = new VitPreprocessor(encoder.manifest());
       List<float[]> batch = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        batch.add(encoder.preprocessor().preprocess(jpegs.get(i)));
+        batch.add(pre.preprocess(jpegs.get(i)));
       }
       long warmUntil = System.nanoTime() + 5_000_000_000L;
       while (System.nanoTime() < warmUntil) {

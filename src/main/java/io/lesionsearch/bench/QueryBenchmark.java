@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
@@ -75,7 +76,7 @@ public final class QueryBenchmark {
     try (VitEncoder encoder = VitEncoder.open(modelDir, Device.cpu())) {
       for (int i = 0; i < IMAGES; i++) {
         jpegs.add(SyntheticLesionImages.jpeg(i, 600, 450, 0.9f));
-        embeddings.add(encoder.embed(List.of(encoder.preprocessor().preprocess(jpegs.get(i)))).get(0));
+        embeddings.add(encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpegs.get(i)))).get(0));
       }
     }
     try (EmbeddedKafka kafka = new EmbeddedKafka(); QdrantLocalServer qdrant = QdrantLocalServer.builder().port(0).start()) {

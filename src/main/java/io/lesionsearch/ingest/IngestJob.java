@@ -54,14 +54,15 @@ public final class IngestJob {
 
     EmbedSettings embed = new EmbedSettings(o.model, o.batchSize, o.batchMaxDelayMs, o.thumbnailSize, o.images.limits(),
         o.imageRoots);
-    SingleOutputStreamOperator<LesionPoint> points = afterParse.apply(images)
-        .transform("embed", TypeInformation.of(LesionPoint.class), new EmbedOperator(embed, deadLetters))
+    SingleOutputStreamOperator<EmbeddedImage> embedded = afterParse.apply(images)
+        .transform("embed", TypeInformation.of(EmbeddedImage.class), new EmbedOperator(embed, deadLetters))
         .uid("embed");
+    DataStream<LesionPoint> points = embedded.map(new ToLesionPoint()).name("to point").uid("to-point");
 
     points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant.collection).uid("qdrant-sink");
 
     images.getSideOutput(deadLetters)
-        .union(points.getSideOutput(deadLetters))
+        .union(embedded.getSideOutput(deadLetters))
         .sinkTo(deadLetterSink(o)).name("kafka " + o.deadLetterTopic).uid("dead-letter-sink");
   }
 

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.TestData;
@@ -109,7 +110,7 @@ class IngestJobTest {
           int n = Integer.parseInt(id.substring(5)) - 1000;
           boolean repeated = n % 4 == 0;
           assertEquals(!repeated && n % 5 == 0, !p.getPayloadMap().containsKey("age"), id + ": a missing age stays missing");
-          float[] expected = unit(encoder.embed(List.of(encoder.preprocessor().preprocess(jpegs.get(id)))).get(0));
+          float[] expected = unit(encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpegs.get(id)))).get(0));
           List<Float> stored = p.getVectors().getVector().getDense().getDataList();
           for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], stored.get(i), 1e-4f, id + " vector differs from the encoder's at " + i);

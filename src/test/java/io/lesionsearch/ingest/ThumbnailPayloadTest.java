@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
-import io.lesionsearch.qdrant.LesionPoint;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.TestData;
 import java.awt.image.BufferedImage;
@@ -47,7 +46,7 @@ class ThumbnailPayloadTest {
     for (Map.Entry<String, int[]> e : expected.entrySet()) {
       JsonNode payload = payloads.get(e.getKey());
       BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(
-          Base64.getDecoder().decode(payload.get(EmbedOperator.THUMBNAIL).asText())));
+          Base64.getDecoder().decode(payload.get(ToLesionPoint.THUMBNAIL).asText())));
       assertEquals(e.getValue()[0], thumb.getWidth(), e.getKey());
       assertEquals(e.getValue()[1], thumb.getHeight(), e.getKey());
       assertEquals("nv", payload.get("dx").asText(), "the metadata is still there");
@@ -57,7 +56,7 @@ class ThumbnailPayloadTest {
   @Test
   void withoutTheOptionNoThumbnailIsStored() throws Exception {
     JsonNode payload = embed(List.of("lesion-600x450.jpg"), 0).get("lesion-600x450.jpg");
-    assertFalse(payload.has(EmbedOperator.THUMBNAIL), payload.toString());
+    assertFalse(payload.has(ToLesionPoint.THUMBNAIL), payload.toString());
   }
 
   @Test
@@ -82,8 +81,9 @@ class ThumbnailPayloadTest {
     OutputTag<DeadLetter> dlq = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
     Map<String, JsonNode> payloads = new HashMap<>();
     try (CloseableIterator<String> it = env.fromData(inputs)
-        .transform("embed", TypeInformation.of(LesionPoint.class),
+        .transform("embed", TypeInformation.of(EmbeddedImage.class),
             new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50).withThumbnails(thumbnailSize), dlq))
+        .map(new ToLesionPoint())
         .map(p -> new String(p.payloadJson(), StandardCharsets.UTF_8))
         .executeAndCollect()) {
       while (it.hasNext()) {
