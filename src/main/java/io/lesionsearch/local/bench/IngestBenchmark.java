@@ -1,4 +1,4 @@
-package io.lesionsearch.bench;
+package io.lesionsearch.local.bench;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;

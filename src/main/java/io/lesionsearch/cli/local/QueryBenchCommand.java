@@ -1,6 +1,6 @@
-package io.lesionsearch.cli;
+package io.lesionsearch.cli.local;
 
-import io.lesionsearch.bench.QueryBenchmark;
+import io.lesionsearch.local.bench.QueryBenchmark;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package io.lesionsearch.cli;
+package io.lesionsearch.cli.local;
 
 import io.lesionsearch.local.LocalMode;
 import io.lesionsearch.qdrant.QdrantConnection;
