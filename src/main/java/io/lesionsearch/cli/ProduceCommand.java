@@ -3,6 +3,7 @@ package io.lesionsearch.cli;
 import io.lesionsearch.datasets.DatasetScan;
 import io.lesionsearch.datasets.Ham10000Reader;
 import io.lesionsearch.datasets.LesionImage;
+import io.lesionsearch.options.IngestTopicOption;
 import io.lesionsearch.options.KafkaClientOptions;
 import io.lesionsearch.produce.DatasetProducer;
 import java.io.PrintWriter;
@@ -35,8 +36,7 @@ final class ProduceCommand implements Callable<Integer> {
 
   @Mixin KafkaClientOptions kafka;
 
-  @Option(names = "--topic", defaultValue = "lesion-images", description = "Topic of ingest messages (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin IngestTopicOption topic;
 
   @Option(names = "--rate", defaultValue = "0", paramLabel = "N", description = "Images per second; 0 = as fast as Kafka takes them (default: ${DEFAULT-VALUE}).")
   double rate;
@@ -77,7 +77,7 @@ final class ProduceCommand implements Callable<Integer> {
       }
       err.printf("produce: skipping %d bad rows, sending %d images%n", scan.problems().size(), scan.images().size());
     }
-    DatasetProducer.Settings settings = DatasetProducer.Settings.of(kafka.bootstrapServers, topic)
+    DatasetProducer.Settings settings = DatasetProducer.Settings.of(kafka.bootstrapServers, topic.topic)
         .withRate(rate).withLimit(limit).withLoop(loop).withInline(!mode.uri)
         .withKafkaProperties(kafka.properties).withConnectTimeout(Duration.ofSeconds(connectTimeoutSeconds));
     try (DatasetProducer producer = DatasetProducer.connect(settings)) {
@@ -96,7 +96,7 @@ final class ProduceCommand implements Callable<Integer> {
             err.printf("produce: skipped %s: %s%n", image.imageId(), why);
           }
         });
-        spec.commandLine().getOut().printf("sent %d images to %s at %s in %.1f s (%.1f images/s)%s%n", summary.sent(), topic,
+        spec.commandLine().getOut().printf("sent %d images to %s at %s in %.1f s (%.1f images/s)%s%n", summary.sent(), topic.topic,
             kafka.bootstrapServers, summary.seconds(), summary.imagesPerSecond(),
             summary.skipped() > 0 ? ", " + summary.skipped() + " unreadable images skipped" : "");
         return summary.skipped() > 0 ? 1 : 0;

@@ -2,6 +2,7 @@ package io.lesionsearch.ingest;
 
 import io.lesionsearch.options.FlinkOptions;
 import io.lesionsearch.options.ImageOptions;
+import io.lesionsearch.options.IngestTopicOption;
 import io.lesionsearch.options.KafkaOptions;
 import io.lesionsearch.options.Options;
 import io.lesionsearch.options.QdrantOptions;
@@ -26,8 +27,7 @@ public final class IngestOptions {
 
   @Mixin private ImageOptions images = new ImageOptions();
 
-  @Option(names = "--topic", defaultValue = "lesion-images", description = "Topic of ingest messages (default: ${DEFAULT-VALUE}).")
-  private String topic;
+  @Mixin private IngestTopicOption topic = new IngestTopicOption();
 
   @Option(names = "--group-id", defaultValue = "lesion-search-ingest", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
@@ -72,7 +72,7 @@ public final class IngestOptions {
   }
 
   public IngestConfig toConfig() {
-    return new IngestConfig(kafka.toConfig(), qdrant.toConfig(), flink.toConfig(), images.toLimits(), topic, groupId,
+    return new IngestConfig(kafka.toConfig(), qdrant.toConfig(), flink.toConfig(), images.toLimits(), topic.topic, groupId,
         deadLetterTopic, model, batchSize, batchMaxDelayMs, upsertBatchSize, upsertMaxDelayMs, imageRoots,
         payloadFields, thumbnailSize);
   }
