@@ -16,6 +16,7 @@ import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrant.QdrantConnection;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.lesionsearch.query.QueryJob;
+import io.lesionsearch.query.QueryConfig;
 import io.lesionsearch.query.QueryOptions;
 import io.lesionsearch.query.SearchClient;
 import io.lesionsearch.testing.Flink;
@@ -101,7 +102,7 @@ class QueryJobReadOnlyTlsLocalOnlyTest {
       kafka.createTopic("lesion-search-results", 1);
       kafka.createTopic("lesion-search-requests-dlq", 1);
       Path ca = Files.copy(TLS.resolve("ca.pem"), tmp.resolve("ca.pem"));
-      QueryOptions options = QueryOptions.parse("--bootstrap-servers", kafka.bootstrapServers(),
+      QueryConfig options = QueryOptions.parse("--bootstrap-servers", kafka.bootstrapServers(),
           "--qdrant-host", "localhost", "--qdrant-port", Integer.toString(qdrant.port()),
           "--qdrant-tls-ca", ca.toString(), "--qdrant-api-key", READ_KEY, "--model", MODEL.toString(),
           "--parallelism", "1", "--checkpoint-interval-ms", "0", "--request-timeout-ms", "3000",

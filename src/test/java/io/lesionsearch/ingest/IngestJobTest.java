@@ -87,7 +87,7 @@ class IngestJobTest {
     }
 
     String collection = FIXTURE.collection("e2e");
-    IngestOptions options = FIXTURE.options(topic, collection);
+    IngestConfig options = FIXTURE.options(topic, collection);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     IngestJob.build(env, options);
     JobClient job = env.executeAsync(IngestJob.NAME);

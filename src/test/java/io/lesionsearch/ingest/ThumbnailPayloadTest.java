@@ -61,8 +61,8 @@ class ThumbnailPayloadTest {
 
   @Test
   void theOptionDefaultsToOffAndRefusesSizesThatWouldCrowdThePoint() {
-    assertEquals(0, IngestOptions.parse("--model", "/m").thumbnailSize);
-    assertEquals(128, IngestOptions.parse("--model", "/m", "--thumbnail-size", "128").thumbnailSize);
+    assertEquals(0, IngestOptions.parse("--model", "/m").thumbnailSize());
+    assertEquals(128, IngestOptions.parse("--model", "/m", "--thumbnail-size", "128").thumbnailSize());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> IngestOptions.parse("--model", "/m", "--thumbnail-size", "2000"));
     assertTrue(e.getMessage().contains("--thumbnail-size"), e.getMessage());

@@ -102,7 +102,7 @@ class QueryJobTest {
         "--parallelism", "1", "--request-timeout-ms", timeoutMs, "--checkpoint-interval-ms", "2000",
         "--max-reply-bytes", Integer.toString(MAX_REPLY_BYTES)));
     args.addAll(qdrantArgs);
-    QueryOptions options = QueryOptions.parse(args.toArray(String[]::new));
+    QueryConfig options = QueryOptions.parse(args.toArray(String[]::new));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     QueryJob.build(env, options);
     return env.executeAsync(QueryJob.NAME + " " + prefix);

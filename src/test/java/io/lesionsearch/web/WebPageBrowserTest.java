@@ -51,7 +51,7 @@ class WebPageBrowserTest {
   @BeforeAll
   static void startPageAndBrowser() {
     server = WebServer.start(DEPLOYMENT.client()::search,
-        new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(20), List.of(SAMPLE)));
+        WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(20), List.of(SAMPLE)));
     browser = Browser.start();
   }
 
@@ -159,7 +159,7 @@ class WebPageBrowserTest {
     DEPLOYMENT.kafka().createTopic("idle-replies", 1);
     try (SearchClient idle = new SearchClient(DEPLOYMENT.kafka().bootstrapServers(), "idle-requests", "idle-replies", Map.of());
         WebServer unanswered = WebServer.start(idle::search,
-            new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 1, Duration.ofSeconds(1)))) {
+            WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 1, Duration.ofSeconds(1)))) {
       openPage(unanswered);
       browser.findElement(By.id("image-id")).sendKeys(WebDeployment.imageId("lesion-444.jpg"));
       assertError(1, "The search service did not answer within 1 s");

@@ -36,8 +36,8 @@ class WebPageRefusalsBrowserTest {
 
   @BeforeAll
   static void start() {
-    server = WebServer.start(BACKEND, new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(30))
-        .withLimits(1, 4 * MAX_UPLOAD));
+    server = WebServer.start(BACKEND, WebConfigs.withLimits(
+        WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(30)), 1, 4 * MAX_UPLOAD));
     browser = Browser.start();
   }
 

@@ -1,9 +1,10 @@
-package io.lesionsearch.cli;
+package io.lesionsearch.cli.local;
 
-import io.lesionsearch.bench.IngestBenchmark;
-import java.nio.file.Path;
+import io.lesionsearch.local.bench.IngestBenchmark;
+import io.lesionsearch.options.ModelDirOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -12,8 +13,7 @@ import picocli.CommandLine.Option;
     description = "Ingest job images/s from an in-JVM Kafka through Flink into the local Qdrant endpoint, next to model-only images/s.")
 final class IngestBenchCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
-  Path model;
+  @Mixin ModelDirOption model;
 
   @Option(names = "--count", defaultValue = "2000", description = "Images to ingest (default: ${DEFAULT-VALUE}).")
   int count;
@@ -30,7 +30,7 @@ final class IngestBenchCommand implements Callable<Integer> {
       System.err.println("bench ingest: --count must be at least 10, --parallelism and --model-seconds at least 1");
       return 2;
     }
-    new IngestBenchmark(model, count, parallelism, modelSeconds, System.out).run();
+    new IngestBenchmark(model.model, count, parallelism, modelSeconds, System.out).run();
     return 0;
   }
 }

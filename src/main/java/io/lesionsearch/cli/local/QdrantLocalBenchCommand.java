@@ -1,4 +1,4 @@
-package io.lesionsearch.qdrantlocal;
+package io.lesionsearch.cli.local;
 
 import static io.qdrant.client.ConditionFactory.matchKeyword;
 import static io.qdrant.client.ValueFactory.value;
@@ -6,6 +6,8 @@ import static io.qdrant.client.ValueFactory.value;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.lesionsearch.qdrant.QdrantConnection;
+import io.lesionsearch.qdrantlocal.PayloadValues;
+import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.VectorsFactory;

@@ -1,7 +1,9 @@
-package io.lesionsearch.web;
+package io.lesionsearch.cli;
 
 import io.lesionsearch.query.SearchClient;
 import io.lesionsearch.query.SearchClientOptions;
+import io.lesionsearch.web.WebConfig;
+import io.lesionsearch.web.WebServer;
 import java.time.Duration;
 import java.util.List;
 import java.util.ArrayList;

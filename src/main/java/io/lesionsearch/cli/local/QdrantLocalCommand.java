@@ -1,5 +1,6 @@
-package io.lesionsearch.qdrantlocal;
+package io.lesionsearch.cli.local;
 
+import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import java.io.File;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

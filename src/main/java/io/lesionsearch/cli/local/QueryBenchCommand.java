@@ -1,9 +1,10 @@
-package io.lesionsearch.cli;
+package io.lesionsearch.cli.local;
 
-import io.lesionsearch.bench.QueryBenchmark;
-import java.nio.file.Path;
+import io.lesionsearch.local.bench.QueryBenchmark;
+import io.lesionsearch.options.ModelDirOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -12,8 +13,7 @@ import picocli.CommandLine.Option;
     description = "Query job request-to-reply latency (p50, p99, max) through an in-JVM Kafka, open loop at a fixed rate.")
 final class QueryBenchCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
-  Path model;
+  @Mixin ModelDirOption model;
 
   @Option(names = "--kind", defaultValue = "vector", description = "vector or image queries (default: ${DEFAULT-VALUE}).")
   QueryBenchmark.Kind kind;
@@ -33,7 +33,7 @@ final class QueryBenchCommand implements Callable<Integer> {
       System.err.println("bench query: --rate must be in (0, 10000], --seconds at least 1, --points at least 0");
       return 2;
     }
-    new QueryBenchmark(model, kind, rate, seconds, points, System.out).run();
+    new QueryBenchmark(model.model, kind, rate, seconds, points, System.out).run();
     return 0;
   }
 }

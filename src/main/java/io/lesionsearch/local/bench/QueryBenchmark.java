@@ -1,4 +1,4 @@
-package io.lesionsearch.bench;
+package io.lesionsearch.local.bench;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +12,7 @@ import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.lesionsearch.query.QueryJob;
+import io.lesionsearch.query.QueryConfig;
 import io.lesionsearch.query.QueryOptions;
 import io.lesionsearch.query.SearchClient;
 import io.qdrant.client.PointIdFactory;
@@ -84,7 +85,7 @@ public final class QueryBenchmark {
       kafka.createTopic("bench-requests", 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
       kafka.createTopic("bench-replies", 1);
       kafka.createTopic("bench-requests-dlq", 1);
-      QueryOptions options = QueryOptions.parse(
+      QueryConfig query = QueryOptions.parse(
           "--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "bench-requests",
           "--replies-topic", "bench-replies", "--dead-letter-topic", "bench-requests-dlq",
           "--qdrant-port", Integer.toString(qdrant.port()), "--collection", "bench", "--model", modelDir.toString(),
@@ -92,7 +93,7 @@ public final class QueryBenchmark {
       Configuration config = new Configuration();
       config.setString("taskmanager.numberOfTaskSlots", "1");
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, config);
-      QueryJob.build(env, options);
+      QueryJob.build(env, query);
       JobClient job = env.executeAsync(QueryJob.NAME);
       try (SearchClient client = new SearchClient(kafka.bootstrapServers(), "bench-requests", "bench-replies", Map.of())) {
         List<ObjectNode> requests = requests(jpegs, embeddings);

@@ -1,4 +1,4 @@
-package io.lesionsearch.bench;
+package io.lesionsearch.local.bench;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,6 +7,7 @@ import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.ingest.IngestJob;
+import io.lesionsearch.ingest.IngestConfig;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
@@ -71,7 +72,7 @@ public final class IngestBenchmark {
       kafka.createTopic("bench-images-dlq", 1);
       produce(kafka, jpegs);
 
-      IngestOptions options = IngestOptions.parse(
+      IngestConfig ingest = IngestOptions.parse(
           "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "bench-images",
           "--dead-letter-topic", "bench-images-dlq", "--qdrant-port", Integer.toString(qdrant.port()),
           "--collection", "bench", "--model", modelDir.toString(), "--parallelism", Integer.toString(parallelism),
@@ -79,7 +80,7 @@ public final class IngestBenchmark {
       Configuration config = new Configuration();
       config.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
-      IngestJob.build(env, options);
+      IngestJob.build(env, ingest);
 
       long start = System.nanoTime();
       JobClient job = env.executeAsync(IngestJob.NAME);

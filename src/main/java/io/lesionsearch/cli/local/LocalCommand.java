@@ -1,6 +1,7 @@
-package io.lesionsearch.cli;
+package io.lesionsearch.cli.local;
 
 import io.lesionsearch.local.LocalMode;
+import io.lesionsearch.options.ModelDirOption;
 import io.lesionsearch.qdrant.QdrantConnection;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -25,8 +27,7 @@ final class LocalCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (model.pt + manifest.json).")
-  Path model;
+  @Mixin ModelDirOption model;
 
   @Option(names = "--dataset", defaultValue = "datasets/sample", paramLabel = "DIR", description = "Dataset in the HAM10000 layout (default: ${DEFAULT-VALUE}).")
   Path dataset;
@@ -73,7 +74,7 @@ final class LocalCommand implements Callable<Integer> {
     if (qdrant != null) {
       QdrantConnection.parse(qdrant); // a malformed address stops here, with the reason
     }
-    LocalMode mode = new LocalMode(new LocalMode.Settings(model, dataset, limit, rate, qdrant,
+    LocalMode mode = new LocalMode(new LocalMode.Settings(model.model, dataset, limit, rate, qdrant,
         qdrant == null || qdrantApiKey == null || qdrantApiKey.isBlank() ? null : qdrantApiKey, qdrantPort, collection,
         flinkPort, webPort, thumbnailSize, Duration.ofSeconds(indexTimeoutSeconds)), out);
     if (demo) {

@@ -1,4 +1,4 @@
-package io.lesionsearch.qdrantlocal;
+package io.lesionsearch.cli.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
