@@ -1,7 +1,5 @@
 package io.lesionsearch.ingest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.embed.SharedDecodePool;
 import io.lesionsearch.embed.SlotDevice;
 import io.lesionsearch.embed.VitEncoder;
@@ -9,11 +7,9 @@ import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.image.ImageDecodeException;
 import io.lesionsearch.image.ImageDecodeException.Reason;
 import io.lesionsearch.kafka.DeadLetter;
-import io.lesionsearch.qdrant.LesionPoint;
-import io.lesionsearch.qdrant.PointIds;
-import java.io.IOException;
+import io.lesionsearch.payload.LesionPayload;
+import io.qdrant.client.grpc.Points.PointStruct;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -41,12 +37,12 @@ import org.apache.flink.util.OutputTag;
  * JVM (a stack overflow or an allocation that failed included), or one that takes longer than the
  * decode timeout - each makes that image a dead letter, and the job goes on.
  */
-public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
-    implements OneInputStreamOperator<ImageToEmbed, LesionPoint>, BoundedOneInput {
+public final class EmbedOperator extends AbstractStreamOperator<PointStruct>
+    implements OneInputStreamOperator<ImageToEmbed, PointStruct>, BoundedOneInput {
 
   public static final String STAGE = "embed";
   /** The payload key of the base64 JPEG preview (see {@code --thumbnail-size}). */
-  public static final String THUMBNAIL = "thumbnail";
+  public static final String THUMBNAIL = LesionPayload.THUMBNAIL;
   /** Milliseconds one inference batch took on the model (histogram over the last 500 batches). */
   public static final String METRIC_BATCH_TIME = "inferenceBatchTimeMs";
   /** The latest batch's inference time in milliseconds (gauge). */
@@ -54,7 +50,6 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   /** Images in the latest inference batch (gauge). */
   public static final String METRIC_LAST_BATCH_SIZE = "lastInferenceBatchSize";
   private static final int HISTOGRAM_WINDOW = 500;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final EmbedSettings settings;
   private final OutputTag<DeadLetter> deadLetters;
@@ -192,11 +187,10 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     lastBatchMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     lastBatchSize = pixels.size();
     batchTimes.update(lastBatchMs);
-    String now = Instant.ofEpochMilli(now()).toString();
+    long now = now();
     for (int i = 0; i < ok.size(); i++) {
-      ImageToEmbed image = ok.get(i);
-      output.collect(new StreamRecord<>(new LesionPoint(
-          PointIds.forImageId(image.imageId()).toString(), vectors.get(i), payload(image, now, thumbnails.get(i)))));
+      output.collect(new StreamRecord<>(LesionPoints.toPoint(
+          new EmbeddedImage(ok.get(i), vectors.get(i), thumbnails.get(i), encoder.manifest().modelId(), now))));
     }
     embedded.inc(ok.size());
   }
@@ -215,16 +209,6 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
     } catch (ExecutionException e) {
       return e.getCause(); // prepare() returns its failures, so only the pool itself gets here
     }
-  }
-
-  private byte[] payload(ImageToEmbed image, String ingestedAt, String thumbnail) throws IOException {
-    ObjectNode payload = (ObjectNode) JSON.readTree(image.payloadJson());
-    payload.put("ingested_at", ingestedAt);
-    payload.put("model_id", encoder.manifest().modelId());
-    if (thumbnail != null) {
-      payload.put(THUMBNAIL, thumbnail);
-    }
-    return JSON.writeValueAsBytes(payload);
   }
 
   @Override

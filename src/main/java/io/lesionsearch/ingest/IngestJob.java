@@ -5,8 +5,10 @@ import io.lesionsearch.embed.ModelManifest;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.kafka.TolerantKafkaSink;
-import io.lesionsearch.qdrant.LesionPoint;
+import io.lesionsearch.payload.LesionPayload;
+import io.lesionsearch.qdrant.PointStructTypeInfo;
 import io.lesionsearch.qdrant.QdrantSink;
+import io.qdrant.client.grpc.Points.PointStruct;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -54,8 +56,8 @@ public final class IngestJob {
 
     EmbedSettings embed = new EmbedSettings(o.model, o.batchSize, o.batchMaxDelayMs, o.thumbnailSize, o.images.limits(),
         o.imageRoots);
-    SingleOutputStreamOperator<LesionPoint> points = afterParse.apply(images)
-        .transform("embed", TypeInformation.of(LesionPoint.class), new EmbedOperator(embed, deadLetters))
+    SingleOutputStreamOperator<PointStruct> points = afterParse.apply(images)
+        .transform("embed", PointStructTypeInfo.INSTANCE, new EmbedOperator(embed, deadLetters))
         .uid("embed");
 
     points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant.collection).uid("qdrant-sink");
@@ -75,7 +77,7 @@ public final class IngestJob {
         // one and leave an image's previous metadata in place.
         .maxInFlightRequests(1)
         .maxTimeInBufferMs(o.upsertMaxDelayMs)
-        .ensureCollection(vectorSize)
+        .ensureCollection(vectorSize, LesionPayload.INDEXES)
         .build();
   }
 

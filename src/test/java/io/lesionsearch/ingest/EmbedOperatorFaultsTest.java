@@ -7,7 +7,8 @@ import io.lesionsearch.image.ImageLimits;
 import io.lesionsearch.image.PixelBudget;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
-import io.lesionsearch.qdrant.LesionPoint;
+import io.lesionsearch.testing.Payloads;
+import io.qdrant.client.grpc.Points.PointStruct;
 import io.lesionsearch.testing.TestData;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,8 +56,8 @@ class EmbedOperatorFaultsTest {
     List<String> ids = List.of("good-1", "overflow", "oom", "good-2", "npe", "hang", "good-3");
 
     Map<String, String> deadLetters = new HashMap<>();
-    List<LesionPoint> points;
-    try (OneInputStreamOperatorTestHarness<ImageToEmbed, LesionPoint> harness =
+    List<PointStruct> points;
+    try (OneInputStreamOperatorTestHarness<ImageToEmbed, PointStruct> harness =
         new OneInputStreamOperatorTestHarness<>(new EmbedOperator(settings, DLQ, faulty))) {
       harness.open();
       long offset = 0;
@@ -79,14 +80,13 @@ class EmbedOperatorFaultsTest {
     assertTrue(deadLetters.get("hang").contains("took longer than 300 ms"), deadLetters.toString());
   }
 
-  private static String imageId(LesionPoint p) {
-    String json = new String(p.payloadJson(), StandardCharsets.UTF_8);
-    return json.replaceAll(".*\"image_id\":\"([^\"]+)\".*", "$1");
+  private static String imageId(PointStruct p) {
+    return p.getPayloadMap().get("image_id").getStringValue();
   }
 
   private static ImageToEmbed image(String id, long offset) {
     byte[] payload = ("{\"image_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
     SourceRecord source = new SourceRecord("in", 0, offset, id.getBytes(StandardCharsets.UTF_8), payload);
-    return new ImageToEmbed(source, id, TestData.imageBytes("lesion-600x450.jpg"), null, payload);
+    return new ImageToEmbed(source, id, TestData.imageBytes("lesion-600x450.jpg"), null, Payloads.struct(new String(payload, StandardCharsets.UTF_8)));
   }
 }

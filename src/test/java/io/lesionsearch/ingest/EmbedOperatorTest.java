@@ -11,7 +11,9 @@ import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.embed.VitEncoder;
-import io.lesionsearch.qdrant.LesionPoint;
+import io.lesionsearch.qdrant.PointStructTypeInfo;
+import io.lesionsearch.testing.Payloads;
+import io.qdrant.client.grpc.Points.PointStruct;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.TestData;
 import java.nio.charset.StandardCharsets;
@@ -53,11 +55,11 @@ class EmbedOperatorTest {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     OutputTag<DeadLetter> dlq = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
-    SingleOutputStreamOperator<LesionPoint> points = env.fromData(inputs)
-        .transform("embed", TypeInformation.of(LesionPoint.class),
+    SingleOutputStreamOperator<PointStruct> points = env.fromData(inputs)
+        .transform("embed", PointStructTypeInfo.INSTANCE,
             new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
                 .withImageRoots(List.of(TestData.image("lesion-rgb.png").getParent().toString())), dlq));
-    DataStream<String> tagged = points.map(p -> "point " + p.id() + " " + new String(p.payloadJson(), StandardCharsets.UTF_8) + " " + vectorJson(p.vector()))
+    DataStream<String> tagged = points.map(p -> "point " + p.getId().getUuid() + " " + Payloads.json(p) + " " + vectorJson(p.getVectors().getVector().getDense().getDataList()))
         .union(points.getSideOutput(dlq).map(d -> "dead " + d.source().offset() + " " + d.stage() + " " + d.message()));
 
     List<String> out = new ArrayList<>();
@@ -110,10 +112,10 @@ class EmbedOperatorTest {
       default -> "39";
     });
     SourceRecord source = new SourceRecord("lesion-images", 0, offset, id.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8));
-    return new ImageToEmbed(source, id, bytes, uri, payload.getBytes(StandardCharsets.UTF_8));
+    return new ImageToEmbed(source, id, bytes, uri, Payloads.struct(payload));
   }
 
-  private static String vectorJson(float[] v) throws Exception {
+  private static String vectorJson(List<Float> v) throws Exception {
     return JSON.writeValueAsString(v);
   }
 

@@ -9,7 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
-import io.lesionsearch.qdrant.LesionPoint;
+import io.lesionsearch.qdrant.PointStructTypeInfo;
+import io.lesionsearch.testing.Payloads;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.TestData;
 import java.awt.image.BufferedImage;
@@ -75,16 +76,16 @@ class ThumbnailPayloadTest {
     for (String name : images) {
       byte[] payload = ("{\"image_id\": \"" + name + "\", \"dx\": \"nv\"}").getBytes(StandardCharsets.UTF_8);
       SourceRecord source = new SourceRecord("lesion-images", 0, offset++, name.getBytes(StandardCharsets.UTF_8), payload);
-      inputs.add(new ImageToEmbed(source, name, TestData.imageBytes(name), null, payload));
+      inputs.add(new ImageToEmbed(source, name, TestData.imageBytes(name), null, Payloads.struct(new String(payload, StandardCharsets.UTF_8))));
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
     OutputTag<DeadLetter> dlq = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
     Map<String, JsonNode> payloads = new HashMap<>();
     try (CloseableIterator<String> it = env.fromData(inputs)
-        .transform("embed", TypeInformation.of(LesionPoint.class),
+        .transform("embed", PointStructTypeInfo.INSTANCE,
             new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50).withThumbnails(thumbnailSize), dlq))
-        .map(p -> new String(p.payloadJson(), StandardCharsets.UTF_8))
+        .map(p -> Payloads.json(p).toString())
         .executeAndCollect()) {
       while (it.hasNext()) {
         JsonNode payload = JSON.readTree(it.next());
