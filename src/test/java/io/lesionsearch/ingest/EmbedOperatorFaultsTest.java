@@ -7,6 +7,7 @@ import io.lesionsearch.image.ImageLimits;
 import io.lesionsearch.image.PixelBudget;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
+import io.lesionsearch.qdrant.PointStructSerializer;
 import io.lesionsearch.testing.Payloads;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.lesionsearch.testing.TestData;
@@ -59,6 +60,7 @@ class EmbedOperatorFaultsTest {
     List<PointStruct> points;
     try (OneInputStreamOperatorTestHarness<ImageToEmbed, PointStruct> harness =
         new OneInputStreamOperatorTestHarness<>(new EmbedOperator(settings, DLQ, faulty))) {
+      harness.setup(PointStructSerializer.INSTANCE); // protobuf points are no Kryo material
       harness.open();
       long offset = 0;
       for (String id : ids) {
