@@ -16,8 +16,6 @@ import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.WithVectorsSelectorFactory;
-import io.qdrant.client.grpc.Collections.CollectionInfo;
-import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.Points.BatchResult;
@@ -69,8 +67,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private transient ScheduledExecutorService timer;
   private transient QdrantCalls calls;
   private transient Counter errors;
-  /** The collection's vector size (-1 when it has named vectors), asked once; null until asked or after a refusal. */
-  private transient volatile CompletableFuture<Integer> collectionVectorSize;
+  private transient CollectionVectorSize collectionVectorSize;
 
   /**
    * @param images what one query image may cost
@@ -102,6 +99,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       return t;
     });
     calls = new QdrantCalls(timer, grpc.channel());
+    collectionVectorSize = new CollectionVectorSize(calls, client, collection);
     errors = getRuntimeContext().getMetricGroup().counter(METRIC_ERROR_REPLIES);
     ImageEmbedder queue = embedder;
     getRuntimeContext().getMetricGroup().gauge(METRIC_QUEUED_IMAGES, queue::queued);
@@ -164,7 +162,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private Reply errorReply(SearchRequest request, Throwable error) {
     QueryException e = QdrantCalls.classify(error);
     if (QdrantFailure.of(error) == QdrantFailure.INVALID_ARGUMENT) {
-      collectionVectorSize = null; // the collection may have been made again, with another size
+      collectionVectorSize.forget();
     }
     errors.inc();
     if (e.code() == ErrorCode.INTERNAL) {
@@ -182,8 +180,8 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<float[]> vector = switch (spec.kind()) {
-      case VECTOR -> fitsCollection(CompletableFuture.completedFuture(spec.vector()), deadline);
-      case IMAGE -> fitsCollection(embedder.embed(spec.image(), deadline), deadline);
+      case VECTOR -> collectionVectorSize.check(CompletableFuture.completedFuture(spec.vector()), deadline);
+      case IMAGE -> collectionVectorSize.check(embedder.embed(spec.image(), deadline), deadline);
       case IMAGE_ID -> storedVector(spec.imageId(), deadline); // from the collection, so of its size
     };
     return vector.thenApply(v -> {
@@ -197,33 +195,6 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       }
       return b.build();
     });
-  }
-
-  /** The vector, once checked against the collection's vector size: Qdrant's refusal would say so only in text. */
-  private CompletableFuture<float[]> fitsCollection(CompletableFuture<float[]> vector, long deadline) {
-    return vector.thenCombine(collectionVectorSize(deadline), (v, size) -> {
-      if (size >= 0 && v.length != size) {
-        throw new java.util.concurrent.CompletionException(new QueryException(ErrorCode.VECTOR_SIZE_MISMATCH,
-            "the vector has " + v.length + " numbers; collection " + collection + " holds vectors of " + size));
-      }
-      return v;
-    });
-  }
-
-  private CompletableFuture<Integer> collectionVectorSize(long deadline) {
-    CompletableFuture<Integer> known = collectionVectorSize;
-    if (known != null && !known.isCompletedExceptionally()) {
-      return known;
-    }
-    CompletableFuture<Integer> asked = calls.call(timeout -> client.getCollectionInfoAsync(collection, timeout), deadline)
-        .thenApply(SearchFunction::vectorSize);
-    collectionVectorSize = asked;
-    return asked;
-  }
-
-  private static int vectorSize(CollectionInfo info) {
-    VectorsConfig vectors = info.getConfig().getParams().getVectorsConfig();
-    return vectors.hasParams() ? (int) vectors.getParams().getSize() : -1;
   }
 
   private CompletableFuture<float[]> storedVector(String imageId, long deadline) {
