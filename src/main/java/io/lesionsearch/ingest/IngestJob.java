@@ -6,8 +6,10 @@ import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.kafka.KafkaSources;
 import io.lesionsearch.kafka.TolerantKafkaSink;
-import io.lesionsearch.qdrant.LesionPoint;
+import io.lesionsearch.payload.LesionPayload;
+import io.lesionsearch.qdrant.PointStructTypeInfo;
 import io.lesionsearch.qdrant.QdrantSink;
+import io.qdrant.client.grpc.Points.PointStruct;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -57,7 +59,8 @@ public final class IngestJob {
     SingleOutputStreamOperator<EmbeddedImage> embedded = afterParse.apply(images)
         .transform("embed", TypeInformation.of(EmbeddedImage.class), new EmbedOperator(embed, deadLetters))
         .uid("embed");
-    DataStream<LesionPoint> points = embedded.map(new ToLesionPoint()).name("to point").uid("to-point");
+    DataStream<PointStruct> points = embedded.map(new LesionPoints()).returns(PointStructTypeInfo.INSTANCE)
+        .name("lesion points").uid("lesion-points");
 
     points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant().collection()).uid("qdrant-sink");
 
@@ -76,7 +79,7 @@ public final class IngestJob {
         // one and leave an image's previous metadata in place.
         .maxInFlightRequests(1)
         .maxTimeInBufferMs(o.upsertMaxDelayMs())
-        .ensureCollection(vectorSize)
+        .ensureCollection(vectorSize, LesionPayload.INDEXES)
         .build();
   }
 

@@ -12,7 +12,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
+import io.lesionsearch.qdrant.PointStructTypeInfo;
 import io.lesionsearch.testing.Flink;
+import io.lesionsearch.testing.Payloads;
 import io.lesionsearch.testing.TestData;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The embedding operator on the real Flink runtime with the real test model, as the job wires it
- * (followed by {@link ToLesionPoint}): batches, vectors, payloads and dead letters.
+ * (followed by {@link LesionPoints}): batches, vectors, payloads and dead letters.
  */
 class EmbedOperatorOnFlinkTest {
 
@@ -60,7 +62,8 @@ class EmbedOperatorOnFlinkTest {
         .transform("embed", TypeInformation.of(EmbeddedImage.class),
             new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
                 .withImageRoots(List.of(TestData.image("lesion-rgb.png").getParent().toString())), dlq));
-    DataStream<String> tagged = embedded.map(new ToLesionPoint()).map(p -> "point " + p.id() + " " + new String(p.payloadJson(), StandardCharsets.UTF_8) + " " + vectorJson(p.vector()))
+    DataStream<String> tagged = embedded.map(new LesionPoints()).returns(PointStructTypeInfo.INSTANCE)
+        .map(p -> "point " + p.getId().getUuid() + " " + Payloads.json(p) + " " + vectorJson(p.getVectors().getVector().getDense().getDataList()))
         .union(embedded.getSideOutput(dlq).map(d -> "dead " + d.source().offset() + " " + d.stage() + " " + d.message()));
 
     List<String> out = new ArrayList<>();
@@ -113,10 +116,10 @@ class EmbedOperatorOnFlinkTest {
       default -> "39";
     });
     SourceRecord source = new SourceRecord("lesion-images", 0, offset, id.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8));
-    return new ImageToEmbed(source, id, bytes, uri, payload.getBytes(StandardCharsets.UTF_8));
+    return new ImageToEmbed(source, id, bytes, uri, Payloads.struct(payload));
   }
 
-  private static String vectorJson(float[] v) throws Exception {
+  private static String vectorJson(List<Float> v) throws Exception {
     return JSON.writeValueAsString(v);
   }
 

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
+import io.lesionsearch.payload.LesionPayload;
+import io.lesionsearch.qdrant.PointStructTypeInfo;
+import io.lesionsearch.testing.Payloads;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.TestData;
 import java.awt.image.BufferedImage;
@@ -46,7 +49,7 @@ class ThumbnailPayloadTest {
     for (Map.Entry<String, int[]> e : expected.entrySet()) {
       JsonNode payload = payloads.get(e.getKey());
       BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(
-          Base64.getDecoder().decode(payload.get(ToLesionPoint.THUMBNAIL).asText())));
+          Base64.getDecoder().decode(payload.get(LesionPayload.THUMBNAIL).asText())));
       assertEquals(e.getValue()[0], thumb.getWidth(), e.getKey());
       assertEquals(e.getValue()[1], thumb.getHeight(), e.getKey());
       assertEquals("nv", payload.get("dx").asText(), "the metadata is still there");
@@ -56,7 +59,7 @@ class ThumbnailPayloadTest {
   @Test
   void withoutTheOptionNoThumbnailIsStored() throws Exception {
     JsonNode payload = embed(List.of("lesion-600x450.jpg"), 0).get("lesion-600x450.jpg");
-    assertFalse(payload.has(ToLesionPoint.THUMBNAIL), payload.toString());
+    assertFalse(payload.has(LesionPayload.THUMBNAIL), payload.toString());
   }
 
   @Test
@@ -74,7 +77,7 @@ class ThumbnailPayloadTest {
     for (String name : images) {
       byte[] payload = ("{\"image_id\": \"" + name + "\", \"dx\": \"nv\"}").getBytes(StandardCharsets.UTF_8);
       SourceRecord source = new SourceRecord("lesion-images", 0, offset++, name.getBytes(StandardCharsets.UTF_8), payload);
-      inputs.add(new ImageToEmbed(source, name, TestData.imageBytes(name), null, payload));
+      inputs.add(new ImageToEmbed(source, name, TestData.imageBytes(name), null, Payloads.struct(new String(payload, StandardCharsets.UTF_8))));
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(1);
@@ -83,8 +86,8 @@ class ThumbnailPayloadTest {
     try (CloseableIterator<String> it = env.fromData(inputs)
         .transform("embed", TypeInformation.of(EmbeddedImage.class),
             new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50).withThumbnails(thumbnailSize), dlq))
-        .map(new ToLesionPoint())
-        .map(p -> new String(p.payloadJson(), StandardCharsets.UTF_8))
+        .map(new LesionPoints()).returns(PointStructTypeInfo.INSTANCE)
+        .map(p -> Payloads.json(p).toString())
         .executeAndCollect()) {
       while (it.hasNext()) {
         JsonNode payload = JSON.readTree(it.next());

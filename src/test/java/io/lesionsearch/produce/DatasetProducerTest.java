@@ -71,7 +71,7 @@ class DatasetProducerTest {
       LesionImage source = byId(parsed.imageId());
       assertEquals(source.imageId(), new String(r.key(), StandardCharsets.UTF_8), "key = image_id");
       assertArrayEquals(Files.readAllBytes(source.file()), parsed.image(), "the image travels inline, byte for byte");
-      JsonNode payload = JSON.readTree(parsed.payloadJson());
+      JsonNode payload = io.lesionsearch.testing.Payloads.json(io.qdrant.client.grpc.JsonWithInt.Struct.parseFrom(parsed.payload()).getFieldsMap());
       assertEquals(source.dx().longName(), payload.get("dx").asText(), "dx is the Hugging Face long name");
       assertEquals(source.dx().code(), payload.get("dx_code").asText());
       assertEquals(source.lesionId(), payload.get("lesion_id").asText());

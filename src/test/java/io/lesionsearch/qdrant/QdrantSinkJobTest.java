@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
+import io.qdrant.client.ValueFactory;
+import io.qdrant.client.VectorsFactory;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import io.qdrant.client.grpc.Points.WithPayloadSelector;
@@ -41,7 +43,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
@@ -58,7 +60,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The sink in real Flink jobs on a MiniCluster, writing to the local Qdrant endpoint over TCP. */
 class QdrantSinkJobTest {
   private static final int DIM = 384;
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
   static {
@@ -136,37 +137,40 @@ class QdrantSinkJobTest {
         VectorParams.newBuilder().setSize(size).setDistance(Distance.Cosine).build()).get();
   }
 
-  static LesionPoint point(int i) {
+  static float[] vector(int i) {
     Random r = new Random(i);
     float[] v = new float[DIM];
     for (int d = 0; d < DIM; d++) {
       v[d] = (float) r.nextGaussian();
     }
-    ObjectNode p = JSON.createObjectNode()
-        .put("image_id", "ISIC_" + i)
-        .put("lesion_id", "HAM_" + (i / 3))
-        .put("dx", i % 2 == 0 ? "nv" : "mel")
-        .put("sex", i % 3 == 0 ? "female" : "male");
+    return v;
+  }
+
+  static PointStruct point(int i) {
+    PointStruct.Builder p = PointStruct.newBuilder()
+        .setId(PointIdFactory.id(UUID.fromString(uuid(i))))
+        .setVectors(VectorsFactory.vectors(vector(i)))
+        .putPayload("image_id", ValueFactory.value("ISIC_" + i))
+        .putPayload("lesion_id", ValueFactory.value("HAM_" + (i / 3)))
+        .putPayload("dx", ValueFactory.value(i % 2 == 0 ? "nv" : "mel"))
+        .putPayload("sex", ValueFactory.value(i % 3 == 0 ? "female" : "male"));
     if (i % 7 != 0) {
-      p.put("age", 20 + i % 60);
+      p.putPayload("age", ValueFactory.value(20 + i % 60));
     }
-    try {
-      return new LesionPoint(uuid(i), v, JSON.writeValueAsBytes(p));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return p.build();
   }
 
   static String uuid(int i) {
     return UUID.nameUUIDFromBytes(("ISIC_" + i).getBytes()).toString();
   }
 
-  private static List<LesionPoint> points(int n) {
-    List<LesionPoint> list = new ArrayList<>(n);
+  /** A bounded source of n points, typed so that Flink hands them on as protobuf bytes. */
+  private static DataStreamSource<PointStruct> points(StreamExecutionEnvironment env, int n) {
+    List<PointStruct> list = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       list.add(point(i));
     }
-    return list;
+    return env.fromData(list, PointStructTypeInfo.INSTANCE);
   }
 
   private Map<String, RetrievedPoint> allPoints(String collection) throws Exception {
@@ -200,25 +204,25 @@ class QdrantSinkJobTest {
     int n = 2500;
     createCollection(name("bulk"), DIM);
     StreamExecutionEnvironment env = env(2);
-    env.fromData(points(n)).sinkTo(sink(name("bulk")).build()).name("qdrant");
+    points(env, n).sinkTo(sink(name("bulk")).build()).name("qdrant");
     JobExecutionResult result = env.execute(name("bulk"));
 
     Map<String, RetrievedPoint> stored = allPoints(name("bulk"));
     assertEquals(n, stored.size());
     for (int i = 0; i < n; i++) {
-      LesionPoint expected = point(i);
-      RetrievedPoint got = stored.get(expected.id());
+      float[] expected = vector(i);
+      RetrievedPoint got = stored.get(uuid(i));
       List<Float> v = got.getVectors().getVector().getDataList().isEmpty()
           ? got.getVectors().getVector().getDense().getDataList()
           : got.getVectors().getVector().getDataList();
       double norm = 0;
-      for (float f : expected.vector()) {
+      for (float f : expected) {
         norm += (double) f * f;
       }
       norm = Math.sqrt(norm);
       assertEquals(DIM, v.size());
       for (int d = 0; d < DIM; d++) {
-        assertEquals(expected.vector()[d] / norm, v.get(d), 1e-5, "point " + i + " dim " + d);
+        assertEquals(expected[d] / norm, v.get(d), 1e-5, "point " + i + " dim " + d);
       }
       Map<String, Value> payload = got.getPayloadMap();
       assertEquals("ISIC_" + i, payload.get("image_id").getStringValue());
@@ -242,7 +246,7 @@ class QdrantSinkJobTest {
   }
 
   /** Emits its input, then blocks the task until released, keeping the job running. */
-  static final class HoldAfter implements FlatMapFunction<LesionPoint, LesionPoint> {
+  static final class HoldAfter implements FlatMapFunction<PointStruct, PointStruct> {
     static volatile CountDownLatch release = new CountDownLatch(1);
     static final AtomicLong emittedAtMs = new AtomicLong();
     private final int count;
@@ -253,7 +257,7 @@ class QdrantSinkJobTest {
     }
 
     @Override
-    public void flatMap(LesionPoint p, Collector<LesionPoint> out) throws Exception {
+    public void flatMap(PointStruct p, Collector<PointStruct> out) throws Exception {
       out.collect(p);
       if (++seen == count) {
         emittedAtMs.set(System.currentTimeMillis());
@@ -268,7 +272,7 @@ class QdrantSinkJobTest {
     HoldAfter.release = new CountDownLatch(1);
     HoldAfter.emittedAtMs.set(0);
     StreamExecutionEnvironment env = env(1);
-    env.fromData(points(5)).flatMap(new HoldAfter(5))
+    points(env, 5).flatMap(new HoldAfter(5)).returns(PointStructTypeInfo.INSTANCE)
         .sinkTo(sink(name("trickle")).build()).name("qdrant").disableChaining();
     JobClient job = env.executeAsync(name("trickle"));
     try {
@@ -290,20 +294,20 @@ class QdrantSinkJobTest {
   }
 
   /** Slows the stream so that an outage falls in its middle. */
-  static final class Throttle implements MapFunction<LesionPoint, LesionPoint> {
+  static final class Throttle implements MapFunction<PointStruct, PointStruct> {
     @Override
-    public LesionPoint map(LesionPoint p) throws Exception {
+    public PointStruct map(PointStruct p) throws Exception {
       Thread.sleep(1);
       return p;
     }
   }
 
   @Test
-  void endpointDownForSecondsMidStreamIsRetriedUntilEveryPointIsWritten() throws Exception {
+  void endpointDownMidStreamIsRetriedUntilEveryPointIsWritten() throws Exception {
     int n = 2000;
     createCollection(name("outage"), DIM);
     StreamExecutionEnvironment env = env(2);
-    env.fromData(points(n)).setParallelism(1).map(new Throttle()).setParallelism(1)
+    points(env, n).setParallelism(1).map(new Throttle()).returns(PointStructTypeInfo.INSTANCE).setParallelism(1)
         .sinkTo(sink(name("outage")).maxBatchSize(100).maxBufferedRequests(400).build()).name("qdrant");
     JobClient job = env.executeAsync(name("outage"));
 
@@ -313,13 +317,16 @@ class QdrantSinkJobTest {
     }
     long before = client.countAsync(name("outage")).get();
     link.stop();
-    long down = System.currentTimeMillis();
-    Thread.sleep(3000);
+    // Down until the writers have backed off a few times (50, 100, 200 ms...), not for a fixed time.
+    deadline = System.currentTimeMillis() + 30_000;
+    while (counter(job.getJobID(), QdrantSinkWriter.METRIC_RETRIES) < 4 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    long retriedWhileDown = counter(job.getJobID(), QdrantSinkWriter.METRIC_RETRIES);
     link.start();
-    long upAfterMs = System.currentTimeMillis() - down;
 
     JobExecutionResult result = job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-    assertTrue(upAfterMs >= 3000);
+    assertTrue(retriedWhileDown >= 4, "only " + retriedWhileDown + " retries while Qdrant was out of reach");
     assertTrue(before >= 200 && before < n, "not mid-stream: " + before + " written before");
     long written = client.countAsync(name("outage")).get();
     assertEquals(n, written);
@@ -334,7 +341,7 @@ class QdrantSinkJobTest {
   void vectorSizeMismatchFailsTheJobWithQdrantsMessageAndTheCollection() throws Exception {
     createCollection(name("tiny-vectors"), 3);
     StreamExecutionEnvironment env = env(1);
-    env.fromData(points(10)).sinkTo(sink(name("tiny-vectors")).build()).name("qdrant");
+    points(env, 10).sinkTo(sink(name("tiny-vectors")).build()).name("qdrant");
     Exception e = assertThrows(Exception.class, () -> env.execute("mismatch"));
     String chain = causes(e);
     assertTrue(chain.contains("Vector dimension error"), chain);
@@ -346,7 +353,7 @@ class QdrantSinkJobTest {
   @Test
   void missingCollectionFailsTheJobAtOnce() throws Exception {
     StreamExecutionEnvironment env = env(1);
-    env.fromData(points(10)).sinkTo(sink(name("no-such")).build()).name("qdrant");
+    points(env, 10).sinkTo(sink(name("no-such")).build()).name("qdrant");
     long t0 = System.currentTimeMillis();
     Exception e = assertThrows(Exception.class, () -> env.execute("missing"));
     String chain = causes(e);
@@ -358,7 +365,7 @@ class QdrantSinkJobTest {
   void givesUpWhenQdrantStaysDownPastTheRetryDuration() throws Exception {
     link.stop();
     StreamExecutionEnvironment env = env(1);
-    env.fromData(points(10)).sinkTo(QdrantSink.builder()
+    points(env, 10).sinkTo(QdrantSink.builder()
             .connection(QdrantConnection.of("127.0.0.1", link.port()))
             .collection(name("down"))
             .retry(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(1))
@@ -372,7 +379,7 @@ class QdrantSinkJobTest {
   @Test
   void writersCanCreateTheCollectionThemselves() throws Exception {
     StreamExecutionEnvironment env = env(2);
-    env.fromData(points(50)).sinkTo(sink(name("auto")).ensureCollection(DIM).build()).name("qdrant");
+    points(env, 50).sinkTo(sink(name("auto")).ensureCollection(DIM, io.lesionsearch.payload.LesionPayload.INDEXES).build()).name("qdrant");
     env.execute(name("auto"));
     assertEquals(50L, client.countAsync(name("auto")).get());
     assertEquals(7, client.getCollectionInfoAsync(name("auto")).get().getPayloadSchemaCount());
@@ -380,7 +387,7 @@ class QdrantSinkJobTest {
 
   /** Fails once, after a checkpoint has completed and a number of points have passed. */
   static final class FailOnceAfterCheckpoint
-      implements MapFunction<LesionPoint, LesionPoint>, CheckpointListener {
+      implements MapFunction<PointStruct, PointStruct>, CheckpointListener {
     static final AtomicBoolean checkpointed = new AtomicBoolean();
     static final AtomicBoolean failed = new AtomicBoolean();
     static final AtomicInteger seen = new AtomicInteger();
@@ -391,7 +398,7 @@ class QdrantSinkJobTest {
     }
 
     @Override
-    public LesionPoint map(LesionPoint p) throws Exception {
+    public PointStruct map(PointStruct p) throws Exception {
       int n = seen.incrementAndGet();
       while (n >= failAt && !failed.get() && !checkpointed.get()) {
         Thread.sleep(5); // hold the failure until a checkpoint holds buffered points
@@ -424,7 +431,8 @@ class QdrantSinkJobTest {
     env.setParallelism(1);
     // Neither the batch size nor the delay is ever reached before the end of input, so the
     // points can only leave the buffer through checkpoint state or the final flush.
-    env.fromData(points(n)).map(new Throttle()).map(new FailOnceAfterCheckpoint(400))
+    points(env, n).map(new Throttle()).returns(PointStructTypeInfo.INSTANCE)
+        .map(new FailOnceAfterCheckpoint(400)).returns(PointStructTypeInfo.INSTANCE)
         .sinkTo(sink(name("restored")).maxTimeInBufferMs(600_000).build()).name("qdrant");
     env.execute(name("restored"));
 
@@ -447,20 +455,20 @@ class QdrantSinkJobTest {
       QdrantConnection conn = QdrantConnection.of(secured.host(), secured.port());
 
       StreamExecutionEnvironment ok = env(1);
-      ok.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey(secured.apiKey()))
+      points(ok, 10).sinkTo(QdrantSink.builder().connection(conn.withApiKey(secured.apiKey()))
           .collection(keyed).build()).name("qdrant");
       ok.execute("keyed");
       assertEquals(10L, admin.countAsync(keyed).get());
 
       StreamExecutionEnvironment bad = env(1);
-      bad.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey("nope"))
+      points(bad, 10).sinkTo(QdrantSink.builder().connection(conn.withApiKey("nope"))
           .collection(keyed).build()).name("qdrant");
       String chain = causes(assertThrows(Exception.class, () -> bad.execute("bad-key")));
       assertTrue(chain.contains("UNAUTHENTICATED") && chain.contains("check the API key")
           && !chain.contains("nope"), chain);
 
       StreamExecutionEnvironment readOnly = env(1);
-      readOnly.fromData(points(10)).sinkTo(QdrantSink.builder().connection(conn.withApiKey(secured.readOnlyApiKey()))
+      points(readOnly, 10).sinkTo(QdrantSink.builder().connection(conn.withApiKey(secured.readOnlyApiKey()))
           .collection(keyed).build()).name("qdrant");
       chain = causes(assertThrows(Exception.class, () -> readOnly.execute("read-only-key")));
       assertTrue(chain.contains("PERMISSION_DENIED") && chain.contains("a read-only key cannot write"), chain);

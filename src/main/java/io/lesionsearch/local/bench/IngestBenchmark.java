@@ -10,6 +10,7 @@ import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestConfig;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.local.EmbeddedKafka;
+import io.lesionsearch.payload.LesionPayload;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.qdrant.client.QdrantClient;
 import java.io.PrintStream;
@@ -145,9 +146,10 @@ public final class IngestBenchmark {
     try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
       for (int i = 0; i < count; i++) {
         String id = String.format("BENCH_%07d", i);
-        ObjectNode m = JSON.createObjectNode().put("image_id", id).put("dx", DX[i % DX.length])
-            .put("age", 20 + i % 60).put("sex", i % 2 == 0 ? "female" : "male").put("localization", "back")
-            .put("image", encoded.get(i % encoded.size()));
+        ObjectNode m = JSON.createObjectNode().put(LesionPayload.IMAGE_ID, id).put(LesionPayload.DX, DX[i % DX.length])
+            .put(LesionPayload.AGE, 20 + i % 60).put(LesionPayload.SEX, i % 2 == 0 ? "female" : "male")
+            .put(LesionPayload.LOCALIZATION, "back")
+            .put(LesionPayload.IMAGE, encoded.get(i % encoded.size()));
         producer.send(new ProducerRecord<>("bench-images", id.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(m)));
       }
       producer.flush();

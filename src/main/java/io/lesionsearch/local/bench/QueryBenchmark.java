@@ -9,6 +9,7 @@ import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.local.EmbeddedKafka;
+import io.lesionsearch.payload.LesionPayload;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.lesionsearch.query.QueryJob;
@@ -117,11 +118,11 @@ public final class QueryBenchmark {
         String id = String.format("BENCH_%07d", i);
         batch.add(PointStruct.newBuilder().setId(PointIdFactory.id(PointIds.forImageId(id)))
             .setVectors(VectorsFactory.vectors(v))
-            .putPayload("image_id", ValueFactory.value(id))
-            .putPayload("dx", ValueFactory.value(DX[i % DX.length]))
-            .putPayload("age", ValueFactory.value(5 + random.nextInt(85)))
-            .putPayload("sex", ValueFactory.value(random.nextBoolean() ? "female" : "male"))
-            .putPayload("localization", ValueFactory.value(LOCALIZATION[random.nextInt(LOCALIZATION.length)]))
+            .putPayload(LesionPayload.IMAGE_ID, ValueFactory.value(id))
+            .putPayload(LesionPayload.DX, ValueFactory.value(DX[i % DX.length]))
+            .putPayload(LesionPayload.AGE, ValueFactory.value(5 + random.nextInt(85)))
+            .putPayload(LesionPayload.SEX, ValueFactory.value(random.nextBoolean() ? "female" : "male"))
+            .putPayload(LesionPayload.LOCALIZATION, ValueFactory.value(LOCALIZATION[random.nextInt(LOCALIZATION.length)]))
             .build());
         if (batch.size() == 1000 || i == total - 1) {
           client.upsertAsync("bench", batch).get();
