@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code --thumbnail-size}: the embed operator puts a JPEG preview of the right size into the payload. */
-class ThumbnailPayloadTest {
+class ThumbnailPayloadITCase {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
   private static final ObjectMapper JSON = new ObjectMapper();

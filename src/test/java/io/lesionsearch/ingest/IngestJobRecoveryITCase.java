@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Failures around the ingest job: a crash mid-stream, Qdrant going away, a collection of the wrong size. */
-class IngestJobRecoveryTest {
+class IngestJobRecoveryITCase {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
   @RegisterExtension static final IngestFixture FIXTURE = new IngestFixture();

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ingest job end to end: a real KRaft broker, the real Flink runtime, the Qdrant-compatible endpoint. */
-class IngestJobTest {
+class IngestJobITCase {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
   @RegisterExtension static final IngestFixture FIXTURE = new IngestFixture();

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** Request/reply correlation on a real broker, with the test playing the job's part. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SearchClientTest {
+class SearchClientITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private EmbeddedKafka kafka;

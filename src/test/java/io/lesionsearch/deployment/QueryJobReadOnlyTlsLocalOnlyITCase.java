@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * search, batch search), while the same key cannot write; an answer over
  * --qdrant-max-inbound-bytes is answered with an error that names the option.
  */
-class QueryJobReadOnlyTlsLocalOnlyTest {
+class QueryJobReadOnlyTlsLocalOnlyITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 
   private static final Path TLS = Path.of("src/test/resources/tls");

@@ -24,7 +24,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * deployment needed): the page's own searches pass the Host and Origin checks, an over-limit upload
  * is answered 413 although the server never reads it, and a busy server or query job says so.
  */
-class WebPageRefusalsBrowserTest {
+class WebPageRefusalsBrowserITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long MAX_UPLOAD = 256 * 1024;

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * The embedding operator on the real Flink runtime with the real test model, as the job wires it
  * (followed by {@link LesionPoints}): batches, vectors, payloads and dead letters.
  */
-class EmbedOperatorOnFlinkTest {
+class EmbedOperatorOnFlinkITCase {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 

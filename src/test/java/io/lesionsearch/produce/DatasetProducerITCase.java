@@ -33,7 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The producer against a real in-JVM broker; what arrives must pass the ingest job's own parser. */
-class DatasetProducerTest {
+class DatasetProducerITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SAMPLE = Path.of("datasets/sample");

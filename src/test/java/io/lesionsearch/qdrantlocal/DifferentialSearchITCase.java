@@ -65,7 +65,7 @@ import net.jqwik.api.statistics.Statistics;
  * <p>Runs {@value #DEFAULT_TRIES} cases by default; {@code -Dlesion.test.differential.tries=N}
  * changes that and {@code -Dlesion.test.differential.seed=S} replays the seed a failure printed.
  */
-class DifferentialSearchTest {
+class DifferentialSearchITCase {
   static final String TRIES_PROPERTY = "lesion.test.differential.tries";
   static final String SEED_PROPERTY = "lesion.test.differential.seed";
   static final int DEFAULT_TRIES = 300;

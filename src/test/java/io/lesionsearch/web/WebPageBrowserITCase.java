@@ -36,7 +36,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * searches answered by the real query job over Kafka. What the cards show is checked against what
  * was indexed, so a filter the page or the job got wrong shows up as a wrong set of cards.
  */
-class WebPageBrowserTest {
+class WebPageBrowserITCase {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
   @RegisterExtension static final WebDeployment DEPLOYMENT = new WebDeployment();

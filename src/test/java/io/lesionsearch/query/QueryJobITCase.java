@@ -50,7 +50,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * pointed at an endpoint the test can stall or stop, answers Qdrant's failures.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class QueryJobTest {
+class QueryJobITCase {
 
   /** Small enough that all 42 points with payloads exceed it, large enough for every other test's reply. */
   private static final int MAX_REPLY_BYTES = 8000;

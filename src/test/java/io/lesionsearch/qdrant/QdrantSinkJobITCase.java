@@ -58,7 +58,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sink in real Flink jobs on a MiniCluster, writing to the local Qdrant endpoint over TCP. */
-class QdrantSinkJobTest {
+class QdrantSinkJobITCase {
   private static final int DIM = 384;
   private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
