@@ -88,7 +88,17 @@ public final class LocalMode {
       out.printf("starting Kafka, %s and Flink (model %s) ...%n",
           settings.qdrant() == null ? "the Qdrant endpoint" : "with Qdrant at " + settings.qdrant() + ",", manifest.modelId());
       out.flush();
-      Report report = runStack(stopped, images, logs);
+      Report report;
+      try {
+        report = runStack(stopped, images, logs);
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        // The console shows warnings and errors; the causes Flink logs at INFO are in the file.
+        out.println("failed; the whole log is in " + logs.log());
+        out.flush();
+        throw e;
+      }
       out.printf("stopped cleanly in %.1f s%n", (System.nanoTime() - stopping) / 1e9);
       out.flush();
       return report;
