@@ -29,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  * must return hits that satisfy its filter, in descending score order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LocalModeTest {
+class LocalModeITCase {
 
   private static final Path SAMPLE = Path.of("datasets/sample");
 
