@@ -169,7 +169,7 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
           decodeTimeouts.inc();
         }
         failed.inc();
-        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(image.source(), STAGE, f.toException())));
+        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(image.source(), STAGE, f.reason(), f.toException())));
       }
     }
   }
