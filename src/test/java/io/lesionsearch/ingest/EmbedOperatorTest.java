@@ -3,6 +3,7 @@ package io.lesionsearch.ingest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lesionsearch.embed.FakeEncoder;
@@ -141,7 +142,9 @@ class EmbedOperatorTest {
       for (EmbeddedImage e : out) {
         assertEquals(3 * 8 * 8, e.vector().length, "the fake model's 8x8 input, made by the real preparation");
         assertNotNull(e.thumbnail(), "a preview from the same decode");
+        assertNull(e.image().image(), "the image bytes stay with the decode, not with the waiting record");
       }
+      assertEquals(TestData.image("lesion-rgb.png").toString(), out.get(1).image().imageUri());
       Map<String, DeadLetter> dead = deadLetters(harness);
       assertEquals(List.of("not-an-image", "outside-roots"), List.copyOf(dead.keySet()));
       for (DeadLetter d : dead.values()) {
