@@ -1,5 +1,7 @@
 package io.lesionsearch;
 
+import io.lesionsearch.testing.KafkaBroker;
+import io.lesionsearch.testing.QdrantServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,14 +14,12 @@ import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestConfig;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.kafka.DeadLetterSerializer;
-import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryConfig;
 import io.lesionsearch.query.QueryOptions;
 import io.lesionsearch.query.RequestIds;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.HostileImages;
-import io.lesionsearch.testing.QdrantUnderTest;
 import io.lesionsearch.testing.TestData;
 import io.qdrant.client.QdrantClient;
 import java.io.RandomAccessFile;
@@ -81,8 +81,8 @@ class HostileInputITCase {
 
   @TempDir static Path dir;
   private Path root;
-  private EmbeddedKafka kafka;
-  private QdrantUnderTest qdrant;
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+  @RegisterExtension static final QdrantServer QDRANT = new QdrantServer();
   private String collection;
   private final List<JobClient> jobs = new ArrayList<>();
   /** Where the cluster that runs the jobs answers REST calls. */
@@ -90,15 +90,13 @@ class HostileInputITCase {
 
   @BeforeAll
   void start() throws Exception {
-    kafka = new EmbeddedKafka();
-    qdrant = QdrantUnderTest.start();
-    collection = qdrant.collection("hostile");
+    collection = QDRANT.get().collection("hostile");
     Map<String, String> large = Map.of("max.message.bytes", Integer.toString(TOPIC_MAX_BYTES));
-    kafka.createTopic("images", 2, large);
-    kafka.createTopic("images-dlq", 1, large);
-    kafka.createTopic("requests", 2, large);
-    kafka.createTopic("replies", 2, Map.of("max.message.bytes", Integer.toString(1 << 20)));
-    kafka.createTopic("requests-dlq", 1, large);
+    KAFKA.get().createTopic("images", 2, large);
+    KAFKA.get().createTopic("images-dlq", 1, large);
+    KAFKA.get().createTopic("requests", 2, large);
+    KAFKA.get().createTopic("replies", 2, Map.of("max.message.bytes", Integer.toString(1 << 20)));
+    KAFKA.get().createTopic("requests-dlq", 1, large);
 
     root = Files.createDirectories(dir.resolve("images"));
     Files.write(root.resolve("good.jpg"), JPEG);
@@ -115,7 +113,7 @@ class HostileInputITCase {
   /** On the extension's cluster, whose REST API the test asks about restarts; it is there while a test runs. */
   private void startJobs() throws Exception {
     cluster = FLINK.getClientConfiguration();
-    IngestConfig ingest = IngestOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(), "--topic", "images",
+    IngestConfig ingest = IngestOptions.parse(withQdrant("--bootstrap-servers", KAFKA.get().bootstrapServers(), "--topic", "images",
         "--dead-letter-topic", "images-dlq", "--group-id", "hostile-ingest", "--collection", collection, "--model", MODEL,
         "--parallelism", "1", "--checkpoint-interval-ms", "1000",
         "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100", "--max-image-bytes", Integer.toString(MAX_IMAGE_BYTES),
@@ -125,7 +123,7 @@ class HostileInputITCase {
     IngestJob.build(env, ingest);
     jobs.add(env.executeAsync(IngestJob.NAME));
 
-    QueryConfig query = QueryOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "requests",
+    QueryConfig query = QueryOptions.parse(withQdrant("--bootstrap-servers", KAFKA.get().bootstrapServers(), "--requests-topic", "requests",
         "--replies-topic", "replies", "--dead-letter-topic", "requests-dlq", "--group-id", "hostile-query",
         "--collection", collection, "--model", MODEL, "--parallelism", "1",
         "--max-image-bytes", Integer.toString(MAX_IMAGE_BYTES), "--max-pixels", "4000000", "--pixel-budget", "40000000",
@@ -137,7 +135,7 @@ class HostileInputITCase {
 
   private String[] withQdrant(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(qdrant.jobArgs());
+    all.addAll(QDRANT.get().jobArgs());
     return all.toArray(String[]::new);
   }
 
@@ -146,8 +144,6 @@ class HostileInputITCase {
     for (JobClient job : jobs) {
       job.cancel().get();
     }
-    qdrant.close();
-    kafka.close();
   }
 
   @Test
@@ -156,7 +152,7 @@ class HostileInputITCase {
     Map<String, byte[][]> hostile = hostileRecords();
     assertTrue(hostile.size() >= 25, hostile.size() + " kinds of hostile record");
     Map<String, String> offsets = new HashMap<>(); // "partition@offset" of each hostile record -> its name
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = KAFKA.get().producer()) {
       for (int i = 0; i < GOOD_WITH_NOTES; i++) {
         send(producer, "images", "good-" + i, good("good-" + i, NOTES));
       }
@@ -171,11 +167,11 @@ class HostileInputITCase {
     }
 
     int goodPoints = GOOD_WITH_NOTES + 2;
-    try (QdrantClient client = qdrant.connection().open()) {
+    try (QdrantClient client = QDRANT.get().connection().open()) {
       waitFor(() -> count(client) == goodPoints, "all " + goodPoints + " good images indexed after the hostile ones");
     }
-    List<ConsumerRecord<byte[], byte[]>> letters = kafka.read("images-dlq", hostile.size(), 120_000);
-    assertEquals(hostile.size(), kafka.read("images-dlq", hostile.size() + 1, 2_000).size(), "no more dead letters than records");
+    List<ConsumerRecord<byte[], byte[]>> letters = KAFKA.get().read("images-dlq", hostile.size(), 120_000);
+    assertEquals(hostile.size(), KAFKA.get().read("images-dlq", hostile.size() + 1, 2_000).size(), "no more dead letters than records");
     Map<String, ConsumerRecord<byte[], byte[]>> letterOf = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> letter : letters) {
       String where = header(letter, DeadLetterSerializer.SOURCE_PARTITION) + "@" + header(letter, DeadLetterSerializer.SOURCE_OFFSET);
@@ -203,7 +199,7 @@ class HostileInputITCase {
     Map<String, String> expectedCodes = new LinkedHashMap<>();
     Map<String, byte[][]> requests = hostileRequests(expectedCodes);
     assertTrue(requests.size() >= 15, requests.size() + " kinds of hostile request");
-    try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
+    try (KafkaProducer<byte[], byte[]> producer = KAFKA.get().producer()) {
       for (byte[][] r : requests.values()) {
         producer.send(new ProducerRecord<>("requests", r[0], r[1])).get();
       }
@@ -217,7 +213,7 @@ class HostileInputITCase {
     List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
     long deadline = System.currentTimeMillis() + 120_000;
     while (!replies.keySet().containsAll(expectedCodes.keySet()) && System.currentTimeMillis() < deadline) {
-      got = kafka.read("replies", expectedCodes.size(), 5_000);
+      got = KAFKA.get().read("replies", expectedCodes.size(), 5_000);
       replies.clear();
       for (ConsumerRecord<byte[], byte[]> r : got) {
         JsonNode reply = JSON.readTree(r.value());
@@ -236,7 +232,7 @@ class HostileInputITCase {
     }
     assertEquals(3, replies.get("good-request").get(0).get("hits").size(), "a good request is answered with hits");
 
-    List<ConsumerRecord<byte[], byte[]>> requestLetters = kafka.read("requests-dlq", 2, 60_000);
+    List<ConsumerRecord<byte[], byte[]>> requestLetters = KAFKA.get().read("requests-dlq", 2, 60_000);
     assertEquals(2, requestLetters.size(), "the two requests without any id are dead letters");
     assertTrue(requestLetters.stream().anyMatch(l -> "true".equals(header(l, DeadLetterSerializer.STUB))),
         "the one of megabytes as a stub");

@@ -1,10 +1,11 @@
 package io.lesionsearch.cli;
 
-import ai.djl.Device;
 import io.lesionsearch.bench.EmbedBenchmark;
-import java.nio.file.Path;
+import io.lesionsearch.options.DeviceOption;
+import io.lesionsearch.options.ModelDirOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -17,8 +18,9 @@ import picocli.CommandLine.Option;
     })
 final class EmbedBenchCommand implements Callable<Integer> {
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
-  Path model;
+  @Mixin ModelDirOption model;
+
+  @Mixin DeviceOption device;
 
   @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
   int batch;
@@ -32,13 +34,10 @@ final class EmbedBenchCommand implements Callable<Integer> {
   @Option(names = "--decode-threads", description = "Decode/preprocess threads (default: available cores).")
   Integer decodeThreads;
 
-  @Option(names = "--device", defaultValue = "cpu", converter = DeviceConverter.class, description = "cpu, gpu or gpuN (default: ${DEFAULT-VALUE}).")
-  Device device;
-
   @Override
   public Integer call() throws Exception {
     int threads = decodeThreads != null ? decodeThreads : Runtime.getRuntime().availableProcessors();
-    new EmbedBenchmark(model, device, batch, threads, warmup, seconds, System.out).run();
+    new EmbedBenchmark(model.model, device.device, batch, threads, warmup, seconds, System.out).run();
     return 0;
   }
 }

@@ -1,6 +1,5 @@
 package io.lesionsearch.cli;
 
-import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.embed.EmbedResult;
@@ -13,6 +12,7 @@ import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.image.ImageDecodeException;
 import io.lesionsearch.image.ImageDecoder;
 import io.lesionsearch.image.ImageLimits;
+import io.lesionsearch.options.DeviceOption;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -58,8 +59,7 @@ final class EmbedCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--device", defaultValue = "cpu", converter = DeviceConverter.class, description = "cpu, gpu or gpuN (default: ${DEFAULT-VALUE}).")
-  Device device;
+  @Mixin DeviceOption device;
 
   @Parameters(paramLabel = "FILE", arity = "0..*", description = "JPEG or PNG images to embed.")
   List<Path> files = List.of();
@@ -76,7 +76,7 @@ final class EmbedCommand implements Callable<Integer> {
     }
     int[] failed = {0};
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
-    try (VitEncoder encoder = VitEncoder.open(mode.model, device);
+    try (VitEncoder encoder = VitEncoder.open(mode.model, device.device);
         EmbeddingStage<Path> stage = new EmbeddingStage<>(encoder, readingFiles(encoder.manifest()), pool,
             ImageLimits.DEFAULT_DECODE_TIMEOUT)) {
       stage.embedAll(files.iterator(), batch, result -> {

@@ -122,13 +122,6 @@ public final class SharedModels {
     return new Lease(key, entry.model);
   }
 
-  /** How many distinct models this JVM holds; lets tests check the sharing. */
-  public static int loadedCount() {
-    synchronized (MODELS) {
-      return MODELS.size();
-    }
-  }
-
   private static LoadedModel load(Path dir, Device device) throws ModelLoadException {
     if (!Files.isDirectory(dir)) {
       throw new ModelLoadException(dir, "not a directory (expected a model directory with manifest.json)");

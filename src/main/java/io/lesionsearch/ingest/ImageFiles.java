@@ -58,10 +58,6 @@ public final class ImageFiles implements Serializable {
     }
   }
 
-  public boolean enabled() {
-    return !roots.isEmpty();
-  }
-
   public byte[] read(String uri) throws ImageDecodeException {
     if (roots.isEmpty()) {
       throw refused("image_uri is off in this job: start it with --image-root DIR to read images from files below DIR");

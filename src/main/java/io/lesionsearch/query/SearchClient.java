@@ -66,7 +66,10 @@ public final class SearchClient implements AutoCloseable {
         consumer(bootstrapServers, kafkaProperties), FIRST_BACKOFF, MAX_BACKOFF);
   }
 
-  /** Tests pass kafka-clients' MockProducer and MockConsumer, and a short backoff. */
+  /**
+   * The client over given Kafka clients and reply-poll backoff: the public constructor passes real
+   * clients and the default backoff; any Producer/Consumer pair works (kafka-clients' mocks included).
+   */
   SearchClient(String requestsTopic, String repliesTopic, Producer<byte[], byte[]> producer,
       Consumer<byte[], byte[]> consumer, Duration firstBackoff, Duration maxBackoff) {
     this.requestsTopic = requestsTopic;
@@ -141,8 +144,8 @@ public final class SearchClient implements AutoCloseable {
     return sendRaw(requestId, value, timeout);
   }
 
-  /** Sends raw bytes keyed by {@code requestId}: for tools that test the job with malformed messages. */
-  public CompletableFuture<JsonNode> sendRaw(String requestId, byte[] value, Duration timeout) {
+  /** Sends {@code value} as it is, keyed by {@code requestId}: what {@link #send} does after serializing. */
+  CompletableFuture<JsonNode> sendRaw(String requestId, byte[] value, Duration timeout) {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     if (!pending.add(requestId, reply)) {
       return CompletableFuture.failedFuture(new IllegalArgumentException("request " + requestId + " is already waiting"));

@@ -128,7 +128,8 @@ class DeploymentConfigTest {
       String volumes = services.get(flink).get("volumes").toString();
       assertTrue(volumes.contains("./flink-conf:/opt/lesion-search/flink-conf"), flink + " mounts flink-conf/");
       assertTrue(volumes.contains("flink-data:/flink-data"), flink + " shares the checkpoint volume");
-      assertTrue(volumes.contains("lesion-search.jar"), flink + " mounts the jar");
+      assertTrue(volumes.contains("${LESION_SEARCH_JAR:-./target/lesion-search-cluster.jar}:/opt/lesion-search/lesion-search.jar:ro"),
+          flink + " mounts the cluster jar, without the local mode: " + volumes);
       assertTrue(volumes.contains("./target/flink-lib:/opt/flink/lib/"), flink + " has DJL in Flink's lib/");
     }
     assertEquals("ai.djl.", flinkConf.get("classloader.parent-first-patterns.additional").asText(),
@@ -168,6 +169,10 @@ class DeploymentConfigTest {
     assertEquals("service_completed_successfully", services.get("submit-jobs").get("depends_on").get("create-topics").get("condition").asText());
     assertEquals("service_healthy", services.get("submit-jobs").get("depends_on").get("jobmanager").get("condition").asText());
     assertEquals("no", text(services, "submit-jobs", "restart"));
+    String volumes = services.get("submit-jobs").get("volumes").toString();
+    assertTrue(volumes.contains("${LESION_SEARCH_JAR:-./target/lesion-search-cluster.jar}:/opt/lesion-search/lesion-search.jar:ro"),
+        "the jobs are submitted from the cluster jar: " + volumes);
+    assertTrue(submit.contains("--jar /opt/lesion-search/lesion-search.jar"), submit);
   }
 
   @Test

@@ -76,7 +76,8 @@ class ModelDirectoryValidationTest {
     ModelLoadException e = assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()));
     assertTrue(e.getMessage().contains("model.pt"), e.getMessage());
     assertTrue(e.getMessage().contains("to [1, 512]"), e.getMessage());
-    assertEquals(0, SharedModels.loadedCount(), "a model that failed validation must not stay loaded");
+    assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()),
+        "a model that failed validation must not stay loaded for the next user");
   }
 
   @Test

@@ -17,18 +17,32 @@ import org.junit.jupiter.api.Test;
 class SharedModelsTest {
 
   @Test
-  void encodersOnTheSameModelShareOneLoadedModel() throws Exception {
-    try (VitEncoder a = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu());
-        VitEncoder b = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
-      assertEquals(1, SharedModels.loadedCount());
-      assertSame(a.manifest(), b.manifest());
-      try (VitEncoder c = VitEncoder.open(TestData.model("vit-s16-d1-bf16"), Device.cpu())) {
-        assertEquals(2, SharedModels.loadedCount());
-        assertNotSame(a.manifest(), c.manifest());
+  void leasesOnTheSameModelShareOneLoadedModelUntilTheLastIsClosed() throws Exception {
+    LoadedModel first;
+    try (SharedModels.Lease a = SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.cpu());
+        SharedModels.Lease b = SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+      first = a.model();
+      assertSame(first, b.model());
+      try (SharedModels.Lease c = SharedModels.acquire(TestData.model("vit-s16-d1-bf16"), Device.cpu())) {
+        assertNotSame(first, c.model());
       }
-      assertEquals(1, SharedModels.loadedCount());
+      try (SharedModels.Lease d = SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+        assertSame(first, d.model(), "still held by a and b");
+      }
     }
-    assertEquals(0, SharedModels.loadedCount());
+    try (SharedModels.Lease again = SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+      assertNotSame(first, again.model(), "the last close freed the model; the next user loads it anew");
+    }
+  }
+
+  @Test
+  void encodersOnTheSameModelShareItsManifest() throws Exception {
+    try (VitEncoder a = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu());
+        VitEncoder b = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu());
+        VitEncoder c = VitEncoder.open(TestData.model("vit-s16-d1-bf16"), Device.cpu())) {
+      assertSame(a.manifest(), b.manifest());
+      assertNotSame(a.manifest(), c.manifest());
+    }
   }
 
   @Test
@@ -59,6 +73,5 @@ class SharedModelsTest {
     } finally {
       threads.shutdownNow();
     }
-    assertEquals(0, SharedModels.loadedCount());
   }
 }

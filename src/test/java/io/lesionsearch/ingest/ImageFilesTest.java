@@ -76,7 +76,6 @@ class ImageFilesTest {
   @Test
   void withoutARootImageUriIsOff() {
     ImageFiles off = new ImageFiles(List.of(), 1000);
-    assertFalse(off.enabled());
     ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> off.read(root.resolve("a.jpg").toString()));
     assertTrue(e.getMessage().startsWith("image_uri is off"), e.getMessage());
   }

@@ -1,5 +1,7 @@
 package io.lesionsearch.produce;
 
+import io.lesionsearch.testing.KafkaBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +18,6 @@ import io.lesionsearch.datasets.LesionImage;
 import io.lesionsearch.ingest.ImageToEmbed;
 import io.lesionsearch.ingest.IngestMessageParser;
 import io.lesionsearch.kafka.SourceRecord;
-import io.lesionsearch.local.EmbeddedKafka;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
@@ -28,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,23 +37,17 @@ class DatasetProducerITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SAMPLE = Path.of("datasets/sample");
-  private static EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
   private static DatasetScan sample;
 
   @BeforeAll
-  static void start() throws Exception {
-    kafka = new EmbeddedKafka();
+  static void readSample() throws Exception {
     sample = Ham10000Reader.read(SAMPLE);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    kafka.close();
   }
 
   @Test
   void theSampleArrivesAsIngestMessagesTheIngestParserAccepts() throws Exception {
-    kafka.createTopic("inline", 2);
+    KAFKA.get().createTopic("inline", 2);
     List<Long> progress = new ArrayList<>();
     DatasetProducer.Summary summary;
     try (DatasetProducer producer = DatasetProducer.connect(settings("inline"))) {
@@ -62,7 +56,7 @@ class DatasetProducerITCase {
     assertEquals(60, summary.sent());
     assertEquals(60L, progress.get(progress.size() - 1), "the last progress line counts every message");
 
-    List<ConsumerRecord<byte[], byte[]>> records = kafka.read("inline", 60, 30_000);
+    List<ConsumerRecord<byte[], byte[]>> records = KAFKA.get().read("inline", 60, 30_000);
     assertEquals(60, records.size());
     IngestMessageParser parser = new IngestMessageParser(io.lesionsearch.image.ImageLimits.DEFAULT_MAX_BYTES);
     int missingAges = 0;
@@ -88,11 +82,11 @@ class DatasetProducerITCase {
 
   @Test
   void uriModeSendsTheFilesPathAndLoopingRunsToTheLimit() throws Exception {
-    kafka.createTopic("uri", 1);
+    KAFKA.get().createTopic("uri", 1);
     try (DatasetProducer producer = DatasetProducer.connect(settings("uri").withInline(false).withLoop(true).withLimit(75))) {
       assertEquals(75, producer.produce(sample.images(), listener(new ArrayList<>(), new ArrayList<>())).sent());
     }
-    List<ConsumerRecord<byte[], byte[]>> records = kafka.read("uri", 75, 30_000);
+    List<ConsumerRecord<byte[], byte[]>> records = KAFKA.get().read("uri", 75, 30_000);
     assertEquals(75, records.size());
     IngestMessageParser parser = new IngestMessageParser(1024);
     for (int i = 0; i < records.size(); i++) {
@@ -108,7 +102,7 @@ class DatasetProducerITCase {
 
   @Test
   void anUnreadableImageIsReportedAndTheRestSent() throws Exception {
-    kafka.createTopic("gone", 1);
+    KAFKA.get().createTopic("gone", 1);
     LesionImage first = sample.images().get(0);
     LesionImage gone = new LesionImage("GONE_1", null, first.dx(), null, first.age(), null, null, Map.of(), Path.of("/nonexistent/GONE_1.jpg"));
     List<String> skipped = new ArrayList<>();
@@ -125,7 +119,7 @@ class DatasetProducerITCase {
   @Test
   void aMissingTopicAndAnUnreachableBrokerAreClearErrors() throws Exception {
     ProduceException missing = assertThrows(ProduceException.class, () -> DatasetProducer.connect(settings("no-such-topic")));
-    assertTrue(missing.getMessage().contains("topic 'no-such-topic' does not exist on Kafka at " + kafka.bootstrapServers()),
+    assertTrue(missing.getMessage().contains("topic 'no-such-topic' does not exist on Kafka at " + KAFKA.get().bootstrapServers()),
         missing.getMessage());
 
     String closed;
@@ -139,24 +133,24 @@ class DatasetProducerITCase {
 
   @Test
   void theProduceCommandSendsTheSampleAndReportsProgress() throws Exception {
-    kafka.createTopic("lesion-images-cli", 1);
+    KAFKA.get().createTopic("lesion-images-cli", 1);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     var cmd = Main.commandLine();
     cmd.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
     cmd.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-    int exit = cmd.execute("produce", "--dataset", SAMPLE.toString(), "--bootstrap-servers", kafka.bootstrapServers(),
+    int exit = cmd.execute("produce", "--dataset", SAMPLE.toString(), "--bootstrap-servers", KAFKA.get().bootstrapServers(),
         "--topic", "lesion-images-cli", "--limit", "10", "--uri");
     String stdout = out.toString(StandardCharsets.UTF_8);
     String stderr = err.toString(StandardCharsets.UTF_8);
     assertEquals(0, exit, stderr);
-    assertTrue(stdout.startsWith("sent 10 images to lesion-images-cli at " + kafka.bootstrapServers()), stdout);
+    assertTrue(stdout.startsWith("sent 10 images to lesion-images-cli at " + KAFKA.get().bootstrapServers()), stdout);
     assertTrue(stderr.contains("produce: 10 images sent ("), stderr);
-    assertEquals(10, kafka.read("lesion-images-cli", 10, 30_000).size());
+    assertEquals(10, KAFKA.get().read("lesion-images-cli", 10, 30_000).size());
   }
 
   private static DatasetProducer.Settings settings(String topic) {
-    return DatasetProducer.Settings.of(kafka.bootstrapServers(), topic).withConnectTimeout(Duration.ofSeconds(10));
+    return DatasetProducer.Settings.of(KAFKA.get().bootstrapServers(), topic).withConnectTimeout(Duration.ofSeconds(10));
   }
 
   private static LesionImage byId(String imageId) {

@@ -1,5 +1,6 @@
 package io.lesionsearch.qdrant;
 
+import io.lesionsearch.testing.QdrantServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,9 +51,7 @@ import org.apache.flink.util.Collector;
 import io.lesionsearch.testing.GrpcProxy;
 import io.lesionsearch.testing.QdrantUnderTest;
 import io.lesionsearch.testing.TcpProxy;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,7 +75,7 @@ class QdrantSinkJobITCase {
           .setNumberSlotsPerTaskManager(2)
           .build());
 
-  private static QdrantUnderTest qdrant;
+  @RegisterExtension static final QdrantServer QDRANT = new QdrantServer();
   private UpsertRecorder upserts;
   /** Between the sinks and Qdrant: sees every upsert. */
   private GrpcProxy recorder;
@@ -86,22 +85,12 @@ class QdrantSinkJobITCase {
   private QdrantClient client;
   private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
 
-  @BeforeAll
-  static void startQdrant() {
-    qdrant = QdrantUnderTest.start();
-  }
-
-  @AfterAll
-  static void stopQdrant() {
-    qdrant.close();
-  }
-
   @BeforeEach
   void connect() {
     upserts = new UpsertRecorder();
-    recorder = GrpcProxy.to(qdrant.host(), qdrant.port(), upserts);
+    recorder = GrpcProxy.to(QDRANT.get().host(), QDRANT.get().port(), upserts);
     link = TcpProxy.to("127.0.0.1", recorder.port());
-    client = qdrant.client();
+    client = QDRANT.get().client();
   }
 
   @AfterEach
@@ -112,7 +101,7 @@ class QdrantSinkJobITCase {
 
   /** This test's collection for {@code prefix}: unique, so that tests can share a real server. */
   private String name(String prefix) {
-    return names.computeIfAbsent(prefix, qdrant::collection);
+    return names.computeIfAbsent(prefix, QDRANT.get()::collection);
   }
 
   /** No job restarts: a test passes only if the writer itself coped. */
@@ -126,7 +115,7 @@ class QdrantSinkJobITCase {
 
   private QdrantSink.Builder sink(String collection) {
     return QdrantSink.builder()
-        .connection(QdrantConnection.of("127.0.0.1", link.port()).withApiKey(qdrant.apiKey())
+        .connection(QdrantConnection.of("127.0.0.1", link.port()).withApiKey(QDRANT.get().apiKey())
             .withRequestTimeout(Duration.ofSeconds(10)))
         .collection(collection)
         .retry(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(60));

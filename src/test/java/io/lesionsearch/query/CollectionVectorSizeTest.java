@@ -1,10 +1,11 @@
 package io.lesionsearch.query;
 
+import io.lesionsearch.testing.QdrantServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.lesionsearch.testing.QdrantUnderTest;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
@@ -20,18 +21,16 @@ import org.junit.jupiter.api.Test;
 /** A query vector checked against the collection's size before the search, with the in-process endpoint as Qdrant. */
 class CollectionVectorSizeTest {
   private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor();
-  private static QdrantUnderTest qdrant;
+  @RegisterExtension static final QdrantServer QDRANT = new QdrantServer();
   private static QdrantClient client;
 
   @BeforeAll
-  static void start() {
-    qdrant = QdrantUnderTest.start();
-    client = qdrant.client();
+  static void connect() {
+    client = QDRANT.get().client();
   }
 
   @AfterAll
-  static void stop() {
-    qdrant.close();
+  static void stopTimer() {
     TIMER.shutdownNow();
   }
 
@@ -51,7 +50,7 @@ class CollectionVectorSizeTest {
 
   @Test
   void aVectorOfAnotherSizeIsRefusedAndOneOfTheRightSizePasses() throws Exception {
-    String collection = qdrant.collection("four");
+    String collection = QDRANT.get().collection("four");
     client.createCollectionAsync(collection, VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build()).get();
     CollectionVectorSize size = sizeOf(collection);
     float[] fits = {1, 2, 3, 4};
@@ -62,7 +61,7 @@ class CollectionVectorSizeTest {
 
   @Test
   void aMissingCollectionIsSaidSoAndAskedAgainNextTime() throws Exception {
-    String collection = qdrant.collection("later");
+    String collection = QDRANT.get().collection("later");
     CollectionVectorSize size = sizeOf(collection);
     assertEquals(ErrorCode.COLLECTION_NOT_FOUND,
         refusal(size.check(CompletableFuture.completedFuture(new float[] {1, 2}), deadline())));

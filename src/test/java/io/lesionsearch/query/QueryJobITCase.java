@@ -1,5 +1,7 @@
 package io.lesionsearch.query;
 
+import io.lesionsearch.testing.KafkaBroker;
+import io.lesionsearch.testing.QdrantServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -13,10 +15,8 @@ import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.testing.Flink;
-import io.lesionsearch.testing.QdrantUnderTest;
 import io.lesionsearch.testing.TcpProxy;
 import io.lesionsearch.testing.TestData;
-import io.qdrant.client.QdrantClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,8 +62,8 @@ class QueryJobITCase {
   private static final Path MODEL = TestData.model("vit-s16-d1-bf16");
   /** While set, the faulty endpoint takes calls and never answers them. */
 
-  private EmbeddedKafka kafka;
-  private QdrantUnderTest qdrant;
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
+  @RegisterExtension static final QdrantServer QDRANT = new QdrantServer();
   /** The faulty job's way to Qdrant, which the test stalls and cuts. */
   private TcpProxy faulty;
   private String collection;
@@ -76,27 +76,25 @@ class QueryJobITCase {
   @BeforeAll
   void start() throws Exception {
     audit = AuditCapture.install();
-    kafka = new EmbeddedKafka();
-    qdrant = QdrantUnderTest.start();
-    faulty = TcpProxy.to(qdrant.host(), qdrant.port());
-    collection = qdrant.collection("lesions");
+    faulty = TcpProxy.to(QDRANT.get().host(), QDRANT.get().port());
+    collection = QDRANT.get().collection("lesions");
     lesions = new IndexedLesions(MODEL, 42);
-    lesions.upsert(qdrant.client(), collection);
+    lesions.upsert(QDRANT.get().client(), collection);
     for (String prefix : List.of("q", "faulty")) {
-      kafka.createTopic(prefix + "-requests", 2, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
-      kafka.createTopic(prefix + "-replies", 2);
-      kafka.createTopic(prefix + "-dlq", 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
+      KAFKA.get().createTopic(prefix + "-requests", 2, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
+      KAFKA.get().createTopic(prefix + "-replies", 2);
+      KAFKA.get().createTopic(prefix + "-dlq", 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
     }
-    jobs.add(startJob("q", qdrant.jobArgs(), collection, "10000"));
+    jobs.add(startJob("q", QDRANT.get().jobArgs(), collection, "10000"));
     // A collection no one creates, behind a proxy the test stalls and cuts.
-    jobs.add(startJob("faulty", qdrant.jobArgsVia(faulty), qdrant.collection("missing"), "1500"));
-    client = new SearchClient(kafka.bootstrapServers(), "q-requests", "q-replies", Map.of());
-    faultyClient = new SearchClient(kafka.bootstrapServers(), "faulty-requests", "faulty-replies", Map.of());
+    jobs.add(startJob("faulty", QDRANT.get().jobArgsVia(faulty), QDRANT.get().collection("missing"), "1500"));
+    client = new SearchClient(KAFKA.get().bootstrapServers(), "q-requests", "q-replies", Map.of());
+    faultyClient = new SearchClient(KAFKA.get().bootstrapServers(), "faulty-requests", "faulty-replies", Map.of());
   }
 
   private JobClient startJob(String prefix, List<String> qdrantArgs, String collection, String timeoutMs) throws Exception {
     List<String> args = new ArrayList<>(List.of(
-        "--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", prefix + "-requests",
+        "--bootstrap-servers", KAFKA.get().bootstrapServers(), "--requests-topic", prefix + "-requests",
         "--replies-topic", prefix + "-replies", "--dead-letter-topic", prefix + "-dlq", "--group-id", prefix,
         "--collection", collection, "--model", MODEL.toString(),
         "--parallelism", "1", "--request-timeout-ms", timeoutMs, "--checkpoint-interval-ms", "2000",
@@ -116,8 +114,6 @@ class QueryJobITCase {
     client.close();
     faultyClient.close();
     faulty.close();
-    qdrant.close();
-    kafka.close();
   }
 
   // ------------------------------------------------------------------ the tutorial's searches
@@ -257,11 +253,11 @@ class QueryJobITCase {
 
   @Test
   void requestsWithoutAReadableIdGoToTheDeadLetterTopicWithTheReason() throws Exception {
-    try (var producer = kafka.producer()) {
+    try (var producer = KAFKA.get().producer()) {
       producer.send(new ProducerRecord<>("q-requests", null, "{not json".getBytes(StandardCharsets.UTF_8))).get();
       producer.send(new ProducerRecord<>("q-requests", null, "{\"query\": {\"image_id\": \"ISIC_24001\"}}".getBytes(StandardCharsets.UTF_8))).get();
     }
-    List<ConsumerRecord<byte[], byte[]>> letters = kafka.read("q-dlq", 2, WAIT.toMillis());
+    List<ConsumerRecord<byte[], byte[]>> letters = KAFKA.get().read("q-dlq", 2, WAIT.toMillis());
     assertEquals(2, letters.size());
     Set<String> codes = new HashSet<>();
     for (ConsumerRecord<byte[], byte[]> letter : letters) {
@@ -318,7 +314,7 @@ class QueryJobITCase {
   void theSearchCommandPrintsATableOrTheReplyAndSaysWhenNoReplyCame(@TempDir Path tmp) throws Exception {
     String id = "ISIC_24010"; // female, so the filter keeps it
     Path image = java.nio.file.Files.write(tmp.resolve("query.jpg"), lesions.jpegs.get(id));
-    String[] topics = {"--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "q-requests", "--replies-topic", "q-replies"};
+    String[] topics = {"--bootstrap-servers", KAFKA.get().bootstrapServers(), "--requests-topic", "q-requests", "--replies-topic", "q-replies"};
     String[] table = command(concat(topics, "search", "--image", image.toString(), "--limit", "3",
         "--filter", "{\"must_not\": [{\"key\": \"sex\", \"match\": {\"value\": \"male\"}}]}"));
     assertEquals("0", table[0], table[2]);
@@ -332,9 +328,9 @@ class QueryJobITCase {
     assertEquals(2, ok(reply).get("hits").size());
     assertEquals(Set.of("dx", "age"), keys(reply.get("hits").get(0).get("payload")));
 
-    kafka.createTopic("idle-requests", 1);
-    kafka.createTopic("idle-replies", 1);
-    String[] none = command("search", "--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "idle-requests",
+    KAFKA.get().createTopic("idle-requests", 1);
+    KAFKA.get().createTopic("idle-replies", 1);
+    String[] none = command("search", "--bootstrap-servers", KAFKA.get().bootstrapServers(), "--requests-topic", "idle-requests",
         "--replies-topic", "idle-replies", "--image-id", id, "--timeout-ms", "1000");
     assertEquals("3", none[0]);
     assertTrue(none[2].contains("no reply to request") && none[2].contains("is the query job running?"), none[2]);

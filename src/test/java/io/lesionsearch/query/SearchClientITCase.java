@@ -1,5 +1,7 @@
 package io.lesionsearch.query;
 
+import io.lesionsearch.testing.KafkaBroker;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lesionsearch.local.EmbeddedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -26,28 +26,22 @@ import org.junit.jupiter.api.TestInstance;
 class SearchClientITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private EmbeddedKafka kafka;
+  @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
 
   @BeforeAll
-  void start() throws Exception {
-    kafka = new EmbeddedKafka();
-    kafka.createTopic("requests", 1);
-    kafka.createTopic("replies", 2);
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    kafka.close();
+  void createTopics() throws Exception {
+    KAFKA.get().createTopic("requests", 1);
+    KAFKA.get().createTopic("replies", 2);
   }
 
   @Test
   void theFirstReplyWithTheRequestsIdCompletesItAndRepeatsAndStrangersAreIgnored() throws Exception {
-    try (SearchClient client = new SearchClient(kafka.bootstrapServers(), "requests", "replies", Map.of());
-        SearchClient other = new SearchClient(kafka.bootstrapServers(), "requests", "replies", Map.of())) {
+    try (SearchClient client = new SearchClient(KAFKA.get().bootstrapServers(), "requests", "replies", Map.of());
+        SearchClient other = new SearchClient(KAFKA.get().bootstrapServers(), "requests", "replies", Map.of())) {
       ObjectNode request = (ObjectNode) JSON.readTree("{\"request_id\": \"ignored\", \"query\": {\"image_id\": \"ISIC_1\"}}");
       CompletableFuture<JsonNode> a = client.search(request, Duration.ofSeconds(60));
       CompletableFuture<JsonNode> b = client.search(request, Duration.ofSeconds(60));
-      List<ConsumerRecord<byte[], byte[]>> sent = kafka.read("requests", 2, 60_000);
+      List<ConsumerRecord<byte[], byte[]>> sent = KAFKA.get().read("requests", 2, 60_000);
       assertEquals(2, sent.size());
       String idA = JSON.readTree(sent.get(0).value()).get("request_id").asText();
       String idB = JSON.readTree(sent.get(1).value()).get("request_id").asText();
@@ -72,6 +66,6 @@ class SearchClientITCase {
   private void reply(String requestId, int n) throws Exception {
     byte[] value = requestId.startsWith("not json") ? requestId.getBytes(StandardCharsets.UTF_8)
         : JSON.writeValueAsBytes(JSON.createObjectNode().put("request_id", requestId).put("status", "ok").put("n", n));
-    kafka.send("replies", requestId.getBytes(StandardCharsets.UTF_8), value);
+    KAFKA.get().send("replies", requestId.getBytes(StandardCharsets.UTF_8), value);
   }
 }
