@@ -10,11 +10,19 @@ import io.qdrant.client.QdrantClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -47,6 +55,39 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
 
   EmbeddedKafka kafka() {
     return kafka;
+  }
+
+  /**
+   * Whether the ingest job reading {@code topic} has committed offsets at the end of every partition.
+   * Flink commits them when a checkpoint completes, and a checkpoint completes only after the sinks
+   * have flushed: from then on nothing the topic held can still add a point or a dead letter.
+   */
+  boolean everythingCommitted(String topic) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets(groupId(topic)).partitionsToOffsetAndMetadata().get();
+      Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+      for (int p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+          .map(TopicPartitionInfo::partition).toList()) {
+        ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : admin.listOffsets(ends).all().get().entrySet()) {
+        OffsetAndMetadata at = committed.get(end.getKey());
+        if (end.getValue().offset() > 0 && (at == null || at.offset() < end.getValue().offset())) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return false; // the group has not committed yet
+    }
+  }
+
+  private static String groupId(String topic) {
+    return "ingest-" + topic;
   }
 
   /** A collection name of this test's own, dropped after the class. */
@@ -88,7 +129,7 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
   private IngestConfig options(List<String> qdrantArgs, String topic, String collection, String... more) {
     List<String> args = new ArrayList<>(List.of(
         "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", topic + "-dlq",
-        "--group-id", "ingest-" + topic, "--collection", collection,
+        "--group-id", groupId(topic), "--collection", collection,
         "--model", TestData.model("vit-s16-d1-fp32").toString(), "--parallelism", "2",
         "--checkpoint-interval-ms", "1000", "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100"));
     args.addAll(qdrantArgs);

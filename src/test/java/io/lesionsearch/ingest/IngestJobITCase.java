@@ -95,7 +95,8 @@ class IngestJobITCase {
     try (QdrantClient client = FIXTURE.newClient()) {
       waitFor(() -> count(client, collection) == unique, 90_000, "all " + unique + " points in Qdrant");
       deadLetters = kafka.read(dlq, bad.size(), 60_000);
-      Thread.sleep(1_500); // nothing more may arrive: duplicates must not add points
+      // Once every record is behind a completed checkpoint nothing more can arrive: duplicates added no points.
+      waitFor(() -> FIXTURE.everythingCommitted(topic), 60_000, "every record behind a completed checkpoint");
       assertEquals(unique, count(client, collection));
 
       List<RetrievedPoint> points = client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(collection).setLimit(100)

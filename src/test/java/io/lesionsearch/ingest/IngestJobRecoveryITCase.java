@@ -73,7 +73,7 @@ class IngestJobRecoveryITCase {
     JobClient job = env.executeAsync("crash");
     try (QdrantClient client = FIXTURE.newClient()) {
       waitFor(() -> count(client, collection) == n, 120_000, n + " points after the crash");
-      Thread.sleep(1_500);
+      waitFor(() -> FIXTURE.everythingCommitted(topic), 60_000, "every record behind a completed checkpoint");
       assertEquals(n, count(client, collection), "replayed records overwrite their points");
     } finally {
       job.cancel().get();
@@ -100,6 +100,7 @@ class IngestJobRecoveryITCase {
       for (int i = n / 2; i < n; i++) {
         send(producer, topic, "OUT_" + i, message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
       }
+      // The outage itself: seconds in which the sink's upserts keep failing and are retried.
       Thread.sleep(4_000);
       assertEquals(n / 2, count(client, collection), "nothing reached Qdrant while it was away");
       FIXTURE.startQdrantAgain();
