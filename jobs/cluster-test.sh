@@ -213,11 +213,16 @@ pick_port() {
 # ------------------------------------------------------------------------------------------------
 # setup: the jar, the processes' classpaths from Maven, the checker, the dataset
 
+# The full jar for the checker and the tools; the cluster jar, without the local-only packages, for Flink.
 jar="$here/target/lesion-search.jar"
-if [[ ! -f "$jar" || ! -d "$here/target/flink-lib" ]] || [[ -n "$(find pom.xml src/main -newer "$jar" -print -quit)" ]]; then
-  echo "cluster-test: building $jar (mvn -q package -DskipTests) ..." >&2
+cluster_jar="$here/target/lesion-search-cluster.jar"
+if [[ ! -f "$jar" || ! -f "$cluster_jar" || ! -d "$here/target/flink-lib" ]] \
+    || [[ -n "$(find pom.xml src/main -newer "$jar" -print -quit)" || -n "$(find pom.xml src/main -newer "$cluster_jar" -print -quit)" ]]; then
+  echo "cluster-test: building $jar and $cluster_jar (mvn -q package -DskipTests) ..." >&2
   mvn -B -q package -DskipTests
 fi
+local_entries="$(jar tf "$cluster_jar" | grep -E '^io/lesionsearch/(local|qdrantlocal|cli/local)/' | head -3 || true)"
+[[ -z "$local_entries" ]] || fail "$cluster_jar carries local-only classes: $local_entries"
 rm -rf "$logs" "$run"
 mkdir -p "$logs" "$run/tmp" "$run/flink-data" "$run/kafka-data" "$run/data"
 
@@ -425,7 +430,7 @@ export PATH="$here/jobs/cluster/bin:$PATH"   # `flink`, as in the Flink image co
 job_args="--bootstrap-servers $bootstrap_jobs --qdrant-host $qdrant_host --qdrant-port $qdrant_port --collection $collection --model $model"
 # The REST path against the cluster as shipped: web.submit.enable: false refuses the upload.
 refused=0
-bounded jobs/submit-ingest.sh --rest --jobmanager "$rest" --jar "$jar" -- $job_args >"$logs/submit-rest-refused.out" 2>&1 || refused=$?
+bounded jobs/submit-ingest.sh --rest --jobmanager "$rest" --jar "$cluster_jar" -- $job_args >"$logs/submit-rest-refused.out" 2>&1 || refused=$?
 [[ $refused -eq 1 ]] && grep -q "refuses jar uploads" "$logs/submit-rest-refused.out" \
   || fail "submit-ingest.sh --rest should be refused by web.submit.enable: false (exit 1 and the script's message), got exit $refused: $(log_tail submit-rest-refused)"
 refusal="$(grep -o 'HTTP [0-9]* from /jars/upload: [^)]*' "$logs/submit-rest-refused.out" | head -1 | cut -c1-80)"
@@ -434,7 +439,7 @@ refusal="$(grep -o 'HTTP [0-9]* from /jars/upload: [^)]*' "$logs/submit-rest-ref
 # (POST /jobs), the ingest job with the full key, the query job with the read-only one.
 compose_script submit-jobs "/opt/lesion-search/flink-conf/=>$here/flink-conf/" "/opt/flink/conf/=>$FLINK_CONF_DIR/" \
   "/opt/lesion-search/jobs/=>$here/jobs/" "http://jobmanager:8081=>$rest" \
-  "/opt/lesion-search/lesion-search.jar=>$jar" "kafka:9092=>$bootstrap_jobs" \
+  "/opt/lesion-search/lesion-search.jar=>$cluster_jar" "kafka:9092=>$bootstrap_jobs" \
   "--qdrant-host qdrant=>--qdrant-host $qdrant_host --qdrant-port $qdrant_port --collection $collection" \
   "/opt/lesion-search/model=>$model" >"$run/submit-jobs.sh"
 t0=$(date +%s)
@@ -598,7 +603,7 @@ cancelled() { [[ "$(job_state "$query_job")" == CANCELED ]]; }
 wait_for "the query job cancelled" 60 cancelled
 t0=$(date +%s)
 QDRANT_API_KEY="$read_only_key" FLINK_LOG_FILE="$logs/flink-cli-resubmit.log" bounded \
-  jobs/submit-query.sh --jobmanager "$rest" --jar "$jar" -- $job_args >"$logs/resubmit-query.out" 2>&1 \
+  jobs/submit-query.sh --jobmanager "$rest" --jar "$cluster_jar" -- $job_args >"$logs/resubmit-query.out" 2>&1 \
   || fail "resubmitting the query job failed: $(log_tail resubmit-query)"
 query_job="$(sed -n 's/.*Job has been submitted with JobID \([0-9a-f]*\).*/\1/p' "$logs/resubmit-query.out")"
 query_running() { job_running "$query_job"; }
@@ -658,7 +663,7 @@ survived="$(overview | jq -r '."jobs-running"')"
 t0=$(date +%s)
 # On this path main runs on the JobManager, whose QDRANT_API_KEY is the full key: the query job is
 # given its read-only key in the run request (README).
-bounded jobs/submit-query.sh --rest --jobmanager "$rest" --jar "$jar" -- $job_args --qdrant-api-key "$read_only_key" \
+bounded jobs/submit-query.sh --rest --jobmanager "$rest" --jar "$cluster_jar" -- $job_args --qdrant-api-key "$read_only_key" \
   >"$logs/submit-rest.out" 2>&1 || fail "the REST path failed with web.submit.enable: true: $(log_tail submit-rest)"
 query_job="$(sed -n 's/^submitted query-job as Flink job \([0-9a-f]*\).*/\1/p' "$logs/submit-rest.out")"
 [[ -n "$query_job" ]] || fail "submit-query.sh --rest printed no job id: $(log_tail submit-rest)"
@@ -673,7 +678,7 @@ engines="$(grep -c 'PtEngine.*Number of inter-op threads' "$logs/$rest_tm.log" |
 [[ "$engines" == 1 ]] || fail "$rest_tm started PyTorch's engine $engines times: DJL is not loaded once from lib/"
 # Set back: web.submit.enable as shipped, by another restart, which ends the job just submitted.
 restart_jobmanager jobmanager-shipped 0
-say rest-window "jobmanager restarted with web.submit.enable=true, TaskManagers back after $window_up_s s, $survived jobs survived it (no HA); query job $query_job uploaded ($(( $(stat -c %s "$jar") / 1048576 )) MB) and run with POST /jars/upload + /jars/:id/run (main on the JobManager, which kept running) in $rest_submit_s s on $rest_tm (PyTorch's engine still started once there); $rest_searches; set back to false by a restart: $(overview | jq -r '."jobs-running"') jobs running"
+say rest-window "jobmanager restarted with web.submit.enable=true, TaskManagers back after $window_up_s s, $survived jobs survived it (no HA); query job $query_job uploaded ($(( $(stat -c %s "$cluster_jar") / 1048576 )) MB) and run with POST /jars/upload + /jars/:id/run (main on the JobManager, which kept running) in $rest_submit_s s on $rest_tm (PyTorch's engine still started once there); $rest_searches; set back to false by a restart: $(overview | jq -r '."jobs-running"') jobs running"
 
 # ------------------------------------------------------------------------------------------------
 phase="stop"

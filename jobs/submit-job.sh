@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Submits target/lesion-search.jar to a running Flink cluster as one of its jobs, detached.
+# Submits target/lesion-search-cluster.jar (the jar without the local mode and its embedded services)
+# to a running Flink cluster as one of its jobs, detached.
 # jobs/submit-ingest.sh and jobs/submit-query.sh call this with the job's command word.
 #
 # Usage: jobs/submit-job.sh ingest-job|query-job [options] [--] [job options...]
 #   --jobmanager URL   Flink REST endpoint (default: $FLINK_JOBMANAGER or http://localhost:8081)
-#   --jar PATH         the shaded jar (default: $LESION_SEARCH_JAR or target/lesion-search.jar)
+#   --jar PATH         the shaded jar (default: $LESION_SEARCH_JAR or target/lesion-search-cluster.jar)
 #   --parallelism N    job parallelism (default: the cluster's)
 #   --rest             use the REST API even when the flink CLI is on PATH
 #   --dry-run          print the command or requests instead of sending them
@@ -45,7 +46,7 @@ case "$job" in
 esac
 
 jobmanager="${FLINK_JOBMANAGER:-http://localhost:8081}"
-jar="${LESION_SEARCH_JAR:-$here/target/lesion-search.jar}"
+jar="${LESION_SEARCH_JAR:-$here/target/lesion-search-cluster.jar}"
 parallelism=""
 force_rest=false
 dry_run=false

@@ -9,10 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.ingest.IngestJob;
+import io.lesionsearch.ingest.IngestConfig;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.query.QueryJob;
+import io.lesionsearch.query.QueryConfig;
 import io.lesionsearch.query.QueryOptions;
 import io.lesionsearch.query.RequestIds;
 import io.lesionsearch.testing.Flink;
@@ -113,7 +115,7 @@ class HostileInputITCase {
   /** On the extension's cluster, whose REST API the test asks about restarts; it is there while a test runs. */
   private void startJobs() throws Exception {
     cluster = FLINK.getClientConfiguration();
-    IngestOptions ingest = IngestOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(), "--topic", "images",
+    IngestConfig ingest = IngestOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(), "--topic", "images",
         "--dead-letter-topic", "images-dlq", "--group-id", "hostile-ingest", "--collection", collection, "--model", MODEL,
         "--parallelism", "1", "--checkpoint-interval-ms", "1000",
         "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100", "--max-image-bytes", Integer.toString(MAX_IMAGE_BYTES),
@@ -123,7 +125,7 @@ class HostileInputITCase {
     IngestJob.build(env, ingest);
     jobs.add(env.executeAsync(IngestJob.NAME));
 
-    QueryOptions query = QueryOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "requests",
+    QueryConfig query = QueryOptions.parse(withQdrant("--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "requests",
         "--replies-topic", "replies", "--dead-letter-topic", "requests-dlq", "--group-id", "hostile-query",
         "--collection", collection, "--model", MODEL, "--parallelism", "1",
         "--max-image-bytes", Integer.toString(MAX_IMAGE_BYTES), "--max-pixels", "4000000", "--pixel-budget", "40000000",

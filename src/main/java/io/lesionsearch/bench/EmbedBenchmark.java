@@ -2,9 +2,14 @@ package io.lesionsearch.bench;
 
 import ai.djl.Device;
 import io.lesionsearch.datasets.SyntheticLesionImages;
-import io.lesionsearch.embed.EmbeddingPipeline;
+import io.lesionsearch.embed.EmbedResult;
+import io.lesionsearch.embed.EmbeddingStage;
+import io.lesionsearch.embed.ImageBytesPreparation;
+import io.lesionsearch.embed.Preparation;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
+import io.lesionsearch.image.ImageDecoder;
+import io.lesionsearch.image.ImageLimits;
 import io.lesionsearch.image.RgbImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -54,14 +59,15 @@ public final class EmbedBenchmark {
           "model %s (%s) on %s, batch %d, %d decode threads, %d cores, %d distinct 600x450 JPEGs%n",
           encoder.manifest().modelId(), encoder.manifest().computeDtype(), device, batch, decodeThreads,
           Runtime.getRuntime().availableProcessors(), DISTINCT_IMAGES);
-      StepCosts steps = preprocessSteps(encoder.preprocessor(), jpegs);
+      VitPreprocessor pre = new VitPreprocessor(encoder.manifest());
+      StepCosts steps = preprocessSteps(pre, jpegs);
       out.printf(
           "preprocess, 1 thread: decode %.2f ms + resize %.2f ms + normalise %.2f ms per image%n",
           steps.decodeMs, steps.resizeMs, steps.normaliseMs);
 
       List<float[]> tensors = new ArrayList<>();
       for (byte[] jpeg : jpegs) {
-        tensors.add(encoder.preprocessor().preprocess(jpeg));
+        tensors.add(pre.preprocess(jpeg));
       }
       out.printf("warming up for %d s...%n", warmupSeconds);
       modelOnly(encoder, tensors, warmupSeconds);
@@ -94,13 +100,14 @@ public final class EmbedBenchmark {
   private record StepCosts(double decodeMs, double resizeMs, double normaliseMs) {}
 
   private static StepCosts preprocessSteps(VitPreprocessor pre, List<byte[]> jpegs) throws Exception {
+    ImageDecoder decoder = new ImageDecoder();
     long decode = 0, resize = 0, normalise = 0;
     int rounds = 3;
     for (int r = 0; r < rounds + 1; r++) {
       boolean measured = r > 0; // the first round only warms up the JIT
       for (byte[] jpeg : jpegs) {
         long t0 = System.nanoTime();
-        RgbImage rgb = pre.decoder().decode(jpeg);
+        RgbImage rgb = decoder.decode(jpeg);
         long t1 = System.nanoTime();
         byte[] resized = pre.resize(rgb);
         long t2 = System.nanoTime();
@@ -151,13 +158,16 @@ public final class EmbedBenchmark {
         };
     AtomicLong embedded = new AtomicLong();
     long start = System.nanoTime();
-    new EmbeddingPipeline(encoder, pool, batch)
-        .run(inputs, i -> jpegs.get(i % jpegs.size()), result -> {
-          if (!result.ok()) {
-            throw new IllegalStateException("benchmark image failed: " + result.error().getMessage());
-          }
-          embedded.incrementAndGet();
-        });
+    ImageBytesPreparation images = new ImageBytesPreparation(encoder.manifest(), new ImageDecoder(), 0);
+    Preparation<Integer> nthImage = i -> images.prepare(jpegs.get(i % jpegs.size()));
+    try (EmbeddingStage<Integer> stage = new EmbeddingStage<>(encoder, nthImage, pool, ImageLimits.DEFAULT_DECODE_TIMEOUT)) {
+      stage.embedAll(inputs, batch, result -> {
+        if (result.result() instanceof EmbedResult.Failure f) {
+          throw new IllegalStateException("benchmark image failed: " + f.reason() + ": " + f.message());
+        }
+        embedded.incrementAndGet();
+      });
+    }
     return new Rate(embedded.get(), (System.nanoTime() - start) / 1e9);
   }
 }

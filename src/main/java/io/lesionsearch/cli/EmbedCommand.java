@@ -3,11 +3,17 @@ package io.lesionsearch.cli;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lesionsearch.embed.EmbeddingPipeline;
+import io.lesionsearch.embed.EmbedResult;
+import io.lesionsearch.embed.EmbeddingStage;
+import io.lesionsearch.embed.ImageBytesPreparation;
 import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.embed.Preparation;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.image.ImageDecodeException;
+import io.lesionsearch.image.ImageDecoder;
+import io.lesionsearch.image.ImageLimits;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,26 +74,39 @@ final class EmbedCommand implements Callable<Integer> {
       System.err.println("embed: give one or more image files after --model DIR");
       return 2;
     }
-    int failed = 0;
+    int[] failed = {0};
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
-    try (VitEncoder encoder = VitEncoder.open(mode.model, device)) {
-      int[] failures = {0};
-      new EmbeddingPipeline(encoder, pool, batch)
-          .run(files.iterator(), Files::readAllBytes, result -> {
-            ObjectNode line = JSON.createObjectNode().put("file", result.input().toString());
-            if (result.ok()) {
-              line.set("vector", JSON.valueToTree(result.vector()));
-            } else {
-              failures[0]++;
-              line.set("error", errorJson(result.error()));
-            }
-            out.println(line);
-          });
-      failed = failures[0];
+    try (VitEncoder encoder = VitEncoder.open(mode.model, device);
+        EmbeddingStage<Path> stage = new EmbeddingStage<>(encoder, readingFiles(encoder.manifest()), pool,
+            ImageLimits.DEFAULT_DECODE_TIMEOUT)) {
+      stage.embedAll(files.iterator(), batch, result -> {
+        ObjectNode line = JSON.createObjectNode().put("file", result.input().toString());
+        if (result.result() instanceof EmbedResult.Vector v) {
+          line.set("vector", JSON.valueToTree(v.vector()));
+        } else if (result.result() instanceof EmbedResult.Failure f) {
+          failed[0]++;
+          line.set("error", errorJson(f.reason(), f.message()));
+        }
+        out.println(line);
+      });
     } finally {
       pool.shutdownNow();
     }
-    return failed == 0 ? 0 : 1;
+    return failed[0] == 0 ? 0 : 1;
+  }
+
+  /** A file's bytes, decoded with the default limits; a file that cannot be read is UNREADABLE. */
+  private static Preparation<Path> readingFiles(ModelManifest manifest) {
+    ImageBytesPreparation images = new ImageBytesPreparation(manifest, new ImageDecoder(), 0);
+    return file -> {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        throw new ImageDecodeException(ImageDecodeException.Reason.UNREADABLE, "cannot read " + file + ": " + e, e);
+      }
+      return images.prepare(bytes);
+    };
   }
 
   private int printPixels(PrintStream out) throws Exception {
@@ -100,13 +119,13 @@ final class EmbedCommand implements Callable<Integer> {
       out.println(line);
       return 0;
     } catch (ImageDecodeException e) {
-      line.set("error", errorJson(e));
+      line.set("error", errorJson(e.reason(), e.getMessage()));
       out.println(line);
       return 1;
     }
   }
 
-  private static ObjectNode errorJson(ImageDecodeException e) {
-    return JSON.createObjectNode().put("reason", e.reason().name()).put("message", e.getMessage());
+  private static ObjectNode errorJson(ImageDecodeException.Reason reason, String message) {
+    return JSON.createObjectNode().put("reason", reason.name()).put("message", message);
   }
 }

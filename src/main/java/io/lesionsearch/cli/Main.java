@@ -7,26 +7,19 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the shaded jar: one command word per tool or job. */
+/**
+ * Entry point of both shaded jars: one command word per tool or job. The cluster jar leaves out the
+ * local-only packages (see pom.xml), so their commands are added only where their classes are.
+ */
 @Command(
     name = "lesion-search",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Streaming skin-lesion image similarity search on Flink, DJL and Qdrant.",
-    subcommands = {
-      EmbedCommand.class,
-      IngestJobCommand.class,
-      QueryJobCommand.class,
-      LocalCommand.class,
-      SearchCommand.class,
-      io.lesionsearch.web.WebCommand.class,
-      DatasetsCommand.class,
-      ProduceCommand.class,
-      BenchCommand.class,
-      io.lesionsearch.qdrantlocal.QdrantLocalCommand.class,
-      CommandLine.HelpCommand.class
-    })
+    description = "Streaming skin-lesion image similarity search on Flink, DJL and Qdrant.")
 public final class Main implements Runnable {
+
+  /** The package of the commands that run the embedded services, in the full jar only. */
+  static final String LOCAL_COMMANDS = "io.lesionsearch.cli.local.";
 
   /** The command words of the Flink jobs, the only ones Flink's client or JobManager runs. */
   private static final Set<String> JOBS = Set.of("ingest-job", "query-job");
@@ -54,9 +47,35 @@ public final class Main implements Runnable {
 
   /** Shared by main and tests, so tests exercise exactly the parsing users get. */
   public static CommandLine commandLine() {
-    return new CommandLine(new Main())
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .setExecutionExceptionHandler(Main::reportFailure);
+    CommandLine main = new CommandLine(new Main());
+    main.addSubcommand(EmbedCommand.class);
+    main.addSubcommand(IngestJobCommand.class);
+    main.addSubcommand(QueryJobCommand.class);
+    addLocalOnly(main, "LocalCommand");
+    main.addSubcommand(SearchCommand.class);
+    main.addSubcommand(WebCommand.class);
+    main.addSubcommand(DatasetsCommand.class);
+    main.addSubcommand(ProduceCommand.class);
+    CommandLine bench = new CommandLine(BenchCommand.class);
+    addLocalOnly(bench, "IngestBenchCommand", "QueryBenchCommand", "QdrantLocalBenchCommand");
+    main.addSubcommand(bench);
+    addLocalOnly(main, "QdrantLocalCommand");
+    main.addSubcommand(CommandLine.HelpCommand.class);
+    // Set last: these settings reach only the subcommands already added.
+    return main.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::reportFailure);
+  }
+
+  /** Adds the named commands of {@link #LOCAL_COMMANDS} if this jar has them: the cluster jar does not. */
+  private static void addLocalOnly(CommandLine parent, String... simpleNames) {
+    for (String name : simpleNames) {
+      Class<?> command;
+      try {
+        command = Class.forName(LOCAL_COMMANDS + name);
+      } catch (ClassNotFoundException clusterJar) {
+        continue;
+      }
+      parent.addSubcommand(command);
+    }
   }
 
   /** Users get the message (which names the path or option at fault); the stack trace goes to the log. */

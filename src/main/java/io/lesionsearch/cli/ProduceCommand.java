@@ -3,16 +3,17 @@ package io.lesionsearch.cli;
 import io.lesionsearch.datasets.DatasetScan;
 import io.lesionsearch.datasets.Ham10000Reader;
 import io.lesionsearch.datasets.LesionImage;
+import io.lesionsearch.options.IngestTopicOption;
+import io.lesionsearch.options.KafkaClientOptions;
 import io.lesionsearch.produce.DatasetProducer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -33,12 +34,9 @@ final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--metadata", paramLabel = "FILE", description = "Metadata table, when it is not HAM10000_metadata.csv in DIR.")
   Path metadata;
 
-  // Same defaults as ingest-job's, so the two meet without options.
-  @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin KafkaClientOptions kafka;
 
-  @Option(names = "--topic", defaultValue = "lesion-images", description = "Topic of ingest messages (default: ${DEFAULT-VALUE}).")
-  String topic;
+  @Mixin IngestTopicOption topic;
 
   @Option(names = "--rate", defaultValue = "0", paramLabel = "N", description = "Images per second; 0 = as fast as Kafka takes them (default: ${DEFAULT-VALUE}).")
   double rate;
@@ -66,9 +64,6 @@ final class ProduceCommand implements Callable<Integer> {
   @Option(names = "--connect-timeout-s", defaultValue = "15", description = "How long to wait for Kafka to answer (default: ${DEFAULT-VALUE}).")
   int connectTimeoutSeconds;
 
-  @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "A Kafka producer setting (security.protocol, sasl.*, ssl.*), repeatable.")
-  Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
@@ -82,9 +77,9 @@ final class ProduceCommand implements Callable<Integer> {
       }
       err.printf("produce: skipping %d bad rows, sending %d images%n", scan.problems().size(), scan.images().size());
     }
-    DatasetProducer.Settings settings = DatasetProducer.Settings.of(bootstrapServers, topic)
+    DatasetProducer.Settings settings = DatasetProducer.Settings.of(kafka.bootstrapServers, topic.topic)
         .withRate(rate).withLimit(limit).withLoop(loop).withInline(!mode.uri)
-        .withKafkaProperties(kafkaProperties).withConnectTimeout(Duration.ofSeconds(connectTimeoutSeconds));
+        .withKafkaProperties(kafka.properties).withConnectTimeout(Duration.ofSeconds(connectTimeoutSeconds));
     try (DatasetProducer producer = DatasetProducer.connect(settings)) {
       Thread hook = new Thread(producer::stop);
       Runtime.getRuntime().addShutdownHook(hook);
@@ -101,8 +96,8 @@ final class ProduceCommand implements Callable<Integer> {
             err.printf("produce: skipped %s: %s%n", image.imageId(), why);
           }
         });
-        spec.commandLine().getOut().printf("sent %d images to %s at %s in %.1f s (%.1f images/s)%s%n", summary.sent(), topic,
-            bootstrapServers, summary.seconds(), summary.imagesPerSecond(),
+        spec.commandLine().getOut().printf("sent %d images to %s at %s in %.1f s (%.1f images/s)%s%n", summary.sent(), topic.topic,
+            kafka.bootstrapServers, summary.seconds(), summary.imagesPerSecond(),
             summary.skipped() > 0 ? ", " + summary.skipped() + " unreadable images skipped" : "");
         return summary.skipped() > 0 ? 1 : 0;
       } finally {

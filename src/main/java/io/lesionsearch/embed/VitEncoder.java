@@ -10,16 +10,14 @@ import java.util.List;
  * The per-thread handle on a shared model: a DJL Predictor is not thread-safe, so each Flink slot or
  * worker thread opens its own encoder while the weights stay shared through {@link SharedModels}.
  */
-public final class VitEncoder implements AutoCloseable {
+public final class VitEncoder implements Encoder {
 
   private final SharedModels.Lease lease;
   private final Predictor<float[], float[]> predictor;
-  private final VitPreprocessor preprocessor;
 
   private VitEncoder(SharedModels.Lease lease) {
     this.lease = lease;
     this.predictor = lease.model().newPredictor();
-    this.preprocessor = new VitPreprocessor(lease.model().manifest());
   }
 
   public static VitEncoder open(Path modelDir, Device device) throws ModelLoadException {
@@ -37,20 +35,22 @@ public final class VitEncoder implements AutoCloseable {
     }
   }
 
+  /** Opens the model of {@code modelDir} on the least-used of the devices Flink gave a slot. */
+  public static Encoder.Factory factory(String modelDir) {
+    return devices -> open(Path.of(modelDir), devices);
+  }
+
+  @Override
   public ModelManifest manifest() {
     return lease.model().manifest();
   }
 
+  @Override
   public Device device() {
     return lease.model().device();
   }
 
-  /** The preprocessing that belongs to this model; thread-safe, so it may run on other threads. */
-  public VitPreprocessor preprocessor() {
-    return preprocessor;
-  }
-
-  /** Embeds a batch of preprocessed images, one forward pass; returns one vector per input, in order. */
+  @Override
   public List<float[]> embed(List<float[]> pixelBatch) throws TranslateException {
     if (pixelBatch.isEmpty()) {
       return List.of();

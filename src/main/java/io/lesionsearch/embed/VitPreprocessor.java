@@ -12,17 +12,13 @@ import io.lesionsearch.image.RgbImage;
  */
 public final class VitPreprocessor {
 
-  private final ImageDecoder decoder;
+  /** Default limits and no pixel budget: jobs decode through an {@link ImageBytesPreparation} instead. */
+  private final ImageDecoder decoder = new ImageDecoder();
   private final PillowBilinearResizer resizer;
   /** normalised[c][v]: the float32 value of 8-bit sample v in channel c; 768 floats replace all arithmetic. */
   private final float[][] normalised = new float[3][256];
 
   public VitPreprocessor(ModelManifest manifest) {
-    this(manifest, new ImageDecoder());
-  }
-
-  public VitPreprocessor(ModelManifest manifest, ImageDecoder decoder) {
-    this.decoder = decoder;
     this.resizer = new PillowBilinearResizer(manifest.width(), manifest.height());
     for (int c = 0; c < 3; c++) {
       float mean = manifest.imageMean().get(c).floatValue();
@@ -42,10 +38,6 @@ public final class VitPreprocessor {
   /** The resized 8-bit RGB, before normalisation: what `embed --pixels` compares with Pillow. */
   public byte[] resize(RgbImage image) {
     return resizer.resize(image);
-  }
-
-  public ImageDecoder decoder() {
-    return decoder;
   }
 
   public float[] normalise(byte[] resizedRgb) {

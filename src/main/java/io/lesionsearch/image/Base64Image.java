@@ -13,7 +13,7 @@ public final class Base64Image {
    *     allocated), not base64, or empty
    */
   public static byte[] decode(String text, int maxBytes) {
-    long decodedSize = (long) text.length() * 3 / 4;
+    long decodedSize = decodedSize(text);
     if (decodedSize > maxBytes) {
       throw new IllegalArgumentException(
           "image is about " + decodedSize + " bytes, over the limit of " + maxBytes + " bytes");
@@ -30,6 +30,11 @@ public final class Base64Image {
       throw new IllegalArgumentException("image is empty");
     }
     return bytes;
+  }
+
+  /** About how many bytes the text decodes to: exact for unwrapped base64 without padding. */
+  public static long decodedSize(String text) {
+    return (long) text.length() * 3 / 4;
   }
 
   /** Most images come unwrapped: scan once, and copy only when there is whitespace to drop. */

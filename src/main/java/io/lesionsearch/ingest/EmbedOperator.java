@@ -1,25 +1,17 @@
 package io.lesionsearch.ingest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.embed.Decoded;
+import io.lesionsearch.embed.EmbedResult;
+import io.lesionsearch.embed.Embedded;
+import io.lesionsearch.embed.EmbeddingStage;
+import io.lesionsearch.embed.Encoder;
 import io.lesionsearch.embed.SharedDecodePool;
 import io.lesionsearch.embed.SlotDevice;
 import io.lesionsearch.embed.VitEncoder;
-import io.lesionsearch.embed.VitPreprocessor;
-import io.lesionsearch.image.ImageDecodeException;
 import io.lesionsearch.image.ImageDecodeException.Reason;
 import io.lesionsearch.kafka.DeadLetter;
-import io.lesionsearch.qdrant.LesionPoint;
-import io.lesionsearch.qdrant.PointIds;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
@@ -30,23 +22,22 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Embeds images in batches with the TaskManager's shared model on this slot's device. Decoding starts
- * on a thread pool as each image arrives; a full batch is inferred once the next batch is pending
- * behind it, so that batch decodes during inference. Everything pending runs when the oldest waiting
- * image has waited about {@code maxDelayMs} for its batch to fill, before every checkpoint barrier and
- * at the end of input, so no image waits forever and none is left outside a checkpoint.
+ * The ingest job's driver of the {@link EmbeddingStage}, with the TaskManager's shared model on this
+ * slot's device. Decoding starts on the shared decode pool as each image arrives; a full batch is
+ * inferred once the next batch is pending behind it, so that batch decodes during inference.
+ * Everything pending runs when the oldest waiting image has waited about {@code maxDelayMs} for its
+ * batch to fill (see {@link BatchFillClock}), before every checkpoint barrier and at the end of
+ * input, so no image waits forever and none is left outside a checkpoint.
  *
  * <p>What goes wrong with one image stays with that image: a file it may not read, bytes that are no
  * image, an image too large for the pixel limits, a decode that throws anything short of a broken
- * JVM (a stack overflow or an allocation that failed included), or one that takes longer than the
- * decode timeout - each makes that image a dead letter, and the job goes on.
+ * JVM, or one that takes longer than the decode timeout - each makes that image a dead letter, and
+ * the job goes on.
  */
-public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
-    implements OneInputStreamOperator<ImageToEmbed, LesionPoint>, BoundedOneInput {
+public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
+    implements OneInputStreamOperator<ImageToEmbed, EmbeddedImage>, BoundedOneInput {
 
   public static final String STAGE = "embed";
-  /** The payload key of the base64 JPEG preview (see {@code --thumbnail-size}). */
-  public static final String THUMBNAIL = "thumbnail";
   /** Milliseconds one inference batch took on the model (histogram over the last 500 batches). */
   public static final String METRIC_BATCH_TIME = "inferenceBatchTimeMs";
   /** The latest batch's inference time in milliseconds (gauge). */
@@ -54,15 +45,14 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   /** Images in the latest inference batch (gauge). */
   public static final String METRIC_LAST_BATCH_SIZE = "lastInferenceBatchSize";
   private static final int HISTOGRAM_WINDOW = 500;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final EmbedSettings settings;
   private final OutputTag<DeadLetter> deadLetters;
+  private final Encoder.Factory encoders;
   private final ImagePreparation.Factory preparations;
 
-  private transient VitEncoder encoder;
-  private transient ImagePreparation preparation;
-  private transient List<Pending> pending;
+  private transient Encoder encoder;
+  private transient EmbeddingStage<Waiting> stage;
   private transient boolean timerArmed;
   private transient Counter embedded;
   private transient Counter failed;
@@ -70,30 +60,31 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
   private transient Histogram batchTimes;
   private transient volatile long lastBatchMs;
   private transient volatile int lastBatchSize;
-
   private transient BatchFillClock fillClock;
 
-  /** @param prepared the decode's result: {@link ImagePreparation.Prepared}, or the Throwable that makes it a dead letter */
-  private record Pending(ImageToEmbed image, Future<Object> prepared, long submittedNanos, BatchFillClock.Stamp arrived) {}
+  /** An image and when it arrived, by the processing-time clock. */
+  private record Waiting(ImageToEmbed image, BatchFillClock.Stamp arrived) {}
 
   public EmbedOperator(EmbedSettings settings, OutputTag<DeadLetter> deadLetters) {
-    this(settings, deadLetters, ImagePreparation::standard);
+    this(settings, deadLetters, VitEncoder.factory(settings.modelDir()), ImagePreparation::new);
   }
 
-  EmbedOperator(EmbedSettings settings, OutputTag<DeadLetter> deadLetters, ImagePreparation.Factory preparations) {
+  /** With a model and a per-image preparation of the caller's: fakes, ones that fail or hang. */
+  EmbedOperator(EmbedSettings settings, OutputTag<DeadLetter> deadLetters, Encoder.Factory encoders,
+      ImagePreparation.Factory preparations) {
     this.settings = settings;
     this.deadLetters = deadLetters;
+    this.encoders = encoders;
     this.preparations = preparations;
   }
 
   @Override
   public void open() throws Exception {
     super.open();
-    encoder = VitEncoder.open(Path.of(settings.modelDir()), SlotDevice.candidates(getRuntimeContext()));
-    VitPreprocessor pre = encoder.preprocessor();
-    preparation = preparations.create(pre, settings.images().decoder(),
-        new ImageFiles(settings.imageRoots(), settings.images().maxBytes()), settings.thumbnailSize());
-    pending = new ArrayList<>(settings.batchSize());
+    encoder = encoders.open(SlotDevice.candidates(getRuntimeContext()));
+    var preparation = preparations.create(encoder.manifest(), settings);
+    stage = new EmbeddingStage<>(encoder, (Waiting w) -> preparation.prepare(w.image()), SharedDecodePool.get(),
+        settings.images().decodeTimeout());
     fillClock = new BatchFillClock();
     embedded = getMetricGroup().counter("imagesEmbedded");
     failed = getMetricGroup().counter("imagesDeadLettered");
@@ -106,37 +97,26 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
 
   @Override
   public void processElement(StreamRecord<ImageToEmbed> element) throws Exception {
-    ImageToEmbed image = element.getValue();
-    Future<Object> prepared = SharedDecodePool.get().submit(() -> prepare(image));
-    pending.add(new Pending(image, prepared, System.nanoTime(), fillClock.stamp(now())));
+    stage.submit(new Waiting(element.getValue(), fillClock.stamp(now())));
     // Infer the oldest batch only once the next one is decoding behind it.
-    if (pending.size() >= 2 * settings.batchSize()) {
+    if (stage.pending() >= 2 * settings.batchSize()) {
       embed(settings.batchSize());
     }
     armTimer();
   }
 
-  /** Runs on a decode thread: never throws, so that no failure of one image reaches the task. */
-  private Object prepare(ImageToEmbed image) {
-    try {
-      return preparation.prepare(image);
-    } catch (Exception | StackOverflowError | OutOfMemoryError e) {
-      // Errors of one image's decode (a recursion too deep, an allocation too large) leave the JVM
-      // able to go on; anything else that breaks it (an InternalError, a LinkageError) is not caught.
-      return e;
-    }
-  }
-
-  /** Flushes once the oldest image has waited {@code maxDelayMs} for its batch to fill (see {@link BatchFillClock}). */
+  /** Flushes once the oldest image has waited {@code maxDelayMs} for its batch to fill. */
   private void armTimer() {
-    if (pending.isEmpty() || timerArmed) {
+    Waiting oldest = stage.oldest();
+    if (oldest == null || timerArmed) {
       return;
     }
-    long remainingMs = Math.max(0, settings.maxDelayMs() - fillClock.waitedMs(pending.get(0).arrived(), now()));
+    long remainingMs = Math.max(0, settings.maxDelayMs() - fillClock.waitedMs(oldest.arrived(), now()));
     timerArmed = true;
     getProcessingTimeService().registerTimer(now() + remainingMs, time -> {
       timerArmed = false;
-      if (!pending.isEmpty() && fillClock.waitedMs(pending.get(0).arrived(), now()) >= settings.maxDelayMs()) {
+      Waiting first = stage.oldest();
+      if (first != null && fillClock.waitedMs(first.arrived(), now()) >= settings.maxDelayMs()) {
         flush();
       }
       armTimer();
@@ -159,78 +139,45 @@ public final class EmbedOperator extends AbstractStreamOperator<LesionPoint>
 
   /** Embeds everything pending, in batches. */
   private void flush() throws Exception {
-    while (!pending.isEmpty()) {
-      embed(Math.min(settings.batchSize(), pending.size()));
+    while (stage.pending() > 0) {
+      embed(settings.batchSize());
     }
   }
 
   /** Embeds the oldest {@code count} pending images as one batch. */
   private void embed(int count) throws Exception {
-    List<Pending> batch = new ArrayList<>(pending.subList(0, count));
-    pending.subList(0, count).clear();
-    List<float[]> pixels = new ArrayList<>(batch.size());
-    List<ImageToEmbed> ok = new ArrayList<>(batch.size());
-    List<String> thumbnails = new ArrayList<>(batch.size());
-    for (Pending p : batch) {
-      Object result = await(p);
-      if (result instanceof ImagePreparation.Prepared done) {
-        pixels.add(done.tensor());
-        thumbnails.add(done.thumbnail());
-        ok.add(p.image());
-      } else {
-        failed.inc();
-        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(p.image().source(), STAGE, (Throwable) result)));
-      }
-    }
-    if (ok.isEmpty()) {
-      return;
-    }
+    List<Decoded<Waiting>> batch = stage.takeOldest(count);
+    int inferred = (int) batch.stream().filter(Decoded::ok).count();
     long started = now();
     long startedNanos = System.nanoTime();
-    List<float[]> vectors = encoder.embed(pixels);
-    fillClock.inferred(now() - started);
-    lastBatchMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-    lastBatchSize = pixels.size();
-    batchTimes.update(lastBatchMs);
-    String now = Instant.ofEpochMilli(now()).toString();
-    for (int i = 0; i < ok.size(); i++) {
-      ImageToEmbed image = ok.get(i);
-      output.collect(new StreamRecord<>(new LesionPoint(
-          PointIds.forImageId(image.imageId()).toString(), vectors.get(i), payload(image, now, thumbnails.get(i)))));
+    List<Embedded<Waiting>> results = stage.embed(batch);
+    if (inferred > 0) {
+      fillClock.inferred(now() - started);
+      lastBatchMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+      lastBatchSize = inferred;
+      batchTimes.update(lastBatchMs);
     }
-    embedded.inc(ok.size());
-  }
-
-  /** The decode's result, or the reason it has none; a decode past its timeout is interrupted and given up. */
-  private Object await(Pending p) throws InterruptedException {
-    long timeoutNanos = settings.images().decodeTimeout().toNanos();
-    long leftNanos = p.submittedNanos() + timeoutNanos - System.nanoTime();
-    try {
-      return p.prepared().get(Math.max(0, leftNanos), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      p.prepared().cancel(true);
-      decodeTimeouts.inc();
-      return new ImageDecodeException(Reason.TIMEOUT, "reading and decoding the image took longer than "
-          + settings.images().decodeTimeout().toMillis() + " ms (--decode-timeout-ms)");
-    } catch (ExecutionException e) {
-      return e.getCause(); // prepare() returns its failures, so only the pool itself gets here
+    long embeddedAt = now();
+    for (Embedded<Waiting> e : results) {
+      ImageToEmbed image = e.input().image();
+      if (e.result() instanceof EmbedResult.Vector v) {
+        output.collect(new StreamRecord<>(
+            new EmbeddedImage(image, v.vector(), v.thumbnail(), encoder.manifest().modelId(), embeddedAt)));
+        embedded.inc();
+      } else if (e.result() instanceof EmbedResult.Failure f) {
+        if (f.reason() == Reason.TIMEOUT) {
+          decodeTimeouts.inc();
+        }
+        failed.inc();
+        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(image.source(), STAGE, f.toException())));
+      }
     }
-  }
-
-  private byte[] payload(ImageToEmbed image, String ingestedAt, String thumbnail) throws IOException {
-    ObjectNode payload = (ObjectNode) JSON.readTree(image.payloadJson());
-    payload.put("ingested_at", ingestedAt);
-    payload.put("model_id", encoder.manifest().modelId());
-    if (thumbnail != null) {
-      payload.put(THUMBNAIL, thumbnail);
-    }
-    return JSON.writeValueAsBytes(payload);
   }
 
   @Override
   public void close() throws Exception {
-    if (pending != null) {
-      pending.forEach(p -> p.prepared().cancel(true));
+    if (stage != null) {
+      stage.close();
     }
     if (encoder != null) {
       encoder.close();

@@ -1,12 +1,20 @@
 package io.lesionsearch.ingest;
 
 import io.lesionsearch.kafka.SourceRecord;
-
+import io.qdrant.client.grpc.JsonWithInt.Struct;
 import java.io.Serializable;
 
 /**
  * A validated ingest message: the image (inline bytes or a URI the TaskManagers can read) and the
- * payload the point will carry, as JSON, with its source kept for dead-lettering.
+ * payload the point will carry, with its source kept for dead-lettering. The payload is built once,
+ * by the parser, as Qdrant values; it travels in their protobuf form, which Flink copies as bytes.
+ *
+ * @param payload a {@link Struct} of the point's payload fields, as {@link Struct#toByteArray()}
  */
-public record ImageToEmbed(SourceRecord source, String imageId, byte[] image, String imageUri, byte[] payloadJson)
-    implements Serializable {}
+public record ImageToEmbed(SourceRecord source, String imageId, byte[] image, String imageUri, byte[] payload)
+    implements Serializable {
+
+  public ImageToEmbed(SourceRecord source, String imageId, byte[] image, String imageUri, Struct payload) {
+    this(source, imageId, image, imageUri, payload.toByteArray());
+  }
+}

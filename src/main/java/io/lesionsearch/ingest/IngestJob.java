@@ -4,9 +4,12 @@ import io.lesionsearch.embed.ModelLoadException;
 import io.lesionsearch.embed.ModelManifest;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.DeadLetterSerializer;
+import io.lesionsearch.kafka.KafkaSources;
 import io.lesionsearch.kafka.TolerantKafkaSink;
-import io.lesionsearch.qdrant.LesionPoint;
+import io.lesionsearch.payload.LesionPayload;
+import io.lesionsearch.qdrant.PointStructTypeInfo;
 import io.lesionsearch.qdrant.QdrantSink;
+import io.qdrant.client.grpc.Points.PointStruct;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -28,54 +31,55 @@ public final class IngestJob {
 
   private IngestJob() {}
 
-  public static void build(StreamExecutionEnvironment env, IngestOptions o) throws ModelLoadException {
+  public static void build(StreamExecutionEnvironment env, IngestConfig o) throws ModelLoadException {
     build(env, o, UnaryOperator.identity());
   }
 
   /** {@code afterParse} lets tests put a failure between the stages; the job itself passes identity. */
   static void build(
-      StreamExecutionEnvironment env, IngestOptions o, UnaryOperator<DataStream<ImageToEmbed>> afterParse)
+      StreamExecutionEnvironment env, IngestConfig o, UnaryOperator<DataStream<ImageToEmbed>> afterParse)
       throws ModelLoadException {
-    o.validate();
-    o.flink.applyTo(env);
+    o.flink().applyTo(env);
     // Every stage builds new objects and never changes its input, so chained stages may hand
     // records over without Flink's defensive deep copy (an image is tens of KB).
     env.getConfig().enableObjectReuse();
     // Read at submission so a wrong model directory fails before the job starts, and the collection
     // gets the model's vector size.
-    ModelManifest manifest = ModelManifest.read(Path.of(o.model));
+    ModelManifest manifest = ModelManifest.read(Path.of(o.model()));
     OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     SingleOutputStreamOperator<ImageToEmbed> images = env
-        .fromSource(o.kafka.source(o.topic, o.groupId, o.flink.checkpointing()), WatermarkStrategy.noWatermarks(),
-            "kafka " + o.topic).uid("kafka-source")
-        .process(new ParseFunction(new IngestMessageParser(o.images.maxImageBytes, o.payloadFields), deadLetters))
+        .fromSource(KafkaSources.records(o.kafka(), o.topic(), o.groupId(), o.flink().checkpointing()), WatermarkStrategy.noWatermarks(),
+            "kafka " + o.topic()).uid("kafka-source")
+        .process(new ParseFunction(new IngestMessageParser(o.images().maxBytes(), o.payloadFields()), deadLetters))
         .name("parse").uid("parse");
 
-    EmbedSettings embed = new EmbedSettings(o.model, o.batchSize, o.batchMaxDelayMs, o.thumbnailSize, o.images.limits(),
-        o.imageRoots);
-    SingleOutputStreamOperator<LesionPoint> points = afterParse.apply(images)
-        .transform("embed", TypeInformation.of(LesionPoint.class), new EmbedOperator(embed, deadLetters))
+    EmbedSettings embed = new EmbedSettings(o.model(), o.batchSize(), o.batchMaxDelayMs(), o.thumbnailSize(), o.images(),
+        o.imageRoots());
+    SingleOutputStreamOperator<EmbeddedImage> embedded = afterParse.apply(images)
+        .transform("embed", TypeInformation.of(EmbeddedImage.class), new EmbedOperator(embed, deadLetters))
         .uid("embed");
+    DataStream<PointStruct> points = embedded.map(new LesionPoints()).returns(PointStructTypeInfo.INSTANCE)
+        .name("lesion points").uid("lesion-points");
 
-    points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant.collection).uid("qdrant-sink");
+    points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant().collection()).uid("qdrant-sink");
 
     images.getSideOutput(deadLetters)
-        .union(points.getSideOutput(deadLetters))
-        .sinkTo(deadLetterSink(o)).name("kafka " + o.deadLetterTopic).uid("dead-letter-sink");
+        .union(embedded.getSideOutput(deadLetters))
+        .sinkTo(deadLetterSink(o)).name("kafka " + o.deadLetterTopic()).uid("dead-letter-sink");
   }
 
-  private static QdrantSink qdrantSink(IngestOptions o, int vectorSize) {
+  private static QdrantSink qdrantSink(IngestConfig o, int vectorSize) {
     return QdrantSink.builder()
-        .connection(o.qdrant.connection())
-        .collection(o.qdrant.collection)
-        .maxBatchSize(o.upsertBatchSize)
-        .maxBufferedRequests(Math.max(QdrantSink.DEFAULT_MAX_BUFFERED_REQUESTS, 2 * o.upsertBatchSize))
+        .connection(o.qdrant().connection())
+        .collection(o.qdrant().collection())
+        .maxBatchSize(o.upsertBatchSize())
+        .maxBufferedRequests(Math.max(QdrantSink.DEFAULT_MAX_BUFFERED_REQUESTS, 2 * o.upsertBatchSize()))
         // One upsert at a time per writer: with two, a retried older batch could land after a newer
         // one and leave an image's previous metadata in place.
         .maxInFlightRequests(1)
-        .maxTimeInBufferMs(o.upsertMaxDelayMs)
-        .ensureCollection(vectorSize)
+        .maxTimeInBufferMs(o.upsertMaxDelayMs())
+        .ensureCollection(vectorSize, LesionPayload.INDEXES)
         .build();
   }
 
@@ -83,13 +87,13 @@ public final class IngestJob {
    * At least once, and never failed by one letter: a dead letter too large for the producer or the
    * topic is replaced by a stub (see {@link DeadLetterSerializer}).
    */
-  private static TolerantKafkaSink<DeadLetter> deadLetterSink(IngestOptions o) {
-    Properties producer = o.kafka.clientProperties();
+  private static TolerantKafkaSink<DeadLetter> deadLetterSink(IngestConfig o) {
+    Properties producer = o.kafka().clientProperties();
     producer.putIfAbsent("max.request.size", Integer.toString(maxDeadLetterBytes(o)));
-    return new TolerantKafkaSink<>(o.kafka.bootstrapServers, producer, new DeadLetterSerializer(o.deadLetterTopic));
+    return new TolerantKafkaSink<>(o.kafka().bootstrapServers(), producer, new DeadLetterSerializer(o.deadLetterTopic()));
   }
 
-  static int maxDeadLetterBytes(IngestOptions o) {
-    return DeadLetterSerializer.maxRecordBytes(o.images.maxImageBytes);
+  static int maxDeadLetterBytes(IngestConfig o) {
+    return DeadLetterSerializer.maxRecordBytes(o.images().maxBytes());
   }
 }

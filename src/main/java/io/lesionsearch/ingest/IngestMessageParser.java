@@ -8,15 +8,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.image.Base64Image;
 import io.lesionsearch.kafka.SourceRecord;
+import io.lesionsearch.payload.LesionPayload;
+import io.lesionsearch.qdrant.JsonValues;
 import io.lesionsearch.qdrant.PointIds;
+import io.qdrant.client.grpc.JsonWithInt.Struct;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Checks an ingest message against the contract in README.md ("Messages") and turns it into an image
- * to embed plus the point's payload. The payload holds an explicit list of fields: the HAM10000
+ * to embed plus the point's payload, built here once as Qdrant values (see {@link LesionPayload}). The
+ * payload holds an explicit list of fields: the HAM10000
  * fields, type- and size-checked, and the extras the job was configured with ({@code --payload-field}),
  * size- and depth-checked; other fields are not stored, and {@code image_uri} never is. Messages of
  * refusals name the field and the kind of value, never the value itself.
@@ -31,19 +34,6 @@ public final class IngestMessageParser implements Serializable {
   public static final int MAX_IMAGE_URI_CHARS = 4096;
   /** An extra field's value may nest objects and lists this deep. */
   public static final int MAX_EXTRA_DEPTH = 8;
-  /** Qdrant keeps ages as numbers for range filters; no patient is older. */
-  public static final double MAX_AGE = 150;
-
-  public static final String IMAGE_ID = "image_id";
-  /**
-   * The HAM10000 text fields a payload may hold besides image_id; {@code dx_code} is the short code
-   * beside the long name in {@code dx} that {@code produce} writes.
-   */
-  public static final List<String> TEXT_FIELDS = List.of("lesion_id", "dx", "dx_code", "dx_type", "sex", "localization");
-  public static final String AGE = "age";
-  /** Payload keys the job itself writes, and message fields that are never stored. */
-  public static final Set<String> RESERVED = Set.of("image", "image_uri", "ingested_at", "model_id", "thumbnail", "op");
-
   private final int maxImageBytes;
   private final List<String> extraFields;
   private transient ObjectMapper json;
@@ -58,10 +48,9 @@ public final class IngestMessageParser implements Serializable {
       throw new IllegalArgumentException("max image bytes must be positive, got " + maxImageBytes);
     }
     for (String field : extraFields) {
-      if (field.isBlank() || field.equals(IMAGE_ID) || field.equals(AGE) || TEXT_FIELDS.contains(field)
-          || RESERVED.contains(field)) {
+      if (field.isBlank() || LesionPayload.isDatasetField(field) || LesionPayload.RESERVED.contains(field)) {
         throw new IllegalArgumentException("--payload-field " + field + " is not an extra field: the HAM10000 fields are"
-            + " stored anyway, and " + RESERVED + " are never taken from a message");
+            + " stored anyway, and " + LesionPayload.RESERVED + " are never taken from a message");
       }
     }
     this.maxImageBytes = maxImageBytes;
@@ -102,38 +91,39 @@ public final class IngestMessageParser implements Serializable {
       throw new InvalidRecordException("expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
     }
     ObjectNode message = (ObjectNode) root;
-    ObjectNode payload = json().createObjectNode();
+    Struct.Builder payload = Struct.newBuilder();
 
-    String imageId = text(message, IMAGE_ID, MAX_IMAGE_ID_CHARS);
+    String imageId = text(message, LesionPayload.IMAGE_ID, MAX_IMAGE_ID_CHARS);
     if (imageId == null || imageId.isBlank()) {
       throw new InvalidRecordException("image_id is missing");
     }
-    payload.put(IMAGE_ID, imageId);
-    for (String field : TEXT_FIELDS) {
+    payload.putFields(LesionPayload.IMAGE_ID, JsonValues.of(imageId));
+    for (String field : LesionPayload.TEXT_FIELDS) {
       String value = text(message, field, MAX_TEXT_CHARS);
       if (value != null) {
-        payload.put(field, value);
+        payload.putFields(field, JsonValues.of(value));
       }
     }
-    JsonNode age = message.get(AGE);
+    JsonNode age = message.get(LesionPayload.AGE);
     if (age != null && !age.isNull()) { // a missing age stays missing rather than becoming null or 0
-      if (!age.isNumber() || !Double.isFinite(age.asDouble()) || age.asDouble() < 0 || age.asDouble() > MAX_AGE) {
-        throw new InvalidRecordException("age must be a number from 0 to " + (int) MAX_AGE + " or null, got "
+      double max = LesionPayload.MAX_AGE;
+      if (!age.isNumber() || !Double.isFinite(age.asDouble()) || age.asDouble() < 0 || age.asDouble() > max) {
+        throw new InvalidRecordException("age must be a number from 0 to " + (int) max + " or null, got "
             + (age.isNumber() ? "a number out of that range" : age.getNodeType()));
       }
-      payload.set(AGE, age);
+      payload.putFields(LesionPayload.AGE, JsonValues.of(age));
     }
     for (String field : extraFields) {
       JsonNode value = message.get(field);
       if (value != null) {
         checkExtra(field, value, 1);
-        payload.set(field, value);
+        payload.putFields(field, JsonValues.of(value));
       }
     }
 
     byte[] image = null;
-    String imageUri = text(message, "image_uri", MAX_IMAGE_URI_CHARS);
-    JsonNode inline = message.get("image");
+    String imageUri = text(message, LesionPayload.IMAGE_URI, MAX_IMAGE_URI_CHARS);
+    JsonNode inline = message.get(LesionPayload.IMAGE);
     if (inline != null && !inline.isNull()) {
       if (!inline.isTextual()) {
         throw new InvalidRecordException("image must be a base64 string, got " + inline.getNodeType());
@@ -143,17 +133,12 @@ public final class IngestMessageParser implements Serializable {
       throw new InvalidRecordException("neither image (base64) nor image_uri is given");
     }
 
-    byte[] payloadJson;
-    try {
-      payloadJson = json().writeValueAsBytes(payload);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("re-serialising a parsed JSON object cannot fail", e);
-    }
-    if (payloadJson.length > MAX_PAYLOAD_BYTES) {
+    Struct built = payload.build();
+    if (built.getSerializedSize() > MAX_PAYLOAD_BYTES) {
       throw new InvalidRecordException(
-          "metadata is " + payloadJson.length + " bytes, over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
+          "metadata is " + built.getSerializedSize() + " bytes, over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
     }
-    return new ImageToEmbed(record, imageId, image, image == null ? imageUri : null, payloadJson);
+    return new ImageToEmbed(record, imageId, image, image == null ? imageUri : null, built);
   }
 
   /** Qdrant's payload JSON has no NaN or infinity, and Qdrant refuses messages nested too deep. */
@@ -170,11 +155,14 @@ public final class IngestMessageParser implements Serializable {
   }
 
   private byte[] decodeBase64(String text) throws InvalidRecordException {
+    if (Base64Image.decodedSize(text) > maxImageBytes) {
+      throw new InvalidRecordException("image is about " + Base64Image.decodedSize(text) + " bytes, over the limit of "
+          + maxImageBytes + " bytes; send large images as image_uri");
+    }
     try {
       return Base64Image.decode(text, maxImageBytes);
     } catch (IllegalArgumentException e) {
-      boolean tooLarge = e.getMessage().contains("over the limit");
-      throw new InvalidRecordException(e.getMessage() + (tooLarge ? "; send large images as image_uri" : ""));
+      throw new InvalidRecordException(e.getMessage());
     }
   }
 

@@ -85,9 +85,9 @@ public final class LocalMode {
     try (LocalStack stack = new LocalStack(settings.model(), settings.qdrant(), settings.qdrantApiKey(),
             settings.qdrantPort(), settings.collection(), settings.flinkPort(), settings.thumbnailSize());
         DeadLetterWatch deadLetters = new DeadLetterWatch(
-            stack.kafka().bootstrapServers(), stack.ingestOptions().deadLetterTopic);
+            stack.kafka().bootstrapServers(), stack.ingestConfig().deadLetterTopic());
         SearchClient client = new SearchClient(stack.kafka().bootstrapServers(),
-            stack.queryOptions().requestsTopic, stack.queryOptions().repliesTopic, Map.of());
+            stack.queryConfig().requestsTopic(), stack.queryConfig().repliesTopic(), Map.of());
         // The page's searches take the same Kafka path as every other client's.
         WebServer web = WebServer.start(client::search, WebConfig.defaults().withPort(settings.webPort())
             .withSamples(images.stream().limit(WebConfig.MAX_SAMPLES).map(LesionImage::imageId).toList()))) {
@@ -121,8 +121,8 @@ public final class LocalMode {
   private void printAddresses(LocalStack stack, WebServer web) throws Exception {
     out.println("Web page:                " + web.uri());
     out.println("Kafka bootstrap servers: " + stack.kafka().bootstrapServers()
-        + "  (topics " + stack.ingestOptions().topic + ", " + stack.queryOptions().requestsTopic
-        + ", " + stack.queryOptions().repliesTopic + ")");
+        + "  (topics " + stack.ingestConfig().topic() + ", " + stack.queryConfig().requestsTopic()
+        + ", " + stack.queryConfig().repliesTopic() + ")");
     out.println("Qdrant gRPC:             " + stack.qdrant().host() + ":" + stack.qdrant().port() + "  (collection "
         + stack.collection() + (settings.qdrant() == null ? ", embedded endpoint)" : ", a running server)"));
     out.println("Flink web UI:            " + stack.flinkWebAddress());
@@ -131,7 +131,7 @@ public final class LocalMode {
 
   private long produce(LocalStack stack, List<LesionImage> images, DeadLetterWatch deadLetters) throws Exception {
     DatasetProducer.Settings producing = DatasetProducer.Settings
-        .of(stack.kafka().bootstrapServers(), stack.ingestOptions().topic)
+        .of(stack.kafka().bootstrapServers(), stack.ingestConfig().topic())
         .withRate(settings.rate());
     try (DatasetProducer producer = DatasetProducer.connect(producing)) {
       DatasetProducer.Summary summary = producer.produce(images, new DatasetProducer.Listener() {

@@ -1,10 +1,12 @@
 package io.lesionsearch.local;
 
 import io.lesionsearch.ingest.IngestJob;
+import io.lesionsearch.ingest.IngestConfig;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.qdrant.QdrantConnection;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
 import io.lesionsearch.query.QueryJob;
+import io.lesionsearch.query.QueryConfig;
 import io.lesionsearch.query.QueryOptions;
 import java.net.URI;
 import java.nio.file.Path;
@@ -31,8 +33,8 @@ public final class LocalStack implements AutoCloseable {
   private final QdrantConnection qdrant;
   private final String collection;
   private final LocalFlink flink;
-  private final IngestOptions ingest;
-  private final QueryOptions query;
+  private final IngestConfig ingest;
+  private final QueryConfig query;
   private final JobID ingestJob;
   private final JobID queryJob;
 
@@ -65,10 +67,10 @@ public final class LocalStack implements AutoCloseable {
       query = QueryOptions.parse(common.toArray(String[]::new));
       // The broker's default (1 MiB) would refuse an inline photo the jobs and the page accept; a
       // dead letter is its input plus headers, so dead-letter topics get 1 MiB more.
-      for (String topic : List.of(ingest.topic, query.requestsTopic, query.repliesTopic)) {
+      for (String topic : List.of(ingest.topic(), query.requestsTopic(), query.repliesTopic())) {
         kafka.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
       }
-      for (String topic : List.of(ingest.deadLetterTopic, query.deadLetterTopic)) {
+      for (String topic : List.of(ingest.deadLetterTopic(), query.deadLetterTopic())) {
         kafka.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES + (1 << 20))));
       }
       // One slot per job; both share the TaskManager's one copy of the model.
@@ -103,11 +105,11 @@ public final class LocalStack implements AutoCloseable {
     return collection;
   }
 
-  public IngestOptions ingestOptions() {
+  public IngestConfig ingestConfig() {
     return ingest;
   }
 
-  public QueryOptions queryOptions() {
+  public QueryConfig queryConfig() {
     return query;
   }
 

@@ -29,11 +29,4 @@ public final class Options {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
-
-  /** A range check picocli's types cannot express; the message names the option. */
-  public static void require(boolean ok, String message) {
-    if (!ok) {
-      throw new IllegalArgumentException(message);
-    }
-  }
 }

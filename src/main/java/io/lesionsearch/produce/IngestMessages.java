@@ -3,11 +3,11 @@ package io.lesionsearch.produce;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.datasets.LesionImage;
+import io.lesionsearch.payload.LesionPayload;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Base64;
-import java.util.Set;
 
 /**
  * Dataset rows as ingest messages (ARCHITECTURE.md's contract, key = image_id). {@code dx} is the
@@ -18,8 +18,9 @@ public final class IngestMessages {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Extra metadata columns may not overwrite the contract's own fields. */
-  private static final Set<String> RESERVED = Set.of("image_id", "lesion_id", "dx", "dx_code", "dx_type", "age", "sex",
-      "localization", "image", "image_uri");
+  private static boolean reserved(String field) {
+    return LesionPayload.isDatasetField(field) || field.equals(LesionPayload.IMAGE) || field.equals(LesionPayload.IMAGE_URI);
+  }
 
   private IngestMessages() {}
 
@@ -34,23 +35,23 @@ public final class IngestMessages {
    */
   public static byte[] value(LesionImage image, boolean inline) throws IOException {
     ObjectNode m = JSON.createObjectNode();
-    m.put("image_id", image.imageId());
-    putIfPresent(m, "lesion_id", image.lesionId());
-    m.put("dx", image.dx().longName());
-    m.put("dx_code", image.dx().code());
-    putIfPresent(m, "dx_type", image.dxType());
-    image.age().ifPresent(age -> m.put("age", age));
-    putIfPresent(m, "sex", image.sex());
-    putIfPresent(m, "localization", image.localization());
+    m.put(LesionPayload.IMAGE_ID, image.imageId());
+    putIfPresent(m, LesionPayload.LESION_ID, image.lesionId());
+    m.put(LesionPayload.DX, image.dx().longName());
+    m.put(LesionPayload.DX_CODE, image.dx().code());
+    putIfPresent(m, LesionPayload.DX_TYPE, image.dxType());
+    image.age().ifPresent(age -> m.put(LesionPayload.AGE, age));
+    putIfPresent(m, LesionPayload.SEX, image.sex());
+    putIfPresent(m, LesionPayload.LOCALIZATION, image.localization());
     image.extra().forEach((k, v) -> {
-      if (!RESERVED.contains(k)) {
+      if (!reserved(k)) {
         m.put(k, v);
       }
     });
     if (inline) {
-      m.put("image", Base64.getEncoder().encodeToString(Files.readAllBytes(image.file())));
+      m.put(LesionPayload.IMAGE, Base64.getEncoder().encodeToString(Files.readAllBytes(image.file())));
     } else {
-      m.put("image_uri", image.file().toAbsolutePath().toString());
+      m.put(LesionPayload.IMAGE_URI, image.file().toAbsolutePath().toString());
     }
     return JSON.writeValueAsBytes(m);
   }

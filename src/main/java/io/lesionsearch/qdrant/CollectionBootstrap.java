@@ -9,7 +9,6 @@ import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -20,26 +19,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure the collection the sink writes to exists with the model's vector size, Cosine
- * distance and the payload indexes the search side filters on. Never deletes or recreates: an
+ * distance and the payload indexes its caller's searches filter on. Never deletes or recreates: an
  * existing collection that does not match is an operator decision, so it stops with a message
  * saying what to do.
  */
 public final class CollectionBootstrap {
   private static final Logger LOG = LoggerFactory.getLogger(CollectionBootstrap.class);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
-
-  /** The fields search requests filter on, and the index type each needs. */
-  public static final Map<String, PayloadSchemaType> PAYLOAD_INDEXES;
-
-  static {
-    Map<String, PayloadSchemaType> m = new LinkedHashMap<>();
-    for (String keyword : new String[] {"dx", "dx_type", "sex", "localization", "lesion_id",
-        "image_id"}) {
-      m.put(keyword, PayloadSchemaType.Keyword);
-    }
-    m.put("age", PayloadSchemaType.Float);
-    PAYLOAD_INDEXES = java.util.Collections.unmodifiableMap(m);
-  }
 
   /** What {@link #ensure} found. */
   public enum Outcome { CREATED, EXISTED }
@@ -50,9 +36,12 @@ public final class CollectionBootstrap {
    * Creates the collection if absent, else checks it; then adds any missing payload index. Safe
    * to run from many parallel writers at once: a create that loses the race is re-checked.
    *
+   * @param payloadIndexes the payload fields to index, and the index type of each
+   *
    * @throws IllegalStateException if the collection exists with another size or distance
    */
-  public static Outcome ensure(QdrantClient client, String collection, int vectorSize) {
+  public static Outcome ensure(QdrantClient client, String collection, int vectorSize,
+      Map<String, PayloadSchemaType> payloadIndexes) {
     if (vectorSize <= 0) {
       throw new IllegalArgumentException("vector size must be > 0, got " + vectorSize);
     }
@@ -73,7 +62,7 @@ public final class CollectionBootstrap {
     }
     CollectionInfo info = get(client.getCollectionInfoAsync(collection, CALL_TIMEOUT), collection);
     check(collection, vectorSize, info);
-    addMissingIndexes(client, collection, info.getPayloadSchemaMap());
+    addMissingIndexes(client, collection, payloadIndexes, info.getPayloadSchemaMap());
     return outcome;
   }
 
@@ -96,8 +85,8 @@ public final class CollectionBootstrap {
   }
 
   private static void addMissingIndexes(QdrantClient client, String collection,
-      Map<String, PayloadSchemaInfo> existing) {
-    for (Map.Entry<String, PayloadSchemaType> want : PAYLOAD_INDEXES.entrySet()) {
+      Map<String, PayloadSchemaType> wanted, Map<String, PayloadSchemaInfo> existing) {
+    for (Map.Entry<String, PayloadSchemaType> want : wanted.entrySet()) {
       PayloadSchemaInfo have = existing.get(want.getKey());
       if (have == null) {
         // Creating an index that already exists is a no-op in Qdrant, so a race here is harmless.

@@ -311,9 +311,24 @@ public final class QdrantConnection implements Serializable {
         @Override
         public void start(Listener<R> listener, Metadata headers) {
           super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+            private boolean headersArrived;
+            private boolean messageArrived;
+
+            @Override
+            public void onHeaders(Metadata responseHeaders) {
+              headersArrived = true;
+              super.onHeaders(responseHeaders);
+            }
+
+            @Override
+            public void onMessage(R message) {
+              messageArrived = true;
+              super.onMessage(message);
+            }
+
             @Override
             public void onClose(Status status, Metadata trailers) {
-              super.onClose(explain(status), trailers);
+              super.onClose(explain(status, headersArrived && !messageArrived), trailers);
             }
           }, headers);
         }
@@ -321,12 +336,16 @@ public final class QdrantConnection implements Serializable {
     }
   }
 
-  private Status explain(Status status) {
-    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && status.getDescription() != null
-        && status.getDescription().contains("exceeds maximum size")) {
-      return status.augmentDescription("Qdrant's answer is larger than the client accepts ("
-          + maxInboundBytes + " bytes); raise --qdrant-max-inbound-bytes or ask for fewer hits"
-          + " or less payload");
+  /**
+   * @param answerStarted Qdrant began an answer (sent its headers) that never arrived: Qdrant
+   *     itself refuses with a status alone, so a RESOURCE_EXHAUSTED then is this channel's refusal
+   *     of a message over its inbound limit
+   */
+  private Status explain(Status status, boolean answerStarted) {
+    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && answerStarted) {
+      AnswerTooLargeException tooLarge = new AnswerTooLargeException(maxInboundBytes);
+      return status.withCause(tooLarge).augmentDescription(tooLarge.getMessage()
+          + "; raise --qdrant-max-inbound-bytes or ask for fewer hits or less payload");
     }
     if (status.getCode() == Status.Code.UNAVAILABLE) {
       for (Throwable t = status.getCause(); t != null; t = t.getCause()) {

@@ -1,9 +1,13 @@
 package io.lesionsearch.qdrant;
 
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import io.qdrant.client.grpc.Points.PointStruct;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
@@ -15,7 +19,7 @@ import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfigu
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Upserts {@link LesionPoint}s into one Qdrant collection, in batches of up to
+ * Upserts points, the client's {@link PointStruct}s built once upstream, into one Qdrant collection, in batches of up to
  * {@code maxBatchSize} points or whatever has waited {@code maxTimeInBufferMs}, with
  * {@code wait=true}, a bounded number of requests in flight, backoff retries for transient
  * errors and a job failure for everything else. Buffered points are flushed before each
@@ -29,7 +33,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *     .build()).name("qdrant").uid("qdrant-sink");
  * }</pre>
  */
-public final class QdrantSink extends AsyncSinkBase<LesionPoint, LesionPoint> {
+public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
   private static final long serialVersionUID = 1L;
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 1000;
@@ -49,6 +53,7 @@ public final class QdrantSink extends AsyncSinkBase<LesionPoint, LesionPoint> {
   private final String collection;
   private final RetryPolicy retryPolicy;
   private final int ensureVectorSize;
+  private final LinkedHashMap<String, PayloadSchemaType> payloadIndexes;
 
   private QdrantSink(Builder b, long requestTimeoutMs) {
     super(new Identity(), b.maxBatchSize, b.maxInFlightRequests, b.maxBufferedRequests,
@@ -58,6 +63,7 @@ public final class QdrantSink extends AsyncSinkBase<LesionPoint, LesionPoint> {
     this.collection = b.collection;
     this.retryPolicy = b.retryPolicy;
     this.ensureVectorSize = b.ensureVectorSize;
+    this.payloadIndexes = b.payloadIndexes;
   }
 
   public static Builder builder() {
@@ -80,7 +86,11 @@ public final class QdrantSink extends AsyncSinkBase<LesionPoint, LesionPoint> {
     return ensureVectorSize;
   }
 
-  ElementConverter<LesionPoint, LesionPoint> converter() {
+  Map<String, PayloadSchemaType> payloadIndexes() {
+    return payloadIndexes;
+  }
+
+  ElementConverter<PointStruct, PointStruct> converter() {
     return getElementConverter();
   }
 
@@ -100,28 +110,28 @@ public final class QdrantSink extends AsyncSinkBase<LesionPoint, LesionPoint> {
   }
 
   @Override
-  public SinkWriter<LesionPoint> createWriter(WriterInitContext context) throws IOException {
+  public SinkWriter<PointStruct> createWriter(WriterInitContext context) throws IOException {
     return restoreWriter(context, Collections.emptyList());
   }
 
   @Override
-  public StatefulSinkWriter<LesionPoint, BufferedRequestState<LesionPoint>> restoreWriter(
-      WriterInitContext context, Collection<BufferedRequestState<LesionPoint>> recovered)
+  public StatefulSinkWriter<PointStruct, BufferedRequestState<PointStruct>> restoreWriter(
+      WriterInitContext context, Collection<BufferedRequestState<PointStruct>> recovered)
       throws IOException {
     return new QdrantSinkWriter(this, context, recovered);
   }
 
   @Override
-  public SimpleVersionedSerializer<BufferedRequestState<LesionPoint>> getWriterStateSerializer() {
-    return new LesionPointStateSerializer();
+  public SimpleVersionedSerializer<BufferedRequestState<PointStruct>> getWriterStateSerializer() {
+    return new PointStateSerializer();
   }
 
   /** The points are already request entries. */
-  private static final class Identity implements ElementConverter<LesionPoint, LesionPoint> {
+  private static final class Identity implements ElementConverter<PointStruct, PointStruct> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public LesionPoint apply(LesionPoint element, SinkWriter.Context context) {
+    public PointStruct apply(PointStruct element, SinkWriter.Context context) {
       return element;
     }
   }
@@ -138,6 +148,7 @@ public final class QdrantSink extends AsyncSinkBase<LesionPoint, LesionPoint> {
     private long maxRecordSizeInBytes = DEFAULT_MAX_RECORD_SIZE_BYTES;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int ensureVectorSize;
+    private LinkedHashMap<String, PayloadSchemaType> payloadIndexes = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -195,14 +206,16 @@ public final class QdrantSink extends AsyncSinkBase<LesionPoint, LesionPoint> {
     }
 
     /**
-     * Have each writer run {@link CollectionBootstrap#ensure} for this vector size when it
-     * starts (off by default: the job may prefer to do it once, before submitting).
+     * Have each writer run {@link CollectionBootstrap#ensure} for this vector size and these
+     * payload indexes when it starts (off by default: the job may prefer to do it once, before
+     * submitting).
      */
-    public Builder ensureCollection(int vectorSize) {
+    public Builder ensureCollection(int vectorSize, Map<String, PayloadSchemaType> payloadIndexes) {
       if (vectorSize <= 0) {
         throw new IllegalArgumentException("vector size must be > 0, got " + vectorSize);
       }
       this.ensureVectorSize = vectorSize;
+      this.payloadIndexes = new LinkedHashMap<>(payloadIndexes);
       return this;
     }
 

@@ -13,7 +13,7 @@ import java.util.Map;
  * refused (JSON has no NaN). Integers and doubles stay distinct, which the integer match relies
  * on. Most payloads need no change, so they are only rebuilt when one does.
  */
-final class PayloadValues {
+public final class PayloadValues {
   private static final Value NULL = Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();
 
   private PayloadValues() {}
@@ -90,7 +90,7 @@ final class PayloadValues {
   }
 
   /** A rough heap size of a payload, for the benchmark's memory report. */
-  static long estimateBytes(Map<String, Value> payload) {
+  public static long estimateBytes(Map<String, Value> payload) {
     long bytes = 48;
     for (Map.Entry<String, Value> e : payload.entrySet()) {
       bytes += 40 + 2L * e.getKey().length() + estimateBytes(e.getValue());

@@ -1,23 +1,27 @@
 package io.lesionsearch.query;
 
+import io.lesionsearch.embed.Decoded;
+import io.lesionsearch.embed.EmbedResult;
+import io.lesionsearch.embed.Embedded;
+import io.lesionsearch.embed.EmbeddingStage;
+import io.lesionsearch.embed.Encoder;
+import io.lesionsearch.embed.ImageBytesPreparation;
 import io.lesionsearch.embed.SharedDecodePool;
-import io.lesionsearch.embed.VitEncoder;
-import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.image.ImageDecodeException;
+import io.lesionsearch.image.ImageDecodeException.Reason;
 import io.lesionsearch.image.ImageDecoder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Embeds query images for latency: decoding starts on the shared decode pool the moment an image
- * arrives, and one inference thread (a DJL predictor is not thread-safe) embeds whatever images are
- * decoded and waiting each time it is free - one image when the stream is quiet, several at once in
- * a burst. It never waits for a batch to fill, and the model's cost per image falls as queues grow,
- * which keeps the tail short under load.
+ * The query job's driver of the {@link EmbeddingStage}, for latency: decoding starts on the shared
+ * decode pool the moment an image arrives, and one inference thread (an encoder is not thread-safe)
+ * embeds whatever images are decoded and waiting each time it is free - one image when the stream is
+ * quiet, several at once in a burst. It never waits for a batch to fill, and the model's cost per
+ * image falls as queues grow, which keeps the tail short under load.
  *
  * <p>It holds at most {@code maxQueued} images at once, decoding or waiting for the model; more are
  * answered OVERLOADED at once rather than queued without end. An image whose request has run out of
@@ -26,21 +30,51 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ImageEmbedder implements AutoCloseable {
 
   private static final int MAX_BATCH = 16;
+  /** The request's own deadline bounds a query image's decode; this only backs it up. */
+  private static final Duration NO_DECODE_TIMEOUT = Duration.ofDays(1);
 
-  private record Job(float[] pixels, long deadlineNanos, CompletableFuture<float[]> result) {}
+  /**
+   * One query image: its bytes until its decode takes them, so that an image of up to
+   * --max-image-bytes is not held beside its tensor while it waits for the model; its request's
+   * deadline; and where its answer goes.
+   */
+  private static final class QueryImage {
+    private byte[] bytes;
+    final long deadlineNanos;
+    final CompletableFuture<float[]> result;
 
-  private final VitEncoder encoder;
-  private final VitPreprocessor preprocessor;
+    QueryImage(byte[] bytes, long deadlineNanos, CompletableFuture<float[]> result) {
+      this.bytes = bytes;
+      this.deadlineNanos = deadlineNanos;
+      this.result = result;
+    }
+
+    /** Called once, by the decode thread the pool hands the image to. */
+    byte[] takeBytes() {
+      byte[] taken = bytes;
+      bytes = null;
+      return taken;
+    }
+  }
+
+  private final Encoder encoder;
+  private final EmbeddingStage<QueryImage> stage;
   private final int maxQueued;
   private final AtomicInteger queued = new AtomicInteger();
-  private final BlockingQueue<Job> decoded = new LinkedBlockingQueue<>();
   private final Thread inference;
   private volatile boolean closed;
 
   /** @param decoder the job's decoder: its pixel limit and the TaskManager's pixel budget */
-  ImageEmbedder(VitEncoder encoder, ImageDecoder decoder, int maxQueued, String threadName) {
+  ImageEmbedder(Encoder encoder, ImageDecoder decoder, int maxQueued, String threadName) {
     this.encoder = encoder;
-    this.preprocessor = new VitPreprocessor(encoder.manifest(), decoder);
+    ImageBytesPreparation images = new ImageBytesPreparation(encoder.manifest(), decoder, 0);
+    this.stage = new EmbeddingStage<>(encoder, image -> {
+      byte[] bytes = image.takeBytes();
+      if (System.nanoTime() > image.deadlineNanos) {
+        throw new ImageDecodeException(Reason.TIMEOUT, "the request's time ran out before its image was decoded");
+      }
+      return images.prepare(bytes);
+    }, SharedDecodePool.get(), NO_DECODE_TIMEOUT);
     this.maxQueued = maxQueued;
     this.inference = new Thread(this::run, threadName);
     inference.setDaemon(true);
@@ -61,65 +95,53 @@ final class ImageEmbedder implements AutoCloseable {
     }
     CompletableFuture<float[]> result = new CompletableFuture<>();
     result.whenComplete((vector, error) -> queued.decrementAndGet());
-    SharedDecodePool.get().execute(() -> decode(image, deadlineNanos, result));
+    stage.submit(new QueryImage(image, deadlineNanos, result));
     return result;
   }
 
-  /** Runs on a decode thread; completes {@code result} with its failure, or queues it for the model. */
-  private void decode(byte[] image, long deadlineNanos, CompletableFuture<float[]> result) {
-    if (System.nanoTime() > deadlineNanos) {
-      result.completeExceptionally(new QueryException(ErrorCode.TIMEOUT, "the request's time ran out before its image was decoded"));
-      return;
-    }
-    try {
-      decoded.add(new Job(preprocessor.preprocess(image), deadlineNanos, result));
-    } catch (ImageDecodeException e) {
-      result.completeExceptionally(new QueryException(
-          e.reason() == ImageDecodeException.Reason.BUSY ? ErrorCode.OVERLOADED : ErrorCode.IMAGE_UNREADABLE,
-          e.reason() + ": " + e.getMessage()));
-    } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
-      // One image's failure, however it fails, is that request's answer; the JVM goes on.
-      result.completeExceptionally(new QueryException(ErrorCode.IMAGE_UNREADABLE,
-          "FAILED: decoding the image failed (" + e.getClass().getSimpleName() + ")"));
-    }
-  }
-
   private void run() {
-    List<Job> batch = new ArrayList<>(MAX_BATCH);
     while (!closed) {
+      List<Decoded<QueryImage>> batch;
       try {
-        batch.add(decoded.take());
+        batch = stage.takeDecoded(MAX_BATCH);
       } catch (InterruptedException e) {
         return;
       }
-      decoded.drainTo(batch, MAX_BATCH - 1);
       embed(batch);
-      batch.clear();
     }
   }
 
-  private void embed(List<Job> batch) {
+  private void embed(List<Decoded<QueryImage>> batch) {
     long now = System.nanoTime();
-    List<Job> live = new ArrayList<>(batch.size());
-    for (Job job : batch) {
-      if (now > job.deadlineNanos) {
-        // Its reply has gone out or is about to; the model's time is better spent on the others.
-        job.result.completeExceptionally(new QueryException(ErrorCode.TIMEOUT, "the request's time ran out while its image waited for the model"));
-      } else {
-        live.add(job);
-      }
-    }
-    if (live.isEmpty()) {
-      return;
+    List<Decoded<QueryImage>> live = new ArrayList<>(batch.size());
+    for (Decoded<QueryImage> d : batch) {
+      // Its reply has gone out or is about to; the model's time is better spent on the others.
+      live.add(d.ok() && now > d.input().deadlineNanos
+          ? d.fail(new EmbedResult.Failure(Reason.TIMEOUT, "the request's time ran out while its image waited for the model"))
+          : d);
     }
     try {
-      List<float[]> vectors = encoder.embed(live.stream().map(Job::pixels).toList());
-      for (int i = 0; i < live.size(); i++) {
-        live.get(i).result.complete(vectors.get(i));
+      for (Embedded<QueryImage> e : stage.embed(live)) {
+        CompletableFuture<float[]> result = e.input().result;
+        if (e.result() instanceof EmbedResult.Vector v) {
+          result.complete(v.vector());
+        } else if (e.result() instanceof EmbedResult.Failure f) {
+          result.completeExceptionally(refusal(f));
+        }
       }
     } catch (Exception | Error e) {
-      live.forEach(job -> job.result.completeExceptionally(e));
+      // The model failed, not the images: the requests get the model's error (INTERNAL).
+      live.forEach(d -> d.input().result.completeExceptionally(e));
     }
+  }
+
+  /** One image's failure as its request's answer. */
+  private static QueryException refusal(EmbedResult.Failure f) {
+    return switch (f.reason()) {
+      case BUSY -> new QueryException(ErrorCode.OVERLOADED, f.reason() + ": " + f.message());
+      case TIMEOUT -> new QueryException(ErrorCode.TIMEOUT, f.message());
+      default -> new QueryException(ErrorCode.IMAGE_UNREADABLE, f.reason() + ": " + f.message());
+    };
   }
 
   @Override
@@ -131,6 +153,7 @@ final class ImageEmbedder implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    stage.close();
     encoder.close();
   }
 }

@@ -5,23 +5,25 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
-import io.grpc.Status;
-import io.lesionsearch.qdrant.RetryPolicy;
+import io.lesionsearch.qdrant.Backoff;
+import io.lesionsearch.qdrant.QdrantFailure;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * Runs a Qdrant call until it succeeds, fails for good, or the request's time is up. Each attempt
- * gets the time that is left as its gRPC deadline, and "unavailable"-like answers are retried with
- * backoff while time remains, so a Qdrant restart costs a slower reply, not an error.
+ * gets the time that is left as its gRPC deadline, and the failures {@link QdrantFailure#retrySearch()}
+ * names are retried with backoff while time remains, so a Qdrant restart costs a slower reply, not an
+ * error. The request's deadline, not a retry limit, ends the tries.
  */
 final class QdrantCalls {
 
   /** Short first pauses: a search is worth retrying quickly, unlike a 1,000-point upsert. */
-  static final RetryPolicy RETRIES = new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(500), Duration.ofDays(1));
+  static final Backoff BACKOFF = new Backoff(Duration.ofMillis(20), Duration.ofMillis(500));
 
   private final ScheduledExecutorService timer;
   private final ManagedChannel channel;
@@ -60,16 +62,12 @@ final class QdrantCalls {
 
       @Override
       public void onFailure(Throwable error) {
-        Status status = Status.fromThrowable(error);
-        long backoffMs = RETRIES.backoffMs(attempt);
-        // Not RESOURCE_EXHAUSTED: an answer over the channel's inbound limit is as large on every try,
-        // and Qdrant's own rate limit would not lift within a search's time. Not DEADLINE_EXCEEDED:
-        // the deadline is the request's own.
-        boolean retryable = status.getCode() == Status.Code.UNAVAILABLE || status.getCode() == Status.Code.ABORTED;
-        if (!retryable) {
+        QdrantFailure failure = QdrantFailure.of(error);
+        long backoffMs = BACKOFF.delayMs(attempt, ThreadLocalRandom.current().nextDouble(-1, 1));
+        if (!failure.retrySearch()) {
           result.completeExceptionally(error);
         } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) < deadlineNanos) {
-          if (status.getCode() == Status.Code.UNAVAILABLE) {
+          if (failure == QdrantFailure.UNAVAILABLE) {
             // Otherwise gRPC may still be waiting out its own reconnect backoff (up to 2 min),
             // and every retry within this request's time would fail without trying.
             channel.resetConnectBackoff();
@@ -77,55 +75,31 @@ final class QdrantCalls {
           timer.schedule(() -> attempt(call, deadlineNanos, attempt + 1, result), backoffMs, TimeUnit.MILLISECONDS);
         } else {
           result.completeExceptionally(new QueryException(ErrorCode.QDRANT_UNAVAILABLE,
-              "Qdrant still " + status.getCode() + " after " + attempt + " attempt(s) within the request timeout: "
-                  + status.getDescription()));
+              "Qdrant still " + QdrantFailure.describe(error) + " after " + attempt
+                  + " attempt(s) within the request timeout"));
         }
       }
     }, MoreExecutors.directExecutor());
   }
 
-  /** The reply's code for a failed Qdrant call. */
+  /**
+   * The reply's code for a failed Qdrant call. The calls are searches and retrievals by id in the
+   * job's collection, so a NOT_FOUND can only mean the collection; a vector of the wrong size is
+   * refused before the call (see {@link SearchFunction}).
+   */
   static QueryException classify(Throwable error) {
-    Throwable e = error;
-    while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
-        && e.getCause() != null) {
-      e = e.getCause();
-    }
+    Throwable e = QdrantFailure.unwrap(error);
     if (e instanceof QueryException q) {
       return q;
     }
-    Status status = Status.fromThrowable(e);
-    String description = status.getDescription() == null ? "" : status.getDescription();
-    switch (status.getCode()) {
-      case NOT_FOUND:
-        if (description.contains("ollection")) {
-          return new QueryException(ErrorCode.COLLECTION_NOT_FOUND, description);
-        }
-        break;
-      case INVALID_ARGUMENT:
-        if (description.contains("dimension")) {
-          return new QueryException(ErrorCode.VECTOR_SIZE_MISMATCH, description);
-        }
-        break;
-      case DEADLINE_EXCEEDED:
-        return new QueryException(ErrorCode.TIMEOUT, "Qdrant did not answer within the request timeout");
-      case UNAVAILABLE:
-        return new QueryException(ErrorCode.QDRANT_UNAVAILABLE, description);
-      case RESOURCE_EXHAUSTED:
-        // gRPC says so only in its description: "gRPC message exceeds maximum size N: M".
-        if (description.contains("exceeds maximum size")) {
-          // The channel's interceptor has added which option sets the limit.
-          return new QueryException(ErrorCode.REPLY_TOO_LARGE, description);
-        }
-        break;
-      case UNKNOWN:
-        if (status.getCause() != null) {
-          return new QueryException(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
-        break;
-      default:
-        break;
-    }
-    return new QueryException(ErrorCode.QDRANT_ERROR, "Qdrant answered " + status.getCode() + ": " + description);
+    return switch (QdrantFailure.of(e)) {
+      case NOT_FOUND -> new QueryException(ErrorCode.COLLECTION_NOT_FOUND, QdrantFailure.describe(e));
+      case DEADLINE_EXCEEDED -> new QueryException(ErrorCode.TIMEOUT, "Qdrant did not answer within the request timeout");
+      case UNAVAILABLE -> new QueryException(ErrorCode.QDRANT_UNAVAILABLE, QdrantFailure.describe(e));
+      // The channel's interceptor has added which option sets the limit.
+      case ANSWER_TOO_LARGE -> new QueryException(ErrorCode.REPLY_TOO_LARGE, QdrantFailure.describe(e));
+      case CLIENT_FAULT -> new QueryException(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+      default -> new QueryException(ErrorCode.QDRANT_ERROR, "Qdrant answered " + QdrantFailure.describe(e));
+    };
   }
 }

@@ -5,6 +5,7 @@ import io.lesionsearch.embed.ModelManifest;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.kafka.KafkaRecords;
+import io.lesionsearch.kafka.KafkaSources;
 import io.lesionsearch.kafka.TolerantKafkaSink;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -28,42 +29,41 @@ public final class QueryJob {
 
   private QueryJob() {}
 
-  public static void build(StreamExecutionEnvironment env, QueryOptions o) throws ModelLoadException {
-    o.validate();
-    o.flink.applyTo(env);
+  public static void build(StreamExecutionEnvironment env, QueryConfig o) throws ModelLoadException {
+    o.flink().applyTo(env);
     // Flink holds records up to 100 ms to fill a network buffer; a search cannot afford that.
     env.setBufferTimeout(0);
     env.getConfig().enableObjectReuse();
     // Read at submission: a wrong model directory fails before the job starts, and vectors in
     // requests are checked against the model's size.
-    ModelManifest manifest = ModelManifest.read(Path.of(o.model));
+    ModelManifest manifest = ModelManifest.read(Path.of(o.model()));
     OutputTag<Reply> errorReplies = new OutputTag<>("error-replies", TypeInformation.of(Reply.class));
     OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     SingleOutputStreamOperator<SearchRequest> requests = env
-        .fromSource(o.kafka.source(o.requestsTopic, o.groupId, o.flink.checkpointing()), WatermarkStrategy.noWatermarks(),
-            "kafka " + o.requestsTopic)
+        .fromSource(KafkaSources.records(o.kafka(), o.requestsTopic(), o.groupId(), o.flink().checkpointing()), WatermarkStrategy.noWatermarks(),
+            "kafka " + o.requestsTopic())
         .uid("kafka-source")
-        .process(new ParseRequests(new RequestParser(manifest.embeddingSize(), o.images.maxImageBytes,
-            o.maxImageSearches, o.maxHitsPerRequest), errorReplies, deadLetters))
+        .process(new ParseRequests(new RequestParser(manifest.embeddingSize(), o.images().maxBytes(),
+            o.maxImageSearches(), o.maxHitsPerRequest()), errorReplies, deadLetters))
         .name("parse").uid("parse");
 
     DataStream<Reply> answered = AsyncDataStream.unorderedWait(
             requests,
-            new SearchFunction(o.qdrant.connection(), o.qdrant.collection, o.model, o.requestTimeoutMs, o.images.limits(),
-                o.maxQueuedImages),
-            o.requestTimeoutMs, TimeUnit.MILLISECONDS, o.inFlight)
+            new SearchFunction(o.qdrant().connection(), o.qdrant().collection(), o.model(), o.requestTimeoutMs(), o.images(),
+                o.maxQueuedImages()),
+            o.requestTimeoutMs(), TimeUnit.MILLISECONDS, o.inFlight())
         .name("search").uid("search");
 
     answered.union(requests.getSideOutput(errorReplies))
-        .map(new ReplySizeLimit(o.maxReplyBytes)).name("reply size").uid("reply-size")
+        .map(new ReplySizeLimit(o.maxReplyBytes())).name("reply size").uid("reply-size")
         .map(new AuditLog()).name("audit").uid("audit")
-        .sinkTo(sink(o, new ReplySerializer(o.repliesTopic), o.maxReplyBytes + REPLY_OVERHEAD_BYTES))
-        .name("kafka " + o.repliesTopic).uid("reply-sink");
+        .sinkTo(sink(o, new ReplySerializer(o.repliesTopic()), o.maxReplyBytes() + REPLY_OVERHEAD_BYTES))
+        .name("kafka " + o.repliesTopic()).uid("reply-sink");
 
     requests.getSideOutput(deadLetters)
-        .sinkTo(sink(o, new DeadLetterSerializer(o.deadLetterTopic), DeadLetterSerializer.maxRecordBytes(o.images.maxImageBytes)))
-        .name("kafka " + o.deadLetterTopic).uid("dead-letter-sink");
+        .sinkTo(sink(o, new DeadLetterSerializer(o.deadLetterTopic()), DeadLetterSerializer.maxRecordBytes(o.images().maxBytes())))
+        .name("kafka " + o.deadLetterTopic()).uid("dead-letter-sink");
   }
 
   /** Kafka's record framing beside a reply's key and value. */
@@ -74,10 +74,10 @@ public final class QueryJob {
    * until the next checkpoint commits. A restart may therefore repeat a reply; clients de-duplicate
    * by request_id. A record Kafka refuses anyway is replaced by a small one, never fails the job.
    */
-  private static <T> TolerantKafkaSink<T> sink(QueryOptions o, KafkaRecords<T> records, int maxRecordBytes) {
-    Properties producer = o.kafka.clientProperties();
+  private static <T> TolerantKafkaSink<T> sink(QueryConfig o, KafkaRecords<T> records, int maxRecordBytes) {
+    Properties producer = o.kafka().clientProperties();
     producer.putIfAbsent("linger.ms", "0");
     producer.putIfAbsent("max.request.size", Integer.toString(maxRecordBytes));
-    return new TolerantKafkaSink<>(o.kafka.bootstrapServers, producer, records);
+    return new TolerantKafkaSink<>(o.kafka().bootstrapServers(), producer, records);
   }
 }

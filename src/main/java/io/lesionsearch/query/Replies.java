@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.kafka.BoundedText;
+import io.lesionsearch.payload.LesionPayload;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.ScoredPoint;
@@ -65,7 +66,7 @@ public final class Replies {
   private static ObjectNode hit(ScoredPoint p, SearchSpec spec) {
     ObjectNode hit = JSON.createObjectNode();
     hit.put("id", id(p.getId()));
-    Value imageId = p.getPayloadMap().get(RequestParser.IMAGE_ID);
+    Value imageId = p.getPayloadMap().get(LesionPayload.IMAGE_ID);
     if (imageId != null && imageId.hasStringValue()) {
       hit.put("image_id", imageId.getStringValue());
     } else {

@@ -1,6 +1,7 @@
 package io.lesionsearch.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lesionsearch.payload.LesionPayload;
 import java.io.PrintWriter;
 
 /** A reply as people read it: one ranked table per search, or the error. */
@@ -39,8 +40,8 @@ public final class ReplyTable {
     for (JsonNode hit : hits) {
       JsonNode p = hit.path("payload");
       out.printf(ROW, rank++, String.format("%.4f", hit.path("score").asDouble()), hit.path("image_id").asText("-"),
-          p.path("dx").asText("-"), p.has("age") ? p.get("age").asText() : "-", p.path("sex").asText("-"),
-          p.path("localization").asText("-"));
+          p.path(LesionPayload.DX).asText("-"), p.has(LesionPayload.AGE) ? p.get(LesionPayload.AGE).asText() : "-",
+          p.path(LesionPayload.SEX).asText("-"), p.path(LesionPayload.LOCALIZATION).asText("-"));
     }
   }
 }

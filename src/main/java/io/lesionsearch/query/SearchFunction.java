@@ -10,6 +10,7 @@ import io.lesionsearch.image.ImageLimits;
 import io.lesionsearch.image.PixelBudget;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrant.QdrantConnection;
+import io.lesionsearch.qdrant.QdrantFailure;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
@@ -66,6 +67,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private transient ScheduledExecutorService timer;
   private transient QdrantCalls calls;
   private transient Counter errors;
+  private transient CollectionVectorSize collectionVectorSize;
 
   /**
    * @param images what one query image may cost
@@ -97,6 +99,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       return t;
     });
     calls = new QdrantCalls(timer, grpc.channel());
+    collectionVectorSize = new CollectionVectorSize(calls, client, collection);
     errors = getRuntimeContext().getMetricGroup().counter(METRIC_ERROR_REPLIES);
     ImageEmbedder queue = embedder;
     getRuntimeContext().getMetricGroup().gauge(METRIC_QUEUED_IMAGES, queue::queued);
@@ -158,6 +161,9 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   private Reply errorReply(SearchRequest request, Throwable error) {
     QueryException e = QdrantCalls.classify(error);
+    if (QdrantFailure.of(error) == QdrantFailure.INVALID_ARGUMENT) {
+      collectionVectorSize.forget();
+    }
     errors.inc();
     if (e.code() == ErrorCode.INTERNAL) {
       LOG.warn("Request {} failed", request.requestId(), error);
@@ -174,9 +180,9 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       return CompletableFuture.failedFuture(e);
     }
     CompletableFuture<float[]> vector = switch (spec.kind()) {
-      case VECTOR -> CompletableFuture.completedFuture(spec.vector());
-      case IMAGE -> embedder.embed(spec.image(), deadline);
-      case IMAGE_ID -> storedVector(spec.imageId(), deadline);
+      case VECTOR -> collectionVectorSize.check(CompletableFuture.completedFuture(spec.vector()), deadline);
+      case IMAGE -> collectionVectorSize.check(embedder.embed(spec.image(), deadline), deadline);
+      case IMAGE_ID -> storedVector(spec.imageId(), deadline); // from the collection, so of its size
     };
     return vector.thenApply(v -> {
       SearchPoints.Builder b = template.toBuilder().setCollectionName(collection);

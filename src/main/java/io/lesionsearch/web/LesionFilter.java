@@ -5,6 +5,7 @@ import io.lesionsearch.datasets.Diagnosis;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.payload.LesionPayload;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,10 +39,10 @@ public record LesionFilter(
     ArrayNode must = JSON.createArrayNode();
     ArrayNode mustNot = JSON.createArrayNode();
     if (sex != null) {
-      must.addObject().put("key", "sex").putObject("match").put("value", sex);
+      must.addObject().put("key", LesionPayload.SEX).putObject("match").put("value", sex);
     }
     if (ageMin != null || ageMax != null) {
-      ObjectNode range = must.addObject().put("key", "age").putObject("range");
+      ObjectNode range = must.addObject().put("key", LesionPayload.AGE).putObject("range");
       if (ageMin != null) {
         range.put("gte", ageMin);
       }
@@ -50,13 +51,13 @@ public record LesionFilter(
       }
     }
     if (!include.isEmpty()) {
-      anyOf(must.addObject(), "dx", payloadValues(include));
+      anyOf(must.addObject(), LesionPayload.DX, payloadValues(include));
     }
     if (!exclude.isEmpty()) {
-      anyOf(mustNot.addObject(), "dx", payloadValues(exclude));
+      anyOf(mustNot.addObject(), LesionPayload.DX, payloadValues(exclude));
     }
     if (!excludeSites.isEmpty()) {
-      anyOf(mustNot.addObject(), "localization", excludeSites);
+      anyOf(mustNot.addObject(), LesionPayload.LOCALIZATION, excludeSites);
     }
     if (must.isEmpty() && mustNot.isEmpty()) {
       return null;

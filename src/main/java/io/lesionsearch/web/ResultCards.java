@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.payload.LesionPayload;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -48,20 +49,20 @@ public final class ResultCards {
   private static ObjectNode card(JsonNode hit) {
     JsonNode payload = hit.path("payload");
     ObjectNode card = JSON.createObjectNode();
-    card.put("image_id", hit.path("image_id").isTextual() ? hit.get("image_id").asText() : payload.path("image_id").asText(null));
+    card.put("image_id", hit.path("image_id").isTextual() ? hit.get("image_id").asText() : payload.path(LesionPayload.IMAGE_ID).asText(null));
     card.put("score", hit.path("score").asDouble());
-    String dx = payload.path("dx").isTextual() ? payload.get("dx").asText() : null;
+    String dx = payload.path(LesionPayload.DX).isTextual() ? payload.get(LesionPayload.DX).asText() : null;
     card.put("dx", dx);
     card.put("dx_label", Diagnosis.labelOf(dx));
-    copyText(payload, card, "dx_type");
-    copyText(payload, card, "localization");
-    copyText(payload, card, "sex");
-    if (payload.path("age").isNumber()) {
-      card.put("age", payload.get("age").asInt());
+    copyText(payload, card, LesionPayload.DX_TYPE);
+    copyText(payload, card, LesionPayload.LOCALIZATION);
+    copyText(payload, card, LesionPayload.SEX);
+    if (payload.path(LesionPayload.AGE).isNumber()) {
+      card.put("age", payload.get(LesionPayload.AGE).asInt());
     } else {
       card.putNull("age");
     }
-    String thumbnail = payload.path("thumbnail").asText("");
+    String thumbnail = payload.path(LesionPayload.THUMBNAIL).asText("");
     // Only base64 goes into the data URL: a payload is data from the feed, not trusted markup.
     if (!thumbnail.isEmpty() && BASE64.matcher(thumbnail).matches()) {
       card.put("thumbnail", "data:image/jpeg;base64," + thumbnail);

@@ -3,6 +3,7 @@ package io.lesionsearch.web;
 import io.lesionsearch.datasets.Diagnosis;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.payload.LesionPayload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +22,8 @@ public record SearchForm(byte[] image, String imageId, int limit, Double scoreTh
   public static final int DEFAULT_RESULTS = 10;
   /** What a result card shows; the rest of a payload (model_id, ingested_at...) stays in Qdrant. */
   public static final List<String> CARD_FIELDS =
-      List.of("image_id", "dx", "dx_type", "localization", "sex", "age", "thumbnail");
+      List.of(LesionPayload.IMAGE_ID, LesionPayload.DX, LesionPayload.DX_TYPE, LesionPayload.LOCALIZATION, LesionPayload.SEX,
+          LesionPayload.AGE, LesionPayload.THUMBNAIL);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_SITES = 100;

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * How the page is served and guarded.
  *
  * @param bind address to listen on; 127.0.0.1 keeps the page on this machine
- * @param port 0 for any free port (tests)
+ * @param port 0 for any free port
  * @param maxUploadBytes largest image a user may upload
  * @param searchesPerMinute per client address; further searches get 429
  * @param replyTimeout how long a search waits for the query job's reply
@@ -43,16 +43,6 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
   /** A host name or an IP literal (IPv6 in brackets); no port, scheme or path. */
   private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+\\]");
 
-  public WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout) {
-    this(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, List.of());
-  }
-
-  public WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout,
-      List<String> sampleImageIds) {
-    this(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds, DEFAULT_MAX_CONCURRENT_SEARCHES,
-        Math.max(DEFAULT_UPLOAD_MEMORY_BYTES, maxUploadBytes + FORM_OVERHEAD_BYTES), List.of());
-  }
-
   public WebConfig {
     sampleImageIds = List.copyOf(sampleImageIds);
     require(sampleImageIds.size() <= MAX_SAMPLES, "at most " + MAX_SAMPLES + " sample image_ids, got " + sampleImageIds.size());
@@ -79,7 +69,7 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
 
   public static WebConfig defaults() {
     return new WebConfig(DEFAULT_BIND, DEFAULT_PORT, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_SEARCHES_PER_MINUTE,
-        DEFAULT_REPLY_TIMEOUT);
+        DEFAULT_REPLY_TIMEOUT, List.of(), DEFAULT_MAX_CONCURRENT_SEARCHES, DEFAULT_UPLOAD_MEMORY_BYTES, List.of());
   }
 
   /** The largest request body a search may have: the largest upload and the rest of the form. */
@@ -95,16 +85,6 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
   public WebConfig withSamples(List<String> imageIds) {
     return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, imageIds,
         maxConcurrentSearches, uploadMemoryBytes, allowedHosts);
-  }
-
-  public WebConfig withLimits(int newMaxConcurrentSearches, long newUploadMemoryBytes) {
-    return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
-        newMaxConcurrentSearches, newUploadMemoryBytes, allowedHosts);
-  }
-
-  public WebConfig withAllowedHosts(List<String> hosts) {
-    return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
-        maxConcurrentSearches, uploadMemoryBytes, hosts);
   }
 
   private static void require(boolean ok, String message) {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -159,9 +160,21 @@ public final class WebServer implements AutoCloseable {
         refuseUnread(ctx, new WebError(400, "INVALID_INPUT", "Send the search as a multipart form (as the page does)."));
         return CompletableFuture.completedFuture(null);
       }
+      Map<String, List<String>> fields;
+      UploadedFile file;
+      try {
+        fields = ctx.formParamMap();
+        file = ctx.uploadedFile("image");
+      } catch (RuntimeException e) {
+        if (!isMultipartLimit(e)) {
+          throw e;
+        }
+        refuseUnread(ctx, tooLarge(Math.max(ctx.contentLength(), config.maxUploadBytes() + 1)));
+        return CompletableFuture.completedFuture(null);
+      }
       ObjectNode request;
       try {
-        request = SearchForm.read(ctx.formParamMap(), image(ctx.uploadedFile("image"))).toRequest();
+        request = SearchForm.read(fields, image(file)).toRequest();
       } catch (WebError e) {
         fail(ctx, e);
         return CompletableFuture.completedFuture(null);
@@ -234,18 +247,18 @@ public final class WebServer implements AutoCloseable {
     }
 
     void unexpected(Exception e, Context ctx) {
-      if (isMultipartLimit(e)) {
-        refuseUnread(ctx, tooLarge(Math.max(ctx.contentLength(), config.maxUploadBytes() + 1)));
-        return;
-      }
       LOG.error("Unexpected failure serving {} {}", ctx.method(), ctx.path(), e);
       fail(ctx, new WebError(500, "INTERNAL", "Something went wrong on the server; the details are in its log."));
     }
 
-    /** Jetty's multipart parser refuses a part over the limit (a client that sent no length). */
+    /**
+     * Jetty's multipart parser refuses a part or a request over the limits (from a client that sent no
+     * length) with an IllegalStateException, which is the only one reading a form can throw: the
+     * multipart config is always set.
+     */
     private static boolean isMultipartLimit(Throwable e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().contains("exceeds max")) {
+        if (t instanceof IllegalStateException) {
           return true;
         }
       }

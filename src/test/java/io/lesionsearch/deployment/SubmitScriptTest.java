@@ -70,6 +70,16 @@ class SubmitScriptTest {
   }
 
   @Test
+  void byDefaultItSubmitsTheClusterJar(@TempDir Path tmp) throws Exception {
+    Path flink = Files.writeString(tmp.resolve("flink"), "#!/bin/sh\nexit 0\n");
+    flink.toFile().setExecutable(true);
+    Run r = run(Map.of("FLINK_BIN", flink.toString()), "jobs/submit-ingest.sh", "--dry-run", "--model", "/m");
+    assertEquals(0, r.exit, r.err);
+    String jar = Path.of("target/lesion-search-cluster.jar").toAbsolutePath().toString();
+    assertTrue(r.out.strip().endsWith(" -c io.lesionsearch.cli.Main " + jar + " ingest-job --model /m"), r.out);
+  }
+
+  @Test
   void wrongArgumentsAreRefusedWithUsage() throws Exception {
     Run noJob = run(Map.of(), "jobs/submit-job.sh", "search-job");
     assertEquals(2, noJob.exit);

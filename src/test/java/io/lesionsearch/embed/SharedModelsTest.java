@@ -36,7 +36,7 @@ class SharedModelsTest {
     byte[] jpeg = TestData.imageBytes("lesion-600x450.jpg");
     float[] expected;
     try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
-      expected = encoder.embed(List.of(encoder.preprocessor().preprocess(jpeg))).get(0);
+      expected = encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpeg))).get(0);
     }
     ExecutorService threads = Executors.newFixedThreadPool(4);
     try {
@@ -46,7 +46,7 @@ class SharedModelsTest {
           try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
             float[] last = null;
             for (int i = 0; i < 3; i++) {
-              last = encoder.embed(List.of(encoder.preprocessor().preprocess(jpeg))).get(0);
+              last = encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpeg))).get(0);
             }
             return last;
           }

@@ -1,125 +1,209 @@
 package io.lesionsearch.ingest;
 
-import io.lesionsearch.kafka.DeadLetter;
-import io.lesionsearch.kafka.SourceRecord;
-import io.lesionsearch.qdrant.PointIds;
-
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lesionsearch.embed.VitEncoder;
-import io.lesionsearch.qdrant.LesionPoint;
-import io.lesionsearch.testing.Flink;
+import io.lesionsearch.embed.FakeEncoder;
+import io.lesionsearch.embed.Prepared;
+import io.lesionsearch.image.ImageDecodeException;
+import io.lesionsearch.image.ImageLimits;
+import io.lesionsearch.image.PixelBudget;
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.SourceRecord;
 import io.lesionsearch.testing.TestData;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The embedding operator on the real Flink runtime: batches, vectors, payloads and dead letters. */
+/**
+ * When the embed operator infers and what it emits, on Flink's operator test harness with its
+ * processing-time clock as a fake clock and a fake model: the timer, checkpoint-barrier and
+ * end-of-input flushes, full batches, and every failure of one image as that image's dead letter.
+ */
 class EmbedOperatorTest {
 
-  @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
+  private static final OutputTag<DeadLetter> DLQ = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
+  /** Never opened while the tests run: a decode that waits on it hangs. */
+  private static final CountDownLatch NEVER = new CountDownLatch(1);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String[] IMAGES = {
-    "lesion-600x450.jpg", "lesion-rgb.png", "lesion-grey.jpg", "lesion-palette.png", "lesion-cmyk.jpg"
+  /** Image i's tensor is {i}, so with the fake encoder its vector is {i} too. */
+  private static final ImagePreparation.Factory NUMBERED = (manifest, settings) -> image -> switch (image.imageId()) {
+    case "overflow" -> throw new StackOverflowError();
+    case "oom" -> throw new OutOfMemoryError("Java heap space");
+    case "npe" -> throw new NullPointerException("a bug in a decoder");
+    case "hang" -> {
+      NEVER.await();
+      throw new IllegalStateException("released after the test");
+    }
+    default -> new Prepared(new float[] {Integer.parseInt(image.imageId())}, null);
   };
 
+  private final FakeEncoder.Batches batches = new FakeEncoder.Batches();
+
+  @AfterAll
+  static void releaseHungDecodes() {
+    NEVER.countDown();
+  }
+
   @Test
-  void embedsEveryGoodImageAndDeadLettersTheRest() throws Exception {
-    List<ImageToEmbed> inputs = new ArrayList<>();
-    for (int i = 0; i < 37; i++) {
-      String name = IMAGES[i % IMAGES.length];
-      inputs.add(image("img-" + i, TestData.imageBytes(name), null));
+  void aPartialBatchIsInferredOnceItsOldestImageHasWaitedMaxDelayAndNotBefore() throws Exception {
+    try (var harness = harness(settings(4, 100), NUMBERED)) {
+      harness.setProcessingTime(1_000);
+      harness.open();
+      send(harness, "0", "1", "2");
+      harness.setProcessingTime(1_099);
+      assertEquals(List.of(), harness.extractOutputValues());
+
+      harness.setProcessingTime(1_100);
+      assertEquals(List.of(0, 1, 2), vectors(harness));
+      assertEquals(List.of(3), batches.sizes());
+      assertEquals(1_100, harness.extractOutputValues().get(0).embeddedAtMillis());
+      assertEquals("fake/identity", harness.extractOutputValues().get(0).modelId());
+
+      // The timer is armed again for the next image, from when that one arrived.
+      harness.setProcessingTime(1_150);
+      send(harness, "3");
+      harness.setProcessingTime(1_249);
+      assertEquals(3, harness.extractOutputValues().size());
+      harness.setProcessingTime(1_250);
+      assertEquals(List.of(0, 1, 2, 3), vectors(harness));
     }
-    inputs.add(image("corrupt", "not an image".getBytes(StandardCharsets.UTF_8), null));
-    inputs.add(image("missing-file", null, "/nonexistent/lesion.jpg"));
-    inputs.add(image("from-uri", null, TestData.image("lesion-rgb.png").toUri().toString()));
+  }
 
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(2);
-    OutputTag<DeadLetter> dlq = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
-    SingleOutputStreamOperator<LesionPoint> points = env.fromData(inputs)
-        .transform("embed", TypeInformation.of(LesionPoint.class),
-            new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
-                .withImageRoots(List.of(TestData.image("lesion-rgb.png").getParent().toString())), dlq));
-    DataStream<String> tagged = points.map(p -> "point " + p.id() + " " + new String(p.payloadJson(), StandardCharsets.UTF_8) + " " + vectorJson(p.vector()))
-        .union(points.getSideOutput(dlq).map(d -> "dead " + d.source().offset() + " " + d.stage() + " " + d.message()));
-
-    List<String> out = new ArrayList<>();
-    try (CloseableIterator<String> it = tagged.executeAndCollect()) {
-      it.forEachRemaining(out::add);
+  @Test
+  void everythingPendingIsInferredBeforeTheCheckpointBarrier() throws Exception {
+    try (var harness = harness(settings(4, 100), NUMBERED)) {
+      harness.setProcessingTime(0);
+      harness.open();
+      send(harness, "0", "1");
+      harness.prepareSnapshotPreBarrier(1);
+      assertEquals(List.of(0, 1), vectors(harness));
+      harness.snapshot(1, 0);
+      assertEquals(List.of(2), batches.sizes());
     }
+  }
 
-    Map<String, float[]> expected = new HashMap<>();
-    try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
-      for (String name : IMAGES) {
-        expected.put(name, encoder.embed(List.of(encoder.preprocessor().preprocess(TestData.imageBytes(name)))).get(0));
+  @Test
+  void everythingPendingIsInferredAtTheEndOfInput() throws Exception {
+    try (var harness = harness(settings(4, 100), NUMBERED)) {
+      harness.open();
+      send(harness, "0", "1", "2", "3", "4");
+      harness.endInput();
+      assertEquals(List.of(0, 1, 2, 3, 4), vectors(harness));
+      assertEquals(List.of(4, 1), batches.sizes());
+    }
+  }
+
+  @Test
+  void aFullBatchIsInferredOnceTheNextBatchIsPendingBehindIt() throws Exception {
+    try (var harness = harness(settings(2, 100), NUMBERED)) {
+      harness.open();
+      send(harness, "0", "1", "2");
+      assertEquals(List.of(), harness.extractOutputValues(), "the batch behind the first is not full yet");
+      send(harness, "3");
+      assertEquals(List.of(0, 1), vectors(harness));
+      assertEquals(List.of(2), batches.sizes());
+      harness.endInput();
+      assertEquals(List.of(0, 1, 2, 3), vectors(harness));
+      assertEquals(List.of(2, 2), batches.sizes());
+    }
+    assertTrue(batches.closed(), "the operator closes its encoder");
+  }
+
+  @Test
+  void aBadImageIsADeadLetterWhileItsBatchMatesBecomeImages() throws Exception {
+    EmbedSettings settings = settings(16, 100).withThumbnails(32)
+        .withImageRoots(List.of(TestData.image("lesion-rgb.png").getParent().toString()));
+    try (var harness = harness(settings, ImagePreparation::new)) {
+      harness.open();
+      harness.processElement(image("good-inline", TestData.imageBytes("lesion-small-150x100.png"), null, 0), 0);
+      harness.processElement(image("not-an-image", "hello".getBytes(StandardCharsets.UTF_8), null, 1), 0);
+      harness.processElement(image("good-uri", null, TestData.image("lesion-rgb.png").toString(), 2), 0);
+      harness.processElement(image("outside-roots", null, "/etc/passwd", 3), 0);
+      harness.endInput();
+
+      List<EmbeddedImage> out = harness.extractOutputValues();
+      assertEquals(List.of("good-inline", "good-uri"), out.stream().map(e -> e.image().imageId()).toList());
+      assertEquals(List.of(2), batches.sizes(), "both good images in one batch");
+      for (EmbeddedImage e : out) {
+        assertEquals(3 * 8 * 8, e.vector().length, "the fake model's 8x8 input, made by the real preparation");
+        assertNotNull(e.thumbnail(), "a preview from the same decode");
       }
-    }
-    List<String> embeddedIds = new ArrayList<>();
-    List<String> dead = new ArrayList<>();
-    for (String line : out) {
-      if (line.startsWith("dead ")) {
-        dead.add(line);
-        continue;
+      Map<String, DeadLetter> dead = deadLetters(harness);
+      assertEquals(List.of("not-an-image", "outside-roots"), List.copyOf(dead.keySet()));
+      for (DeadLetter d : dead.values()) {
+        assertEquals(EmbedOperator.STAGE, d.stage());
+        assertEquals(ImageDecodeException.class.getName(), d.errorClass());
       }
-      String[] parts = line.split(" ", 4);
-      JsonNode payload = JSON.readTree(parts[2]);
-      String imageId = payload.get("image_id").asText();
-      embeddedIds.add(imageId);
-      assertEquals(PointIds.forImageId(imageId).toString(), parts[1]);
-      assertEquals("random/vit-s16-depth1-seed42", payload.get("model_id").asText());
-      assertTrue(payload.get("ingested_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), payload.toString());
-      String source = imageId.equals("from-uri") ? "lesion-rgb.png" : IMAGES[Integer.parseInt(imageId.substring(4)) % IMAGES.length];
-      float[] vector = VectorJson.parse(parts[3]);
-      assertTrue(TestData.maxAbsDiff(expected.get(source), vector) <= 1e-4f, imageId + " vector differs from the encoder's");
+      assertTrue(dead.get("not-an-image").message().startsWith("not an image"), dead.toString());
+      assertTrue(dead.get("outside-roots").message().contains("outside every --image-root"), dead.toString());
     }
-    List<String> expectedIds = new ArrayList<>();
-    for (int i = 0; i < 37; i++) {
-      expectedIds.add("img-" + i);
-    }
-    expectedIds.add("from-uri");
-    java.util.Collections.sort(expectedIds);
-    java.util.Collections.sort(embeddedIds);
-    assertEquals(expectedIds, embeddedIds, "each good image exactly once: 37 inline + 1 from a URI");
-    assertEquals(2, dead.size(), dead.toString());
-    assertTrue(dead.stream().anyMatch(d -> d.startsWith("dead 37 embed not an image")), dead.toString());
-    assertTrue(dead.stream().anyMatch(d -> d.startsWith("dead 38 embed") && d.contains("/nonexistent/lesion.jpg")), dead.toString());
   }
 
-  private static ImageToEmbed image(String id, byte[] bytes, String uri) {
-    String payload = "{\"image_id\": \"" + id + "\", \"dx\": \"nv\"}";
-    int offset = Integer.parseInt(id.startsWith("img-") ? id.substring(4) : switch (id) {
-      case "corrupt" -> "37";
-      case "missing-file" -> "38";
-      default -> "39";
-    });
-    SourceRecord source = new SourceRecord("lesion-images", 0, offset, id.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8));
-    return new ImageToEmbed(source, id, bytes, uri, payload.getBytes(StandardCharsets.UTF_8));
-  }
+  @Test
+  void errorsAndHangsOfOneDecodeAreThatImagesDeadLetter() throws Exception {
+    ImageLimits limits = new ImageLimits(1 << 20, 1_000_000, PixelBudget.DEFAULT_PIXELS, Duration.ofMillis(50));
+    try (var harness = harness(settings(16, 100).withImages(limits), NUMBERED)) {
+      harness.open();
+      send(harness, "1", "overflow", "oom", "2", "npe", "hang", "3");
+      harness.endInput();
 
-  private static String vectorJson(float[] v) throws Exception {
-    return JSON.writeValueAsString(v);
-  }
-
-  private static final class VectorJson {
-    static float[] parse(String json) throws Exception {
-      return JSON.readValue(json, float[].class);
+      assertEquals(List.of(1, 2, 3), vectors(harness));
+      Map<String, DeadLetter> dead = deadLetters(harness);
+      assertEquals(4, dead.size(), dead.toString());
+      assertTrue(dead.get("overflow").message().contains("java.lang.StackOverflowError"), dead.toString());
+      assertTrue(dead.get("oom").message().contains("java.lang.OutOfMemoryError: Java heap space"), dead.toString());
+      assertTrue(dead.get("npe").message().contains("a bug in a decoder"), dead.toString());
+      assertTrue(dead.get("hang").message().contains("took longer than 50 ms"), dead.toString());
     }
+  }
+
+  private OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness(
+      EmbedSettings settings, ImagePreparation.Factory preparations) throws Exception {
+    return new OneInputStreamOperatorTestHarness<>(new EmbedOperator(settings, DLQ, batches.factory(), preparations));
+  }
+
+  private static EmbedSettings settings(int batchSize, long maxDelayMs) {
+    return EmbedSettings.of("/no/model/needed", batchSize, maxDelayMs);
+  }
+
+  private static void send(OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness, String... ids)
+      throws Exception {
+    for (String id : ids) {
+      harness.processElement(image(id, new byte[] {1}, null, 0), 0);
+    }
+  }
+
+  /** Each output's vector, which the fake encoder makes the image's number. */
+  private static List<Integer> vectors(OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness) {
+    return harness.extractOutputValues().stream().map(e -> {
+      assertArrayEquals(new float[] {Integer.parseInt(e.image().imageId())}, e.vector(), e.image().imageId());
+      return (int) e.vector()[0];
+    }).toList();
+  }
+
+  private static Map<String, DeadLetter> deadLetters(OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness) {
+    Map<String, DeadLetter> dead = new TreeMap<>();
+    for (StreamRecord<DeadLetter> r : harness.getSideOutput(DLQ)) {
+      dead.put(new String(r.getValue().source().key(), StandardCharsets.UTF_8), r.getValue());
+    }
+    return dead;
+  }
+
+  private static ImageToEmbed image(String id, byte[] bytes, String uri, long offset) {
+    byte[] payload = ("{\"image_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
+    SourceRecord source = new SourceRecord("in", 0, offset, id.getBytes(StandardCharsets.UTF_8), payload);
+    return new ImageToEmbed(source, id, bytes, uri, payload);
   }
 }

@@ -76,16 +76,16 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** Job options for this broker and Qdrant, with the shipped test model and test-sized delays. */
-  IngestOptions options(String topic, String collection, String... more) {
+  IngestConfig options(String topic, String collection, String... more) {
     return options(qdrant.jobArgs(), topic, collection, more);
   }
 
   /** The same, with Qdrant reached through the proxy that {@link #stopQdrant} cuts. */
-  IngestOptions optionsThroughProxy(String topic, String collection, String... more) {
+  IngestConfig optionsThroughProxy(String topic, String collection, String... more) {
     return options(qdrant.jobArgsVia(proxy), topic, collection, more);
   }
 
-  private IngestOptions options(List<String> qdrantArgs, String topic, String collection, String... more) {
+  private IngestConfig options(List<String> qdrantArgs, String topic, String collection, String... more) {
     List<String> args = new ArrayList<>(List.of(
         "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", topic + "-dlq",
         "--group-id", "ingest-" + topic, "--collection", collection,

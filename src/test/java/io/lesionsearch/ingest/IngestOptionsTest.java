@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lesionsearch.options.KafkaOptions;
+import io.lesionsearch.config.KafkaConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,15 +18,15 @@ class IngestOptionsTest {
 
   @Test
   void defaultsAreTheLocalOnes() {
-    IngestOptions o = IngestOptions.parse("--model", "/models/m");
-    assertEquals("localhost:9092", o.kafka.bootstrapServers);
-    assertEquals("lesion-images", o.topic);
-    assertEquals("lesion-images-dlq", o.deadLetterTopic);
-    assertEquals(KafkaOptions.StartingOffsets.COMMITTED, o.kafka.startingOffsets);
-    assertEquals(6334, o.qdrant.port);
-    assertEquals(16, o.batchSize);
-    assertEquals(1000, o.upsertBatchSize);
-    assertEquals(10_000, o.flink.checkpointIntervalMs);
+    IngestConfig o = IngestOptions.parse("--model", "/models/m");
+    assertEquals("localhost:9092", o.kafka().bootstrapServers());
+    assertEquals("lesion-images", o.topic());
+    assertEquals("lesion-images-dlq", o.deadLetterTopic());
+    assertEquals(KafkaConfig.StartingOffsets.COMMITTED, o.kafka().startingOffsets());
+    assertEquals(6334, o.qdrant().port());
+    assertEquals(16, o.batchSize());
+    assertEquals(1000, o.upsertBatchSize());
+    assertEquals(10_000, o.flink().checkpointIntervalMs());
   }
 
   @Test
@@ -39,13 +39,13 @@ class IngestOptionsTest {
         "kafka.security.protocol=SASL_SSL",
         "kafka.sasl.mechanism=PLAIN",
         "model=/models/from-file"));
-    IngestOptions o = IngestOptions.parse("--config", file.toString(), "--topic", "from-args", "--kafka-property", "sasl.mechanism=SCRAM-SHA-512");
-    assertEquals("kafka-1:9093", o.kafka.bootstrapServers);
-    assertEquals("from-args", o.topic, "the command line wins over the file");
-    assertEquals(8, o.batchSize);
-    assertEquals(KafkaOptions.StartingOffsets.EARLIEST, o.kafka.startingOffsets);
-    assertEquals("/models/from-file", o.model);
-    assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512"), o.kafka.properties);
+    IngestConfig o = IngestOptions.parse("--config", file.toString(), "--topic", "from-args", "--kafka-property", "sasl.mechanism=SCRAM-SHA-512");
+    assertEquals("kafka-1:9093", o.kafka().bootstrapServers());
+    assertEquals("from-args", o.topic(), "the command line wins over the file");
+    assertEquals(8, o.batchSize());
+    assertEquals(KafkaConfig.StartingOffsets.EARLIEST, o.kafka().startingOffsets());
+    assertEquals("/models/from-file", o.model());
+    assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512"), o.kafka().properties());
   }
 
   @Test

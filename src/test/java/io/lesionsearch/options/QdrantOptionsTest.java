@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lesionsearch.config.QdrantConfig;
+import io.lesionsearch.ingest.IngestConfig;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.qdrant.QdrantConnection;
+import io.lesionsearch.query.QueryConfig;
 import io.lesionsearch.query.QueryOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +28,10 @@ class QdrantOptionsTest {
 
   @Test
   void byDefaultPlaintextWithA64MibInboundLimit() {
-    for (QdrantOptions o : new QdrantOptions[] {
-        IngestOptions.parse("--model", "m").qdrant, QueryOptions.parse("--model", "m").qdrant}) {
-      assertEquals(64 * 1024 * 1024, o.maxInboundBytes);
-      assertNull(o.tlsCa);
+    for (QdrantConfig o : new QdrantConfig[] {
+        IngestOptions.parse("--model", "m").qdrant(), QueryOptions.parse("--model", "m").qdrant()}) {
+      assertEquals(64 * 1024 * 1024, o.maxInboundBytes());
+      assertNull(o.tlsCa());
       QdrantConnection c = o.connection();
       assertFalse(c.tls());
       assertFalse(c.hasTrustedCa());
@@ -39,9 +42,9 @@ class QdrantOptionsTest {
   @Test
   void theInboundLimitIsSetAndCheckedInBothJobs() {
     assertEquals(128 << 20, QueryOptions.parse("--model", "m", "--qdrant-max-inbound-bytes", "134217728")
-        .qdrant.connection().maxInboundBytes());
+        .qdrant().connection().maxInboundBytes());
     assertEquals(2 << 20, IngestOptions.parse("--model", "m", "--qdrant-max-inbound-bytes", "2097152")
-        .qdrant.connection().maxInboundBytes());
+        .qdrant().connection().maxInboundBytes());
     expect("--qdrant-max-inbound-bytes must be at least 1048576 (1 MiB), got 1000",
         "--qdrant-max-inbound-bytes", "1000");
   }
@@ -49,9 +52,9 @@ class QdrantOptionsTest {
   @Test
   void aCaFileImpliesTlsAndItsBytesTravelWithTheConnection() throws Exception {
     Path ca = Files.copy(TLS.resolve("ca.pem"), tmp.resolve("ca.pem"));
-    QueryOptions o = QueryOptions.parse("--model", "m", "--qdrant-host", "qdrant", "--qdrant-tls-ca", ca.toString());
-    assertFalse(o.qdrant.tls, "no --qdrant-tls needed");
-    QdrantConnection c = o.qdrant.connection();
+    QueryConfig o = QueryOptions.parse("--model", "m", "--qdrant-host", "qdrant", "--qdrant-tls-ca", ca.toString());
+    assertFalse(o.qdrant().tls(), "no --qdrant-tls needed");
+    QdrantConnection c = o.qdrant().connection();
     assertTrue(c.tls());
     assertTrue(c.hasTrustedCa());
     assertTrue(c.toString().contains("https://qdrant:6334, trustedCa=" + ca), c.toString());
@@ -63,9 +66,9 @@ class QdrantOptionsTest {
   void aCaFileComesFromAConfigFileToo() throws Exception {
     Path file = Files.writeString(tmp.resolve("ingest.properties"), String.join("\n", "model=m",
         "qdrant-tls-ca=" + TLS.resolve("ca.pem"), "qdrant-max-inbound-bytes=33554432"));
-    IngestOptions o = IngestOptions.parse("--config", file.toString());
-    assertTrue(o.qdrant.connection().hasTrustedCa());
-    assertEquals(32 << 20, o.qdrant.connection().maxInboundBytes());
+    IngestConfig o = IngestOptions.parse("--config", file.toString());
+    assertTrue(o.qdrant().connection().hasTrustedCa());
+    assertEquals(32 << 20, o.qdrant().connection().maxInboundBytes());
   }
 
   @Test

@@ -14,6 +14,10 @@ import io.qdrant.client.grpc.Collections.PayloadSchemaInfo;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import java.util.ArrayList;
+import io.lesionsearch.payload.LesionPayload;
+import io.qdrant.client.PointIdFactory;
+import io.qdrant.client.VectorsFactory;
+import io.qdrant.client.grpc.Points.PointStruct;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,7 +54,7 @@ class CollectionBootstrapTest {
   @Test
   void createsCosineCollectionWithPayloadIndexes() throws Exception {
     assertEquals(CollectionBootstrap.Outcome.CREATED,
-        CollectionBootstrap.ensure(client, name("lesions"), 384));
+        CollectionBootstrap.ensure(client, name("lesions"), 384, LesionPayload.INDEXES));
     CollectionInfo info = client.getCollectionInfoAsync(name("lesions")).get();
     VectorParams p = info.getConfig().getParams().getVectorsConfig().getParams();
     assertEquals(384, p.getSize());
@@ -65,11 +69,11 @@ class CollectionBootstrapTest {
 
   @Test
   void acceptsAnExistingMatchingCollectionAndKeepsItsPoints() throws Exception {
-    CollectionBootstrap.ensure(client, name("lesions"), 4);
-    client.upsertAsync(name("lesions"), List.of(PointConversion.toPointStruct(
-        LesionPoint.of(UUID.randomUUID().toString(), new float[] {1, 2, 3, 4}, "{}")))).get();
+    CollectionBootstrap.ensure(client, name("lesions"), 4, LesionPayload.INDEXES);
+    client.upsertAsync(name("lesions"), List.of(PointStruct.newBuilder()
+        .setId(PointIdFactory.id(UUID.randomUUID())).setVectors(VectorsFactory.vectors(1, 2, 3, 4)).build())).get();
     assertEquals(CollectionBootstrap.Outcome.EXISTED,
-        CollectionBootstrap.ensure(client, name("lesions"), 4));
+        CollectionBootstrap.ensure(client, name("lesions"), 4, LesionPayload.INDEXES));
     assertEquals(1L, client.countAsync(name("lesions")).get());
   }
 
@@ -78,7 +82,7 @@ class CollectionBootstrapTest {
     client.createCollectionAsync(name("made-by-hand"),
         VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build()).get();
     assertEquals(CollectionBootstrap.Outcome.EXISTED,
-        CollectionBootstrap.ensure(client, name("made-by-hand"), 4));
+        CollectionBootstrap.ensure(client, name("made-by-hand"), 4, LesionPayload.INDEXES));
     assertEquals(7, client.getCollectionInfoAsync(name("made-by-hand")).get().getPayloadSchemaCount());
   }
 
@@ -87,7 +91,7 @@ class CollectionBootstrapTest {
     client.createCollectionAsync(name("old-model"),
         VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build()).get();
     CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
-        () -> CollectionBootstrap.ensure(client, name("old-model"), 384));
+        () -> CollectionBootstrap.ensure(client, name("old-model"), 384, LesionPayload.INDEXES));
     String m = e.getMessage();
     assertTrue(m.contains("'" + name("old-model") + "'") && m.contains("size 512") && m.contains("size 384")
         && m.contains("another collection") && m.contains("delete"), m);
@@ -101,7 +105,7 @@ class CollectionBootstrapTest {
     client.createCollectionAsync(name("dot"),
         VectorParams.newBuilder().setSize(384).setDistance(Distance.Dot).build()).get();
     CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
-        () -> CollectionBootstrap.ensure(client, name("dot"), 384));
+        () -> CollectionBootstrap.ensure(client, name("dot"), 384, LesionPayload.INDEXES));
     assertTrue(e.getMessage().contains("distance Dot") && e.getMessage().contains("Cosine"),
         e.getMessage());
   }
@@ -117,7 +121,7 @@ class CollectionBootstrapTest {
         QdrantClient c = qdrant.client();
         Callable<CollectionBootstrap.Outcome> task = () -> {
           barrier.await();
-          return CollectionBootstrap.ensure(c, name("raced"), 384);
+          return CollectionBootstrap.ensure(c, name("raced"), 384, LesionPayload.INDEXES);
         };
         results.add(pool.submit(task));
       }

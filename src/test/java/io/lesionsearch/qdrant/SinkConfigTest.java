@@ -6,15 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
+import io.qdrant.client.PointIdFactory;
+import io.qdrant.client.ValueFactory;
+import io.qdrant.client.VectorsFactory;
+import io.qdrant.client.grpc.Collections.PayloadSchemaType;
+import io.qdrant.client.grpc.Points.PointStruct;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.function.Supplier;
 import org.apache.flink.connector.base.sink.writer.BufferedRequestState;
 import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.junit.jupiter.api.Test;
 
-/** Builder defaults and validation, the retry policy, the connection and the state format. */
+/** Builder defaults and validation, the retry policy, the failure reasons, the connection and the state format. */
 class SinkConfigTest {
   private static final String ID1 = "00000000-0000-5000-8000-000000000001";
   private static final String ID2 = "00000000-0000-5000-8000-000000000002";
@@ -37,7 +44,7 @@ class SinkConfigTest {
     assertEquals("127.0.0.1", sink.connection().host());
     assertEquals(6334, sink.connection().port());
     RetryPolicy r = sink.retryPolicy();
-    assertEquals(200, r.initialBackoffMs());
+    assertEquals(200, r.backoff().initialMs());
     assertEquals(10_000, r.maxBackoffMs());
     assertEquals(300_000, r.maxRetryDurationMs());
   }
@@ -61,7 +68,7 @@ class SinkConfigTest {
     expect("maxRetryDuration must be > 0",
         () -> new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO));
     expect("port must be 1-65535", () -> QdrantConnection.defaults().withPort(0));
-    expect("vector size must be > 0", () -> QdrantSink.builder().ensureCollection(0));
+    expect("vector size must be > 0", () -> QdrantSink.builder().ensureCollection(0, Map.of()));
   }
 
   private static void expect(String fragment, Supplier<?> action) {
@@ -73,25 +80,50 @@ class SinkConfigTest {
   void backoffGrowsExponentiallyWithJitterAndIsCapped() {
     RetryPolicy r = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(10),
         Duration.ofMinutes(5));
-    for (int i = 0; i < 50; i++) {
-      long b1 = r.backoffMs(1);
-      assertTrue(b1 >= 160 && b1 <= 240, "attempt 1: " + b1);
-      long b3 = r.backoffMs(3);
-      assertTrue(b3 >= 640 && b3 <= 960, "attempt 3: " + b3);
-      long b40 = r.backoffMs(40);
-      assertTrue(b40 >= 8000 && b40 <= 12000, "attempt 40: " + b40);
-    }
+    Backoff b = r.backoff();
+    assertEquals(200, b.delayMs(1, 0));
+    assertEquals(160, b.delayMs(1, -1));
+    assertEquals(240, b.delayMs(1, 1));
+    assertEquals(800, b.delayMs(3, 0));
+    assertEquals(960, b.delayMs(3, 1));
+    assertEquals(10_000, b.delayMs(40, 0));
+    assertEquals(8000, b.delayMs(40, -1));
+    assertEquals(12_000, b.delayMs(40, 5), "jitter beyond 1 counts as 1");
     assertFalse(r.givesUp(300_000));
     assertTrue(r.givesUp(300_001));
   }
 
   @Test
-  void onlyTransientStatusesAreRetried() {
+  void onlyTransientStatusesAreRetriedByWrites() {
     for (Status.Code c : Status.Code.values()) {
       boolean expected = c == Status.Code.UNAVAILABLE || c == Status.Code.DEADLINE_EXCEEDED
           || c == Status.Code.RESOURCE_EXHAUSTED || c == Status.Code.ABORTED;
-      assertEquals(expected, RetryPolicy.isRetryable(c), c.name());
+      assertEquals(expected, QdrantFailure.of(c.toStatus().asRuntimeException()).retryWrite(), c.name());
     }
+  }
+
+  @Test
+  void failuresAreToldApartByStatusAndTypedCauseOnly() {
+    assertEquals(QdrantFailure.ACCESS_DENIED, QdrantFailure.of(Status.PERMISSION_DENIED.asRuntimeException()));
+    assertEquals(QdrantFailure.ACCESS_DENIED, QdrantFailure.of(Status.UNAUTHENTICATED.asRuntimeException()));
+    assertEquals(QdrantFailure.OVERLOADED, QdrantFailure.of(
+        Status.RESOURCE_EXHAUSTED.withDescription("gRPC message exceeds maximum size 4").asRuntimeException()),
+        "the text alone does not make it the client's own limit");
+    assertEquals(QdrantFailure.ANSWER_TOO_LARGE, QdrantFailure.of(new java.util.concurrent.CompletionException(
+        Status.RESOURCE_EXHAUSTED.withCause(new AnswerTooLargeException(4)).asRuntimeException())));
+    assertEquals(QdrantFailure.CLIENT_FAULT, QdrantFailure.of(new IllegalStateException("boom")));
+    assertEquals(QdrantFailure.OTHER, QdrantFailure.of(Status.INTERNAL.asRuntimeException()));
+    assertFalse(QdrantFailure.OVERLOADED.retrySearch());
+    assertTrue(QdrantFailure.UNAVAILABLE.retrySearch());
+  }
+
+  @Test
+  void indexesToEnsureAreTheCallersAndTravelWithTheSink() throws Exception {
+    QdrantSink sink = QdrantSink.builder().collection("c")
+        .ensureCollection(8, Map.of("colour", PayloadSchemaType.Keyword)).build();
+    QdrantSink back = org.apache.flink.util.InstantiationUtil.clone(sink);
+    assertEquals(Map.of("colour", PayloadSchemaType.Keyword), back.payloadIndexes());
+    assertEquals(8, back.ensureVectorSize());
   }
 
   @Test
@@ -106,27 +138,44 @@ class SinkConfigTest {
 
   @Test
   void stateSerializerRoundTripsBufferedPoints() throws Exception {
-    LesionPoint a = LesionPoint.of(ID1, new float[] {0.5f, -1.25f, Float.MIN_VALUE, 3e38f},
-        "{\"dx\":\"nv\",\"localization\":\"h\u00e9ad\"}");
-    LesionPoint b = new LesionPoint(ID2, new float[384], null);
-    BufferedRequestState<LesionPoint> state = new BufferedRequestState<>(List.of(
-        new RequestEntryWrapper<>(a, a.sizeInBytes()),
-        new RequestEntryWrapper<>(b, b.sizeInBytes())));
-    LesionPointStateSerializer ser = new LesionPointStateSerializer();
+    PointStruct a = PointStruct.newBuilder().setId(PointIdFactory.id(UUID.fromString(ID1)))
+        .setVectors(VectorsFactory.vectors(0.5f, -1.25f, Float.MIN_VALUE, 3e38f))
+        .putPayload("dx", ValueFactory.value("nv")).putPayload("localization", ValueFactory.value("h\u00e9ad"))
+        .putPayload("age", ValueFactory.value(75)).build();
+    PointStruct b = PointStruct.newBuilder().setId(PointIdFactory.id(UUID.fromString(ID2)))
+        .setVectors(VectorsFactory.vectors(new float[384])).build();
+    BufferedRequestState<PointStruct> state = new BufferedRequestState<>(List.of(
+        new RequestEntryWrapper<>(a, a.getSerializedSize()),
+        new RequestEntryWrapper<>(b, b.getSerializedSize())));
+    PointStateSerializer ser = new PointStateSerializer();
     byte[] bytes = ser.serialize(state);
-    BufferedRequestState<LesionPoint> back = ser.deserialize(ser.getVersion(), bytes);
-    List<RequestEntryWrapper<LesionPoint>> entries = back.getBufferedRequestEntries();
+    BufferedRequestState<PointStruct> back = ser.deserialize(ser.getVersion(), bytes);
+    List<RequestEntryWrapper<PointStruct>> entries = back.getBufferedRequestEntries();
     assertEquals(2, entries.size());
     assertEquals(a, entries.get(0).getRequestEntry());
     assertEquals(b, entries.get(1).getRequestEntry());
-    assertEquals(a.sizeInBytes(), entries.get(0).getSize());
-    assertEquals(b.sizeInBytes(), entries.get(1).getSize());
+    assertEquals(a.getSerializedSize(), entries.get(0).getSize());
+    assertEquals(b.getSerializedSize(), entries.get(1).getSize());
     assertEquals(state.getStateSize(), back.getStateSize());
     // Compact: the floats and bytes plus a little framing, no Java serialization overhead.
     assertTrue(bytes.length < 4 * 388 + 200, "state bytes " + bytes.length);
 
-    BufferedRequestState<LesionPoint> empty = ser.deserialize(ser.getVersion(),
+    BufferedRequestState<PointStruct> empty = ser.deserialize(ser.getVersion(),
         ser.serialize(BufferedRequestState.emptyState()));
     assertTrue(empty.getBufferedRequestEntries().isEmpty());
+  }
+
+  @Test
+  void pointsTravelBetweenOperatorsAsTheirProtobufBytes() throws Exception {
+    PointStruct p = PointStruct.newBuilder().setId(PointIdFactory.id(UUID.fromString(ID1)))
+        .setVectors(VectorsFactory.vectors(1f, 2f)).putPayload("dx", ValueFactory.value("mel")).build();
+    PointStructSerializer ser = PointStructSerializer.INSTANCE;
+    org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    ser.serialize(p, out);
+    assertEquals(4 + p.getSerializedSize(), out.length());
+    assertEquals(p, ser.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer())));
+    assertTrue(ser.copy(p) == p, "an immutable message is its own copy");
+    assertEquals(ser, PointStructTypeInfo.INSTANCE.createSerializer(
+        new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
   }
 }

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * One generated case of {@link DifferentialSearchTest}: a collection (distance, dimension, points
+ * One generated case of {@link DifferentialSearchITCase}: a collection (distance, dimension, points
  * upserted in batches) and the operations run on it in order. Filters are kept as the REST filter
  * JSON the project accepts ({@link io.lesionsearch.query.FilterJson}), so a failing case prints
  * as JSON that can be pasted into a request. {@link #toString} is what jqwik prints for the

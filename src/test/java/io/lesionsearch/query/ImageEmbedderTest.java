@@ -5,20 +5,31 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.translate.TranslateException;
+import io.lesionsearch.embed.Encoder;
+import io.lesionsearch.embed.FakeEncoder;
+import io.lesionsearch.embed.ModelManifest;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.image.ImageDecoder;
 import io.lesionsearch.image.PixelBudget;
 import io.lesionsearch.testing.TestData;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The query job's image queue: bounded (OVERLOADED beyond it), and no work for requests already out of time. */
+/**
+ * The query job's image queue: bounded (OVERLOADED beyond it), no work for requests already out of
+ * time, and every failure its request's answer. The real test model, or a held one on 8x8 inputs.
+ */
 class ImageEmbedderTest {
 
   private static final byte[] JPEG = TestData.imageBytes("lesion-600x450.jpg");
+  private static final byte[] SMALL = TestData.imageBytes("lesion-small-150x100.png");
 
   @Test
   void imagesBeyondTheQueueAreOverloadedAndTheQueueFreesAsImagesFinish() throws Exception {
@@ -51,6 +62,72 @@ class ImageEmbedderTest {
       assertEquals(ErrorCode.TIMEOUT, late.code());
       assertTrue(late.getMessage().contains("before its image was decoded"), late.getMessage());
     }
+  }
+
+  @Test
+  void anImageWhoseRequestRanOutWhileItWaitedForTheModelIsNotEmbedded() throws Exception {
+    CountDownLatch modelBusy = new CountDownLatch(1);
+    CountDownLatch modelMayGoOn = new CountDownLatch(1);
+    List<Integer> batches = new CopyOnWriteArrayList<>();
+    Encoder held = new HeldEncoder(batches, modelBusy, modelMayGoOn);
+    try (ImageEmbedder embedder = new ImageEmbedder(held, new ImageDecoder(), 8, "test-embed")) {
+      CompletableFuture<float[]> first = embedder.embed(SMALL, far());
+      modelBusy.await();
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+      CompletableFuture<float[]> late = embedder.embed(SMALL, deadline);
+      while (System.nanoTime() <= deadline) {
+        Thread.onSpinWait(); // the condition is the deadline itself
+      }
+      modelMayGoOn.countDown();
+      assertEquals(192, first.get(30, TimeUnit.SECONDS).length);
+      QueryException e = failure(late);
+      assertEquals(ErrorCode.TIMEOUT, e.code());
+      assertTrue(e.getMessage().contains("while its image waited for the model"), e.getMessage());
+      assertEquals(List.of(1), batches, "the late image never reached the model");
+    }
+  }
+
+  @Test
+  void aFailingModelFailsTheRequestsOfItsBatchAndAnUnreadableImageIsThatRequestsAnswer() throws Exception {
+    Encoder broken = new HeldEncoder(null, new CountDownLatch(1), new CountDownLatch(0));
+    try (ImageEmbedder embedder = new ImageEmbedder(broken, new ImageDecoder(), 8, "test-embed")) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> embedder.embed(SMALL, far()).get(30, TimeUnit.SECONDS));
+      assertTrue(e.getCause() instanceof TranslateException, e.toString());
+      QueryException text = failure(embedder.embed("hello".getBytes(), far()));
+      assertEquals(ErrorCode.IMAGE_UNREADABLE, text.code());
+      assertTrue(text.getMessage().startsWith("NOT_AN_IMAGE: "), text.getMessage());
+    }
+  }
+
+  /** A model on 8x8 inputs that holds its first batch until told to go on; without a batch log it fails. */
+  private record HeldEncoder(List<Integer> batches, CountDownLatch busy, CountDownLatch mayGoOn) implements Encoder {
+    @Override
+    public ModelManifest manifest() {
+      return FakeEncoder.MANIFEST;
+    }
+
+    @Override
+    public Device device() {
+      return Device.cpu();
+    }
+
+    @Override
+    public List<float[]> embed(List<float[]> pixelBatch) throws TranslateException {
+      busy.countDown();
+      try {
+        mayGoOn.await();
+      } catch (InterruptedException e) {
+        throw new TranslateException(e);
+      }
+      if (batches == null) {
+        throw new TranslateException("the model is broken");
+      }
+      batches.add(pixelBatch.size());
+      return pixelBatch;
+    }
+
+    @Override
+    public void close() {}
   }
 
   private static long far() {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
+import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.qdrant.PointIds;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
@@ -45,7 +46,7 @@ final class IndexedLesions {
         String id = "ISIC_" + (24_000 + i);
         byte[] jpeg = SyntheticLesionImages.jpeg(i, 160, 120, 0.9f);
         jpegs.put(id, jpeg);
-        vectors.put(id, encoder.embed(List.of(encoder.preprocessor().preprocess(jpeg))).get(0));
+        vectors.put(id, encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpeg))).get(0));
         ObjectNode p = JSON.createObjectNode().put("image_id", id).put("lesion_id", "HAM_" + i)
             .put("dx", DX[i % DX.length]).put("dx_type", "histo")
             .put("sex", i % 3 == 0 ? "male" : "female").put("localization", LOCALIZATION[(i / 2) % LOCALIZATION.length]);

@@ -17,15 +17,15 @@ class QueryOptionsTest {
 
   @Test
   void defaultsAreTheContractsTopicsAndLocalServers() {
-    QueryOptions o = QueryOptions.parse("--model", "/models/m");
-    assertEquals("lesion-search-requests", o.requestsTopic);
-    assertEquals("lesion-search-results", o.repliesTopic);
-    assertEquals("lesion-search-requests-dlq", o.deadLetterTopic);
-    assertEquals("localhost:9092", o.kafka.bootstrapServers);
-    assertEquals(6334, o.qdrant.port);
-    assertEquals("lesions", o.qdrant.collection);
-    assertEquals(100, o.inFlight);
-    assertEquals(5000, o.requestTimeoutMs);
+    QueryConfig o = QueryOptions.parse("--model", "/models/m");
+    assertEquals("lesion-search-requests", o.requestsTopic());
+    assertEquals("lesion-search-results", o.repliesTopic());
+    assertEquals("lesion-search-requests-dlq", o.deadLetterTopic());
+    assertEquals("localhost:9092", o.kafka().bootstrapServers());
+    assertEquals(6334, o.qdrant().port());
+    assertEquals("lesions", o.qdrant().collection());
+    assertEquals(100, o.inFlight());
+    assertEquals(5000, o.requestTimeoutMs());
   }
 
   @Test
@@ -33,12 +33,12 @@ class QueryOptionsTest {
     Path file = Files.writeString(tmp.resolve("query.properties"), String.join("\n",
         "model=/models/from-file", "in-flight=8", "request-timeout-ms=2000", "qdrant-host=qdrant-1",
         "kafka.security.protocol=SASL_SSL"));
-    QueryOptions o = QueryOptions.parse("--config", file.toString(), "--in-flight", "16");
-    assertEquals("/models/from-file", o.model);
-    assertEquals(16, o.inFlight, "the command line wins over the file");
-    assertEquals(2000, o.requestTimeoutMs);
-    assertEquals("qdrant-1", o.qdrant.host);
-    assertEquals(Map.of("security.protocol", "SASL_SSL"), o.kafka.properties);
+    QueryConfig o = QueryOptions.parse("--config", file.toString(), "--in-flight", "16");
+    assertEquals("/models/from-file", o.model());
+    assertEquals(16, o.inFlight(), "the command line wins over the file");
+    assertEquals(2000, o.requestTimeoutMs());
+    assertEquals("qdrant-1", o.qdrant().host());
+    assertEquals(Map.of("security.protocol", "SASL_SSL"), o.kafka().properties());
   }
 
   @Test

@@ -34,8 +34,8 @@ class WebGatewayLimitsTest {
   private WebServer server;
 
   private WebServer start(int maxSearches, long uploadMemoryBytes) {
-    server = WebServer.start(backend, new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 10_000, Duration.ofSeconds(30))
-        .withLimits(maxSearches, uploadMemoryBytes));
+    server = WebServer.start(backend, WebConfigs.withLimits(
+        WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 10_000, Duration.ofSeconds(30)), maxSearches, uploadMemoryBytes));
     return server;
   }
 
@@ -166,11 +166,11 @@ class WebGatewayLimitsTest {
 
   @Test
   void limitsThatCouldNeverAdmitALargestUploadAreRefusedAtStart() {
-    WebConfig config = new WebConfig("127.0.0.1", 0, MAX_UPLOAD, 60, Duration.ofSeconds(10));
+    WebConfig config = WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 60, Duration.ofSeconds(10));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> config.withLimits(16, MAX_UPLOAD + WebConfig.FORM_OVERHEAD_BYTES - 1));
+        () -> WebConfigs.withLimits(config, 16, MAX_UPLOAD + WebConfig.FORM_OVERHEAD_BYTES - 1));
     assertTrue(e.getMessage().startsWith("--upload-memory-bytes must be at least --max-upload-bytes + 65536"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> config.withLimits(0, 1_000_000));
+    assertThrows(IllegalArgumentException.class, () -> WebConfigs.withLimits(config, 0, 1_000_000));
     assertEquals(16, config.maxConcurrentSearches());
   }
 

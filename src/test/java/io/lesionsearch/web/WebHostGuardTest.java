@@ -77,18 +77,18 @@ class WebHostGuardTest {
   void anAllowedHostIsANameOrAddressOnly() {
     WebConfig config = WebConfig.defaults();
     assertEquals(List.of("lesions.example.org", "[::1]"),
-        config.withAllowedHosts(List.of(" Lesions.Example.ORG ", "[::1]")).allowedHosts());
+        WebConfigs.withAllowedHosts(config, List.of(" Lesions.Example.ORG ", "[::1]")).allowedHosts());
     for (String bad : List.of("http://lesions.example.org", "lesions.example.org:443", "lesions.example.org/x", "", "a b")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> config.withAllowedHosts(List.of(bad)), bad);
+          () -> WebConfigs.withAllowedHosts(config, List.of(bad)), bad);
       assertTrue(e.getMessage().startsWith("--allowed-host takes a host name or IP address"), e.getMessage());
     }
   }
 
   @Test
   void theServerRefusesAForeignHostForThePageAndTheApiAndAForeignOriginsSearch() throws Exception {
-    server = WebServer.start(backend, new WebConfig("127.0.0.1", 0, 100_000, 1000, Duration.ofSeconds(30))
-        .withAllowedHosts(List.of("lesions.example.org")));
+    server = WebServer.start(backend, WebConfigs.withAllowedHosts(
+        WebConfigs.of("127.0.0.1", 0, 100_000, 1000, Duration.ofSeconds(30)), List.of("lesions.example.org")));
     int port = server.port();
     assertEquals(200, get("/", "localhost:" + port).status());
     assertEquals(200, get("/api/vocabulary", "lesions.example.org").status());

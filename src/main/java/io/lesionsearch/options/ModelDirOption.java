@@ -1,0 +1,14 @@
+package io.lesionsearch.options;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/**
+ * The model directory of the tools that load a model at once (a picocli mixin). The jobs declare
+ * their own --model: it may come from --config, so picocli cannot require it.
+ */
+public final class ModelDirOption {
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (model.pt + manifest.json).")
+  public Path model;
+}

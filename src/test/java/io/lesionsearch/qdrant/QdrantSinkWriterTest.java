@@ -1,0 +1,210 @@
+package io.lesionsearch.qdrant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.SettableFuture;
+import io.grpc.Status;
+import io.qdrant.client.PointIdFactory;
+import io.qdrant.client.VectorsFactory;
+import io.qdrant.client.grpc.Points.PointStruct;
+import io.qdrant.client.grpc.Points.UpdateResult;
+import io.qdrant.client.grpc.Points.UpsertPoints;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.flink.connector.base.sink.writer.ResultHandler;
+import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.junit.jupiter.api.Test;
+
+/** The writer's upserts, retries and give-up driven by a fake Qdrant, clock and scheduler: no server, no sleeps. */
+class QdrantSinkWriterTest {
+  private static final RetryPolicy RETRY = new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(400),
+      Duration.ofSeconds(1));
+
+  /** Answers each upsert with the next queued outcome: null for success, else the exception. */
+  private final Queue<RuntimeException> answers = new ArrayDeque<>();
+  private final List<UpsertPoints> requests = new ArrayList<>();
+  private final List<Long> delays = new ArrayList<>();
+  private final Queue<Runnable> scheduled = new ArrayDeque<>();
+  private final AtomicInteger connectBackoffResets = new AtomicInteger();
+  private long nowMs = 1_000_000;
+  private boolean closing;
+  private final BatchUpserter.Metrics metrics = new BatchUpserter.Metrics(new SimpleCounter(), new SimpleCounter(),
+      new SimpleCounter(), new DescriptiveStatisticsHistogram(10), new DescriptiveStatisticsHistogram(10));
+  private final BatchUpserter upserter = new BatchUpserter("lesions", "qdrant:6334", RETRY, this::upsert,
+      connectBackoffResets::incrementAndGet, () -> nowMs, () -> 0, this::schedule, metrics);
+
+  private ListenableFuture<UpdateResult> upsert(UpsertPoints request) {
+    requests.add(request);
+    SettableFuture<UpdateResult> f = SettableFuture.create();
+    RuntimeException failure = answers.poll();
+    if (failure == null) {
+      f.set(UpdateResult.getDefaultInstance());
+    } else {
+      f.setException(failure);
+    }
+    return f;
+  }
+
+  private void schedule(Runnable task, long delayMs) {
+    if (closing) {
+      throw new RejectedExecutionException("closed");
+    }
+    delays.add(delayMs);
+    scheduled.add(() -> {
+      nowMs += delayMs;
+      task.run();
+    });
+  }
+
+  /** What the writer told Flink about one batch; a retry resends it as the buffer would. */
+  private final class Handler implements ResultHandler<PointStruct> {
+    int completed;
+    Exception failed;
+    int retried;
+
+    @Override
+    public void complete() {
+      completed++;
+    }
+
+    @Override
+    public void completeExceptionally(Exception e) {
+      failed = e;
+    }
+
+    @Override
+    public void retryForEntries(List<PointStruct> entries) {
+      retried++;
+      upserter.upsert(entries, this);
+    }
+  }
+
+  private static List<PointStruct> batch(int n) {
+    List<PointStruct> points = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      points.add(PointStruct.newBuilder().setId(PointIdFactory.id(UUID.randomUUID()))
+          .setVectors(VectorsFactory.vectors(i, 1f)).build());
+    }
+    return points;
+  }
+
+  private Handler send(List<PointStruct> batch) {
+    Handler h = new Handler();
+    upserter.upsert(batch, h);
+    while (!scheduled.isEmpty()) {
+      scheduled.poll().run();
+    }
+    return h;
+  }
+
+  private static StatusException status(Status.Code code) {
+    return new StatusException(code.toStatus().withDescription("said the fake").asRuntimeException());
+  }
+
+  /** An upsert's failure as the client delivers it. */
+  private static final class StatusException extends RuntimeException {
+    StatusException(io.grpc.StatusRuntimeException cause) {
+      super(cause);
+    }
+  }
+
+  @Test
+  void aBatchIsOneUpsertThatWaitsUntilApplied() {
+    List<PointStruct> batch = batch(3);
+    Handler h = send(batch);
+    assertEquals(1, h.completed);
+    assertNull(h.failed);
+    assertEquals(1, requests.size());
+    assertEquals("lesions", requests.get(0).getCollectionName());
+    assertTrue(requests.get(0).getWait(), "acknowledged must mean applied");
+    assertEquals(batch, requests.get(0).getPointsList());
+    assertEquals(3, metrics.pointsWritten().getCount());
+    assertEquals(0, metrics.sendErrors().getCount());
+  }
+
+  @Test
+  void unavailableIsRetriedWithGrowingBackoffUntilItSucceeds() {
+    answers.add(status(Status.Code.UNAVAILABLE));
+    answers.add(status(Status.Code.UNAVAILABLE));
+    answers.add(status(Status.Code.UNAVAILABLE));
+    Handler h = send(batch(2));
+    assertEquals(1, h.completed);
+    assertNull(h.failed);
+    assertEquals(3, h.retried);
+    assertEquals(List.of(100L, 200L, 400L), delays, "exponential, without jitter");
+    assertEquals(3, connectBackoffResets.get(), "gRPC's own reconnect wait is cut short before each retry");
+    assertEquals(3, metrics.retries().getCount());
+    assertEquals(6, metrics.sendErrors().getCount(), "Flink's standard counter: 2 points failed 3 times");
+    assertEquals(2, metrics.pointsWritten().getCount());
+  }
+
+  @Test
+  void aSuccessStartsTheNextRunOfFailuresAfresh() {
+    answers.add(status(Status.Code.ABORTED));
+    send(batch(1));
+    answers.add(status(Status.Code.RESOURCE_EXHAUSTED));
+    Handler h = send(batch(1));
+    assertEquals(1, h.completed);
+    assertEquals(List.of(100L, 100L), delays);
+    assertEquals(0, connectBackoffResets.get(), "only an unreachable server needs a reconnect");
+  }
+
+  @Test
+  void givesUpOnceFailuresHaveLastedPastTheMaxRetryDuration() {
+    for (int i = 0; i < 20; i++) {
+      answers.add(status(Status.Code.DEADLINE_EXCEEDED));
+    }
+    Handler h = send(batch(4));
+    assertEquals(0, h.completed);
+    QdrantSinkException e = assertInstanceOf(QdrantSinkException.class, h.failed);
+    assertTrue(e.getMessage().contains("has not accepted an upsert to collection 'lesions'")
+        && e.getMessage().contains("DEADLINE_EXCEEDED") && e.getMessage().contains("maxRetryDuration=1000 ms"),
+        e.getMessage());
+    // 100 + 200 + 400 + 400 = 1,100 ms of failures is past the 1 s limit: four retries, five tries.
+    assertEquals(List.of(100L, 200L, 400L, 400L), delays);
+    assertEquals(5, requests.size());
+    assertEquals(20, metrics.sendErrors().getCount());
+  }
+
+  @Test
+  void aRefusalIsNotRetriedAndFailsWithTheReasonAndWhatToDo() {
+    answers.add(status(Status.Code.PERMISSION_DENIED));
+    Handler h = send(batch(5));
+    QdrantSinkException e = assertInstanceOf(QdrantSinkException.class, h.failed);
+    assertTrue(e.getMessage().contains("Qdrant at qdrant:6334 rejected an upsert to collection 'lesions'")
+        && e.getMessage().contains("PERMISSION_DENIED: said the fake")
+        && e.getMessage().contains("a read-only key cannot write"), e.getMessage());
+    assertEquals(1, requests.size());
+    assertTrue(delays.isEmpty());
+    assertEquals(5, metrics.sendErrors().getCount());
+    assertEquals(0, metrics.retries().getCount());
+  }
+
+  @Test
+  void anAnswerTooLargeForTheClientIsNotRetriedThoughItIsResourceExhausted() {
+    answers.add(new StatusException(Status.RESOURCE_EXHAUSTED.withCause(new AnswerTooLargeException(10))
+        .asRuntimeException()));
+    Handler h = send(batch(1));
+    assertInstanceOf(QdrantSinkException.class, h.failed);
+    assertEquals(1, requests.size());
+  }
+
+  @Test
+  void aRetryDueWhileTheWriterClosesFailsTheBatchInsteadOfLosingIt() {
+    closing = true;
+    answers.add(status(Status.Code.UNAVAILABLE));
+    Handler h = send(batch(1));
+    assertTrue(h.failed.getMessage().contains("closed while retrying"), h.failed.getMessage());
+  }
+}

@@ -1,0 +1,268 @@
+package io.lesionsearch.web;
+
+import io.lesionsearch.datasets.Diagnosis;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.query.SearchClient;
+import io.lesionsearch.testing.Flink;
+import io.lesionsearch.testing.TestData;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in headless Chromium against a whole deployment: images indexed by the real ingest job,
+ * searches answered by the real query job over Kafka. What the cards show is checked against what
+ * was indexed, so a filter the page or the job got wrong shows up as a wrong set of cards.
+ */
+class WebPageBrowserITCase {
+
+  @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
+  @RegisterExtension static final WebDeployment DEPLOYMENT = new WebDeployment();
+
+  private static final long MAX_UPLOAD = 256 * 1024;
+  private static final String SAMPLE = WebDeployment.imageId("lesion-rgb.png");
+  private static WebServer server;
+  private static ChromeDriver browser;
+
+  @TempDir static Path tmp;
+
+  @BeforeAll
+  static void startPageAndBrowser() {
+    server = WebServer.start(DEPLOYMENT.client()::search,
+        WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(20), List.of(SAMPLE)));
+    browser = Browser.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.quit();
+    }
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  @Test
+  void uploadFilterAndMoreLikeThisShowTheRightCasesInScoreOrder() throws Exception {
+    openPage(server);
+    browser.findElement(By.id("image-file")).sendKeys(TestData.image("lesion-600x450.jpg").toString());
+    setNumber("limit", "40");
+    new Select(browser.findElement(By.id("sex"))).selectByValue("female");
+    setNumber("age-min", "20");
+    setNumber("age-max", "80");
+    browser.findElement(By.cssSelector("input[name=dx_exclude][value='melanoma']")).click();
+    browser.findElement(By.cssSelector("input[name=localization_exclude][value='face']")).click();
+    Predicate<ObjectNode> filter = m -> m.path("sex").asText().equals("female")
+        && !m.path("localization").asText().equals("face") && !m.path("dx").asText().equals("melanoma")
+        && m.has("age") && m.get("age").asInt() >= 20 && m.get("age").asInt() <= 80;
+
+    List<Card> cards = search(1);
+    assertEquals(expected(filter, null), ids(cards), "every indexed case the filter admits, and no other");
+    assertScoreOrder(cards);
+    for (Card c : cards) {
+      assertTrue(filter.test(DEPLOYMENT.indexed().get(c.imageId)), c.imageId + " breaks the filter");
+      assertEquals(Diagnosis.labelOf(c.dx), c.label, "readable diagnosis");
+      assertFalse(c.label.contains("_"), c.label);
+      if (!c.imageId.equals(WebDeployment.NO_THUMBNAIL_ID)) {
+        assertEquals(128, Math.max(c.thumbnailWidth, c.thumbnailHeight), c.imageId + ": the ingest job's 128 px thumbnail");
+      }
+    }
+    screenshot("web-page.png");
+
+    String chosen = cards.get(0).imageId;
+    browser.findElements(By.cssSelector("#results .card")).get(0).findElement(By.cssSelector(".more-like-this")).click();
+    List<Card> similar = cards(2);
+    assertEquals(chosen, browser.findElement(By.id("image-id")).getAttribute("value"));
+    assertEquals(expected(filter, chosen), ids(similar), "the same filters, by the chosen image, without itself");
+    assertScoreOrder(similar);
+    screenshot("web-page-more-like-this.png");
+  }
+
+  @Test
+  void anIndexedSampleSearchesWithOneClick() {
+    openPage(server);
+    setNumber("limit", "40");
+    List<WebElement> samples = browser.findElements(By.cssSelector("#samples .sample"));
+    assertEquals(List.of(SAMPLE), samples.stream().map(WebElement::getText).toList());
+    samples.get(0).click();
+    List<Card> cards = cards(1);
+    assertEquals(SAMPLE, browser.findElement(By.id("image-id")).getAttribute("value"));
+    assertEquals(expected(m -> true, SAMPLE), ids(cards), "every other indexed case");
+    assertScoreOrder(cards);
+  }
+
+  @Test
+  void cardsWithoutAStoredThumbnailShowThePlaceholder() {
+    openPage(server);
+    browser.findElement(By.id("image-id")).sendKeys(WebDeployment.imageId("lesion-444.jpg"));
+    setNumber("limit", "40");
+    List<Card> cards = search(1);
+    assertEquals(expected(m -> true, WebDeployment.imageId("lesion-444.jpg")), ids(cards));
+    for (Card c : cards) {
+      assertEquals(c.imageId.equals(WebDeployment.NO_THUMBNAIL_ID), c.placeholder, c.imageId);
+    }
+  }
+
+  @Test
+  void unreadableOversizedUnknownAndEmptySearchesGetClearMessages() throws Exception {
+    openPage(server);
+    Path text = Files.writeString(tmp.resolve("notes.jpg"), "not a photo, just notes");
+    browser.findElement(By.id("image-file")).sendKeys(text.toString());
+    assertError(1, "This file could not be read as an image");
+
+    byte[] big = TestData.imageBytes("lesion-600x450.jpg");
+    Path oversized = tmp.resolve("huge.jpg");
+    Files.write(oversized, java.util.Arrays.copyOf(big, (int) MAX_UPLOAD + 1));
+    browser.findElement(By.id("image-file")).sendKeys(oversized.toString());
+    assertError(2, "The image is too large");
+    assertTrue(message().contains("the limit is 0.3 MB"), message());
+
+    browser.findElement(By.id("image-id")).sendKeys("ISIC_does_not_exist");
+    assertError(3, "No indexed image has image_id \"ISIC_does_not_exist\"");
+
+    clearAndType("image-id", WebDeployment.imageId("lesion-444.jpg"));
+    setNumber("age-min", "140");
+    List<Card> none = search(4);
+    assertTrue(none.isEmpty());
+    assertTrue(browser.findElement(By.id("status")).getText().startsWith("No indexed case matches"),
+        browser.findElement(By.id("status")).getText());
+    assertFalse(browser.findElement(By.id("message")).isDisplayed(), "no results is not an error");
+  }
+
+  @Test
+  void aBackendThatDoesNotAnswerAndTooManySearchesGetClearMessages() throws Exception {
+    // Real topics that no query job reads: the gateway publishes and waits in vain.
+    DEPLOYMENT.kafka().createTopic("idle-requests", 1);
+    DEPLOYMENT.kafka().createTopic("idle-replies", 1);
+    try (SearchClient idle = new SearchClient(DEPLOYMENT.kafka().bootstrapServers(), "idle-requests", "idle-replies", Map.of());
+        WebServer unanswered = WebServer.start(idle::search,
+            WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 1, Duration.ofSeconds(1)))) {
+      openPage(unanswered);
+      browser.findElement(By.id("image-id")).sendKeys(WebDeployment.imageId("lesion-444.jpg"));
+      assertError(1, "The search service did not answer within 1 s");
+      assertError(2, "Too many searches from this computer (at most 1 a minute)");
+    }
+  }
+
+  // --- page helpers
+
+  private record Card(String imageId, double score, String dx, String label, boolean placeholder,
+      long thumbnailWidth, long thumbnailHeight) {}
+
+  private static void openPage(WebServer target) {
+    browser.get(target.uri().toString());
+    waitUntil(() -> !browser.findElements(By.cssSelector("input[name=dx_include]")).isEmpty(), "the filter choices");
+  }
+
+  /** Submits the form and returns the cards of search number {@code n} of this page load. */
+  private static List<Card> search(int n) {
+    browser.findElement(By.id("search-button")).click();
+    return cards(n);
+  }
+
+  /** The cards once search number {@code n} of this page load has finished. */
+  private static List<Card> cards(int n) {
+    waitUntil(() -> currentSearches() == n, "search " + n + " to finish");
+    assertEquals("ok", browser.findElement(By.id("results")).getAttribute("data-outcome"), message());
+    waitUntil(() -> (Boolean) browser.executeScript(
+        "return [...document.querySelectorAll('#results img')].every(i => i.complete)"), "the thumbnails to load");
+    List<Card> cards = new ArrayList<>();
+    for (WebElement card : browser.findElements(By.cssSelector("#results .card"))) {
+      WebElement img = card.findElement(By.cssSelector(".thumbnail"));
+      cards.add(new Card(card.getAttribute("data-image-id"), Double.parseDouble(card.getAttribute("data-score")),
+          card.getAttribute("data-dx"), card.findElement(By.cssSelector(".dx-label")).getText(),
+          img.getAttribute("class").contains("placeholder"),
+          (Long) browser.executeScript("return arguments[0].naturalWidth", img),
+          (Long) browser.executeScript("return arguments[0].naturalHeight", img)));
+    }
+    return cards;
+  }
+
+  private static int currentSearches() {
+    String s = browser.findElement(By.id("results")).getAttribute("data-searches");
+    return s == null ? 0 : Integer.parseInt(s);
+  }
+
+  private static void assertError(int n, String expectedStart) {
+    browser.findElement(By.id("search-button")).click();
+    waitUntil(() -> currentSearches() == n, "search " + n + " to finish");
+    assertEquals("error", browser.findElement(By.id("results")).getAttribute("data-outcome"));
+    assertTrue(browser.findElement(By.id("message")).isDisplayed());
+    assertTrue(message().startsWith(expectedStart), message());
+    assertTrue(browser.findElements(By.cssSelector("#results .card")).isEmpty());
+  }
+
+  private static String message() {
+    return browser.findElement(By.id("message")).getText();
+  }
+
+  private static void setNumber(String id, String value) {
+    clearAndType(id, value);
+  }
+
+  private static void clearAndType(String id, String value) {
+    WebElement input = browser.findElement(By.id(id));
+    input.clear();
+    input.sendKeys(value);
+  }
+
+  private static Set<String> expected(Predicate<ObjectNode> filter, String except) {
+    Set<String> ids = new TreeSet<>();
+    DEPLOYMENT.indexed().forEach((id, meta) -> {
+      if (filter.test(meta) && !id.equals(except)) {
+        ids.add(id);
+      }
+    });
+    return ids;
+  }
+
+  private static Set<String> ids(List<Card> cards) {
+    Set<String> ids = new TreeSet<>();
+    cards.forEach(c -> ids.add(c.imageId));
+    assertEquals(cards.size(), ids.size(), "no case shown twice");
+    return ids;
+  }
+
+  private static void assertScoreOrder(List<Card> cards) {
+    assertFalse(cards.isEmpty());
+    for (int i = 1; i < cards.size(); i++) {
+      assertTrue(cards.get(i - 1).score >= cards.get(i).score, "card " + i + " scores above the one before it");
+    }
+  }
+
+  private static void screenshot(String name) throws Exception {
+    Path dir = Path.of("target", "screenshots");
+    Files.createDirectories(dir);
+    browser.executeScript("window.scrollTo(0, 0)");
+    Files.write(dir.resolve(name), browser.getScreenshotAs(OutputType.BYTES));
+  }
+
+  private static void waitUntil(java.util.function.BooleanSupplier condition, String what) {
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .withMessage("waiting for " + what)
+        .until(d -> condition.getAsBoolean());
+  }
+}
