@@ -49,7 +49,16 @@ public final class EmbeddingStage<I> implements AutoCloseable {
 
   /** Starts the input's decode. */
   public void submit(I input) {
-    Pending p = new Pending(input);
+    submit(input, input);
+  }
+
+  /**
+   * Starts the decode of {@code decodeWith}, while the stage keeps, and the results carry, only
+   * {@code input}: a copy without what the decode consumes (the image bytes), so that those are held
+   * until decoded rather than until the batch is taken.
+   */
+  public void submit(I input, I decodeWith) {
+    Pending p = new Pending(input, decodeWith);
     lock.lock();
     try {
       pending.add(p);
@@ -179,8 +188,9 @@ public final class EmbeddingStage<I> implements AutoCloseable {
     final I input;
     final long submittedNanos = System.nanoTime();
 
-    Pending(I input) {
-      super(() -> prepare(input));
+    /** A FutureTask drops its callable, and with it {@code decodeWith}, once the decode has ended. */
+    Pending(I input, I decodeWith) {
+      super(() -> prepare(input, decodeWith));
       this.input = input;
     }
 
@@ -228,9 +238,9 @@ public final class EmbeddingStage<I> implements AutoCloseable {
     }
   }
 
-  private Decoded<I> prepare(I input) {
+  private Decoded<I> prepare(I input, I decodeWith) {
     try {
-      return new Decoded<>(input, preparation.prepare(input), null);
+      return new Decoded<>(input, preparation.prepare(decodeWith), null);
     } catch (Exception | StackOverflowError | OutOfMemoryError e) {
       // Errors of one image's decode (a recursion too deep, an allocation too large) leave the JVM
       // able to go on; anything else that breaks it (an InternalError, a LinkageError) is not caught.

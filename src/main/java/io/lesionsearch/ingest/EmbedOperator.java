@@ -97,7 +97,10 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
 
   @Override
   public void processElement(StreamRecord<ImageToEmbed> element) throws Exception {
-    stage.submit(new Waiting(element.getValue(), fillClock.stamp(now())));
+    ImageToEmbed image = element.getValue();
+    BatchFillClock.Stamp arrived = fillClock.stamp(now());
+    // Only the decode holds the image bytes; the record waiting for its batch keeps the rest.
+    stage.submit(new Waiting(image.withoutImage(), arrived), new Waiting(image, arrived));
     // Infer the oldest batch only once the next one is decoding behind it.
     if (stage.pending() >= 2 * settings.batchSize()) {
       embed(settings.batchSize());
@@ -169,7 +172,7 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
           decodeTimeouts.inc();
         }
         failed.inc();
-        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(image.source(), STAGE, f.toException())));
+        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(image.source(), STAGE, f.reason(), f.toException())));
       }
     }
   }

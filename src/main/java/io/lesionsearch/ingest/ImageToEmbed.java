@@ -17,4 +17,12 @@ public record ImageToEmbed(SourceRecord source, String imageId, byte[] image, St
   public ImageToEmbed(SourceRecord source, String imageId, byte[] image, String imageUri, Struct payload) {
     this(source, imageId, image, imageUri, payload.toByteArray());
   }
+
+  /**
+   * This message without its inline image bytes: what a record keeps once its decode has the bytes,
+   * the image id and payload for its point and the source for its dead letter.
+   */
+  public ImageToEmbed withoutImage() {
+    return image == null ? this : new ImageToEmbed(source, imageId, null, imageUri, payload);
+  }
 }

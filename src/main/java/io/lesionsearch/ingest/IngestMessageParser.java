@@ -21,8 +21,9 @@ import java.util.List;
  * to embed plus the point's payload, built here once as Qdrant values (see {@link LesionPayload}). The
  * payload holds an explicit list of fields: the HAM10000
  * fields, type- and size-checked, and the extras the job was configured with ({@code --payload-field}),
- * size- and depth-checked; other fields are not stored, and {@code image_uri} never is. Messages of
- * refusals name the field and the kind of value, never the value itself.
+ * size- and depth-checked; other fields are not stored, and {@code image_uri} never is. A refusal
+ * says why as a {@link RecordProblem}; its message names the field and the kind of value, never the
+ * value itself.
  */
 public final class IngestMessageParser implements Serializable {
 
@@ -74,28 +75,28 @@ public final class IngestMessageParser implements Serializable {
 
   public ImageToEmbed parse(SourceRecord record) throws InvalidRecordException {
     if (record.value() == null || record.value().length == 0) {
-      throw new InvalidRecordException("empty message (no value)");
+      throw new InvalidRecordException(RecordProblem.EMPTY_MESSAGE, "empty message (no value)");
     }
     JsonNode root;
     try {
       root = json().readTree(record.value());
     } catch (JsonProcessingException e) {
       // The location, not Jackson's excerpt of the input, which could be a slice of an image.
-      throw new InvalidRecordException(e.getLocation() == null
+      throw new InvalidRecordException(RecordProblem.NOT_JSON, e.getLocation() == null
           ? "not valid JSON: " + e.getOriginalMessage()
           : "not valid JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
     } catch (IOException e) {
-      throw new InvalidRecordException("unreadable message: " + e.getClass().getSimpleName());
+      throw new InvalidRecordException(RecordProblem.NOT_JSON, "unreadable message: " + e.getClass().getSimpleName());
     }
     if (root == null || !root.isObject()) {
-      throw new InvalidRecordException("expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
+      throw new InvalidRecordException(RecordProblem.NOT_AN_OBJECT, "expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
     }
     ObjectNode message = (ObjectNode) root;
     Struct.Builder payload = Struct.newBuilder();
 
     String imageId = text(message, LesionPayload.IMAGE_ID, MAX_IMAGE_ID_CHARS);
     if (imageId == null || imageId.isBlank()) {
-      throw new InvalidRecordException("image_id is missing");
+      throw new InvalidRecordException(RecordProblem.MISSING_FIELD, "image_id is missing");
     }
     payload.putFields(LesionPayload.IMAGE_ID, JsonValues.of(imageId));
     for (String field : LesionPayload.TEXT_FIELDS) {
@@ -108,7 +109,8 @@ public final class IngestMessageParser implements Serializable {
     if (age != null && !age.isNull()) { // a missing age stays missing rather than becoming null or 0
       double max = LesionPayload.MAX_AGE;
       if (!age.isNumber() || !Double.isFinite(age.asDouble()) || age.asDouble() < 0 || age.asDouble() > max) {
-        throw new InvalidRecordException("age must be a number from 0 to " + (int) max + " or null, got "
+        RecordProblem problem = age.isNumber() ? RecordProblem.INVALID_VALUE : RecordProblem.WRONG_TYPE;
+        throw new InvalidRecordException(problem, "age must be a number from 0 to " + (int) max + " or null, got "
             + (age.isNumber() ? "a number out of that range" : age.getNodeType()));
       }
       payload.putFields(LesionPayload.AGE, JsonValues.of(age));
@@ -126,16 +128,16 @@ public final class IngestMessageParser implements Serializable {
     JsonNode inline = message.get(LesionPayload.IMAGE);
     if (inline != null && !inline.isNull()) {
       if (!inline.isTextual()) {
-        throw new InvalidRecordException("image must be a base64 string, got " + inline.getNodeType());
+        throw new InvalidRecordException(RecordProblem.WRONG_TYPE, "image must be a base64 string, got " + inline.getNodeType());
       }
       image = decodeBase64(inline.asText());
     } else if (imageUri == null) {
-      throw new InvalidRecordException("neither image (base64) nor image_uri is given");
+      throw new InvalidRecordException(RecordProblem.NO_IMAGE, "neither image (base64) nor image_uri is given");
     }
 
     Struct built = payload.build();
     if (built.getSerializedSize() > MAX_PAYLOAD_BYTES) {
-      throw new InvalidRecordException(
+      throw new InvalidRecordException(RecordProblem.PAYLOAD_TOO_LARGE,
           "metadata is " + built.getSerializedSize() + " bytes, over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
     }
     return new ImageToEmbed(record, imageId, image, image == null ? imageUri : null, built);
@@ -144,10 +146,10 @@ public final class IngestMessageParser implements Serializable {
   /** Qdrant's payload JSON has no NaN or infinity, and Qdrant refuses messages nested too deep. */
   private static void checkExtra(String field, JsonNode value, int depth) throws InvalidRecordException {
     if (depth > MAX_EXTRA_DEPTH) {
-      throw new InvalidRecordException(field + " nests more than " + MAX_EXTRA_DEPTH + " levels deep");
+      throw new InvalidRecordException(RecordProblem.NESTED_TOO_DEEP, field + " nests more than " + MAX_EXTRA_DEPTH + " levels deep");
     }
     if (value.isNumber() && !Double.isFinite(value.asDouble())) {
-      throw new InvalidRecordException(field + " holds a number too large to store");
+      throw new InvalidRecordException(RecordProblem.INVALID_VALUE, field + " holds a number too large to store");
     }
     for (JsonNode child : value) {
       checkExtra(field, child, depth + 1);
@@ -156,13 +158,18 @@ public final class IngestMessageParser implements Serializable {
 
   private byte[] decodeBase64(String text) throws InvalidRecordException {
     if (Base64Image.decodedSize(text) > maxImageBytes) {
-      throw new InvalidRecordException("image is about " + Base64Image.decodedSize(text) + " bytes, over the limit of "
+      throw new InvalidRecordException(RecordProblem.IMAGE_TOO_LARGE, "image is about " + Base64Image.decodedSize(text) + " bytes, over the limit of "
           + maxImageBytes + " bytes; send large images as image_uri");
+    }
+    // Blank text is the only base64 that decodes to no bytes; telling it apart here keeps the
+    // reason typed rather than read from the decoder's message.
+    if (text.isBlank()) {
+      throw new InvalidRecordException(RecordProblem.EMPTY_IMAGE, "image is empty");
     }
     try {
       return Base64Image.decode(text, maxImageBytes);
     } catch (IllegalArgumentException e) {
-      throw new InvalidRecordException(e.getMessage());
+      throw new InvalidRecordException(RecordProblem.INVALID_BASE64, e.getMessage());
     }
   }
 
@@ -172,10 +179,10 @@ public final class IngestMessageParser implements Serializable {
       return null;
     }
     if (!node.isTextual()) {
-      throw new InvalidRecordException(field + " must be a string, got " + node.getNodeType());
+      throw new InvalidRecordException(RecordProblem.WRONG_TYPE, field + " must be a string, got " + node.getNodeType());
     }
     if (node.asText().length() > maxChars) {
-      throw new InvalidRecordException(field + " is " + node.asText().length() + " characters, over the limit of " + maxChars);
+      throw new InvalidRecordException(RecordProblem.TEXT_TOO_LONG, field + " is " + node.asText().length() + " characters, over the limit of " + maxChars);
     }
     return node.asText();
   }

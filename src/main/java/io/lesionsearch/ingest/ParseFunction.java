@@ -7,7 +7,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Validates each ingest message; breaches of the contract go to the dead-letter output with the reason. */
+/** Validates each ingest message; a breach of the contract becomes a dead letter typed by its {@link RecordProblem}. */
 public final class ParseFunction extends ProcessFunction<SourceRecord, ImageToEmbed> {
 
   public static final String STAGE = "parse";
@@ -25,7 +25,7 @@ public final class ParseFunction extends ProcessFunction<SourceRecord, ImageToEm
     try {
       out.collect(parser.parse(record));
     } catch (InvalidRecordException e) {
-      ctx.output(deadLetters, DeadLetter.of(record, STAGE, e));
+      ctx.output(deadLetters, DeadLetter.of(record, STAGE, e.problem(), e));
     }
   }
 }

@@ -10,15 +10,17 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
 /**
- * A dead letter as a Kafka record: the original key and value bytes untouched, the reason and origin
- * in headers (the convention of Kafka Connect's dead-letter queues), so the record can be replayed
- * as it was once the cause is fixed. When the original is too large for the dead-letter topic, a
- * stub stands in for it: the same headers plus {@value #STUB}, the original's sizes, its key when
- * small, and a short JSON value saying where the original still is.
+ * A dead letter as a Kafka record: the original key and value bytes untouched, the stage, typed
+ * reason, error and origin in headers (the convention of Kafka Connect's dead-letter queues), so the
+ * record can be replayed as it was once the cause is fixed. When the original is too large for the
+ * dead-letter topic, a stub stands in for it: the same headers plus {@value #STUB}, the original's
+ * sizes, its key when small, and a short JSON value saying where the original still is.
  */
 public final class DeadLetterSerializer implements KafkaRecords<DeadLetter> {
 
   public static final String STAGE = "dlq.stage";
+  /** Why, as the name of a typed constant of the stage: with the stage, what consumers branch on. */
+  public static final String REASON = "dlq.reason";
   public static final String ERROR_CLASS = "dlq.error.class";
   public static final String ERROR_MESSAGE = "dlq.error.message";
   /** The headers that say where the original record is. */
@@ -47,6 +49,7 @@ public final class DeadLetterSerializer implements KafkaRecords<DeadLetter> {
     SourceRecord source = letter.source();
     List<Header> headers = List.of(
         header(STAGE, letter.stage()),
+        header(REASON, letter.reason()),
         header(ERROR_CLASS, letter.errorClass()),
         header(ERROR_MESSAGE, letter.message()),
         header(SOURCE_TOPIC, source.topic()),

@@ -3,6 +3,7 @@ package io.lesionsearch.local;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +32,10 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
 
   public EmbeddedKafka() throws Exception {
-    TestKitNodes nodes =
-        new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build();
+    // A directory of our own: the kit's default one comes with a JVM shutdown hook that deletes it, so
+    // Ctrl-C pulled the broker's logs from under it while it was still closing. close() deletes ours.
+    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
+        .setBaseDirectory(Files.createTempDirectory("kafka-")).build();
     cluster = new KafkaClusterTestKit.Builder(nodes)
         .setConfigProp("offsets.topic.replication.factor", "1")
         .setConfigProp("offsets.topic.num.partitions", "1")

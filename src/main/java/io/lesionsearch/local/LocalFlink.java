@@ -1,10 +1,13 @@
 package io.lesionsearch.local;
 
 import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.SecurityOptions;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -18,6 +21,7 @@ import org.apache.flink.streaming.api.graph.StreamGraph;
 public final class LocalFlink implements AutoCloseable {
 
   private final MiniCluster cluster;
+  private final List<JobID> jobs = new CopyOnWriteArrayList<>();
 
   /** Starts a cluster with one TaskManager of {@code slots} slots; {@code restPort} 0 picks a free port. */
   public LocalFlink(int slots, int restPort) throws Exception {
@@ -27,6 +31,9 @@ public final class LocalFlink implements AutoCloseable {
     config.set(RestOptions.PORT, restPort);
     // A job that cannot get its slots should say so in seconds, not after the 5-minute default.
     config.setString("slot.request.timeout", "30 s");
+    // No Kerberos or cloud credentials here: without this the token manager warns, at every start,
+    // that it obtained none.
+    config.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
     cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
         .setConfiguration(config)
         .setNumTaskManagers(1)
@@ -44,7 +51,9 @@ public final class LocalFlink implements AutoCloseable {
   public JobID submit(StreamExecutionEnvironment env, String name) throws Exception {
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(name);
-    return cluster.submitJob(graph).get(1, TimeUnit.MINUTES).getJobID();
+    JobID job = cluster.submitJob(graph).get(1, TimeUnit.MINUTES).getJobID();
+    jobs.add(job);
+    return job;
   }
 
   public URI webAddress() throws Exception {
@@ -56,8 +65,23 @@ public final class LocalFlink implements AutoCloseable {
     return !cluster.getJobStatus(job).get(10, TimeUnit.SECONDS).isGloballyTerminalState();
   }
 
+  /**
+   * Cancels the jobs and waits for them to end before the cluster goes: a TaskManager that stops
+   * under running tasks fails each of them, and Flink logs every failure with its stack trace.
+   */
   @Override
   public void close() throws Exception {
-    cluster.closeAsync().get(1, TimeUnit.MINUTES);
+    try {
+      for (JobID job : jobs) {
+        if (!cluster.getJobStatus(job).get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+          cluster.cancelJob(job).get(10, TimeUnit.SECONDS);
+        }
+      }
+      for (JobID job : jobs) {
+        cluster.requestJobResult(job).get(1, TimeUnit.MINUTES);
+      }
+    } finally {
+      cluster.closeAsync().get(1, TimeUnit.MINUTES);
+    }
   }
 }

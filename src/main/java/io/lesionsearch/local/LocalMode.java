@@ -18,6 +18,7 @@ import io.lesionsearch.web.WebConfig;
 import io.lesionsearch.web.WebServer;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public final class LocalMode {
 
   /** What one run did, for the caller to check. */
   public record Report(long sent, long indexed, List<DeadLetterWatch.Letter> deadLetters, List<Answered> searches,
-      URI webPage) {}
+      URI webPage, Path auditLog) {}
 
   /** A tutorial search and the query job's reply to it. */
   public record Answered(TutorialSearches.Example example, JsonNode reply) {}
@@ -56,6 +57,8 @@ public final class LocalMode {
 
   private final Settings settings;
   private final PrintWriter out;
+  /** When the parts began to close, for the closing line. */
+  private long stopping;
 
   public LocalMode(Settings settings, PrintWriter out) {
     this.settings = settings;
@@ -79,9 +82,30 @@ public final class LocalMode {
     if (images.isEmpty()) {
       throw new IllegalArgumentException("dataset " + settings.dataset() + " has no usable images");
     }
-    out.printf("starting Kafka, %s and Flink (model %s) ...%n",
-        settings.qdrant() == null ? "the Qdrant endpoint" : "with Qdrant at " + settings.qdrant() + ",", manifest.modelId());
-    out.flush();
+    try (LocalLogs logs = LocalLogs.into(Files.createTempDirectory("lesion-search-local-"))) {
+      out.println("Log:                     " + logs.log());
+      out.println("Audit trail:             " + logs.audit());
+      out.printf("starting Kafka, %s and Flink (model %s) ...%n",
+          settings.qdrant() == null ? "the Qdrant endpoint" : "with Qdrant at " + settings.qdrant() + ",", manifest.modelId());
+      out.flush();
+      Report report;
+      try {
+        report = runStack(stopped, images, logs);
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (Exception e) {
+        // The console shows warnings and errors; the causes Flink logs at INFO are in the file.
+        out.println("failed; the whole log is in " + logs.log());
+        out.flush();
+        throw e;
+      }
+      out.printf("stopped cleanly in %.1f s%n", (System.nanoTime() - stopping) / 1e9);
+      out.flush();
+      return report;
+    }
+  }
+
+  private Report runStack(CountDownLatch stopped, List<LesionImage> images, LocalLogs logs) throws Exception {
     try (LocalStack stack = new LocalStack(settings.model(), settings.qdrant(), settings.qdrantApiKey(),
             settings.qdrantPort(), settings.collection(), settings.flinkPort(), settings.thumbnailSize());
         DeadLetterWatch deadLetters = new DeadLetterWatch(
@@ -95,16 +119,28 @@ public final class LocalMode {
       long sent = produce(stack, images, deadLetters);
       long indexed = awaitIndexed(stack, distinctIds(images), deadLetters);
       List<Answered> answered = searchExamples(client, images);
-      Report report = new Report(sent, indexed, deadLetters.letters(), answered, web.uri());
+      Report report = new Report(sent, indexed, deadLetters.letters(), answered, web.uri(), logs.audit());
       if (stopped != null) {
         printAddresses(stack, web);
         out.println("serving; press Ctrl-C to stop");
         out.flush();
-        stopped.await();
+        awaitStop(stopped);
         out.println("stopping ...");
         out.flush();
       }
+      stopping = System.nanoTime();
       return report;
+    }
+  }
+
+  /** Ctrl-C also interrupts this thread, to end the other waits; here the count down is the news. */
+  private static void awaitStop(CountDownLatch stopped) throws InterruptedException {
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      if (stopped.getCount() > 0) {
+        throw e;
+      }
     }
   }
 

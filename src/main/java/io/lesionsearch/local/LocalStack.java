@@ -129,6 +129,9 @@ public final class LocalStack implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    // Ctrl-C interrupts the main thread to end its waits; the parts must close all the same, and
+    // their closing waits would end at once under the interrupt.
+    boolean interrupted = Thread.interrupted();
     Exception first = null;
     for (int i = started.size() - 1; i >= 0; i--) {
       try {
@@ -142,6 +145,9 @@ public final class LocalStack implements AutoCloseable {
       }
     }
     started.clear();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
     if (first != null) {
       throw first;
     }

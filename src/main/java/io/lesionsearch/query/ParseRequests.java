@@ -98,7 +98,7 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
 
   private void answerOrDeadLetter(String requestId, long received, QueryException e, SourceRecord record, Context ctx) {
     if (requestId == null) {
-      ctx.output(deadLetters, new DeadLetter(record, STAGE, e.code().name(),
+      ctx.output(deadLetters, DeadLetter.of(record, STAGE, e.code(), e.code().name(),
           "no request_id (neither in the message nor as the Kafka key): " + e.getMessage()));
     } else {
       String replyId = RequestIds.tooLong(requestId) ? RequestIds.shortened(requestId) : requestId;

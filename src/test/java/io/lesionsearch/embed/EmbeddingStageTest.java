@@ -129,6 +129,20 @@ class EmbeddingStageTest {
   }
 
   @Test
+  void theDecodeGetsTheFullInputWhileTheStageKeepsAndReturnsTheLightOne() throws Exception {
+    Preparation<String> lengths = s -> new Prepared(new float[] {s.length()}, null);
+    try (EmbeddingStage<String> stage = new EmbeddingStage<>(new FakeEncoder(new FakeEncoder.Batches()), lengths, pool,
+        ImageLimits.DEFAULT_DECODE_TIMEOUT)) {
+      stage.submit("a", "a with its image bytes");
+      assertEquals("a", stage.oldest());
+      Decoded<String> decoded = stage.takeOldest(1).get(0);
+      assertEquals("a", decoded.input());
+      assertArrayEquals(new float[] {"a with its image bytes".length()}, decoded.prepared().pixels());
+      assertEquals("a", stage.embed(List.of(decoded)).get(0).input());
+    }
+  }
+
+  @Test
   void aDecodePastTheTimeoutIsInterruptedAndFailsAsTimeout() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
     CountDownLatch interrupted = new CountDownLatch(1);

@@ -3,11 +3,13 @@ package io.lesionsearch.ingest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lesionsearch.embed.FakeEncoder;
 import io.lesionsearch.embed.Prepared;
 import io.lesionsearch.image.ImageDecodeException;
+import io.lesionsearch.image.ImageDecodeException.Reason;
 import io.lesionsearch.image.ImageLimits;
 import io.lesionsearch.image.PixelBudget;
 import io.lesionsearch.kafka.DeadLetter;
@@ -128,7 +130,8 @@ class EmbedOperatorTest {
     try (var harness = harness(settings, ImagePreparation::new)) {
       harness.open();
       harness.processElement(image("good-inline", TestData.imageBytes("lesion-small-150x100.png"), null, 0), 0);
-      harness.processElement(image("not-an-image", "hello".getBytes(StandardCharsets.UTF_8), null, 1), 0);
+      ImageToEmbed sent = image("not-an-image", "hello".getBytes(StandardCharsets.UTF_8), null, 1);
+      harness.processElement(sent, 0);
       harness.processElement(image("good-uri", null, TestData.image("lesion-rgb.png").toString(), 2), 0);
       harness.processElement(image("outside-roots", null, "/etc/passwd", 3), 0);
       harness.endInput();
@@ -139,13 +142,19 @@ class EmbedOperatorTest {
       for (EmbeddedImage e : out) {
         assertEquals(3 * 8 * 8, e.vector().length, "the fake model's 8x8 input, made by the real preparation");
         assertNotNull(e.thumbnail(), "a preview from the same decode");
+        assertNull(e.image().image(), "the image bytes stay with the decode, not with the waiting record");
       }
+      assertEquals(TestData.image("lesion-rgb.png").toString(), out.get(1).image().imageUri());
       Map<String, DeadLetter> dead = deadLetters(harness);
       assertEquals(List.of("not-an-image", "outside-roots"), List.copyOf(dead.keySet()));
       for (DeadLetter d : dead.values()) {
         assertEquals(EmbedOperator.STAGE, d.stage());
         assertEquals(ImageDecodeException.class.getName(), d.errorClass());
       }
+      assertEquals(Reason.NOT_AN_IMAGE.name(), dead.get("not-an-image").reason());
+      assertEquals(Reason.UNREADABLE.name(), dead.get("outside-roots").reason());
+      assertArrayEquals(sent.source().value(), dead.get("not-an-image").source().value(),
+          "the dead letter keeps the original record, for replay");
       assertTrue(dead.get("not-an-image").message().startsWith("not an image"), dead.toString());
       assertTrue(dead.get("outside-roots").message().contains("outside every --image-root"), dead.toString());
     }
@@ -166,6 +175,10 @@ class EmbedOperatorTest {
       assertTrue(dead.get("oom").message().contains("java.lang.OutOfMemoryError: Java heap space"), dead.toString());
       assertTrue(dead.get("npe").message().contains("a bug in a decoder"), dead.toString());
       assertTrue(dead.get("hang").message().contains("took longer than 50 ms"), dead.toString());
+      assertEquals(Reason.TIMEOUT.name(), dead.get("hang").reason());
+      for (String failed : List.of("overflow", "oom", "npe")) {
+        assertEquals(Reason.FAILED.name(), dead.get(failed).reason(), failed);
+      }
     }
   }
 

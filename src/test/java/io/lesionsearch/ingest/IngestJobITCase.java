@@ -122,6 +122,10 @@ class IngestJobITCase {
     }
 
     assertEquals(bad.size(), deadLetters.size(), "one dead letter per bad record");
+    // Stage and typed reason: what a consumer of the dead-letter topic branches on.
+    Map<String, String> why = Map.of("not-json", "parse NOT_JSON", "no-id", "parse MISSING_FIELD",
+        "bad-base64", "parse INVALID_BASE64", "not-an-image", "embed NOT_AN_IMAGE",
+        "big-not-an-image", "embed NOT_AN_IMAGE", "missing-uri", "embed UNREADABLE");
     for (ConsumerRecord<byte[], byte[]> letter : deadLetters) {
       String key = new String(letter.key(), StandardCharsets.UTF_8);
       assertArrayEquals(bad.get(key), letter.value(), key + ": the original value, untouched");
@@ -130,6 +134,7 @@ class IngestJobITCase {
       assertTrue(header(letter, DeadLetterSerializer.SOURCE_PARTITION).matches("[01]"));
       String stage = header(letter, DeadLetterSerializer.STAGE);
       String message = header(letter, DeadLetterSerializer.ERROR_MESSAGE);
+      assertEquals(why.get(key), stage + " " + header(letter, DeadLetterSerializer.REASON), key + ": " + message);
       switch (key) {
         case "not-json" -> assertTrue(stage.equals("parse") && message.startsWith("not valid JSON"), message);
         case "no-id" -> assertTrue(stage.equals("parse") && message.equals("image_id is missing"), message);

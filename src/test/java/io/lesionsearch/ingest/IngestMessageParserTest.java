@@ -89,11 +89,15 @@ class IngestMessageParserTest {
   void extraFieldsMustBeShallowAndFinite() {
     String img = "\"image\": \"" + b64(new byte[] {1}) + "\"";
     assertReason("{\"image_id\": \"a\", \"site\": " + "[".repeat(9) + "1" + "]".repeat(9) + ", " + img + "}",
-        "site nests more than 8 levels deep");
-    assertReason("{\"image_id\": \"a\", \"site\": {\"v\": 1e999}, " + img + "}", "site holds a number too large");
-    assertReason("{\"image_id\": \"a\", \"x\": " + "[".repeat(5000) + "]".repeat(5000) + ", " + img + "}", "not valid JSON");
-    assertReason("{\"image_id\": \"a\", \"age\": 1e999, " + img + "}", "age must be a number from 0 to 150");
-    assertReason("{\"image_id\": \"a\", \"age\": -3, " + img + "}", "age must be a number from 0 to 150");
+        RecordProblem.NESTED_TOO_DEEP, "site nests more than 8 levels deep");
+    assertReason("{\"image_id\": \"a\", \"site\": {\"v\": 1e999}, " + img + "}",
+        RecordProblem.INVALID_VALUE, "site holds a number too large");
+    assertReason("{\"image_id\": \"a\", \"x\": " + "[".repeat(5000) + "]".repeat(5000) + ", " + img + "}",
+        RecordProblem.NOT_JSON, "not valid JSON");
+    assertReason("{\"image_id\": \"a\", \"age\": 1e999, " + img + "}",
+        RecordProblem.INVALID_VALUE, "age must be a number from 0 to 150");
+    assertReason("{\"image_id\": \"a\", \"age\": -3, " + img + "}",
+        RecordProblem.INVALID_VALUE, "age must be a number from 0 to 150");
   }
 
   private static java.util.Set<String> fieldNames(JsonNode node) {
@@ -117,8 +121,9 @@ class IngestMessageParserTest {
     String wrapped = Base64.getMimeEncoder().encodeToString(bytes);
     assertTrue(wrapped.contains("\r\n"));
     assertArrayEquals(bytes, parser.parse(record("{\"image_id\": \"a\", \"image\": \"" + wrapped.replace("\r\n", "\\r\\n") + "\"}")).image());
-    assertReason("{\"image_id\": \"a\", \"image\": \"%%%\"}", "image is not valid base64");
-    assertReason("{\"image_id\": \"a\", \"image\": \"QUJD*REVG\"}", "image is not valid base64");
+    assertReason("{\"image_id\": \"a\", \"image\": \"%%%\"}", RecordProblem.INVALID_BASE64, "image is not valid base64");
+    assertReason("{\"image_id\": \"a\", \"image\": \"QUJD*REVG\"}", RecordProblem.INVALID_BASE64,
+        "image is not valid base64");
   }
 
   @Test
@@ -132,25 +137,32 @@ class IngestMessageParserTest {
   @Test
   void contractBreachesAreRefusedWithTheirReason() {
     String img = "\"image\": \"" + b64(new byte[] {1}) + "\"";
-    assertReason("", "empty message");
-    assertReason("{oops", "not valid JSON");
-    assertReason("[1, 2]", "expected a JSON object");
-    assertReason("{" + img + "}", "image_id is missing");
-    assertReason("{\"image_id\": \"  \", " + img + "}", "image_id is missing");
-    assertReason("{\"image_id\": 17, " + img + "}", "image_id must be a string");
-    assertReason("{\"image_id\": \"a\"}", "neither image (base64) nor image_uri is given");
-    assertReason("{\"image_id\": \"a\", \"image\": \"not base64!!\"}", "image is not valid base64");
-    assertReason("{\"image_id\": \"a\", \"image\": 5}", "image must be a base64 string");
-    assertReason("{\"image_id\": \"a\", \"image\": \"\"}", "image is empty");
-    assertReason("{\"image_id\": \"a\", \"age\": \"75\", " + img + "}", "age must be a number from 0 to 150 or null");
-    assertReason("{\"image_id\": \"a\", \"dx\": 3, " + img + "}", "dx must be a string");
-    assertReason("{\"image_id\": \"a\", \"image\": \"" + b64(new byte[2000]) + "\"}",
+    assertReason("", RecordProblem.EMPTY_MESSAGE, "empty message");
+    assertReason("{oops", RecordProblem.NOT_JSON, "not valid JSON");
+    assertReason("[1, 2]", RecordProblem.NOT_AN_OBJECT, "expected a JSON object");
+    assertReason("{" + img + "}", RecordProblem.MISSING_FIELD, "image_id is missing");
+    assertReason("{\"image_id\": \"  \", " + img + "}", RecordProblem.MISSING_FIELD, "image_id is missing");
+    assertReason("{\"image_id\": 17, " + img + "}", RecordProblem.WRONG_TYPE, "image_id must be a string");
+    assertReason("{\"image_id\": \"a\"}", RecordProblem.NO_IMAGE, "neither image (base64) nor image_uri is given");
+    assertReason("{\"image_id\": \"a\", \"image\": \"not base64!!\"}", RecordProblem.INVALID_BASE64,
+        "image is not valid base64");
+    assertReason("{\"image_id\": \"a\", \"image\": 5}", RecordProblem.WRONG_TYPE, "image must be a base64 string");
+    assertReason("{\"image_id\": \"a\", \"image\": \"\"}", RecordProblem.EMPTY_IMAGE, "image is empty");
+    assertReason("{\"image_id\": \"a\", \"image\": \" \\r\\n \"}", RecordProblem.EMPTY_IMAGE, "image is empty");
+    assertReason("{\"image_id\": \"a\", \"age\": \"75\", " + img + "}", RecordProblem.WRONG_TYPE,
+        "age must be a number from 0 to 150 or null");
+    assertReason("{\"image_id\": \"a\", \"dx\": 3, " + img + "}", RecordProblem.WRONG_TYPE, "dx must be a string");
+    assertReason("{\"image_id\": \"a\", \"dx\": \"" + "x".repeat(300) + "\", " + img + "}", RecordProblem.TEXT_TOO_LONG,
+        "dx is 300 characters, over the limit of 256");
+    assertReason("{\"image_id\": \"a\", \"image\": \"" + b64(new byte[2000]) + "\"}", RecordProblem.IMAGE_TOO_LARGE,
         "over the limit of 1000 bytes; send large images as image_uri");
-    assertReason("{\"image_id\": \"a\", \"notes\": \"" + "x".repeat(70_000) + "\", " + img + "}", "metadata is");
+    assertReason("{\"image_id\": \"a\", \"notes\": \"" + "x".repeat(70_000) + "\", " + img + "}",
+        RecordProblem.PAYLOAD_TOO_LARGE, "metadata is");
   }
 
-  private void assertReason(String json, String expected) {
+  private void assertReason(String json, RecordProblem problem, String expected) {
     InvalidRecordException e = assertThrows(InvalidRecordException.class, () -> parser.parse(record(json)));
+    assertEquals(problem, e.problem(), e.getMessage());
     assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
   }
 }

@@ -18,16 +18,22 @@ class DeadLetterSerializerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final DeadLetterSerializer serializer = new DeadLetterSerializer("dlq");
 
+  /** A stage's typed reasons, as ingest's RecordProblem or an image's decode Reason are. */
+  private enum Why { NOT_JSON, TOO_LARGE }
+
   @Test
   void aDeadLetterCarriesTheOriginalBytesAndABoundedReason() {
     byte[] value = "{\"image_id\": \"a\"}".getBytes(StandardCharsets.UTF_8);
     String echo = "x".repeat(1_000_000);
-    DeadLetter letter = new DeadLetter(new SourceRecord("in", 3, 42, "a".getBytes(StandardCharsets.UTF_8), value),
-        "parse", "some.Error", "bad value: " + echo);
+    DeadLetter letter = DeadLetter.of(new SourceRecord("in", 3, 42, "a".getBytes(StandardCharsets.UTF_8), value),
+        "parse", Why.NOT_JSON, "some.Error", "bad value: " + echo);
     ProducerRecord<byte[], byte[]> record = serializer.record(letter);
     assertArrayEquals(value, record.value());
     assertEquals("in", header(record, DeadLetterSerializer.SOURCE_TOPIC));
     assertEquals("42", header(record, DeadLetterSerializer.SOURCE_OFFSET));
+    assertEquals("parse", header(record, DeadLetterSerializer.STAGE));
+    assertEquals("NOT_JSON", header(record, DeadLetterSerializer.REASON), "the typed reason, by its constant's name");
+    assertEquals("some.Error", header(record, DeadLetterSerializer.ERROR_CLASS));
     String message = header(record, DeadLetterSerializer.ERROR_MESSAGE);
     assertTrue(message.startsWith("bad value: xxx") && message.length() < 400, message.length() + " characters");
   }
@@ -35,8 +41,8 @@ class DeadLetterSerializerTest {
   @Test
   void aStubStandsInForALetterTheTopicRefusedAndSaysWhereTheOriginalIs() throws Exception {
     byte[] value = new byte[5_000_000];
-    ProducerRecord<byte[], byte[]> original = serializer.record(new DeadLetter(
-        new SourceRecord("in", 1, 7, "ISIC_1".getBytes(StandardCharsets.UTF_8), value), "embed", "E", "why"));
+    ProducerRecord<byte[], byte[]> original = serializer.record(DeadLetter.of(
+        new SourceRecord("in", 1, 7, "ISIC_1".getBytes(StandardCharsets.UTF_8), value), "embed", Why.TOO_LARGE, "E", "why"));
     ProducerRecord<byte[], byte[]> stub = serializer.standIn(original, new RecordTooLargeException("5000123 bytes"));
 
     assertEquals("dlq", stub.topic());
@@ -44,6 +50,8 @@ class DeadLetterSerializerTest {
     assertEquals("true", header(stub, DeadLetterSerializer.STUB));
     assertEquals("5000000", header(stub, DeadLetterSerializer.ORIGINAL_VALUE_BYTES));
     assertEquals("why", header(stub, DeadLetterSerializer.ERROR_MESSAGE), "the original reason stays");
+    assertEquals("embed", header(stub, DeadLetterSerializer.STAGE));
+    assertEquals("TOO_LARGE", header(stub, DeadLetterSerializer.REASON), "and so does its typed reason");
     assertEquals("7", header(stub, DeadLetterSerializer.SOURCE_OFFSET));
     assertTrue(header(stub, DeadLetterSerializer.STUB_REASON).contains("RecordTooLargeException"));
     JsonNode json = JSON.readTree(stub.value());
@@ -55,11 +63,22 @@ class DeadLetterSerializerTest {
   @Test
   void aStubDropsALargeKey() {
     byte[] key = new byte[DeadLetterSerializer.MAX_STUB_KEY_BYTES + 1];
-    ProducerRecord<byte[], byte[]> original = serializer.record(new DeadLetter(
-        new SourceRecord("in", 0, 1, key, new byte[10]), "parse", "E", "why"));
+    ProducerRecord<byte[], byte[]> original = serializer.record(DeadLetter.of(
+        new SourceRecord("in", 0, 1, key, new byte[10]), "parse", Why.NOT_JSON, "E", "why"));
     ProducerRecord<byte[], byte[]> stub = serializer.standIn(original, new RecordTooLargeException("big"));
     assertNull(stub.key());
     assertEquals(Integer.toString(key.length), header(stub, DeadLetterSerializer.ORIGINAL_KEY_BYTES));
+  }
+
+  @Test
+  void aDeadLetterOfAnExceptionNamesItsClassAndMessage() {
+    DeadLetter letter = DeadLetter.of(new SourceRecord("in", 0, 1, null, new byte[1]), "embed", Why.TOO_LARGE,
+        new IllegalStateException("x".repeat(10_000)));
+    assertEquals("TOO_LARGE", letter.reason());
+    assertEquals(IllegalStateException.class.getName(), letter.errorClass());
+    assertTrue(letter.message().length() < 400, letter.message().length() + " characters");
+    assertEquals("NullPointerException", DeadLetter.of(letter.source(), "embed", Why.TOO_LARGE,
+        new NullPointerException()).message(), "an exception without a message is named by its class");
   }
 
   private static String header(ProducerRecord<byte[], byte[]> record, String name) {

@@ -9,6 +9,7 @@ import io.lesionsearch.datasets.Ham10000Reader;
 import io.lesionsearch.testing.TestData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.TestInstance;
  * must return hits that satisfy its filter, in descending score order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LocalModeTest {
+class LocalModeITCase {
 
   private static final Path SAMPLE = Path.of("datasets/sample");
 
@@ -69,6 +70,24 @@ class LocalModeTest {
     assertEquals(List.of(), report.deadLetters());
     assertEquals(images, report.indexed());
     assertTrue(printed.contains("indexed " + images + " of " + images + " images, 0 dead letters"), printed);
+  }
+
+  @Test
+  void keepsTheAuditTrailInItsOwnFile() throws Exception {
+    assertTrue(printed.contains("Audit trail:             " + report.auditLog()), printed);
+    List<String> lines = Files.readAllLines(report.auditLog());
+    assertEquals(report.searches().size(), lines.size(), String.join("\n", lines));
+    for (LocalMode.Answered a : report.searches()) {
+      String requestId = a.reply().path("request_id").asText();
+      assertTrue(lines.stream().anyMatch(l -> l.contains("\"request_id\":\"" + requestId + "\"")),
+          "no audit line for " + a.example().title());
+    }
+  }
+
+  @Test
+  void saysItStoppedCleanly() {
+    assertTrue(printed.stripTrailing().lines().reduce((a, b) -> b).orElse("").startsWith("stopped cleanly in "),
+        printed);
   }
 
   @Test

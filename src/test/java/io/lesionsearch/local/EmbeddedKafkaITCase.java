@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** The in-JVM broker really stores and serves records. */
-class EmbeddedKafkaTest {
+class EmbeddedKafkaITCase {
   @Test
   void producesAndConsumes() throws Exception {
     try (EmbeddedKafka kafka = new EmbeddedKafka()) {
