@@ -131,7 +131,7 @@ final class SearchCommand implements Callable<Integer> {
       return JSON.readTree(s);
     }
     ArrayNode keys = JSON.createArrayNode();
-    for (String key : s.split(",")) {
+    for (String key : s.split(",", -1)) {
       if (!key.isBlank()) {
         keys.add(key.trim());
       }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -38,16 +39,9 @@ public final class SyntheticDataset {
       new String[] {"back", "lower extremity", "trunk", "upper extremity", "abdomen", "face", "chest", "foot", "unknown",
           "neck", "scalp", "hand", "ear", "genital", "acral"},
       new double[] {2192, 2077, 1404, 1118, 1022, 745, 407, 319, 234, 168, 128, 90, 56, 48, 7});
-  private static final Weighted<Diagnosis> DX;
+  private static final Weighted<Diagnosis> DX = new Weighted<>(Diagnosis.values(),
+      Arrays.stream(Diagnosis.values()).mapToDouble(Diagnosis::ham10000Share).toArray());
   private static final Weighted<Integer> IMAGES_PER_LESION = new Weighted<>(new Integer[] {1, 2, 3, 4}, new double[] {74, 19, 5, 2});
-
-  static {
-    double[] shares = new double[Diagnosis.values().length];
-    for (Diagnosis d : Diagnosis.values()) {
-      shares[d.ordinal()] = d.ham10000Share();
-    }
-    DX = new Weighted<>(Diagnosis.values(), shares);
-  }
 
   /** Above HAM10000's 0.6% so that even small sets show what a missing age looks like. */
   static final double MISSING_AGE = 0.02;

@@ -116,7 +116,7 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
     }
     long remainingMs = Math.max(0, settings.maxDelayMs() - fillClock.waitedMs(oldest.arrived(), now()));
     timerArmed = true;
-    getProcessingTimeService().registerTimer(now() + remainingMs, time -> {
+    var unused = getProcessingTimeService().registerTimer(now() + remainingMs, time -> {
       timerArmed = false;
       Waiting first = stage.oldest();
       if (first != null && fillClock.waitedMs(first.arrived(), now()) >= settings.maxDelayMs()) {

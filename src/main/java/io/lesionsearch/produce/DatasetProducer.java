@@ -176,7 +176,7 @@ public final class DatasetProducer implements AutoCloseable {
       }
       ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(settings.topic(), IngestMessages.key(image), value);
       try {
-        producer.send(record, (meta, e) -> {
+        var unused = producer.send(record, (meta, e) -> {
           if (e != null) {
             failure.compareAndSet(null, refused(image, e));
           }

@@ -374,10 +374,9 @@ public final class QdrantConnection implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof QdrantConnection)) {
+    if (!(o instanceof QdrantConnection c)) {
       return false;
     }
-    QdrantConnection c = (QdrantConnection) o;
     return port == c.port && tls == c.tls && host.equals(c.host) && Objects.equals(apiKey, c.apiKey)
         && requestTimeout.equals(c.requestTimeout) && maxInboundBytes == c.maxInboundBytes
         && Arrays.equals(caPem, c.caPem);

@@ -50,7 +50,10 @@ final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
     this.upserter = new BatchUpserter(collection, sink.connection().host() + ":" + sink.connection().port(),
         sink.retryPolicy(), client::upsertAsync, () -> grpc.channel().resetConnectBackoff(),
         System::currentTimeMillis, () -> ThreadLocalRandom.current().nextDouble(-1, 1),
-        (task, delayMs) -> scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS), metrics(metrics));
+        (task, delayMs) -> {
+          var unused = scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        },
+        metrics(metrics));
     metrics.gauge(METRIC_LAST_LATENCY, upserter::lastLatencyMs);
     if (sink.ensureVectorSize() > 0) {
       try {

@@ -276,7 +276,7 @@ final class FilterEvaluator {
     final ValueCheck valuesCount = fc.hasValuesCount() ? valuesCount(fc.getValuesCount()) : null;
     List<ValueCheck> checks = new ArrayList<>(2);
     if (fc.hasMatch()) {
-      checks.add(match(fc.getMatch(), fc.getKey()));
+      checks.add(match(fc.getMatch()));
     }
     if (fc.hasRange()) {
       checks.add(range(fc.getRange()));
@@ -442,7 +442,7 @@ final class FilterEvaluator {
     }
   }
 
-  private static ValueCheck match(Match m, String key) {
+  private static ValueCheck match(Match m) {
     switch (m.getMatchValueCase()) {
       case KEYWORD:
         {
@@ -516,7 +516,7 @@ final class FilterEvaluator {
         {
           // str::split_whitespace: Unicode white space, no empty tokens; none matches nothing.
           List<String> tokens = new ArrayList<>();
-          for (String t : WHITE_SPACE.split(m.getTextAny())) {
+          for (String t : WHITE_SPACE.split(m.getTextAny(), -1)) {
             if (!t.isEmpty()) {
               tokens.add(t);
             }

@@ -156,7 +156,7 @@ final class KeyPath {
     }
     List<Value> out = new ArrayList<>(2);
     collect(top, 0, out);
-    return out;
+    return Collections.unmodifiableList(out);
   }
 
   private void collect(Value v, int step, List<Value> out) {

@@ -83,7 +83,7 @@ final class PayloadSelection {
             out.put(e.getKey(), filter(e.getKey(), walked, e.getValue()));
           }
         }
-        return out;
+        return Collections.unmodifiableMap(out);
     }
   }
 

@@ -101,7 +101,7 @@ public final class PayloadValues {
   private static long estimateBytes(Value v) {
     switch (v.getKindCase()) {
       case STRING_VALUE:
-        return 40 + 56 + v.getStringValue().length();
+        return 40L + 56 + v.getStringValue().length();
       case LIST_VALUE:
         {
           long b = 64;

@@ -106,8 +106,7 @@ final class PointKey implements Comparable<PointKey> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PointKey && ((PointKey) o).uuid == uuid && ((PointKey) o).hi == hi
-        && ((PointKey) o).lo == lo;
+    return o instanceof PointKey k && k.uuid == uuid && k.hi == hi && k.lo == lo;
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.qdrant.client.grpc.Common.ValuesCount;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
@@ -330,7 +331,7 @@ public final class FilterJson {
   }
 
   private static String type(JsonNode json) {
-    return json == null ? "nothing" : json.getNodeType().toString().toLowerCase() + " " + json;
+    return json == null ? "nothing" : json.getNodeType().toString().toLowerCase(Locale.ROOT) + " " + json;
   }
 
   private static QueryException invalid(String where, String message) {

@@ -94,7 +94,7 @@ final class ImageEmbedder implements AutoCloseable {
           maxQueued + " query images are already waiting to be decoded or embedded here; try again shortly"));
     }
     CompletableFuture<float[]> result = new CompletableFuture<>();
-    result.whenComplete((vector, error) -> queued.decrementAndGet());
+    var unused = result.whenComplete((vector, error) -> queued.decrementAndGet());
     stage.submit(new QueryImage(image, deadlineNanos, result));
     return result;
   }

@@ -19,7 +19,7 @@ final class PendingReplies {
     if (waiting.putIfAbsent(requestId, reply) != null) {
       return false;
     }
-    reply.whenComplete((r, e) -> waiting.remove(requestId, reply));
+    var unused = reply.whenComplete((r, e) -> waiting.remove(requestId, reply));
     // Checked after the put: failAll sets the failure before it walks the map, so a search added
     // while it walks is failed by one side or the other.
     RuntimeException cause = failure;

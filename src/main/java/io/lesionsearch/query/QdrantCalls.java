@@ -72,7 +72,8 @@ final class QdrantCalls {
             // and every retry within this request's time would fail without trying.
             channel.resetConnectBackoff();
           }
-          timer.schedule(() -> attempt(call, deadlineNanos, attempt + 1, result), backoffMs, TimeUnit.MILLISECONDS);
+          // attempt() completes result however it ends, so the schedule's own future has nothing to add.
+          var unused = timer.schedule(() -> attempt(call, deadlineNanos, attempt + 1, result), backoffMs, TimeUnit.MILLISECONDS);
         } else {
           result.completeExceptionally(new QueryException(ErrorCode.QDRANT_UNAVAILABLE,
               "Qdrant still " + QdrantFailure.describe(error) + " after " + attempt

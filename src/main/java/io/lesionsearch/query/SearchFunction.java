@@ -142,7 +142,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
     } catch (RuntimeException e) {
       hits = CompletableFuture.failedFuture(e);
     }
-    hits.whenComplete((lists, error) -> {
+    var unused = hits.whenComplete((lists, error) -> {
       Reply reply;
       try {
         reply = error == null ? Replies.ok(request, lists) : errorReply(request, error);

@@ -40,6 +40,6 @@ final class UnreadBody {
 
   static void closeAfterAnswer(Context ctx) {
     ctx.header("Connection", "close");
-    ctx.req().setAttribute(CLOSE, Boolean.TRUE);
+    ctx.req().setAttribute(CLOSE, true);
   }
 }

@@ -144,7 +144,7 @@ public final class WebServer implements AutoCloseable {
       try {
         CompletableFuture<Void> answered = answer(ctx);
         // However the search ends (reply, error, timeout, the client gone), this runs once it has.
-        answered.whenComplete((r, e) -> ticket.close());
+        var unused = answered.whenComplete((r, e) -> ticket.close());
         ctx.future(() -> answered);
         handedOver = true;
       } finally {

@@ -23,7 +23,7 @@ class CommandLineTest {
   private record Run(int exit, String out, String err) {
     List<JsonNode> jsonLines() throws Exception {
       List<JsonNode> lines = new java.util.ArrayList<>();
-      for (String line : out.strip().split("\n")) {
+      for (String line : out.strip().split("\n", -1)) {
         lines.add(JSON.readTree(line));
       }
       return lines;

@@ -36,7 +36,7 @@ class SharedOptionsTest {
 
   private static OptionSpec option(CommandLine main, String command, String name) {
     CommandLine cmd = main;
-    for (String word : command.split(" ")) {
+    for (String word : command.split(" ", -1)) {
       cmd = cmd.getSubcommands().get(word);
     }
     OptionSpec option = cmd.getCommandSpec().findOption(name);

@@ -114,7 +114,7 @@ class Ham10000ReaderTest {
       Diagnosis byCode = Diagnosis.parse(code).orElseThrow();
       assertEquals(longName, byCode.longName());
       assertEquals(byCode, Diagnosis.parse(longName).orElseThrow());
-      assertEquals(code, Diagnosis.parse(" " + longName.toUpperCase() + " ").orElseThrow().code());
+      assertEquals(code, Diagnosis.parse(" " + longName.toUpperCase(java.util.Locale.ROOT) + " ").orElseThrow().code());
     });
     assertTrue(Diagnosis.parse("melanocytic_nevi").isPresent());
     assertTrue(Diagnosis.parse("naevus").isEmpty());

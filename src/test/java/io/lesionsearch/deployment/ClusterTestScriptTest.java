@@ -48,7 +48,7 @@ class ClusterTestScriptTest {
   void theScriptsParseAndAreExecutable() throws Exception {
     for (String file : List.of("jobs/cluster-test.sh", "jobs/cluster/bin/flink")) {
       Process p = new ProcessBuilder("bash", "-n", file).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes());
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       assertEquals(0, p.waitFor(), file + ": " + out);
       assertTrue(Files.isExecutable(Path.of(file)), file + " is executable");
     }

@@ -43,7 +43,7 @@ class SubmitScriptTest {
     Run r = run(Map.of("FLINK_BIN", "no-such-flink-binary"), "jobs/submit-ingest.sh", "--jobmanager", "http://flink-jm:18081/",
         "--jar", "/opt/x/lesion-search.jar", "--parallelism", "3", "--dry-run", "--", "--model", "/models/dino vits16", "--topic", "a\"b\\c");
     assertEquals(0, r.exit, r.err);
-    String[] lines = r.out.strip().split("\n");
+    String[] lines = r.out.strip().split("\n", -1);
     assertEquals(2, lines.length, r.out);
     assertEquals("POST http://flink-jm:18081/jars/upload (multipart: jarfile=@/opt/x/lesion-search.jar)", lines[0]);
     String prefix = "POST http://flink-jm:18081/jars/<uploaded jar id>/run ";

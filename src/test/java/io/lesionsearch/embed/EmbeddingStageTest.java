@@ -172,7 +172,7 @@ class EmbeddingStageTest {
   private static byte[] read(String name) throws Exception {
     return switch (name) {
       case "empty" -> new byte[0];
-      case "text" -> "hello".getBytes();
+      case "text" -> "hello".getBytes(java.nio.charset.StandardCharsets.UTF_8);
       case "missing" -> throw new FileNotFoundException(name);
       default -> TestData.imageBytes(name);
     };

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.testing.Payloads;
 import io.qdrant.client.grpc.JsonWithInt.Struct;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.Test;
 /** The ingest contract of ARCHITECTURE.md: what passes, what is refused and with which reason. */
 class IngestMessageParserTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private final IngestMessageParser parser = new IngestMessageParser(1000, java.util.List.of("site", "notes"));
 
   private static SourceRecord record(String json) {

@@ -61,6 +61,6 @@ class JsonValuesTest {
         .putAllPayload(JsonValues.of(JSON.readTree("{\"dx\":\"nv\"}")).getStructValue().getFieldsMap()).build();
     assertTrue(p.getSerializedSize() >= 4 * 384 && p.getSerializedSize() < 4 * 384 + 100, "size " + p.getSerializedSize());
     // 1,000 such points with a generous payload fit the default batch byte limit many times.
-    assertTrue(1000 * (p.getSerializedSize() + 1000) < QdrantSink.DEFAULT_MAX_BATCH_SIZE_BYTES);
+    assertTrue(1000L * (p.getSerializedSize() + 1000) < QdrantSink.DEFAULT_MAX_BATCH_SIZE_BYTES);
   }
 }

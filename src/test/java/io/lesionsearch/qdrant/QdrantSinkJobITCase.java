@@ -150,7 +150,7 @@ class QdrantSinkJobITCase {
   }
 
   static String uuid(int i) {
-    return UUID.nameUUIDFromBytes(("ISIC_" + i).getBytes()).toString();
+    return UUID.nameUUIDFromBytes(("ISIC_" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
   }
 
   /** A bounded source of n points, typed so that Flink hands them on as protobuf bytes. */

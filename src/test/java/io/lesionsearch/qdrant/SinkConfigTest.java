@@ -2,6 +2,7 @@ package io.lesionsearch.qdrant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -174,7 +175,7 @@ class SinkConfigTest {
     ser.serialize(p, out);
     assertEquals(4 + p.getSerializedSize(), out.length());
     assertEquals(p, ser.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer())));
-    assertTrue(ser.copy(p) == p, "an immutable message is its own copy");
+    assertSame(p, ser.copy(p), "an immutable message is its own copy");
     assertEquals(ser, PointStructTypeInfo.INSTANCE.createSerializer(
         new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
   }

@@ -273,8 +273,8 @@ class DifferentialSearchITCase {
   }
 
   private static void count(Op op) {
-    String kind = op instanceof Search s ? (s.byId() != null ? "query by id" : s.api().name().toLowerCase())
-        : op instanceof SearchBatch b ? b.api().name().toLowerCase() + " batch"
+    String kind = op instanceof Search s ? (s.byId() != null ? "query by id" : s.api().name().toLowerCase(java.util.Locale.ROOT))
+        : op instanceof SearchBatch b ? b.api().name().toLowerCase(java.util.Locale.ROOT) + " batch"
         : op instanceof Count ? "count" : op instanceof Scroll ? "scroll" : op instanceof DeleteByFilter ? "delete"
         : "faulty";
     synchronized (OPS) {
@@ -355,7 +355,7 @@ class DifferentialSearchITCase {
     if (gotReal != null) {
       compare(where, real, e, gotReal, oracle, problems);
       if (!documentedRefusal(op, gotLocal)) {
-        compareDirect(where, gotLocal, gotReal, oracle, problems);
+        compareDirect(where, gotLocal, gotReal, problems);
       }
     }
   }
@@ -410,7 +410,7 @@ class DifferentialSearchITCase {
   private static void compare(String where, DifferentialTarget t, Expected e, Outcome got, DifferentialOracle oracle,
       List<String> problems) {
     String who = where + ": " + t.label;
-    if (e.error != null || e.search != null && e.ranked == null) {
+    if (e.error != null || (e.search != null && e.ranked == null)) {
       Status.Code want = e.error != null ? e.error : Status.Code.NOT_FOUND;
       if (!(got instanceof Failed f) || f.code() != want) {
         problems.add(who + " answered " + brief(got) + ", Qdrant answers " + want);
@@ -566,7 +566,7 @@ class DifferentialSearchITCase {
    * Local endpoint against Qdrant directly: the same kind of answer, the same codes, counts and
    * pages, and rankings that agree position by position up to ties.
    */
-  private void compareDirect(String where, Outcome a, Outcome b, DifferentialOracle oracle, List<String> problems) {
+  private void compareDirect(String where, Outcome a, Outcome b, List<String> problems) {
     String who = where + ": local endpoint vs " + real.label;
     if (a.getClass() != b.getClass()) {
       problems.add(who + ": " + brief(a) + " vs " + brief(b));

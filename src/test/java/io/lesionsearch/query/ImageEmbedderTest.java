@@ -93,7 +93,7 @@ class ImageEmbedderTest {
     try (ImageEmbedder embedder = new ImageEmbedder(broken, new ImageDecoder(), 8, "test-embed")) {
       ExecutionException e = assertThrows(ExecutionException.class, () -> embedder.embed(SMALL, far()).get(30, TimeUnit.SECONDS));
       assertTrue(e.getCause() instanceof TranslateException, e.toString());
-      QueryException text = failure(embedder.embed("hello".getBytes(), far()));
+      QueryException text = failure(embedder.embed("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8), far()));
       assertEquals(ErrorCode.IMAGE_UNREADABLE, text.code());
       assertTrue(text.getMessage().startsWith("NOT_AN_IMAGE: "), text.getMessage());
     }

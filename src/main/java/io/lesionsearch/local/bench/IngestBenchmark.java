@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -143,6 +144,8 @@ public final class IngestBenchmark {
 
   private void produce(EmbeddedKafka kafka, List<byte[]> jpegs) throws Exception {
     List<String> encoded = jpegs.stream().map(j -> Base64.getEncoder().encodeToString(j)).toList();
+    // A lost image would leave the benchmark waiting for a point that never comes: fail instead.
+    AtomicReference<Exception> refused = new AtomicReference<>();
     try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
       for (int i = 0; i < count; i++) {
         String id = String.format("BENCH_%07d", i);
@@ -150,9 +153,18 @@ public final class IngestBenchmark {
             .put(LesionPayload.AGE, 20 + i % 60).put(LesionPayload.SEX, i % 2 == 0 ? "female" : "male")
             .put(LesionPayload.LOCALIZATION, "back")
             .put(LesionPayload.IMAGE, encoded.get(i % encoded.size()));
-        producer.send(new ProducerRecord<>("bench-images", id.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(m)));
+        var unused = producer.send(
+            new ProducerRecord<>("bench-images", id.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(m)),
+            (metadata, error) -> {
+              if (error != null) {
+                refused.compareAndSet(null, error);
+              }
+            });
       }
       producer.flush();
+    }
+    if (refused.get() != null) {
+      throw new IllegalStateException("Kafka refused a benchmark image", refused.get());
     }
     out.printf("produced %d images (600x450 JPEG, base64 in JSON) into Kafka%n", count);
   }

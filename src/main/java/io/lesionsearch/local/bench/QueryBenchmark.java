@@ -183,7 +183,7 @@ public final class QueryBenchmark {
   }
 
   private void measure(SearchClient client, List<ObjectNode> requests) throws Exception {
-    out.printf("%s queries, open loop at %.1f requests/s for %d s...%n", kind.name().toLowerCase(), rate, seconds);
+    out.printf("%s queries, open loop at %.1f requests/s for %d s...%n", kind.name().toLowerCase(java.util.Locale.ROOT), rate, seconds);
     Result r = run(client, requests, seconds);
     long[] sorted = Arrays.stream(r.latencyNanos).filter(l -> l >= 0).sorted().toArray();
     out.printf("sent %d, ok %d, error replies %d, no reply %d; achieved %.1f requests/s%n",
