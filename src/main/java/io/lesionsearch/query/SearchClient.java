@@ -181,7 +181,7 @@ public final class SearchClient implements AutoCloseable {
       this.value = new AtomicReference<>(value);
       this.reply = reply;
       // A search that timed out while queued behind a stuck send need not hold its image any longer.
-      reply.whenComplete((r, e) -> this.value.set(null));
+      var unused = reply.whenComplete((r, e) -> this.value.set(null));
     }
 
     void send() {
@@ -190,7 +190,8 @@ public final class SearchClient implements AutoCloseable {
         return; // timed out or failed while queued: nobody waits for its reply
       }
       try {
-        producer.send(new ProducerRecord<>(requestsTopic, requestId.getBytes(StandardCharsets.UTF_8), bytes),
+        // The callback fails the search itself; the returned future would only repeat it.
+        var unused = producer.send(new ProducerRecord<>(requestsTopic, requestId.getBytes(StandardCharsets.UTF_8), bytes),
             (meta, error) -> {
               if (error != null) {
                 reply.completeExceptionally(error);

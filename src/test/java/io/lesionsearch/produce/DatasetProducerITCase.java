@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.cli.Main;
 import io.lesionsearch.datasets.DatasetScan;
 import io.lesionsearch.datasets.Ham10000Reader;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Test;
 /** The producer against a real in-JVM broker; what arrives must pass the ingest job's own parser. */
 class DatasetProducerITCase {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SAMPLE = Path.of("datasets/sample");
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
   private static DatasetScan sample;

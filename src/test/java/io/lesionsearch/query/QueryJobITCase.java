@@ -318,7 +318,7 @@ class QueryJobITCase {
     String[] table = command(concat(topics, "search", "--image", image.toString(), "--limit", "3",
         "--filter", "{\"must_not\": [{\"key\": \"sex\", \"match\": {\"value\": \"male\"}}]}"));
     assertEquals("0", table[0], table[2]);
-    String[] lines = table[1].strip().split("\n");
+    String[] lines = table[1].strip().split("\n", -1);
     assertEquals(5, lines.length, table[1]); // header, 3 hits, summary
     assertTrue(lines[0].contains("rank") && lines[0].contains("localization"), lines[0]);
     assertTrue(lines[1].trim().startsWith("1") && lines[1].contains(id) && lines[1].contains(lesions.payloads.get(id).get("dx").asText()), lines[1]);

@@ -194,6 +194,7 @@ class SearchClientFaultTest {
     }
 
     @Override
+    @SuppressWarnings("UnsynchronizedOverridesSynchronized") // waits outside the mock's lock, on purpose
     public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
       try {
         gate.await(); // outside the mock's lock, which its history() needs

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lesionsearch.query.SearchClientFailedException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -72,7 +73,7 @@ class WebGatewayLimitsTest {
     assertEquals(400, invalid.statusCode(), "refused before reaching the backend");
     assertOneAtATime();
 
-    try (Socket gone = new Socket("127.0.0.1", server.port())) {
+    try (Socket gone = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       byte[] body = form("ISIC_1", null);
       GatewayHttp.send(gone, "POST /api/search HTTP/1.1\nHost: 127.0.0.1\nContent-Type: multipart/form-data; boundary="
           + GatewayHttp.BOUNDARY + "\nContent-Length: " + body.length + "\n", body);
@@ -118,7 +119,7 @@ class WebGatewayLimitsTest {
   void anOversizedUploadIsAnswered413AtOnceWithoutTheServerReadingIt() throws Exception {
     start(16, 1_000_000);
     assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
         socket.setSoTimeout(5000);
         // 100 MB declared, 1 kB sent: a server that read the body first would wait here for the rest.
         GatewayHttp.send(socket, "POST /api/search HTTP/1.1\nHost: 127.0.0.1\nContent-Type: multipart/form-data; boundary="

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
@@ -104,7 +105,7 @@ class WebHostGuardTest {
     assertEquals("ORIGIN_NOT_ALLOWED", forged.errorCode());
     assertNull(backend.poll(), "a forged search never reaches the backend");
 
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       sendSearch(socket, "127.0.0.1:" + port, "http://127.0.0.1:" + port);
       backend.next().answer();
       assertEquals(200, GatewayHttp.read(socket).status(), "the page's own search");
@@ -112,7 +113,7 @@ class WebHostGuardTest {
   }
 
   private GatewayHttp.Raw get(String path, String host) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       socket.setSoTimeout(10_000);
       GatewayHttp.send(socket, "GET " + path + " HTTP/1.1\nHost: " + host + "\nConnection: close\n", new byte[0]);
       return GatewayHttp.read(socket);
@@ -120,7 +121,7 @@ class WebHostGuardTest {
   }
 
   private GatewayHttp.Raw search(String host, String origin) throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       socket.setSoTimeout(10_000);
       sendSearch(socket, host, origin);
       return GatewayHttp.read(socket);
