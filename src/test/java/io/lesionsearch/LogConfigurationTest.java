@@ -26,7 +26,9 @@ class LogConfigurationTest {
 
   @BeforeAll
   static void load() {
-    context = new LoggerContext("log-configuration-test", null, Path.of("src/main/resources/log4j2.xml").toUri());
+    context =
+        new LoggerContext(
+            "log-configuration-test", null, Path.of("src/main/resources/log4j2.xml").toUri());
     context.start();
     CAPTURED.start();
     // In place of the console, so that what comes through is checked rather than printed.
@@ -47,24 +49,37 @@ class LogConfigurationTest {
 
   @Test
   void dropsTheNoiseOfANormalLocalRun() {
-    warn("org.apache.kafka.controller.QuorumController", "[QuorumController id=0] Performing controller activation. "
-        + "The metadata log appears to be empty. Appending 6 bootstrap record(s) in metadata transaction");
-    warn("org.apache.kafka.clients.NetworkClient", "[NodeToControllerChannelManager id=0 name=registration] "
-        + "Attempting to close NetworkClient that has already been closed.");
-    warn("org.apache.flink.runtime.metrics.util.MetricUtils", "The operator name Source: kafka lesion-search-requests "
-        + "-> parse -> (search, kafka lesion-search-requests-dlq: Writer) exceeded the 80 characters length limit "
-        + "and was truncated.");
-    warn("org.apache.pekko.actor.CoordinatedShutdown", "Could not addJvmShutdownHook, due to: Shutdown in progress");
+    warn(
+        "org.apache.kafka.controller.QuorumController",
+        "[QuorumController id=0] Performing controller activation. "
+            + "The metadata log appears to be empty. Appending 6 bootstrap record(s) in metadata transaction");
+    warn(
+        "org.apache.kafka.clients.NetworkClient",
+        "[NodeToControllerChannelManager id=0 name=registration] "
+            + "Attempting to close NetworkClient that has already been closed.");
+    warn(
+        "org.apache.flink.runtime.metrics.util.MetricUtils",
+        "The operator name Source: kafka lesion-search-requests "
+            + "-> parse -> (search, kafka lesion-search-requests-dlq: Writer) exceeded the 80 characters length limit "
+            + "and was truncated.");
+    warn(
+        "org.apache.pekko.actor.CoordinatedShutdown",
+        "Could not addJvmShutdownHook, due to: Shutdown in progress");
     context.getLogger("org.apache.pekko.event.slf4j.Slf4jLogger").info("Slf4jLogger started");
     assertEquals(List.of(), CAPTURED.messages);
   }
 
   @Test
   void keepsTheSameLoggersOtherWarnings() {
-    List<String> loggers = List.of("org.apache.kafka.controller.QuorumController", "org.apache.kafka.clients.NetworkClient",
-        "org.apache.flink.runtime.metrics.util.MetricUtils", "org.apache.pekko.actor.CoordinatedShutdown");
+    List<String> loggers =
+        List.of(
+            "org.apache.kafka.controller.QuorumController",
+            "org.apache.kafka.clients.NetworkClient",
+            "org.apache.flink.runtime.metrics.util.MetricUtils",
+            "org.apache.pekko.actor.CoordinatedShutdown");
     loggers.forEach(name -> warn(name, "something else from " + name));
-    assertEquals(loggers.stream().map(name -> "something else from " + name).toList(), CAPTURED.messages);
+    assertEquals(
+        loggers.stream().map(name -> "something else from " + name).toList(), CAPTURED.messages);
   }
 
   @Test

@@ -49,8 +49,10 @@ class RepositoryReferencesTest {
       return Stream.concat(
               Stream.concat(src, jobs)
                   .filter(Files::isRegularFile)
-                  .filter(p -> p.toString().matches(".*\\.(java|sh|xml|yaml|py|properties)$")
-                      || p.getFileName().toString().equals("lesion-search")),
+                  .filter(
+                      p ->
+                          p.toString().matches(".*\\.(java|sh|xml|yaml|py|properties)$")
+                              || p.getFileName().toString().equals("lesion-search")),
               Stream.of(ROOT.resolve("README.md"), ROOT.resolve(".ci/run")))
           .filter(p -> !p.toString().contains("/target/"))
           .toList();

@@ -21,9 +21,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Measures the embedding stage three ways in one process, so the figures are comparable: the cost of
- * each preprocessing step on one thread, the model alone on ready tensors, and the whole pipeline from
- * JPEG bytes with decoding overlapped with inference.
+ * Measures the embedding stage three ways in one process, so the figures are comparable: the cost
+ * of each preprocessing step on one thread, the model alone on ready tensors, and the whole
+ * pipeline from JPEG bytes with decoding overlapped with inference.
  */
 public final class EmbedBenchmark {
 
@@ -38,7 +38,13 @@ public final class EmbedBenchmark {
   private final PrintStream out;
 
   public EmbedBenchmark(
-      Path modelDir, Device device, int batch, int decodeThreads, int warmupSeconds, int seconds, PrintStream out) {
+      Path modelDir,
+      Device device,
+      int batch,
+      int decodeThreads,
+      int warmupSeconds,
+      int seconds,
+      PrintStream out) {
     this.modelDir = modelDir;
     this.device = device;
     this.batch = batch;
@@ -57,8 +63,13 @@ public final class EmbedBenchmark {
     try (VitEncoder encoder = VitEncoder.open(modelDir, device)) {
       out.printf(
           "model %s (%s) on %s, batch %d, %d decode threads, %d cores, %d distinct 600x450 JPEGs%n",
-          encoder.manifest().modelId(), encoder.manifest().computeDtype(), device, batch, decodeThreads,
-          Runtime.getRuntime().availableProcessors(), DISTINCT_IMAGES);
+          encoder.manifest().modelId(),
+          encoder.manifest().computeDtype(),
+          device,
+          batch,
+          decodeThreads,
+          Runtime.getRuntime().availableProcessors(),
+          DISTINCT_IMAGES);
       VitPreprocessor pre = new VitPreprocessor(encoder.manifest());
       StepCosts steps = preprocessSteps(pre, jpegs);
       out.printf(
@@ -85,7 +96,9 @@ public final class EmbedBenchmark {
   }
 
   private Rate report(String phase, Rate rate) {
-    out.printf("%-11s %7.1f images/s (%d images in %.1f s)%n", phase + ":", rate.perSecond(), rate.images, rate.seconds);
+    out.printf(
+        "%-11s %7.1f images/s (%d images in %.1f s)%n",
+        phase + ":", rate.perSecond(), rate.images, rate.seconds);
     return rate;
   }
 
@@ -99,7 +112,8 @@ public final class EmbedBenchmark {
 
   private record StepCosts(double decodeMs, double resizeMs, double normaliseMs) {}
 
-  private static StepCosts preprocessSteps(VitPreprocessor pre, List<byte[]> jpegs) throws Exception {
+  private static StepCosts preprocessSteps(VitPreprocessor pre, List<byte[]> jpegs)
+      throws Exception {
     ImageDecoder decoder = new ImageDecoder();
     long decode = 0, resize = 0, normalise = 0;
     int rounds = 3;
@@ -124,7 +138,8 @@ public final class EmbedBenchmark {
     return new StepCosts(decode / n, resize / n, normalise / n);
   }
 
-  private Rate modelOnly(VitEncoder encoder, List<float[]> tensors, int forSeconds) throws Exception {
+  private Rate modelOnly(VitEncoder encoder, List<float[]> tensors, int forSeconds)
+      throws Exception {
     long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
     long start = System.nanoTime();
     long images = 0;
@@ -139,7 +154,8 @@ public final class EmbedBenchmark {
     return new Rate(images, (System.nanoTime() - start) / 1e9);
   }
 
-  private Rate endToEnd(VitEncoder encoder, ExecutorService pool, List<byte[]> jpegs, int forSeconds)
+  private Rate endToEnd(
+      VitEncoder encoder, ExecutorService pool, List<byte[]> jpegs, int forSeconds)
       throws Exception {
     long deadline = System.nanoTime() + forSeconds * 1_000_000_000L;
     Iterator<Integer> inputs =
@@ -158,15 +174,21 @@ public final class EmbedBenchmark {
         };
     AtomicLong embedded = new AtomicLong();
     long start = System.nanoTime();
-    ImageBytesPreparation images = new ImageBytesPreparation(encoder.manifest(), new ImageDecoder(), 0);
+    ImageBytesPreparation images =
+        new ImageBytesPreparation(encoder.manifest(), new ImageDecoder(), 0);
     Preparation<Integer> nthImage = i -> images.prepare(jpegs.get(i % jpegs.size()));
-    try (EmbeddingStage<Integer> stage = new EmbeddingStage<>(encoder, nthImage, pool, ImageLimits.DEFAULT_DECODE_TIMEOUT)) {
-      stage.embedAll(inputs, batch, result -> {
-        if (result.result() instanceof EmbedResult.Failure f) {
-          throw new IllegalStateException("benchmark image failed: " + f.reason() + ": " + f.message());
-        }
-        embedded.incrementAndGet();
-      });
+    try (EmbeddingStage<Integer> stage =
+        new EmbeddingStage<>(encoder, nthImage, pool, ImageLimits.DEFAULT_DECODE_TIMEOUT)) {
+      stage.embedAll(
+          inputs,
+          batch,
+          result -> {
+            if (result.result() instanceof EmbedResult.Failure f) {
+              throw new IllegalStateException(
+                  "benchmark image failed: " + f.reason() + ": " + f.message());
+            }
+            embedded.incrementAndGet();
+          });
     }
     return new Rate(embedded.get(), (System.nanoTime() - start) / 1e9);
   }

@@ -26,16 +26,23 @@ final class DatasetCheckCommand implements Callable<Integer> {
   @Option(names = "--dataset", required = true, paramLabel = "DIR", description = "Dataset folder.")
   Path dataset;
 
-  @Option(names = "--metadata", paramLabel = "FILE", description = "Metadata table, when it is not HAM10000_metadata.csv in DIR.")
+  @Option(
+      names = "--metadata",
+      paramLabel = "FILE",
+      description = "Metadata table, when it is not HAM10000_metadata.csv in DIR.")
   Path metadata;
 
   @Override
   public Integer call() throws Exception {
-    DatasetScan scan = metadata == null ? Ham10000Reader.read(dataset) : Ham10000Reader.read(dataset, metadata);
+    DatasetScan scan =
+        metadata == null ? Ham10000Reader.read(dataset) : Ham10000Reader.read(dataset, metadata);
     Map<Diagnosis, Integer> perDx = new EnumMap<>(Diagnosis.class);
     scan.images().forEach(i -> perDx.merge(i.dx(), 1, Integer::sum));
-    spec.commandLine().getOut().printf("%s: %d rows, %d usable images (%s)%n", scan.metadata(), scan.rows(),
-        scan.images().size(), counts(perDx));
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "%s: %d rows, %d usable images (%s)%n",
+            scan.metadata(), scan.rows(), scan.images().size(), counts(perDx));
     if (!scan.clean()) {
       spec.commandLine().getErr().println(scan.problemSummary(Integer.MAX_VALUE));
       return 1;
@@ -44,6 +51,8 @@ final class DatasetCheckCommand implements Callable<Integer> {
   }
 
   static String counts(Map<Diagnosis, Integer> perDx) {
-    return perDx.entrySet().stream().map(e -> e.getKey().code() + " " + e.getValue()).collect(Collectors.joining(", "));
+    return perDx.entrySet().stream()
+        .map(e -> e.getKey().code() + " " + e.getValue())
+        .collect(Collectors.joining(", "));
   }
 }

@@ -22,22 +22,35 @@ final class EmbedBenchCommand implements Callable<Integer> {
 
   @Mixin DeviceOption device;
 
-  @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch",
+      defaultValue = "16",
+      description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
   int batch;
 
-  @Option(names = "--seconds", defaultValue = "20", description = "Measured seconds per phase (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      defaultValue = "20",
+      description = "Measured seconds per phase (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--warmup", defaultValue = "5", description = "Unmeasured warm-up seconds (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      defaultValue = "5",
+      description = "Unmeasured warm-up seconds (default: ${DEFAULT-VALUE}).")
   int warmup;
 
-  @Option(names = "--decode-threads", description = "Decode/preprocess threads (default: available cores).")
+  @Option(
+      names = "--decode-threads",
+      description = "Decode/preprocess threads (default: available cores).")
   Integer decodeThreads;
 
   @Override
   public Integer call() throws Exception {
-    int threads = decodeThreads != null ? decodeThreads : Runtime.getRuntime().availableProcessors();
-    new EmbedBenchmark(model.model, device.device, batch, threads, warmup, seconds, System.out).run();
+    int threads =
+        decodeThreads != null ? decodeThreads : Runtime.getRuntime().availableProcessors();
+    new EmbedBenchmark(model.model, device.device, batch, threads, warmup, seconds, System.out)
+        .run();
     return 0;
   }
 }

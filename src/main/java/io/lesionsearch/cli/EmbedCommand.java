@@ -43,20 +43,30 @@ final class EmbedCommand implements Callable<Integer> {
   Mode mode;
 
   static final class Mode {
-    @Option(names = "--model", paramLabel = "DIR", description = "Model directory (model.pt + manifest.json).")
+    @Option(
+        names = "--model",
+        paramLabel = "DIR",
+        description = "Model directory (model.pt + manifest.json).")
     Path model;
 
     @Option(
         names = "--pixels",
         paramLabel = "FILE",
-        description = "Print the preprocessed [3, 224, 224] tensor of FILE (ViTImageProcessor settings of the --manifest model, else facebook/dino-vits16).")
+        description =
+            "Print the preprocessed [3, 224, 224] tensor of FILE (ViTImageProcessor settings of the --manifest model, else facebook/dino-vits16).")
     Path pixels;
   }
 
-  @Option(names = "--manifest", paramLabel = "DIR", description = "With --pixels: take preprocessing settings from this model directory.")
+  @Option(
+      names = "--manifest",
+      paramLabel = "DIR",
+      description = "With --pixels: take preprocessing settings from this model directory.")
   Path manifestDir;
 
-  @Option(names = "--batch", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--batch",
+      defaultValue = "16",
+      description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
   int batch;
 
   @Mixin DeviceOption device;
@@ -77,18 +87,25 @@ final class EmbedCommand implements Callable<Integer> {
     int[] failed = {0};
     ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
     try (VitEncoder encoder = VitEncoder.open(mode.model, device.device);
-        EmbeddingStage<Path> stage = new EmbeddingStage<>(encoder, readingFiles(encoder.manifest()), pool,
-            ImageLimits.DEFAULT_DECODE_TIMEOUT)) {
-      stage.embedAll(files.iterator(), batch, result -> {
-        ObjectNode line = JSON.createObjectNode().put("file", result.input().toString());
-        if (result.result() instanceof EmbedResult.Vector v) {
-          line.set("vector", JSON.valueToTree(v.vector()));
-        } else if (result.result() instanceof EmbedResult.Failure f) {
-          failed[0]++;
-          line.set("error", errorJson(f.reason(), f.message()));
-        }
-        out.println(line);
-      });
+        EmbeddingStage<Path> stage =
+            new EmbeddingStage<>(
+                encoder,
+                readingFiles(encoder.manifest()),
+                pool,
+                ImageLimits.DEFAULT_DECODE_TIMEOUT)) {
+      stage.embedAll(
+          files.iterator(),
+          batch,
+          result -> {
+            ObjectNode line = JSON.createObjectNode().put("file", result.input().toString());
+            if (result.result() instanceof EmbedResult.Vector v) {
+              line.set("vector", JSON.valueToTree(v.vector()));
+            } else if (result.result() instanceof EmbedResult.Failure f) {
+              failed[0]++;
+              line.set("error", errorJson(f.reason(), f.message()));
+            }
+            out.println(line);
+          });
     } finally {
       pool.shutdownNow();
     }
@@ -103,14 +120,16 @@ final class EmbedCommand implements Callable<Integer> {
       try {
         bytes = Files.readAllBytes(file);
       } catch (IOException e) {
-        throw new ImageDecodeException(ImageDecodeException.Reason.UNREADABLE, "cannot read " + file + ": " + e, e);
+        throw new ImageDecodeException(
+            ImageDecodeException.Reason.UNREADABLE, "cannot read " + file + ": " + e, e);
       }
       return images.prepare(bytes);
     };
   }
 
   private int printPixels(PrintStream out) throws Exception {
-    ModelManifest manifest = manifestDir == null ? ModelManifest.DINO_VITS16 : ModelManifest.read(manifestDir);
+    ModelManifest manifest =
+        manifestDir == null ? ModelManifest.DINO_VITS16 : ModelManifest.read(manifestDir);
     ObjectNode line = JSON.createObjectNode().put("file", mode.pixels.toString());
     try {
       float[] tensor = new VitPreprocessor(manifest).preprocess(Files.readAllBytes(mode.pixels));

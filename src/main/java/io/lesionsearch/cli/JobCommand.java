@@ -10,14 +10,18 @@ import picocli.CommandLine.Option;
 /**
  * A command that builds a Flink job and runs it: locally, or on a cluster under {@code flink run}.
  * Subclasses declare their options as a {@code @Mixin} for {@code --help}; the run parses the
- * command's arguments once more as a whole, so that {@code --config} settings and arguments merge by
- * one rule (arguments win).
+ * command's arguments once more as a whole, so that {@code --config} settings and arguments merge
+ * by one rule (arguments win).
  */
 abstract class JobCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = OptionsFile.OPTION, paramLabel = "FILE", description = "Properties file of options (keys without dashes; kafka.* for Kafka client settings). Arguments win.")
+  @Option(
+      names = OptionsFile.OPTION,
+      paramLabel = "FILE",
+      description =
+          "Properties file of options (keys without dashes; kafka.* for Kafka client settings). Arguments win.")
   String config;
 
   /** Parses {@code args} into the job's options and builds the job; returns its name. */

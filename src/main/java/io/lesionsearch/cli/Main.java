@@ -33,16 +33,21 @@ public final class Main implements Runnable {
       // the JobManager's, which System.exit would end (with every job it runs). Return instead;
       // a failure (its reason is printed above) is thrown, so that Flink reports the run as failed.
       if (status != 0) {
-        throw new IllegalStateException("lesion-search " + args[0] + " failed with exit status " + status);
+        throw new IllegalStateException(
+            "lesion-search " + args[0] + " failed with exit status " + status);
       }
       return;
     }
     System.exit(status);
   }
 
-  /** Whether this main was called by Flink's client or JobManager rather than as a program of its own. */
+  /**
+   * Whether this main was called by Flink's client or JobManager rather than as a program of its
+   * own.
+   */
   static boolean underFlink() {
-    return !(StreamExecutionEnvironment.getExecutionEnvironment() instanceof LocalStreamEnvironment);
+    return !(StreamExecutionEnvironment.getExecutionEnvironment()
+        instanceof LocalStreamEnvironment);
   }
 
   /** Shared by main and tests, so tests exercise exactly the parsing users get. */
@@ -62,10 +67,14 @@ public final class Main implements Runnable {
     addLocalOnly(main, "QdrantLocalCommand");
     main.addSubcommand(CommandLine.HelpCommand.class);
     // Set last: these settings reach only the subcommands already added.
-    return main.setCaseInsensitiveEnumValuesAllowed(true).setExecutionExceptionHandler(Main::reportFailure);
+    return main.setCaseInsensitiveEnumValuesAllowed(true)
+        .setExecutionExceptionHandler(Main::reportFailure);
   }
 
-  /** Adds the named commands of {@link #LOCAL_COMMANDS} if this jar has them: the cluster jar does not. */
+  /**
+   * Adds the named commands of {@link #LOCAL_COMMANDS} if this jar has them: the cluster jar does
+   * not.
+   */
   private static void addLocalOnly(CommandLine parent, String... simpleNames) {
     for (String name : simpleNames) {
       Class<?> command;
@@ -78,7 +87,10 @@ public final class Main implements Runnable {
     }
   }
 
-  /** Users get the message (which names the path or option at fault); the stack trace goes to the log. */
+  /**
+   * Users get the message (which names the path or option at fault); the stack trace goes to the
+   * log.
+   */
   private static int reportFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     cmd.getErr().println(cmd.getCommandName() + ": " + e.getMessage());
     LoggerFactory.getLogger(Main.class).debug("command failed", e);

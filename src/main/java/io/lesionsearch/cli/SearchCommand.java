@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "search",
     mixinStandardHelpOptions = true,
-    description = "Send one search to the query job and print its reply as a table, or as JSON with --json.")
+    description =
+        "Send one search to the query job and print its reply as a table, or as JSON with --json.")
 final class SearchCommand implements Callable<Integer> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,23 +37,40 @@ final class SearchCommand implements Callable<Integer> {
   Query query;
 
   static final class Query {
-    @Option(names = "--image", paramLabel = "FILE", description = "A JPEG or PNG to find similar cases for.")
+    @Option(
+        names = "--image",
+        paramLabel = "FILE",
+        description = "A JPEG or PNG to find similar cases for.")
     Path image;
 
-    @Option(names = "--vector", paramLabel = "JSON", description = "A query vector, e.g. [0.1, ...] (384 numbers).")
+    @Option(
+        names = "--vector",
+        paramLabel = "JSON",
+        description = "A query vector, e.g. [0.1, ...] (384 numbers).")
     String vector;
 
-    @Option(names = "--image-id", paramLabel = "ID", description = "An indexed image whose stored vector is the query.")
+    @Option(
+        names = "--image-id",
+        paramLabel = "ID",
+        description = "An indexed image whose stored vector is the query.")
     String imageId;
   }
 
-  @Option(names = "--include-self", description = "With --image-id: the image itself may be among the hits.")
+  @Option(
+      names = "--include-self",
+      description = "With --image-id: the image itself may be among the hits.")
   boolean includeSelf;
 
-  @Option(names = "--filter", paramLabel = "JSON", description = "A Qdrant filter, as in Qdrant's REST API.")
+  @Option(
+      names = "--filter",
+      paramLabel = "JSON",
+      description = "A Qdrant filter, as in Qdrant's REST API.")
   String filter;
 
-  @Option(names = "--limit", defaultValue = "10", description = "Hits to return, 1..1000 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--limit",
+      defaultValue = "10",
+      description = "Hits to return, 1..1000 (default: ${DEFAULT-VALUE}).")
   int limit;
 
   @Option(names = "--offset", description = "Hits to skip.")
@@ -61,7 +79,11 @@ final class SearchCommand implements Callable<Integer> {
   @Option(names = "--threshold", description = "Only hits scoring above this.")
   Double threshold;
 
-  @Option(names = "--payload", paramLabel = "SPEC", description = "true, false, comma-separated keys, or with_payload JSON such as '{\"exclude\": [\"lesion_id\"]}' (default: true).")
+  @Option(
+      names = "--payload",
+      paramLabel = "SPEC",
+      description =
+          "true, false, comma-separated keys, or with_payload JSON such as '{\"exclude\": [\"lesion_id\"]}' (default: true).")
   String payload;
 
   @Option(names = "--json", description = "Print the reply as it came, one JSON line.")
@@ -69,7 +91,10 @@ final class SearchCommand implements Callable<Integer> {
 
   @Mixin SearchClientOptions kafka;
 
-  @Option(names = "--timeout-ms", defaultValue = "30000", description = "How long to wait for the reply (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--timeout-ms",
+      defaultValue = "30000",
+      description = "How long to wait for the reply (default: ${DEFAULT-VALUE}).")
   long timeoutMs;
 
   @Override
@@ -80,7 +105,8 @@ final class SearchCommand implements Callable<Integer> {
     try (SearchClient client = kafka.open()) {
       reply = client.search(request, Duration.ofMillis(timeoutMs)).get();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof TimeoutException || e.getCause() instanceof SearchClientFailedException) {
+      if (e.getCause() instanceof TimeoutException
+          || e.getCause() instanceof SearchClientFailedException) {
         // No reply came: a timeout, or Kafka refused the client (authorization, a missing topic).
         spec.commandLine().getErr().println("search: " + e.getCause().getMessage());
         return 3;

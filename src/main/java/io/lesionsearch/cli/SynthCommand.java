@@ -26,38 +26,64 @@ final class SynthCommand implements Callable<Integer> {
   @Option(names = "--count", required = true, description = "Number of images.")
   int count;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder to write (must not hold a dataset yet).")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Folder to write (must not hold a dataset yet).")
   Path out;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Random seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--quality", defaultValue = "0.85", description = "JPEG quality 0..1 (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--quality",
+      defaultValue = "0.85",
+      description = "JPEG quality 0..1 (default: ${DEFAULT-VALUE}).")
   float quality;
 
   @Override
   public Integer call() throws Exception {
     if (count < 1) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1, got " + count);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--count must be at least 1, got " + count);
     }
     if (!(quality > 0 && quality <= 1)) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "--quality must be in (0, 1], got " + quality);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--quality must be in (0, 1], got " + quality);
     }
     var err = spec.commandLine().getErr();
     long start = System.nanoTime();
     long[] last = {start};
-    List<SyntheticDataset.Row> rows = SyntheticDataset.write(out, count, seed, quality, (done, total) -> {
-      long now = System.nanoTime();
-      if (now - last[0] > 2_000_000_000L || done == total) {
-        err.printf("synth: %d/%d images (%.0f images/s)%n", done, total, done / ((now - start) / 1e9));
-        err.flush();
-        last[0] = now;
-      }
-    });
+    List<SyntheticDataset.Row> rows =
+        SyntheticDataset.write(
+            out,
+            count,
+            seed,
+            quality,
+            (done, total) -> {
+              long now = System.nanoTime();
+              if (now - last[0] > 2_000_000_000L || done == total) {
+                err.printf(
+                    "synth: %d/%d images (%.0f images/s)%n",
+                    done, total, done / ((now - start) / 1e9));
+                err.flush();
+                last[0] = now;
+              }
+            });
     Map<Diagnosis, Integer> perDx = new EnumMap<>(Diagnosis.class);
     rows.forEach(r -> perDx.merge(r.dx(), 1, Integer::sum));
-    spec.commandLine().getOut().printf("wrote %d images of %d lesions to %s (%s)%n", rows.size(),
-        rows.stream().map(SyntheticDataset.Row::lesionId).distinct().count(), out, DatasetCheckCommand.counts(perDx));
+    spec.commandLine()
+        .getOut()
+        .printf(
+            "wrote %d images of %d lesions to %s (%s)%n",
+            rows.size(),
+            rows.stream().map(SyntheticDataset.Row::lesionId).distinct().count(),
+            out,
+            DatasetCheckCommand.counts(perDx));
     return 0;
   }
 }

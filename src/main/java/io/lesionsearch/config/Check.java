@@ -1,6 +1,9 @@
 package io.lesionsearch.config;
 
-/** The one check every configuration record makes: the message names the option (or setting) at fault. */
+/**
+ * The one check every configuration record makes: the message names the option (or setting) at
+ * fault.
+ */
 public final class Check {
   private Check() {}
 

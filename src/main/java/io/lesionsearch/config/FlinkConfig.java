@@ -14,8 +14,12 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public record FlinkConfig(Integer parallelism, long checkpointIntervalMs) implements Serializable {
 
   public FlinkConfig {
-    require(parallelism == null || parallelism >= 1, "--parallelism must be at least 1, got " + parallelism);
-    require(checkpointIntervalMs >= 0, "--checkpoint-interval-ms must be 0 or more, got " + checkpointIntervalMs);
+    require(
+        parallelism == null || parallelism >= 1,
+        "--parallelism must be at least 1, got " + parallelism);
+    require(
+        checkpointIntervalMs >= 0,
+        "--checkpoint-interval-ms must be 0 or more, got " + checkpointIntervalMs);
   }
 
   public boolean checkpointing() {

@@ -10,9 +10,11 @@ import java.util.TreeSet;
 /**
  * How a job reaches Kafka; topics and groups stay per job.
  *
- * @param properties Kafka client settings for sources and producers (security.protocol, sasl.*, ssl.*)
+ * @param properties Kafka client settings for sources and producers (security.protocol, sasl.*,
+ *     ssl.*)
  */
-public record KafkaConfig(String bootstrapServers, StartingOffsets startingOffsets, Map<String, String> properties)
+public record KafkaConfig(
+    String bootstrapServers, StartingOffsets startingOffsets, Map<String, String> properties)
     implements Serializable {
 
   public enum StartingOffsets {
@@ -22,7 +24,9 @@ public record KafkaConfig(String bootstrapServers, StartingOffsets startingOffse
   }
 
   public KafkaConfig {
-    require(bootstrapServers != null && !bootstrapServers.isBlank(), "--bootstrap-servers must not be empty");
+    require(
+        bootstrapServers != null && !bootstrapServers.isBlank(),
+        "--bootstrap-servers must not be empty");
     require(startingOffsets != null, "--starting-offsets must be committed, earliest or latest");
     properties = Map.copyOf(properties);
   }
@@ -34,10 +38,18 @@ public record KafkaConfig(String bootstrapServers, StartingOffsets startingOffse
     return p;
   }
 
-  /** Client settings may hold passwords (sasl.jaas.config, ssl.*.password): only their names are shown. */
+  /**
+   * Client settings may hold passwords (sasl.jaas.config, ssl.*.password): only their names are
+   * shown.
+   */
   @Override
   public String toString() {
-    return "KafkaConfig[bootstrapServers=" + bootstrapServers + ", startingOffsets=" + startingOffsets
-        + ", properties=" + new TreeSet<>(properties.keySet()) + "]";
+    return "KafkaConfig[bootstrapServers="
+        + bootstrapServers
+        + ", startingOffsets="
+        + startingOffsets
+        + ", properties="
+        + new TreeSet<>(properties.keySet())
+        + "]";
   }
 }

@@ -5,9 +5,15 @@ import java.util.List;
 
 /**
  * A dataset as read: the usable images, and every row that is not usable with why. Nothing is
- * dropped silently: callers show the problems and let the user decide whether to go on without them.
+ * dropped silently: callers show the problems and let the user decide whether to go on without
+ * them.
  */
-public record DatasetScan(Path metadata, List<Path> imageFolders, int rows, List<LesionImage> images, List<RowProblem> problems) {
+public record DatasetScan(
+    Path metadata,
+    List<Path> imageFolders,
+    int rows,
+    List<LesionImage> images,
+    List<RowProblem> problems) {
 
   public boolean clean() {
     return problems.isEmpty();
@@ -16,7 +22,12 @@ public record DatasetScan(Path metadata, List<Path> imageFolders, int rows, List
   /** The first {@code max} problems, one per line, with a count of the rest. */
   public String problemSummary(int max) {
     StringBuilder b = new StringBuilder();
-    b.append(problems.size()).append(" of ").append(rows).append(" rows in ").append(metadata).append(" cannot be used:");
+    b.append(problems.size())
+        .append(" of ")
+        .append(rows)
+        .append(" rows in ")
+        .append(metadata)
+        .append(" cannot be used:");
     problems.stream().limit(max).forEach(p -> b.append("\n  ").append(p));
     if (problems.size() > max) {
       b.append("\n  ... and ").append(problems.size() - max).append(" more");

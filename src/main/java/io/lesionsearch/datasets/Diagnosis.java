@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * HAM10000's seven diagnoses. The Harvard Dataverse / Kaggle metadata uses the short codes; the
- * Hugging Face copy (marmal88/skin_cancer) that Qdrant's tutorial loads uses the long names, and the
- * tutorial's filters name those. Ingest messages carry both: {@code dx} = long name (so the
+ * Hugging Face copy (marmal88/skin_cancer) that Qdrant's tutorial loads uses the long names, and
+ * the tutorial's filters name those. Ingest messages carry both: {@code dx} = long name (so the
  * tutorial's filters work verbatim), {@code dx_code} = short code.
  */
 public enum Diagnosis {
@@ -52,7 +52,10 @@ public enum Diagnosis {
     return List.of(longName, code);
   }
 
-  /** A readable label for any payload value: ours where known, else the value with its underscores spaced. */
+  /**
+   * A readable label for any payload value: ours where known, else the value with its underscores
+   * spaced.
+   */
   public static String labelOf(String value) {
     Optional<Diagnosis> known = parse(value);
     if (known.isPresent()) {
@@ -70,8 +73,8 @@ public enum Diagnosis {
   }
 
   /**
-   * Either spelling, ignoring case and surrounding blanks (the HF name {@code melanocytic_Nevi} has a
-   * capital that hand-written data often drops).
+   * Either spelling, ignoring case and surrounding blanks (the HF name {@code melanocytic_Nevi} has
+   * a capital that hand-written data often drops).
    */
   public static Optional<Diagnosis> parse(String text) {
     if (text == null) {

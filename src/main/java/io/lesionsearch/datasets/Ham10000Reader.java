@@ -34,14 +34,19 @@ import java.util.stream.Stream;
 public final class Ham10000Reader {
 
   public static final String METADATA_CSV = "HAM10000_metadata.csv";
-  public static final List<String> COLUMNS = List.of("lesion_id", "image_id", "dx", "dx_type", "age", "sex", "localization");
-  private static final List<String> METADATA_NAMES = List.of(METADATA_CSV, "HAM10000_metadata.tab", "HAM10000_metadata");
+  public static final List<String> COLUMNS =
+      List.of("lesion_id", "image_id", "dx", "dx_type", "age", "sex", "localization");
+  private static final List<String> METADATA_NAMES =
+      List.of(METADATA_CSV, "HAM10000_metadata.tab", "HAM10000_metadata");
   private static final List<String> IMAGE_EXTENSIONS = List.of(".jpg", ".jpeg", ".png");
   private static final int MAX_AGE = 130;
 
   private Ham10000Reader() {}
 
-  /** Finds the metadata table in {@code dataset} and the images in it and the folders directly under it. */
+  /**
+   * Finds the metadata table in {@code dataset} and the images in it and the folders directly under
+   * it.
+   */
   public static DatasetScan read(Path dataset) throws IOException {
     return read(dataset, findMetadata(dataset));
   }
@@ -49,7 +54,8 @@ public final class Ham10000Reader {
   /** As {@link #read(Path)}, with the metadata table named (it may live anywhere). */
   public static DatasetScan read(Path dataset, Path metadata) throws IOException {
     if (!Files.isDirectory(dataset)) {
-      throw new IOException(dataset + " is not a folder (expected a HAM10000-layout dataset folder)");
+      throw new IOException(
+          dataset + " is not a folder (expected a HAM10000-layout dataset folder)");
     }
     List<Path> folders = imageFolders(dataset);
     Map<String, Path> files = indexImages(folders);
@@ -64,15 +70,25 @@ public final class Ham10000Reader {
     }
     List<Path> csvs;
     try (Stream<Path> s = Files.list(dataset)) {
-      csvs = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")).sorted().toList();
+      csvs =
+          s.filter(
+                  p ->
+                      Files.isRegularFile(p)
+                          && p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv"))
+              .sorted()
+              .toList();
     } catch (IOException e) {
       throw new IOException(dataset + " cannot be listed: " + e.getMessage(), e);
     }
     if (csvs.size() == 1) {
       return csvs.get(0);
     }
-    throw new IOException(dataset + " has no " + METADATA_CSV + (csvs.isEmpty() ? "" : " and several CSV files " + csvs)
-        + "; name the metadata table with --metadata");
+    throw new IOException(
+        dataset
+            + " has no "
+            + METADATA_CSV
+            + (csvs.isEmpty() ? "" : " and several CSV files " + csvs)
+            + "; name the metadata table with --metadata");
   }
 
   private static List<Path> imageFolders(Path dataset) throws IOException {
@@ -92,23 +108,31 @@ public final class Ham10000Reader {
     Map<String, Path> files = new HashMap<>();
     for (Path folder : folders) {
       try (Stream<Path> s = Files.list(folder)) {
-        s.filter(Files::isRegularFile).sorted().forEach(f -> {
-          String name = f.getFileName().toString();
-          String lower = name.toLowerCase(Locale.ROOT);
-          for (String ext : IMAGE_EXTENSIONS) {
-            if (lower.endsWith(ext)) {
-              files.putIfAbsent(name.substring(0, name.length() - ext.length()), f);
-            }
-          }
-        });
+        s.filter(Files::isRegularFile)
+            .sorted()
+            .forEach(
+                f -> {
+                  String name = f.getFileName().toString();
+                  String lower = name.toLowerCase(Locale.ROOT);
+                  for (String ext : IMAGE_EXTENSIONS) {
+                    if (lower.endsWith(ext)) {
+                      files.putIfAbsent(name.substring(0, name.length() - ext.length()), f);
+                    }
+                  }
+                });
       }
     }
     return files;
   }
 
-  private static DatasetScan readRows(Path metadata, List<Path> folders, Map<String, Path> files) throws IOException {
+  private static DatasetScan readRows(Path metadata, List<Path> folders, Map<String, Path> files)
+      throws IOException {
     if (!Files.isRegularFile(metadata)) {
-      throw new IOException(metadata + " does not exist (expected the dataset's metadata table, e.g. " + METADATA_CSV + ")");
+      throw new IOException(
+          metadata
+              + " does not exist (expected the dataset's metadata table, e.g. "
+              + METADATA_CSV
+              + ")");
     }
     CsvMapper mapper = new CsvMapper();
     CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(separator(metadata));
@@ -117,8 +141,12 @@ public final class Ham10000Reader {
     Map<String, Long> seen = new HashMap<>();
     int rows = 0;
     try (Reader reader = Files.newBufferedReader(metadata, StandardCharsets.UTF_8);
-        MappingIterator<List<String>> it = mapper.readerForListOf(String.class)
-            .with(schema).with(CsvParser.Feature.WRAP_AS_ARRAY).readValues(reader)) {
+        MappingIterator<List<String>> it =
+            mapper
+                .readerForListOf(String.class)
+                .with(schema)
+                .with(CsvParser.Feature.WRAP_AS_ARRAY)
+                .readValues(reader)) {
       List<String> header = it.hasNextValue() ? it.nextValue() : List.of();
       Map<String, Integer> column = columns(metadata, header);
       while (true) {
@@ -130,7 +158,11 @@ public final class Ham10000Reader {
           }
           cells = it.nextValue();
         } catch (RuntimeException e) {
-          problems.add(new RowProblem(line, null, "unreadable line, and the rest of the file was not read: " + e.getMessage()));
+          problems.add(
+              new RowProblem(
+                  line,
+                  null,
+                  "unreadable line, and the rest of the file was not read: " + e.getMessage()));
           rows++;
           break;
         }
@@ -163,15 +195,23 @@ public final class Ham10000Reader {
     }
   }
 
-  private static Map<String, Integer> columns(Path metadata, List<String> header) throws IOException {
+  private static Map<String, Integer> columns(Path metadata, List<String> header)
+      throws IOException {
     Map<String, Integer> column = new LinkedHashMap<>();
     for (int i = 0; i < header.size(); i++) {
       column.put(header.get(i).replace("\uFEFF", "").strip().toLowerCase(Locale.ROOT), i);
     }
     List<String> missing = Stream.of("image_id", "dx").filter(c -> !column.containsKey(c)).toList();
     if (!missing.isEmpty()) {
-      throw new IOException(metadata + " has no column " + String.join(", ", missing) + " in its header line "
-          + header + " (expected HAM10000's " + String.join(",", COLUMNS) + ")");
+      throw new IOException(
+          metadata
+              + " has no column "
+              + String.join(", ", missing)
+              + " in its header line "
+              + header
+              + " (expected HAM10000's "
+              + String.join(",", COLUMNS)
+              + ")");
     }
     return column;
   }
@@ -215,25 +255,41 @@ public final class Ham10000Reader {
         if (first != null) {
           wrong.add("image_id repeats line " + first);
         } else if (!files.containsKey(imageId)) {
-          wrong.add("no image file " + imageId + ".jpg (or .jpeg/.png) in the dataset folder or a folder under it");
+          wrong.add(
+              "no image file "
+                  + imageId
+                  + ".jpg (or .jpeg/.png) in the dataset folder or a folder under it");
         }
       }
       String dxText = text("dx");
       dx = Diagnosis.parse(dxText).orElse(null);
       if (dx == null) {
-        wrong.add(dxText == null ? "dx is empty" : "unknown dx '" + dxText + "' (expected one of " + Diagnosis.accepted() + ")");
+        wrong.add(
+            dxText == null
+                ? "dx is empty"
+                : "unknown dx '" + dxText + "' (expected one of " + Diagnosis.accepted() + ")");
       }
       String ageText = text("age");
       if (ageText != null && !ageText.equalsIgnoreCase("nan")) {
         try {
           double years = Double.parseDouble(ageText);
           if (years < 0 || years > MAX_AGE || years != Math.rint(years)) {
-            wrong.add("bad age '" + ageText + "' (expected whole years 0.." + MAX_AGE + ", or empty/NaN when unknown)");
+            wrong.add(
+                "bad age '"
+                    + ageText
+                    + "' (expected whole years 0.."
+                    + MAX_AGE
+                    + ", or empty/NaN when unknown)");
           } else {
             age = OptionalInt.of((int) years);
           }
         } catch (NumberFormatException e) {
-          wrong.add("bad age '" + ageText + "' (expected whole years 0.." + MAX_AGE + ", or empty/NaN when unknown)");
+          wrong.add(
+              "bad age '"
+                  + ageText
+                  + "' (expected whole years 0.."
+                  + MAX_AGE
+                  + ", or empty/NaN when unknown)");
         }
       }
       return wrong.isEmpty() ? null : String.join("; ", wrong);
@@ -241,14 +297,23 @@ public final class Ham10000Reader {
 
     LesionImage toImage(Path file) {
       Map<String, String> extra = new LinkedHashMap<>();
-      column.forEach((name, i) -> {
-        String v = text(name);
-        if (!COLUMNS.contains(name) && v != null && !name.isEmpty()) {
-          extra.put(name, v);
-        }
-      });
-      return new LesionImage(text("image_id"), text("lesion_id"), dx, text("dx_type"), age, text("sex"),
-          text("localization"), java.util.Collections.unmodifiableMap(extra), file);
+      column.forEach(
+          (name, i) -> {
+            String v = text(name);
+            if (!COLUMNS.contains(name) && v != null && !name.isEmpty()) {
+              extra.put(name, v);
+            }
+          });
+      return new LesionImage(
+          text("image_id"),
+          text("lesion_id"),
+          dx,
+          text("dx_type"),
+          age,
+          text("sex"),
+          text("localization"),
+          java.util.Collections.unmodifiableMap(extra),
+          file);
     }
   }
 }

@@ -25,8 +25,16 @@ public final class SyntheticDataset {
   public static final int IMAGES_PER_FOLDER = 5_000;
 
   /** One image of the set, with the seeds its picture is drawn from. */
-  public record Row(String lesionId, String imageId, Diagnosis dx, String dxType, OptionalInt age, String sex,
-      String localization, long lesionSeed, long imageSeed) {}
+  public record Row(
+      String lesionId,
+      String imageId,
+      Diagnosis dx,
+      String dxType,
+      OptionalInt age,
+      String sex,
+      String localization,
+      long lesionSeed,
+      long imageSeed) {}
 
   /** Called after each image is written, for progress lines on long runs. */
   public interface Progress {
@@ -34,14 +42,34 @@ public final class SyntheticDataset {
   }
 
   // HAM10000's own counts (of 10,015 images) for the categorical fields.
-  private static final Weighted<String> SEX = new Weighted<>(new String[] {"male", "female", "unknown"}, new double[] {5406, 4552, 57});
-  private static final Weighted<String> SITE = new Weighted<>(
-      new String[] {"back", "lower extremity", "trunk", "upper extremity", "abdomen", "face", "chest", "foot", "unknown",
-          "neck", "scalp", "hand", "ear", "genital", "acral"},
-      new double[] {2192, 2077, 1404, 1118, 1022, 745, 407, 319, 234, 168, 128, 90, 56, 48, 7});
-  private static final Weighted<Diagnosis> DX = new Weighted<>(Diagnosis.values(),
-      Arrays.stream(Diagnosis.values()).mapToDouble(Diagnosis::ham10000Share).toArray());
-  private static final Weighted<Integer> IMAGES_PER_LESION = new Weighted<>(new Integer[] {1, 2, 3, 4}, new double[] {74, 19, 5, 2});
+  private static final Weighted<String> SEX =
+      new Weighted<>(new String[] {"male", "female", "unknown"}, new double[] {5406, 4552, 57});
+  private static final Weighted<String> SITE =
+      new Weighted<>(
+          new String[] {
+            "back",
+            "lower extremity",
+            "trunk",
+            "upper extremity",
+            "abdomen",
+            "face",
+            "chest",
+            "foot",
+            "unknown",
+            "neck",
+            "scalp",
+            "hand",
+            "ear",
+            "genital",
+            "acral"
+          },
+          new double[] {2192, 2077, 1404, 1118, 1022, 745, 407, 319, 234, 168, 128, 90, 56, 48, 7});
+  private static final Weighted<Diagnosis> DX =
+      new Weighted<>(
+          Diagnosis.values(),
+          Arrays.stream(Diagnosis.values()).mapToDouble(Diagnosis::ham10000Share).toArray());
+  private static final Weighted<Integer> IMAGES_PER_LESION =
+      new Weighted<>(new Integer[] {1, 2, 3, 4}, new double[] {74, 19, 5, 2});
 
   /** Above HAM10000's 0.6% so that even small sets show what a missing age looks like. */
   static final double MISSING_AGE = 0.02;
@@ -68,7 +96,8 @@ public final class SyntheticDataset {
       int images = Math.min(IMAGES_PER_LESION.draw(rnd), count - rows.size());
       for (int i = 0; i < images; i++) {
         String imageId = String.format("SYN_%07d", rows.size() + 1);
-        rows.add(new Row(lesionId, imageId, dx, dxType, age, sex, site, lesionSeed, rnd.nextLong()));
+        rows.add(
+            new Row(lesionId, imageId, dx, dxType, age, sex, site, lesionSeed, rnd.nextLong()));
       }
     }
     return rows;
@@ -78,10 +107,12 @@ public final class SyntheticDataset {
    * Writes {@code count} images and the metadata under {@code out}, which must not hold a dataset
    * already; returns the rows written.
    */
-  public static List<Row> write(Path out, int count, long seed, float jpegQuality, Progress progress) throws IOException {
+  public static List<Row> write(
+      Path out, int count, long seed, float jpegQuality, Progress progress) throws IOException {
     Path metadata = out.resolve(Ham10000Reader.METADATA_CSV);
     if (Files.exists(metadata)) {
-      throw new IOException(metadata + " exists already: write the synthetic set to an empty folder");
+      throw new IOException(
+          metadata + " exists already: write the synthetic set to an empty folder");
     }
     List<Row> rows = rows(count, seed);
     Files.createDirectories(out);
@@ -89,8 +120,10 @@ public final class SyntheticDataset {
       Row row = rows.get(i);
       Path folder = out.resolve(imageFolder(i));
       Files.createDirectories(folder);
-      Files.write(folder.resolve(row.imageId() + ".jpg"),
-          SyntheticDermoscopy.jpeg(row.dx(), row.lesionSeed(), row.imageSeed(), WIDTH, HEIGHT, jpegQuality));
+      Files.write(
+          folder.resolve(row.imageId() + ".jpg"),
+          SyntheticDermoscopy.jpeg(
+              row.dx(), row.lesionSeed(), row.imageSeed(), WIDTH, HEIGHT, jpegQuality));
       progress.written(i + 1, rows.size());
     }
     // Last, so an interrupted run leaves no metadata that points at missing images.
@@ -98,8 +131,18 @@ public final class SyntheticDataset {
       w.write(String.join(",", Ham10000Reader.COLUMNS));
       w.write('\n');
       for (Row r : rows) {
-        String age = r.age().isPresent() ? r.age().getAsInt() + ".0" : ""; // HAM10000 writes ages as floats
-        w.write(String.join(",", r.lesionId(), r.imageId(), r.dx().code(), r.dxType(), age, r.sex(), r.localization()));
+        String age =
+            r.age().isPresent() ? r.age().getAsInt() + ".0" : ""; // HAM10000 writes ages as floats
+        w.write(
+            String.join(
+                ",",
+                r.lesionId(),
+                r.imageId(),
+                r.dx().code(),
+                r.dxType(),
+                age,
+                r.sex(),
+                r.localization()));
         w.write('\n');
       }
     }
@@ -114,11 +157,12 @@ public final class SyntheticDataset {
   /** Naevi are mostly confirmed by follow-up, the rest mostly by histopathology, as in HAM10000. */
   private static String dxType(Random rnd, Diagnosis dx) {
     String[] types = {"histo", "follow_up", "consensus", "confocal"};
-    double[] weights = switch (dx) {
-      case NV -> new double[] {33, 55, 11, 1};
-      case DF, VASC -> new double[] {50, 0, 50, 0};
-      default -> new double[] {88, 0, 9, 3};
-    };
+    double[] weights =
+        switch (dx) {
+          case NV -> new double[] {33, 55, 11, 1};
+          case DF, VASC -> new double[] {50, 0, 50, 0};
+          default -> new double[] {88, 0, 9, 3};
+        };
     return new Weighted<>(types, weights).draw(rnd);
   }
 
@@ -127,13 +171,14 @@ public final class SyntheticDataset {
     if (rnd.nextDouble() < MISSING_AGE) {
       return OptionalInt.empty();
     }
-    double mean = switch (dx) {
-      case NV -> 47;
-      case MEL -> 61;
-      case BKL -> 59;
-      case BCC, AKIEC -> 67;
-      case DF, VASC -> 52;
-    };
+    double mean =
+        switch (dx) {
+          case NV -> 47;
+          case MEL -> 61;
+          case BKL -> 59;
+          case BCC, AKIEC -> 67;
+          case DF, VASC -> 52;
+        };
     long years = Math.round((mean + 15 * rnd.nextGaussian()) / 5) * 5;
     return OptionalInt.of((int) Math.max(0, Math.min(85, years)));
   }

@@ -30,11 +30,31 @@ public final class SyntheticDermoscopy {
 
   private SyntheticDermoscopy() {}
 
-  private enum Texture { NETWORK, VARIEGATED, FISSURES, VESSELS, SCALES, WHITE_CENTRE, LACUNAE }
+  private enum Texture {
+    NETWORK,
+    VARIEGATED,
+    FISSURES,
+    VESSELS,
+    SCALES,
+    WHITE_CENTRE,
+    LACUNAE
+  }
 
-  /** Base colour, radius range (fraction of the short side), border irregularity, edge softness, texture. */
-  private record Look(int r, int g, int b, double minRadius, double maxRadius, double irregularity,
-      double elongation, int edgeSteps, Texture texture, double noise) {}
+  /**
+   * Base colour, radius range (fraction of the short side), border irregularity, edge softness,
+   * texture.
+   */
+  private record Look(
+      int r,
+      int g,
+      int b,
+      double minRadius,
+      double maxRadius,
+      double irregularity,
+      double elongation,
+      int edgeSteps,
+      Texture texture,
+      double noise) {}
 
   private static Look look(Diagnosis dx) {
     return switch (dx) {
@@ -48,14 +68,17 @@ public final class SyntheticDermoscopy {
     };
   }
 
-  public static byte[] jpeg(Diagnosis dx, long lesionSeed, long imageSeed, int width, int height, float quality) {
-    return SyntheticLesionImages.encodeJpeg(render(dx, lesionSeed, imageSeed, width, height), quality);
+  public static byte[] jpeg(
+      Diagnosis dx, long lesionSeed, long imageSeed, int width, int height, float quality) {
+    return SyntheticLesionImages.encodeJpeg(
+        render(dx, lesionSeed, imageSeed, width, height), quality);
   }
 
   // The lesion's seed takes the diagnosis's ordinal as it always has: datasets/sample and the
   // tests' expected images were drawn with it, so reordering Diagnosis would change them.
   @SuppressWarnings("EnumOrdinal")
-  public static BufferedImage render(Diagnosis dx, long lesionSeed, long imageSeed, int width, int height) {
+  public static BufferedImage render(
+      Diagnosis dx, long lesionSeed, long imageSeed, int width, int height) {
     Look look = look(dx);
     Random lesion = new Random(lesionSeed * 31 + dx.ordinal());
     Random shot = new Random(imageSeed);
@@ -63,18 +86,22 @@ public final class SyntheticDermoscopy {
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
 
-    Color skin = new Color(205 + lesion.nextInt(30), 150 + lesion.nextInt(30), 120 + lesion.nextInt(30));
+    Color skin =
+        new Color(205 + lesion.nextInt(30), 150 + lesion.nextInt(30), 120 + lesion.nextInt(30));
     g.setPaint(new GradientPaint(0, 0, skin, width, height, shade(skin, 0.88)));
     g.fillRect(0, 0, width, height);
 
     int shortSide = Math.min(width, height);
-    double radius = shortSide * (look.minRadius + (look.maxRadius - look.minRadius) * lesion.nextDouble());
-    Shape outline = outline(lesion, radius, look.irregularity, 1 + (look.elongation - 1) * lesion.nextDouble());
+    double radius =
+        shortSide * (look.minRadius + (look.maxRadius - look.minRadius) * lesion.nextDouble());
+    Shape outline =
+        outline(lesion, radius, look.irregularity, 1 + (look.elongation - 1) * lesion.nextDouble());
     Color base = jitter(lesion, new Color(look.r, look.g, look.b), 12);
     long textureSeed = lesion.nextLong();
 
     AffineTransform saved = g.getTransform();
-    g.translate(width * (0.42 + 0.16 * shot.nextDouble()), height * (0.42 + 0.16 * shot.nextDouble()));
+    g.translate(
+        width * (0.42 + 0.16 * shot.nextDouble()), height * (0.42 + 0.16 * shot.nextDouble()));
     g.rotate(2 * Math.PI * shot.nextDouble());
     double zoom = 0.9 + 0.2 * shot.nextDouble();
     g.scale(zoom, zoom);
@@ -91,7 +118,9 @@ public final class SyntheticDermoscopy {
     return img;
   }
 
-  /** A closed outline around the origin: a circle bent by a few random harmonics, then stretched. */
+  /**
+   * A closed outline around the origin: a circle bent by a few random harmonics, then stretched.
+   */
   private static Shape outline(Random rnd, double radius, double irregularity, double elongation) {
     int harmonics = 6;
     double[] amp = new double[harmonics];
@@ -121,8 +150,11 @@ public final class SyntheticDermoscopy {
     return path;
   }
 
-  /** Concentric shrinking copies from skin-blended to full colour: a soft edge when there are many. */
-  private static void paintBody(Graphics2D g, Shape outline, Color base, Color skin, int edgeSteps) {
+  /**
+   * Concentric shrinking copies from skin-blended to full colour: a soft edge when there are many.
+   */
+  private static void paintBody(
+      Graphics2D g, Shape outline, Color base, Color skin, int edgeSteps) {
     AffineTransform t = g.getTransform();
     for (int i = 0; i < edgeSteps; i++) {
       double f = (i + 1.0) / edgeSteps;
@@ -135,7 +167,8 @@ public final class SyntheticDermoscopy {
     g.setTransform(t);
   }
 
-  private static void paintTexture(Graphics2D g, Texture texture, Random rnd, double radius, Color base) {
+  private static void paintTexture(
+      Graphics2D g, Texture texture, Random rnd, double radius, Color base) {
     switch (texture) {
       case NETWORK -> {
         g.setStroke(new BasicStroke((float) (radius / 40)));
@@ -147,9 +180,15 @@ public final class SyntheticDermoscopy {
         }
       }
       case VARIEGATED -> {
-        Color[] parts = {new Color(25, 18, 20), new Color(95, 108, 138), new Color(120, 55, 45), new Color(160, 130, 120)};
+        Color[] parts = {
+          new Color(25, 18, 20),
+          new Color(95, 108, 138),
+          new Color(120, 55, 45),
+          new Color(160, 130, 120)
+        };
         for (int i = 0; i < 9; i++) {
-          g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.55f + 0.35f * rnd.nextFloat()));
+          g.setComposite(
+              AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.55f + 0.35f * rnd.nextFloat()));
           g.setColor(parts[i % parts.length]);
           double r = radius * (0.15 + 0.3 * rnd.nextDouble());
           g.fill(outlineAt(rnd, radius * 0.7, r));
@@ -177,12 +216,21 @@ public final class SyntheticDermoscopy {
         g.setColor(new Color(178, 30, 40));
         for (int i = 0; i < 5; i++) {
           double a = 2 * Math.PI * rnd.nextDouble();
-          branch(g, rnd, radius * 0.8 * Math.cos(a), radius * 0.8 * Math.sin(a), a + Math.PI, radius * 0.35, radius / 35, 4);
+          branch(
+              g,
+              rnd,
+              radius * 0.8 * Math.cos(a),
+              radius * 0.8 * Math.sin(a),
+              a + Math.PI,
+              radius * 0.35,
+              radius / 35,
+              4);
         }
       }
       case SCALES -> {
         for (int i = 0; i < 60; i++) {
-          g.setComposite(AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.5f + 0.4f * rnd.nextFloat()));
+          g.setComposite(
+              AlphaComposite.getInstance(AlphaComposite.SRC_OVER, 0.5f + 0.4f * rnd.nextFloat()));
           g.setColor(new Color(240, 228, 205));
           g.fill(outlineAt(rnd, radius, radius * (0.03 + 0.07 * rnd.nextDouble())));
         }
@@ -205,7 +253,8 @@ public final class SyntheticDermoscopy {
           double r = radius * (0.08 + 0.14 * rnd.nextDouble());
           double x = (rnd.nextDouble() - 0.5) * 1.8 * radius;
           double y = (rnd.nextDouble() - 0.5) * 1.8 * radius;
-          Ellipse2D.Double lake = new Ellipse2D.Double(x - r, y - r, 2 * r, 2 * r * (0.7 + 0.3 * rnd.nextDouble()));
+          Ellipse2D.Double lake =
+              new Ellipse2D.Double(x - r, y - r, 2 * r, 2 * r * (0.7 + 0.3 * rnd.nextDouble()));
           g.setColor(reds[i % reds.length]);
           g.fill(lake);
           g.setColor(new Color(70, 15, 35));
@@ -228,12 +277,15 @@ public final class SyntheticDermoscopy {
     int parts = 6;
     for (int i = 1; i <= parts; i++) {
       double f = (double) i / parts;
-      p.lineTo(x0 + (x1 - x0) * f + (rnd.nextDouble() - 0.5) * wobble, y0 + (y1 - y0) * f + (rnd.nextDouble() - 0.5) * wobble);
+      p.lineTo(
+          x0 + (x1 - x0) * f + (rnd.nextDouble() - 0.5) * wobble,
+          y0 + (y1 - y0) * f + (rnd.nextDouble() - 0.5) * wobble);
     }
     return p;
   }
 
-  private static void dots(Graphics2D g, Random rnd, double spread, Color c, int count, double size) {
+  private static void dots(
+      Graphics2D g, Random rnd, double spread, Color c, int count, double size) {
     g.setColor(c);
     for (int i = 0; i < count; i++) {
       double x = (rnd.nextDouble() - 0.5) * 1.8 * spread;
@@ -243,8 +295,18 @@ public final class SyntheticDermoscopy {
     }
   }
 
-  /** Arborising vessel: a tapering line that forks, as telangiectasias in basal cell carcinomas do. */
-  private static void branch(Graphics2D g, Random rnd, double x, double y, double angle, double length, double width, int depth) {
+  /**
+   * Arborising vessel: a tapering line that forks, as telangiectasias in basal cell carcinomas do.
+   */
+  private static void branch(
+      Graphics2D g,
+      Random rnd,
+      double x,
+      double y,
+      double angle,
+      double length,
+      double width,
+      int depth) {
     if (depth == 0 || width < 0.5) {
       return;
     }
@@ -277,17 +339,24 @@ public final class SyntheticDermoscopy {
   }
 
   private static Color jitter(Random rnd, Color c, int by) {
-    return new Color(clamp(c.getRed() + rnd.nextInt(2 * by + 1) - by), clamp(c.getGreen() + rnd.nextInt(2 * by + 1) - by),
+    return new Color(
+        clamp(c.getRed() + rnd.nextInt(2 * by + 1) - by),
+        clamp(c.getGreen() + rnd.nextInt(2 * by + 1) - by),
         clamp(c.getBlue() + rnd.nextInt(2 * by + 1) - by));
   }
 
   private static Color shade(Color c, double f) {
-    return new Color(clamp((int) (c.getRed() * f)), clamp((int) (c.getGreen() * f)), clamp((int) (c.getBlue() * f)));
+    return new Color(
+        clamp((int) (c.getRed() * f)),
+        clamp((int) (c.getGreen() * f)),
+        clamp((int) (c.getBlue() * f)));
   }
 
   private static Color blend(Color a, Color b, double f) {
-    return new Color(clamp((int) (a.getRed() + (b.getRed() - a.getRed()) * f)),
-        clamp((int) (a.getGreen() + (b.getGreen() - a.getGreen()) * f)), clamp((int) (a.getBlue() + (b.getBlue() - a.getBlue()) * f)));
+    return new Color(
+        clamp((int) (a.getRed() + (b.getRed() - a.getRed()) * f)),
+        clamp((int) (a.getGreen() + (b.getGreen() - a.getGreen()) * f)),
+        clamp((int) (a.getBlue() + (b.getBlue() - a.getBlue()) * f)));
   }
 
   private static int clamp(int v) {

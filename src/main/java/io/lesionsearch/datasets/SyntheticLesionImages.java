@@ -9,8 +9,8 @@ import java.awt.image.BufferedImage;
 import java.util.Random;
 
 /**
- * Dermoscopy-like JPEGs (skin-toned background, an irregular darker lesion, sensor noise) made from a
- * seed, so benchmarks and tests decode realistic frequency content without shipping image files.
+ * Dermoscopy-like JPEGs (skin-toned background, an irregular darker lesion, sensor noise) made from
+ * a seed, so benchmarks and tests decode realistic frequency content without shipping image files.
  */
 public final class SyntheticLesionImages {
 

@@ -1,8 +1,8 @@
 package io.lesionsearch.embed;
 
 /**
- * DJL settings that must hold before its engine starts, set here as well as by jobs/lesion-search so
- * that a job submitted to any cluster never tries to download natives or report usage.
+ * DJL settings that must hold before its engine starts, set here as well as by jobs/lesion-search
+ * so that a job submitted to any cluster never tries to download natives or report usage.
  */
 final class DjlSettings {
   private DjlSettings() {}
@@ -13,12 +13,14 @@ final class DjlSettings {
     // One batch at a time per predictor: inter-op parallelism only adds contention with decoding.
     setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
     // libtorch's own default was measured slower and far less steady than one thread per core.
-    setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    setIfAbsent(
+        "ai.djl.pytorch.num_threads", Integer.toString(Runtime.getRuntime().availableProcessors()));
   }
 
   /**
-   * Warns when glibc's malloc thresholds are left dynamic: libtorch then page-faults fresh memory on
-   * every batch, which measured 40% slower here. Only the environment can fix it, before the JVM starts.
+   * Warns when glibc's malloc thresholds are left dynamic: libtorch then page-faults fresh memory
+   * on every batch, which measured 40% slower here. Only the environment can fix it, before the JVM
+   * starts.
    */
   static boolean mallocTuned() {
     String tunables = System.getenv().getOrDefault("GLIBC_TUNABLES", "");

@@ -8,10 +8,15 @@ import java.io.IOException;
 /** What the embedding stage made of one image: its vector, or why it has none. */
 public sealed interface EmbedResult permits EmbedResult.Vector, EmbedResult.Failure {
 
-  /** @param thumbnail the preview made from the same decode, or null when none was asked for */
+  /**
+   * @param thumbnail the preview made from the same decode, or null when none was asked for
+   */
   record Vector(float[] vector, String thumbnail) implements EmbedResult {}
 
-  /** @param message why, cut to {@link BoundedText#MESSAGE_CHARS}: it ends up in dead letters and replies */
+  /**
+   * @param message why, cut to {@link BoundedText#MESSAGE_CHARS}: it ends up in dead letters and
+   *     replies
+   */
   record Failure(Reason reason, String message) implements EmbedResult {
     public Failure {
       if (reason == null) {

@@ -20,13 +20,14 @@ import java.util.function.Consumer;
  * The one embedding stage of ingest, query and the command line: each input's decode starts on a
  * pool as it is submitted, and the driver later takes decoded inputs and embeds them as one batch,
  * so that the next batch decodes while this one is in the model. Results are typed and come back in
- * input order; a bad input becomes its own {@link EmbedResult.Failure} and never disturbs its batch.
+ * input order; a bad input becomes its own {@link EmbedResult.Failure} and never disturbs its
+ * batch.
  *
- * <p>Drivers decide when to embed: the ingest operator takes the oldest inputs ({@link #takeOldest})
- * when a batch is full or has waited long enough, the query job takes whatever is decoded
- * ({@link #takeDecoded}) whenever its inference thread is free, and the command line streams an
- * iterator through ({@link #embedAll}). Submitting and taking may happen on different threads;
- * {@link #embed} uses the encoder, which only one thread may use.
+ * <p>Drivers decide when to embed: the ingest operator takes the oldest inputs ({@link
+ * #takeOldest}) when a batch is full or has waited long enough, the query job takes whatever is
+ * decoded ({@link #takeDecoded}) whenever its inference thread is free, and the command line
+ * streams an iterator through ({@link #embedAll}). Submitting and taking may happen on different
+ * threads; {@link #embed} uses the encoder, which only one thread may use.
  */
 public final class EmbeddingStage<I> implements AutoCloseable {
 
@@ -36,11 +37,15 @@ public final class EmbeddingStage<I> implements AutoCloseable {
   private final Duration decodeTimeout;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition decodeEnded = lock.newCondition();
+
   /** In submission order; guarded by {@link #lock}. */
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
 
-  /** @param decodeTimeout longest one input's read and decode may take before it fails as TIMEOUT */
-  public EmbeddingStage(Encoder encoder, Preparation<I> preparation, Executor decodePool, Duration decodeTimeout) {
+  /**
+   * @param decodeTimeout longest one input's read and decode may take before it fails as TIMEOUT
+   */
+  public EmbeddingStage(
+      Encoder encoder, Preparation<I> preparation, Executor decodePool, Duration decodeTimeout) {
     this.encoder = encoder;
     this.preparation = preparation;
     this.decodePool = decodePool;
@@ -54,8 +59,8 @@ public final class EmbeddingStage<I> implements AutoCloseable {
 
   /**
    * Starts the decode of {@code decodeWith}, while the stage keeps, and the results carry, only
-   * {@code input}: a copy without what the decode consumes (the image bytes), so that those are held
-   * until decoded rather than until the batch is taken.
+   * {@code input}: a copy without what the decode consumes (the image bytes), so that those are
+   * held until decoded rather than until the batch is taken.
    */
   public void submit(I input, I decodeWith) {
     Pending p = new Pending(input, decodeWith);
@@ -110,7 +115,10 @@ public final class EmbeddingStage<I> implements AutoCloseable {
     return decoded;
   }
 
-  /** Takes up to {@code max} inputs whose decode has ended, in input order, waiting until there is one. */
+  /**
+   * Takes up to {@code max} inputs whose decode has ended, in input order, waiting until there is
+   * one.
+   */
   public List<Decoded<I>> takeDecoded(int max) throws InterruptedException {
     List<Decoded<I>> decoded = new ArrayList<>(max);
     lock.lockInterruptibly();
@@ -145,15 +153,18 @@ public final class EmbeddingStage<I> implements AutoCloseable {
     List<Embedded<I>> results = new ArrayList<>(batch.size());
     int next = 0;
     for (Decoded<I> d : batch) {
-      EmbedResult result = d.ok() ? new EmbedResult.Vector(vectors.get(next++), d.prepared().thumbnail()) : d.failure();
+      EmbedResult result =
+          d.ok()
+              ? new EmbedResult.Vector(vectors.get(next++), d.prepared().thumbnail())
+              : d.failure();
       results.add(new Embedded<>(d.input(), result));
     }
     return results;
   }
 
   /**
-   * Embeds every input in order, in batches of {@code batchSize}, with two batches decoding at a time:
-   * enough to hide decoding behind inference, bounded in memory.
+   * Embeds every input in order, in batches of {@code batchSize}, with two batches decoding at a
+   * time: enough to hide decoding behind inference, bounded in memory.
    */
   public void embedAll(Iterator<? extends I> inputs, int batchSize, Consumer<Embedded<I>> sink)
       throws TranslateException, InterruptedException {
@@ -183,12 +194,16 @@ public final class EmbeddingStage<I> implements AutoCloseable {
     }
   }
 
-  /** One input's decode; it returns the failure rather than throwing, so that none reaches the pool. */
+  /**
+   * One input's decode; it returns the failure rather than throwing, so that none reaches the pool.
+   */
   private final class Pending extends FutureTask<Decoded<I>> {
     final I input;
     final long submittedNanos = System.nanoTime();
 
-    /** A FutureTask drops its callable, and with it {@code decodeWith}, once the decode has ended. */
+    /**
+     * A FutureTask drops its callable, and with it {@code decodeWith}, once the decode has ended.
+     */
     Pending(I input, I decodeWith) {
       super(() -> prepare(input, decodeWith));
       this.input = input;
@@ -212,7 +227,8 @@ public final class EmbeddingStage<I> implements AutoCloseable {
         cancel(true);
         return timedOut();
       } catch (ExecutionException e) {
-        return failed(e.getCause()); // prepare() returns its failures, so only the pool itself gets here
+        return failed(
+            e.getCause()); // prepare() returns its failures, so only the pool itself gets here
       }
     }
 
@@ -229,8 +245,14 @@ public final class EmbeddingStage<I> implements AutoCloseable {
     }
 
     private Decoded<I> timedOut() {
-      return new Decoded<>(input, null, new EmbedResult.Failure(Reason.TIMEOUT,
-          "reading and decoding the image took longer than " + decodeTimeout.toMillis() + " ms (--decode-timeout-ms)"));
+      return new Decoded<>(
+          input,
+          null,
+          new EmbedResult.Failure(
+              Reason.TIMEOUT,
+              "reading and decoding the image took longer than "
+                  + decodeTimeout.toMillis()
+                  + " ms (--decode-timeout-ms)"));
     }
 
     private Decoded<I> failed(Throwable e) {
@@ -243,7 +265,8 @@ public final class EmbeddingStage<I> implements AutoCloseable {
       return new Decoded<>(input, preparation.prepare(decodeWith), null);
     } catch (Exception | StackOverflowError | OutOfMemoryError e) {
       // Errors of one image's decode (a recursion too deep, an allocation too large) leave the JVM
-      // able to go on; anything else that breaks it (an InternalError, a LinkageError) is not caught.
+      // able to go on; anything else that breaks it (an InternalError, a LinkageError) is not
+      // caught.
       return new Decoded<>(input, null, EmbedResult.Failure.of(e));
     }
   }

@@ -6,8 +6,9 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * The model of an embedding stage, as DJL's Criteria loads it: ready tensors in, one vector each out.
- * Not thread-safe; one driver thread calls {@link #embed}. Tests stand in a fake that needs no weights.
+ * The model of an embedding stage, as DJL's Criteria loads it: ready tensors in, one vector each
+ * out. Not thread-safe; one driver thread calls {@link #embed}. Tests stand in a fake that needs no
+ * weights.
  */
 public interface Encoder extends AutoCloseable {
 
@@ -22,7 +23,9 @@ public interface Encoder extends AutoCloseable {
   @Override
   void close();
 
-  /** How a Flink operator opens its encoder on a TaskManager, from the devices Flink gave its slot. */
+  /**
+   * How a Flink operator opens its encoder on a TaskManager, from the devices Flink gave its slot.
+   */
   @FunctionalInterface
   interface Factory extends Serializable {
     Encoder open(List<Device> candidates) throws ModelLoadException;

@@ -15,7 +15,9 @@ public final class ImageBytesPreparation implements Preparation<byte[]> {
   private final ImageDecoder decoder;
   private final int thumbnailSize;
 
-  /** @param thumbnailSize longest side of the preview; 0 for none */
+  /**
+   * @param thumbnailSize longest side of the preview; 0 for none
+   */
   public ImageBytesPreparation(ModelManifest manifest, ImageDecoder decoder, int thumbnailSize) {
     this.preprocessor = new VitPreprocessor(manifest);
     this.decoder = decoder;
@@ -26,6 +28,7 @@ public final class ImageBytesPreparation implements Preparation<byte[]> {
   public Prepared prepare(byte[] image) throws ImageDecodeException {
     RgbImage rgb = decoder.decode(image);
     float[] pixels = preprocessor.normalise(preprocessor.resize(rgb));
-    return new Prepared(pixels, thumbnailSize > 0 ? Thumbnails.base64Jpeg(rgb, thumbnailSize) : null);
+    return new Prepared(
+        pixels, thumbnailSize > 0 ? Thumbnails.base64Jpeg(rgb, thumbnailSize) : null);
   }
 }

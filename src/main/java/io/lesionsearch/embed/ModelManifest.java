@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The manifest.json beside an exported TorchScript model: what the graph expects (ViTImageProcessor's
- * settings) and what it returns. Written by jobs/model/*.py; every field is checked on load so a
- * mismatched model fails at start instead of producing silently wrong vectors.
+ * The manifest.json beside an exported TorchScript model: what the graph expects
+ * (ViTImageProcessor's settings) and what it returns. Written by jobs/model/*.py; every field is
+ * checked on load so a mismatched model fails at start instead of producing silently wrong vectors.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelManifest(
@@ -38,11 +38,23 @@ public record ModelManifest(
   public static final String FORMAT = "lesion-search-model/1";
   private static final Set<String> DTYPES = Set.of("float32", "bfloat16");
 
-  /** ViTImageProcessor's settings for facebook/dino-vits16, for commands that preprocess without a model. */
+  /**
+   * ViTImageProcessor's settings for facebook/dino-vits16, for commands that preprocess without a
+   * model.
+   */
   public static final ModelManifest DINO_VITS16 =
       new ModelManifest(
-          FORMAT, "facebook/dino-vits16", "model.pt", Map.of("height", 224, "width", 224), 1.0 / 255.0,
-          List.of(0.485, 0.456, 0.406), List.of(0.229, 0.224, 0.225), "bilinear", 384, "mean", "float32");
+          FORMAT,
+          "facebook/dino-vits16",
+          "model.pt",
+          Map.of("height", 224, "width", 224),
+          1.0 / 255.0,
+          List.of(0.485, 0.456, 0.406),
+          List.of(0.229, 0.224, 0.225),
+          "bilinear",
+          384,
+          "mean",
+          "float32");
 
   private static final ObjectMapper JSON =
       new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -55,7 +67,8 @@ public record ModelManifest(
       manifest = JSON.readValue(Files.readAllBytes(file), ModelManifest.class);
     } catch (NoSuchFileException e) {
       throw new ModelLoadException(
-          dir, "no " + FILE_NAME + " (a model directory holds the TorchScript file and its manifest)");
+          dir,
+          "no " + FILE_NAME + " (a model directory holds the TorchScript file and its manifest)");
     } catch (IOException e) {
       throw new ModelLoadException(file, "unreadable manifest: " + e.getMessage(), e);
     }
@@ -64,7 +77,8 @@ public record ModelManifest(
       throw new ModelLoadException(file, "invalid manifest: " + String.join("; ", problems));
     }
     if (!Files.isRegularFile(dir.resolve(manifest.torchscript()))) {
-      throw new ModelLoadException(dir, "the manifest names " + manifest.torchscript() + ", which is missing");
+      throw new ModelLoadException(
+          dir, "the manifest names " + manifest.torchscript() + ", which is missing");
     }
     return manifest;
   }
@@ -80,7 +94,9 @@ public record ModelManifest(
     if (torchscript == null || !torchscript.endsWith(".pt") || torchscript.contains("/")) {
       p.add("torchscript must name a .pt file in the model directory, got " + quote(torchscript));
     }
-    if (imageSize == null || !positive(imageSize.get("height")) || !positive(imageSize.get("width"))) {
+    if (imageSize == null
+        || !positive(imageSize.get("height"))
+        || !positive(imageSize.get("width"))) {
       p.add("image_size must have positive height and width, got " + imageSize);
     }
     if (rescaleFactor == null || !(rescaleFactor > 0)) {
@@ -89,7 +105,9 @@ public record ModelManifest(
     if (imageMean == null || imageMean.size() != 3) {
       p.add("image_mean must hold 3 values (R, G, B), got " + imageMean);
     }
-    if (imageStd == null || imageStd.size() != 3 || imageStd.stream().anyMatch(s -> s == null || !(s > 0))) {
+    if (imageStd == null
+        || imageStd.size() != 3
+        || imageStd.stream().anyMatch(s -> s == null || !(s > 0))) {
       p.add("image_std must hold 3 positive values, got " + imageStd);
     }
     if (!"bilinear".equals(resample)) {
@@ -99,7 +117,9 @@ public record ModelManifest(
       p.add("embedding_size must be positive, got " + embeddingSize);
     }
     if (!"mean".equals(pooling)) {
-      p.add("pooling must be \"mean\" (pooling happens inside the exported graph), got " + quote(pooling));
+      p.add(
+          "pooling must be \"mean\" (pooling happens inside the exported graph), got "
+              + quote(pooling));
     }
     if (!DTYPES.contains(computeDtype)) {
       p.add("compute_dtype must be one of " + DTYPES + ", got " + quote(computeDtype));

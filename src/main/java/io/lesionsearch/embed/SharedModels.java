@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One loaded model per (directory, device) per JVM, shared by reference count: every Flink slot of a
- * TaskManager that runs on the same device uses the same weights, and the last one to let go frees
- * them. Loading validates the manifest and runs one image through the graph to check its output shape.
+ * One loaded model per (directory, device) per JVM, shared by reference count: every Flink slot of
+ * a TaskManager that runs on the same device uses the same weights, and the last one to let go
+ * frees them. Loading validates the manifest and runs one image through the graph to check its
+ * output shape.
  */
 public final class SharedModels {
 
@@ -86,10 +87,11 @@ public final class SharedModels {
   }
 
   /**
-   * Acquires the model on whichever candidate device has the fewest leases in this JVM (the first on
-   * a tie), choosing and acquiring under one lock so that slots opening together spread out.
+   * Acquires the model on whichever candidate device has the fewest leases in this JVM (the first
+   * on a tie), choosing and acquiring under one lock so that slots opening together spread out.
    */
-  public static Lease acquireLeastUsed(Path directory, List<Device> candidates) throws ModelLoadException {
+  public static Lease acquireLeastUsed(Path directory, List<Device> candidates)
+      throws ModelLoadException {
     synchronized (MODELS) {
       Map<Device, Integer> users = new HashMap<>();
       MODELS.forEach((k, entry) -> users.merge(k.device, entry.references, Integer::sum));
@@ -124,7 +126,8 @@ public final class SharedModels {
 
   private static LoadedModel load(Path dir, Device device) throws ModelLoadException {
     if (!Files.isDirectory(dir)) {
-      throw new ModelLoadException(dir, "not a directory (expected a model directory with manifest.json)");
+      throw new ModelLoadException(
+          dir, "not a directory (expected a model directory with manifest.json)");
     }
     ModelManifest manifest = ModelManifest.read(dir);
     try {
@@ -147,7 +150,8 @@ public final class SharedModels {
     try {
       model = criteria.loadModel();
     } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
-      throw new ModelLoadException(dir.resolve(manifest.torchscript()), "cannot load TorchScript: " + e.getMessage(), e);
+      throw new ModelLoadException(
+          dir.resolve(manifest.torchscript()), "cannot load TorchScript: " + e.getMessage(), e);
     }
     LoadedModel loaded = new LoadedModel(dir, device, manifest, model);
     try (Predictor<float[], float[]> predictor = loaded.newPredictor()) {
@@ -157,13 +161,23 @@ public final class SharedModels {
       model.close();
       throw new ModelLoadException(
           dir.resolve(manifest.torchscript()),
-          "the model does not map a [1, 3, " + manifest.height() + ", " + manifest.width() + "] batch to [1, "
-              + manifest.embeddingSize() + "]: " + rootMessage(e),
+          "the model does not map a [1, 3, "
+              + manifest.height()
+              + ", "
+              + manifest.width()
+              + "] batch to [1, "
+              + manifest.embeddingSize()
+              + "]: "
+              + rootMessage(e),
           e);
     }
     LOG.info(
         "Loaded model {} ({}, {}) from {} on {} in {} ms",
-        manifest.modelId(), manifest.computeDtype(), manifest.embeddingSize() + "-d", dir, device,
+        manifest.modelId(),
+        manifest.computeDtype(),
+        manifest.embeddingSize() + "-d",
+        dir,
+        device,
         (System.nanoTime() - start) / 1_000_000);
     return loaded;
   }

@@ -8,11 +8,11 @@ import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.apache.flink.api.common.functions.RuntimeContext;
 
 /**
- * The devices one parallel instance may run on, from Flink's external resource {@code gpu}: the GPUs
- * the GPUDriver found on this TaskManager, or the CPU when there are none. Flink gives every slot of
- * a TaskManager the same list and places subtasks without regard to their index, so the choice among
- * them is made inside the JVM: {@link SharedModels#acquireLeastUsed} takes the GPU with the fewest
- * users, and with slots = GPUs per TaskManager each slot gets its own.
+ * The devices one parallel instance may run on, from Flink's external resource {@code gpu}: the
+ * GPUs the GPUDriver found on this TaskManager, or the CPU when there are none. Flink gives every
+ * slot of a TaskManager the same list and places subtasks without regard to their index, so the
+ * choice among them is made inside the JVM: {@link SharedModels#acquireLeastUsed} takes the GPU
+ * with the fewest users, and with slots = GPUs per TaskManager each slot gets its own.
  */
 public final class SlotDevice {
 
@@ -28,8 +28,14 @@ public final class SlotDevice {
   static List<Device> candidates(Collection<ExternalResourceInfo> gpus) {
     List<Device> devices =
         gpus.stream()
-            .map(info -> info.getProperty("index").orElseThrow(
-                () -> new IllegalStateException("GPU resource info without an 'index' property: " + info.getKeys())))
+            .map(
+                info ->
+                    info.getProperty("index")
+                        .orElseThrow(
+                            () ->
+                                new IllegalStateException(
+                                    "GPU resource info without an 'index' property: "
+                                        + info.getKeys())))
             .map(Integer::parseInt)
             .sorted()
             .map(Device::gpu)
@@ -43,7 +49,10 @@ public final class SlotDevice {
       int visible = Engine.getEngine("PyTorch").getGpuCount();
       if (device.getDeviceId() >= visible) {
         throw new IllegalStateException(
-            "Flink assigned " + device + " to this slot but PyTorch sees " + visible
+            "Flink assigned "
+                + device
+                + " to this slot but PyTorch sees "
+                + visible
                 + " CUDA device(s); build the jar with -Pgpu (CUDA natives) or remove the gpu external resource");
       }
     }

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The per-thread handle on a shared model: a DJL Predictor is not thread-safe, so each Flink slot or
- * worker thread opens its own encoder while the weights stay shared through {@link SharedModels}.
+ * The per-thread handle on a shared model: a DJL Predictor is not thread-safe, so each Flink slot
+ * or worker thread opens its own encoder while the weights stay shared through {@link
+ * SharedModels}.
  */
 public final class VitEncoder implements Encoder {
 

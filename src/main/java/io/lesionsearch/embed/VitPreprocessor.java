@@ -12,10 +12,18 @@ import io.lesionsearch.image.RgbImage;
  */
 public final class VitPreprocessor {
 
-  /** Default limits and no pixel budget: jobs decode through an {@link ImageBytesPreparation} instead. */
+  /**
+   * Default limits and no pixel budget: jobs decode through an {@link ImageBytesPreparation}
+   * instead.
+   */
   private final ImageDecoder decoder = new ImageDecoder();
+
   private final PillowBilinearResizer resizer;
-  /** normalised[c][v]: the float32 value of 8-bit sample v in channel c; 768 floats replace all arithmetic. */
+
+  /**
+   * normalised[c][v]: the float32 value of 8-bit sample v in channel c; 768 floats replace all
+   * arithmetic.
+   */
   private final float[][] normalised = new float[3][256];
 
   public VitPreprocessor(ModelManifest manifest) {

@@ -27,7 +27,12 @@ final class VitTranslator implements Translator<float[], float[]> {
   public NDList processInput(TranslatorContext ctx, float[] pixels) {
     if (pixels.length != inputShape.size()) {
       throw new IllegalArgumentException(
-          "expected a " + inputShape + " tensor (" + inputShape.size() + " floats), got " + pixels.length);
+          "expected a "
+              + inputShape
+              + " tensor ("
+              + inputShape.size()
+              + " floats), got "
+              + pixels.length);
     }
     return new NDList(ctx.getNDManager().create(pixels, inputShape));
   }
@@ -37,9 +42,15 @@ final class VitTranslator implements Translator<float[], float[]> {
     NDArray out = list.singletonOrThrow();
     if (out.getShape().dimension() != 1 || out.getShape().get(0) != embeddingSize) {
       throw new IllegalStateException(
-          "the model returned " + out.getShape() + " per image, the manifest promises (" + embeddingSize + ")");
+          "the model returned "
+              + out.getShape()
+              + " per image, the manifest promises ("
+              + embeddingSize
+              + ")");
     }
-    return out.getDataType() == DataType.FLOAT32 ? out.toFloatArray() : out.toType(DataType.FLOAT32, false).toFloatArray();
+    return out.getDataType() == DataType.FLOAT32
+        ? out.toFloatArray()
+        : out.toType(DataType.FLOAT32, false).toFloatArray();
   }
 
   @Override

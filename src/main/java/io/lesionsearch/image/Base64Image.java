@@ -2,12 +2,15 @@ package io.lesionsearch.image;
 
 import java.util.Base64;
 
-/** Image bytes sent inline in JSON as base64, as both the ingest and the search messages carry them. */
+/**
+ * Image bytes sent inline in JSON as base64, as both the ingest and the search messages carry them.
+ */
 public final class Base64Image {
   private Base64Image() {}
 
   /**
-   * Decodes base64 text, ignoring line breaks and other whitespace but refusing any other character.
+   * Decodes base64 text, ignoring line breaks and other whitespace but refusing any other
+   * character.
    *
    * @throws IllegalArgumentException saying what is wrong: too large (checked before any buffer is
    *     allocated), not base64, or empty

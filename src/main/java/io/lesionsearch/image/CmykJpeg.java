@@ -4,8 +4,9 @@ import java.awt.image.Raster;
 
 /**
  * Four-component JPEGs, which the JDK's reader only hands out as raw samples. This reproduces what
- * libjpeg and Pillow do with them: YCCK is turned into CMYK, Adobe-marked files are stored inverted,
- * and Pillow's CMYK to RGB conversion is {@code (255 - K) - C * (255 - K) / 255} per channel.
+ * libjpeg and Pillow do with them: YCCK is turned into CMYK, Adobe-marked files are stored
+ * inverted, and Pillow's CMYK to RGB conversion is {@code (255 - K) - C * (255 - K) / 255} per
+ * channel.
  */
 final class CmykJpeg {
 

@@ -1,6 +1,9 @@
 package io.lesionsearch.image;
 
-/** A typed, user-facing reason why bytes could not become pixels; callers dead-letter or reply with it. */
+/**
+ * A typed, user-facing reason why bytes could not become pixels; callers dead-letter or reply with
+ * it.
+ */
 public final class ImageDecodeException extends Exception {
 
   /** What went wrong, stable enough for dead-letter reasons and error replies. */

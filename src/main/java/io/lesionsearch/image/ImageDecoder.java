@@ -16,11 +16,11 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Decodes JPEG and PNG bytes to 8-bit RGB the way Pillow's {@code Image.open(f).convert("RGB")} does,
- * since that is what the Python tutorial feeds ViTImageProcessor. Sample values are read from the
- * raster, never through Java2D's colour management, which would apply gamma to greyscale and ICC
- * profiles to JPEGs where Pillow applies neither. The header is checked against the pixel limit before
- * any pixel memory is allocated.
+ * Decodes JPEG and PNG bytes to 8-bit RGB the way Pillow's {@code Image.open(f).convert("RGB")}
+ * does, since that is what the Python tutorial feeds ViTImageProcessor. Sample values are read from
+ * the raster, never through Java2D's colour management, which would apply gamma to greyscale and
+ * ICC profiles to JPEGs where Pillow applies neither. The header is checked against the pixel limit
+ * before any pixel memory is allocated.
  */
 public final class ImageDecoder {
 
@@ -77,7 +77,8 @@ public final class ImageDecoder {
     }
     byte[] input = format == ImageFormat.JPEG ? JpegSegments.withoutIccProfile(data) : data;
     ImageReader reader = readerFor(format);
-    try (ImageInputStream stream = ImageIO.createImageInputStream(new ByteArrayInputStream(input))) {
+    try (ImageInputStream stream =
+        ImageIO.createImageInputStream(new ByteArrayInputStream(input))) {
       reader.setInput(stream, true, true);
       // The JDK only warns about a premature end of JPEG data and fills the rest with grey; Pillow
       // refuses such files, and so do we rather than embed half an image.
@@ -87,14 +88,17 @@ public final class ImageDecoder {
       int height = reader.getHeight(0);
       checkSize(width, height);
       RgbImage rgb;
-      try (PixelBudget.Lease pixels = budget == null ? null : budget.acquire((long) width * height, budgetWait)) {
-        rgb = format == ImageFormat.JPEG && JpegSegments.componentCount(input) == 4
-            ? CmykJpeg.toRgb(reader.readRaster(0, null), JpegSegments.adobeTransform(input))
-            : toRgb(reader.read(0));
+      try (PixelBudget.Lease pixels =
+          budget == null ? null : budget.acquire((long) width * height, budgetWait)) {
+        rgb =
+            format == ImageFormat.JPEG && JpegSegments.componentCount(input) == 4
+                ? CmykJpeg.toRgb(reader.readRaster(0, null), JpegSegments.adobeTransform(input))
+                : toRgb(reader.read(0));
       }
       if (!warnings.isEmpty()) {
         throw new ImageDecodeException(
-            Reason.CORRUPT, format + " data is corrupt or truncated: " + String.join("; ", warnings));
+            Reason.CORRUPT,
+            format + " data is corrupt or truncated: " + String.join("; ", warnings));
       }
       return rgb;
     } catch (IOException | RuntimeException e) {
@@ -107,12 +111,19 @@ public final class ImageDecoder {
 
   private void checkSize(int width, int height) throws ImageDecodeException {
     if (width < 1 || height < 1) {
-      throw new ImageDecodeException(Reason.CORRUPT, "image header gives no size: " + width + "x" + height);
+      throw new ImageDecodeException(
+          Reason.CORRUPT, "image header gives no size: " + width + "x" + height);
     }
     if ((long) width * height > maxPixels) {
       throw new ImageDecodeException(
           Reason.TOO_LARGE,
-          "image is " + width + "x" + height + " pixels, over the limit of " + maxPixels + " pixels");
+          "image is "
+              + width
+              + "x"
+              + height
+              + " pixels, over the limit of "
+              + maxPixels
+              + " pixels");
     }
   }
 
@@ -170,9 +181,9 @@ public final class ImageDecoder {
   }
 
   /**
-   * Pillow scales 1/2/4-bit grey up to 0..255, but opens 16-bit grey as a 32-bit integer image whose
-   * conversion to RGB clips at 255 rather than scaling: we reproduce that, since it is what the
-   * Python reference embeds.
+   * Pillow scales 1/2/4-bit grey up to 0..255, but opens 16-bit grey as a 32-bit integer image
+   * whose conversion to RGB clips at 255 rather than scaling: we reproduce that, since it is what
+   * the Python reference embeds.
    */
   private static int greyTo8Bit(int v, int bits) {
     return switch (bits) {

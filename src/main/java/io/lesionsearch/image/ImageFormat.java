@@ -2,7 +2,10 @@ package io.lesionsearch.image;
 
 import java.nio.charset.StandardCharsets;
 
-/** Formats recognised by their leading bytes, so a wrong file extension or content type cannot fool us. */
+/**
+ * Formats recognised by their leading bytes, so a wrong file extension or content type cannot fool
+ * us.
+ */
 public enum ImageFormat {
   JPEG(true),
   PNG(true),
@@ -21,7 +24,9 @@ public enum ImageFormat {
     return supported;
   }
 
-  /** Returns the format of {@code data}, or null when the bytes start like no image format we know. */
+  /**
+   * Returns the format of {@code data}, or null when the bytes start like no image format we know.
+   */
   public static ImageFormat sniff(byte[] data) {
     if (startsWith(data, 0xFF, 0xD8, 0xFF)) {
       return JPEG;

@@ -20,21 +20,37 @@ public record ImageLimits(int maxBytes, long maxPixels, long budgetPixels, Durat
 
   public ImageLimits {
     if (maxBytes < 1 || maxPixels < 1 || decodeTimeout.isNegative() || decodeTimeout.isZero()) {
-      throw new IllegalArgumentException("image limits must be positive: " + maxBytes + " bytes, " + maxPixels
-          + " pixels, " + decodeTimeout);
+      throw new IllegalArgumentException(
+          "image limits must be positive: "
+              + maxBytes
+              + " bytes, "
+              + maxPixels
+              + " pixels, "
+              + decodeTimeout);
     }
     if (budgetPixels < maxPixels || budgetPixels > PixelBudget.MAX_PIXELS) {
-      throw new IllegalArgumentException("the pixel budget must hold at least one image of the largest size ("
-          + maxPixels + ") and at most " + PixelBudget.MAX_PIXELS + " pixels, got " + budgetPixels);
+      throw new IllegalArgumentException(
+          "the pixel budget must hold at least one image of the largest size ("
+              + maxPixels
+              + ") and at most "
+              + PixelBudget.MAX_PIXELS
+              + " pixels, got "
+              + budgetPixels);
     }
   }
 
   public static ImageLimits defaults() {
-    return new ImageLimits(DEFAULT_MAX_BYTES, ImageDecoder.DEFAULT_MAX_PIXELS, PixelBudget.DEFAULT_PIXELS,
+    return new ImageLimits(
+        DEFAULT_MAX_BYTES,
+        ImageDecoder.DEFAULT_MAX_PIXELS,
+        PixelBudget.DEFAULT_PIXELS,
         DEFAULT_DECODE_TIMEOUT);
   }
 
-  /** A decoder that holds its pixels from this JVM's shared budget, waiting at most the decode timeout. */
+  /**
+   * A decoder that holds its pixels from this JVM's shared budget, waiting at most the decode
+   * timeout.
+   */
   public ImageDecoder decoder() {
     return new ImageDecoder(maxPixels, PixelBudget.shared(budgetPixels), decodeTimeout);
   }

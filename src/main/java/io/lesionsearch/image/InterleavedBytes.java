@@ -13,7 +13,10 @@ import java.awt.image.Raster;
 final class InterleavedBytes {
   private InterleavedBytes() {}
 
-  /** Returns a view of the RGB pixels, or null when the raster is not a plain interleaved byte layout. */
+  /**
+   * Returns a view of the RGB pixels, or null when the raster is not a plain interleaved byte
+   * layout.
+   */
   static RgbImage toRgb(Raster raster, ColorModel model) {
     if (model instanceof IndexColorModel
         || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
@@ -36,7 +39,14 @@ final class InterleavedBytes {
     int green = offsets[bands == 1 ? 0 : 1];
     int blue = offsets[bands == 1 ? 0 : 2];
     return new RgbImage(
-        raster.getWidth(), raster.getHeight(), buffer.getData(), buffer.getOffset(), sm.getPixelStride(),
-        sm.getScanlineStride(), offsets[0], green, blue);
+        raster.getWidth(),
+        raster.getHeight(),
+        buffer.getData(),
+        buffer.getOffset(),
+        sm.getPixelStride(),
+        sm.getScanlineStride(),
+        offsets[0],
+        green,
+        blue);
   }
 }

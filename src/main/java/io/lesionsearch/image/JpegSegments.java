@@ -4,8 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads the marker segments before a JPEG's scan data. Malformed headers are left for the decoder to
- * reject, so every method here is lenient and returns the input (or "unknown") when it cannot parse.
+ * Reads the marker segments before a JPEG's scan data. Malformed headers are left for the decoder
+ * to reject, so every method here is lenient and returns the input (or "unknown") when it cannot
+ * parse.
  */
 final class JpegSegments {
 
@@ -18,8 +19,8 @@ final class JpegSegments {
   private JpegSegments() {}
 
   /**
-   * Drops embedded ICC profiles: the JDK's JPEG reader colour-converts through them while Pillow (and so
-   * the Python reference) ignores them.
+   * Drops embedded ICC profiles: the JDK's JPEG reader colour-converts through them while Pillow
+   * (and so the Python reference) ignores them.
    */
   static byte[] withoutIccProfile(byte[] jpeg) {
     ByteArrayOutputStream out = null;
@@ -61,7 +62,10 @@ final class JpegSegments {
     return sof < 0 || sof + 9 >= jpeg.length ? -1 : jpeg[sof + 9] & 0xFF;
   }
 
-  /** The Adobe APP14 colour transform (0 = none/CMYK, 1 = YCbCr, 2 = YCCK), or -1 without that marker. */
+  /**
+   * The Adobe APP14 colour transform (0 = none/CMYK, 1 = YCbCr, 2 = YCCK), or -1 without that
+   * marker.
+   */
   static int adobeTransform(byte[] jpeg) {
     int app14 = findSegment(jpeg, m -> m == APP14, ADOBE_TAG);
     return app14 < 0 || app14 + 15 >= jpeg.length ? -1 : jpeg[app14 + 15] & 0xFF;

@@ -17,7 +17,8 @@ public final class PillowBilinearResizer {
 
   public PillowBilinearResizer(int outWidth, int outHeight) {
     if (outWidth < 1 || outHeight < 1) {
-      throw new IllegalArgumentException("output size must be positive: " + outWidth + "x" + outHeight);
+      throw new IllegalArgumentException(
+          "output size must be positive: " + outWidth + "x" + outHeight);
     }
     this.outWidth = outWidth;
     this.outHeight = outHeight;
@@ -113,7 +114,10 @@ public final class PillowBilinearResizer {
     return (byte) (v >> PRECISION_BITS);
   }
 
-  /** Per output pixel: first source pixel, tap count and fixed-point weights (Pillow's precompute_coeffs). */
+  /**
+   * Per output pixel: first source pixel, tap count and fixed-point weights (Pillow's
+   * precompute_coeffs).
+   */
   private static final class Coefficients {
     final int ksize;
     final int[] min;

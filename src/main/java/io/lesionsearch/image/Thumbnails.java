@@ -15,7 +15,9 @@ public final class Thumbnails {
 
   private Thumbnails() {}
 
-  /** The size the longest side is brought to {@code maxSide}, aspect kept, at least 1 pixel a side. */
+  /**
+   * The size the longest side is brought to {@code maxSide}, aspect kept, at least 1 pixel a side.
+   */
   public static int[] size(int width, int height, int maxSide) {
     if (maxSide < 1) {
       throw new IllegalArgumentException("thumbnail size must be positive, got " + maxSide);
@@ -25,7 +27,9 @@ public final class Thumbnails {
       return new int[] {width, height};
     }
     double scale = (double) maxSide / longest;
-    return new int[] {Math.max(1, (int) Math.round(width * scale)), Math.max(1, (int) Math.round(height * scale))};
+    return new int[] {
+      Math.max(1, (int) Math.round(width * scale)), Math.max(1, (int) Math.round(height * scale))
+    };
   }
 
   public static byte[] jpeg(RgbImage image, int maxSide) {

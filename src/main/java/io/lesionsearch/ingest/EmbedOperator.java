@@ -22,28 +22,32 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 /**
- * The ingest job's driver of the {@link EmbeddingStage}, with the TaskManager's shared model on this
- * slot's device. Decoding starts on the shared decode pool as each image arrives; a full batch is
- * inferred once the next batch is pending behind it, so that batch decodes during inference.
+ * The ingest job's driver of the {@link EmbeddingStage}, with the TaskManager's shared model on
+ * this slot's device. Decoding starts on the shared decode pool as each image arrives; a full batch
+ * is inferred once the next batch is pending behind it, so that batch decodes during inference.
  * Everything pending runs when the oldest waiting image has waited about {@code maxDelayMs} for its
  * batch to fill (see {@link BatchFillClock}), before every checkpoint barrier and at the end of
  * input, so no image waits forever and none is left outside a checkpoint.
  *
- * <p>What goes wrong with one image stays with that image: a file it may not read, bytes that are no
- * image, an image too large for the pixel limits, a decode that throws anything short of a broken
- * JVM, or one that takes longer than the decode timeout - each makes that image a dead letter, and
- * the job goes on.
+ * <p>What goes wrong with one image stays with that image: a file it may not read, bytes that are
+ * no image, an image too large for the pixel limits, a decode that throws anything short of a
+ * broken JVM, or one that takes longer than the decode timeout - each makes that image a dead
+ * letter, and the job goes on.
  */
 public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
     implements OneInputStreamOperator<ImageToEmbed, EmbeddedImage>, BoundedOneInput {
 
   public static final String STAGE = "embed";
+
   /** Milliseconds one inference batch took on the model (histogram over the last 500 batches). */
   public static final String METRIC_BATCH_TIME = "inferenceBatchTimeMs";
+
   /** The latest batch's inference time in milliseconds (gauge). */
   public static final String METRIC_LAST_BATCH_TIME = "lastInferenceBatchTimeMs";
+
   /** Images in the latest inference batch (gauge). */
   public static final String METRIC_LAST_BATCH_SIZE = "lastInferenceBatchSize";
+
   private static final int HISTOGRAM_WINDOW = 500;
 
   private final EmbedSettings settings;
@@ -70,7 +74,10 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
   }
 
   /** With a model and a per-image preparation of the caller's: fakes, ones that fail or hang. */
-  EmbedOperator(EmbedSettings settings, OutputTag<DeadLetter> deadLetters, Encoder.Factory encoders,
+  EmbedOperator(
+      EmbedSettings settings,
+      OutputTag<DeadLetter> deadLetters,
+      Encoder.Factory encoders,
       ImagePreparation.Factory preparations) {
     this.settings = settings;
     this.deadLetters = deadLetters;
@@ -83,16 +90,26 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
     super.open();
     encoder = encoders.open(SlotDevice.candidates(getRuntimeContext()));
     var preparation = preparations.create(encoder.manifest(), settings);
-    stage = new EmbeddingStage<>(encoder, (Waiting w) -> preparation.prepare(w.image()), SharedDecodePool.get(),
-        settings.images().decodeTimeout());
+    stage =
+        new EmbeddingStage<>(
+            encoder,
+            (Waiting w) -> preparation.prepare(w.image()),
+            SharedDecodePool.get(),
+            settings.images().decodeTimeout());
     fillClock = new BatchFillClock();
     embedded = getMetricGroup().counter("imagesEmbedded");
     failed = getMetricGroup().counter("imagesDeadLettered");
     decodeTimeouts = getMetricGroup().counter("decodeTimeouts");
-    batchTimes = getMetricGroup().histogram(METRIC_BATCH_TIME, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+    batchTimes =
+        getMetricGroup()
+            .histogram(METRIC_BATCH_TIME, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
     getMetricGroup().gauge(METRIC_LAST_BATCH_TIME, () -> lastBatchMs);
     getMetricGroup().gauge(METRIC_LAST_BATCH_SIZE, () -> lastBatchSize);
-    LOG.info("Embedding with {} on {}, batches of {}", encoder.manifest().modelId(), encoder.device(), settings.batchSize());
+    LOG.info(
+        "Embedding with {} on {}, batches of {}",
+        encoder.manifest().modelId(),
+        encoder.device(),
+        settings.batchSize());
   }
 
   @Override
@@ -114,16 +131,22 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
     if (oldest == null || timerArmed) {
       return;
     }
-    long remainingMs = Math.max(0, settings.maxDelayMs() - fillClock.waitedMs(oldest.arrived(), now()));
+    long remainingMs =
+        Math.max(0, settings.maxDelayMs() - fillClock.waitedMs(oldest.arrived(), now()));
     timerArmed = true;
-    var unused = getProcessingTimeService().registerTimer(now() + remainingMs, time -> {
-      timerArmed = false;
-      Waiting first = stage.oldest();
-      if (first != null && fillClock.waitedMs(first.arrived(), now()) >= settings.maxDelayMs()) {
-        flush();
-      }
-      armTimer();
-    });
+    var unused =
+        getProcessingTimeService()
+            .registerTimer(
+                now() + remainingMs,
+                time -> {
+                  timerArmed = false;
+                  Waiting first = stage.oldest();
+                  if (first != null
+                      && fillClock.waitedMs(first.arrived(), now()) >= settings.maxDelayMs()) {
+                    flush();
+                  }
+                  armTimer();
+                });
   }
 
   private long now() {
@@ -164,15 +187,19 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
     for (Embedded<Waiting> e : results) {
       ImageToEmbed image = e.input().image();
       if (e.result() instanceof EmbedResult.Vector v) {
-        output.collect(new StreamRecord<>(
-            new EmbeddedImage(image, v.vector(), v.thumbnail(), encoder.manifest().modelId(), embeddedAt)));
+        output.collect(
+            new StreamRecord<>(
+                new EmbeddedImage(
+                    image, v.vector(), v.thumbnail(), encoder.manifest().modelId(), embeddedAt)));
         embedded.inc();
       } else if (e.result() instanceof EmbedResult.Failure f) {
         if (f.reason() == Reason.TIMEOUT) {
           decodeTimeouts.inc();
         }
         failed.inc();
-        output.collect(deadLetters, new StreamRecord<>(DeadLetter.of(image.source(), STAGE, f.reason(), f.toException())));
+        output.collect(
+            deadLetters,
+            new StreamRecord<>(DeadLetter.of(image.source(), STAGE, f.reason(), f.toException())));
       }
     }
   }

@@ -14,15 +14,23 @@ import java.util.List;
  * @param images what one image may cost
  * @param imageRoots the directories image_uri may read below; none turns image_uri off
  */
-public record EmbedSettings(String modelDir, int batchSize, long maxDelayMs, int thumbnailSize, ImageLimits images,
-    List<String> imageRoots) implements Serializable {
+public record EmbedSettings(
+    String modelDir,
+    int batchSize,
+    long maxDelayMs,
+    int thumbnailSize,
+    ImageLimits images,
+    List<String> imageRoots)
+    implements Serializable {
 
   public EmbedSettings {
     if (batchSize < 1 || maxDelayMs < 1) {
-      throw new IllegalArgumentException("batch size and max delay must be positive: " + batchSize + ", " + maxDelayMs);
+      throw new IllegalArgumentException(
+          "batch size and max delay must be positive: " + batchSize + ", " + maxDelayMs);
     }
     if (thumbnailSize < 0) {
-      throw new IllegalArgumentException("thumbnail size must be 0 (none) or positive: " + thumbnailSize);
+      throw new IllegalArgumentException(
+          "thumbnail size must be 0 (none) or positive: " + thumbnailSize);
     }
     imageRoots = List.copyOf(imageRoots);
   }

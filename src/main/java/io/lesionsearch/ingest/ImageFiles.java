@@ -19,19 +19,22 @@ import java.util.List;
 /**
  * Reads the images that ingest messages name by {@code image_uri}, and only those: files below one
  * of the job's {@code --image-root} directories, after every symbolic link and {@code ..} is
- * resolved, never under /proc, /sys or /dev, regular files only, and never more than the size
- * limit plus one byte, whatever the file system reports (files in /proc report size 0). Without a
- * root, image_uri is refused: a message on a Kafka topic must not read a TaskManager's files.
+ * resolved, never under /proc, /sys or /dev, regular files only, and never more than the size limit
+ * plus one byte, whatever the file system reports (files in /proc report size 0). Without a root,
+ * image_uri is refused: a message on a Kafka topic must not read a TaskManager's files.
  */
 public final class ImageFiles implements Serializable {
 
   /** Pseudo file systems: endless files (/dev/zero), the process's secrets (/proc/self/environ). */
-  private static final List<Path> NEVER = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
+  private static final List<Path> NEVER =
+      List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
 
   private final List<String> roots;
   private final int maxBytes;
 
-  /** @param roots absolute directories; none turns image_uri off */
+  /**
+   * @param roots absolute directories; none turns image_uri off
+   */
   public ImageFiles(List<String> roots, int maxBytes) {
     for (String root : roots) {
       check(root);
@@ -46,21 +49,25 @@ public final class ImageFiles implements Serializable {
     try {
       p = Path.of(root).normalize();
     } catch (InvalidPathException e) {
-      throw new IllegalArgumentException("--image-root " + root + " is not a path: " + e.getMessage());
+      throw new IllegalArgumentException(
+          "--image-root " + root + " is not a path: " + e.getMessage());
     }
     if (!p.isAbsolute() || p.getParent() == null) {
-      throw new IllegalArgumentException("--image-root must be an absolute directory other than /, got " + root);
+      throw new IllegalArgumentException(
+          "--image-root must be an absolute directory other than /, got " + root);
     }
     for (Path never : NEVER) {
       if (p.startsWith(never)) {
-        throw new IllegalArgumentException("--image-root " + root + " is under " + never + ", which is never read");
+        throw new IllegalArgumentException(
+            "--image-root " + root + " is under " + never + ", which is never read");
       }
     }
   }
 
   public byte[] read(String uri) throws ImageDecodeException {
     if (roots.isEmpty()) {
-      throw refused("image_uri is off in this job: start it with --image-root DIR to read images from files below DIR");
+      throw refused(
+          "image_uri is off in this job: start it with --image-root DIR to read images from files below DIR");
     }
     Path real;
     try {
@@ -68,7 +75,8 @@ public final class ImageFiles implements Serializable {
     } catch (NoSuchFileException e) {
       throw refused("image_uri " + shown(uri) + " names no file");
     } catch (IOException | SecurityException e) {
-      throw refused("image_uri " + shown(uri) + " cannot be resolved: " + e.getClass().getSimpleName());
+      throw refused(
+          "image_uri " + shown(uri) + " cannot be resolved: " + e.getClass().getSimpleName());
     }
     for (Path never : NEVER) {
       if (real.startsWith(never)) {
@@ -79,7 +87,8 @@ public final class ImageFiles implements Serializable {
       throw refused("image_uri " + shown(uri) + " is outside every --image-root " + roots);
     }
     try {
-      if (!Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+      if (!Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+          .isRegularFile()) {
         throw refused("image_uri " + shown(uri) + " is not a regular file");
       }
       byte[] bytes;
@@ -87,16 +96,25 @@ public final class ImageFiles implements Serializable {
         bytes = in.readNBytes(maxBytes + 1);
       }
       if (bytes.length > maxBytes) {
-        throw new ImageDecodeException(Reason.TOO_LARGE, "image_uri " + shown(uri) + " is over the limit of " + maxBytes
-            + " bytes (--max-image-bytes)");
+        throw new ImageDecodeException(
+            Reason.TOO_LARGE,
+            "image_uri "
+                + shown(uri)
+                + " is over the limit of "
+                + maxBytes
+                + " bytes (--max-image-bytes)");
       }
       return bytes;
     } catch (IOException e) {
-      throw refused("image_uri " + shown(uri) + " could not be read: " + e.getClass().getSimpleName());
+      throw refused(
+          "image_uri " + shown(uri) + " could not be read: " + e.getClass().getSimpleName());
     }
   }
 
-  /** An absolute path, or a file: URI; other schemes would make the TaskManager fetch from elsewhere. */
+  /**
+   * An absolute path, or a file: URI; other schemes would make the TaskManager fetch from
+   * elsewhere.
+   */
   private static Path path(String uri) throws ImageDecodeException {
     try {
       if (uri.startsWith("/")) {

@@ -7,8 +7,8 @@ import io.lesionsearch.embed.Prepared;
 import java.io.Serializable;
 
 /**
- * One ingest message made ready for the model on a decode thread: its image read (inline bytes or
- * a confined image_uri), then decoded once for both the model's input and the payload's preview.
+ * One ingest message made ready for the model on a decode thread: its image read (inline bytes or a
+ * confined image_uri), then decoded once for both the model's input and the payload's preview.
  */
 final class ImagePreparation implements Preparation<ImageToEmbed> {
 
@@ -23,7 +23,8 @@ final class ImagePreparation implements Preparation<ImageToEmbed> {
 
   ImagePreparation(ModelManifest manifest, EmbedSettings settings) {
     this.files = new ImageFiles(settings.imageRoots(), settings.images().maxBytes());
-    this.bytes = new ImageBytesPreparation(manifest, settings.images().decoder(), settings.thumbnailSize());
+    this.bytes =
+        new ImageBytesPreparation(manifest, settings.images().decoder(), settings.thumbnailSize());
   }
 
   @Override

@@ -11,10 +11,12 @@ import java.io.Serializable;
  *
  * @param payload a {@link Struct} of the point's payload fields, as {@link Struct#toByteArray()}
  */
-public record ImageToEmbed(SourceRecord source, String imageId, byte[] image, String imageUri, byte[] payload)
+public record ImageToEmbed(
+    SourceRecord source, String imageId, byte[] image, String imageUri, byte[] payload)
     implements Serializable {
 
-  public ImageToEmbed(SourceRecord source, String imageId, byte[] image, String imageUri, Struct payload) {
+  public ImageToEmbed(
+      SourceRecord source, String imageId, byte[] image, String imageUri, Struct payload) {
     this(source, imageId, image, imageUri, payload.toByteArray());
   }
 

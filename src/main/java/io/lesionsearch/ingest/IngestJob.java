@@ -21,9 +21,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Wires the ingest stages: Kafka records, contract checks, batched embedding, Qdrant upserts, and one
- * dead-letter topic for whatever any stage could not index. Point ids derive from image_id, so with
- * checkpointing (on by default) a replay after a failure overwrites points instead of adding any.
+ * Wires the ingest stages: Kafka records, contract checks, batched embedding, Qdrant upserts, and
+ * one dead-letter topic for whatever any stage could not index. Point ids derive from image_id, so
+ * with checkpointing (on by default) a replay after a failure overwrites points instead of adding
+ * any.
  */
 public final class IngestJob {
 
@@ -31,13 +32,18 @@ public final class IngestJob {
 
   private IngestJob() {}
 
-  public static void build(StreamExecutionEnvironment env, IngestConfig o) throws ModelLoadException {
+  public static void build(StreamExecutionEnvironment env, IngestConfig o)
+      throws ModelLoadException {
     build(env, o, UnaryOperator.identity());
   }
 
-  /** {@code afterParse} lets tests put a failure between the stages; the job itself passes identity. */
+  /**
+   * {@code afterParse} lets tests put a failure between the stages; the job itself passes identity.
+   */
   static void build(
-      StreamExecutionEnvironment env, IngestConfig o, UnaryOperator<DataStream<ImageToEmbed>> afterParse)
+      StreamExecutionEnvironment env,
+      IngestConfig o,
+      UnaryOperator<DataStream<ImageToEmbed>> afterParse)
       throws ModelLoadException {
     o.flink().applyTo(env);
     // Every stage builds new objects and never changes its input, so chained stages may hand
@@ -46,27 +52,55 @@ public final class IngestJob {
     // Read at submission so a wrong model directory fails before the job starts, and the collection
     // gets the model's vector size.
     ModelManifest manifest = ModelManifest.read(Path.of(o.model()));
-    OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    OutputTag<DeadLetter> deadLetters =
+        new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    SingleOutputStreamOperator<ImageToEmbed> images = env
-        .fromSource(KafkaSources.records(o.kafka(), o.topic(), o.groupId(), o.flink().checkpointing()), WatermarkStrategy.noWatermarks(),
-            "kafka " + o.topic()).uid("kafka-source")
-        .process(new ParseFunction(new IngestMessageParser(o.images().maxBytes(), o.payloadFields()), deadLetters))
-        .name("parse").uid("parse");
+    SingleOutputStreamOperator<ImageToEmbed> images =
+        env.fromSource(
+                KafkaSources.records(o.kafka(), o.topic(), o.groupId(), o.flink().checkpointing()),
+                WatermarkStrategy.noWatermarks(),
+                "kafka " + o.topic())
+            .uid("kafka-source")
+            .process(
+                new ParseFunction(
+                    new IngestMessageParser(o.images().maxBytes(), o.payloadFields()), deadLetters))
+            .name("parse")
+            .uid("parse");
 
-    EmbedSettings embed = new EmbedSettings(o.model(), o.batchSize(), o.batchMaxDelayMs(), o.thumbnailSize(), o.images(),
-        o.imageRoots());
-    SingleOutputStreamOperator<EmbeddedImage> embedded = afterParse.apply(images)
-        .transform("embed", TypeInformation.of(EmbeddedImage.class), new EmbedOperator(embed, deadLetters))
-        .uid("embed");
-    DataStream<PointStruct> points = embedded.map(new LesionPoints()).returns(PointStructTypeInfo.INSTANCE)
-        .name("lesion points").uid("lesion-points");
+    EmbedSettings embed =
+        new EmbedSettings(
+            o.model(),
+            o.batchSize(),
+            o.batchMaxDelayMs(),
+            o.thumbnailSize(),
+            o.images(),
+            o.imageRoots());
+    SingleOutputStreamOperator<EmbeddedImage> embedded =
+        afterParse
+            .apply(images)
+            .transform(
+                "embed",
+                TypeInformation.of(EmbeddedImage.class),
+                new EmbedOperator(embed, deadLetters))
+            .uid("embed");
+    DataStream<PointStruct> points =
+        embedded
+            .map(new LesionPoints())
+            .returns(PointStructTypeInfo.INSTANCE)
+            .name("lesion points")
+            .uid("lesion-points");
 
-    points.sinkTo(qdrantSink(o, manifest.embeddingSize())).name("qdrant " + o.qdrant().collection()).uid("qdrant-sink");
+    points
+        .sinkTo(qdrantSink(o, manifest.embeddingSize()))
+        .name("qdrant " + o.qdrant().collection())
+        .uid("qdrant-sink");
 
-    images.getSideOutput(deadLetters)
+    images
+        .getSideOutput(deadLetters)
         .union(embedded.getSideOutput(deadLetters))
-        .sinkTo(deadLetterSink(o)).name("kafka " + o.deadLetterTopic()).uid("dead-letter-sink");
+        .sinkTo(deadLetterSink(o))
+        .name("kafka " + o.deadLetterTopic())
+        .uid("dead-letter-sink");
   }
 
   private static QdrantSink qdrantSink(IngestConfig o, int vectorSize) {
@@ -74,7 +108,8 @@ public final class IngestJob {
         .connection(o.qdrant().connection())
         .collection(o.qdrant().collection())
         .maxBatchSize(o.upsertBatchSize())
-        .maxBufferedRequests(Math.max(QdrantSink.DEFAULT_MAX_BUFFERED_REQUESTS, 2 * o.upsertBatchSize()))
+        .maxBufferedRequests(
+            Math.max(QdrantSink.DEFAULT_MAX_BUFFERED_REQUESTS, 2 * o.upsertBatchSize()))
         // One upsert at a time per writer: with two, a retried older batch could land after a newer
         // one and leave an image's previous metadata in place.
         .maxInFlightRequests(1)
@@ -90,7 +125,8 @@ public final class IngestJob {
   private static TolerantKafkaSink<DeadLetter> deadLetterSink(IngestConfig o) {
     Properties producer = o.kafka().clientProperties();
     producer.putIfAbsent("max.request.size", Integer.toString(maxDeadLetterBytes(o)));
-    return new TolerantKafkaSink<>(o.kafka().bootstrapServers(), producer, new DeadLetterSerializer(o.deadLetterTopic()));
+    return new TolerantKafkaSink<>(
+        o.kafka().bootstrapServers(), producer, new DeadLetterSerializer(o.deadLetterTopic()));
   }
 
   static int maxDeadLetterBytes(IngestConfig o) {

@@ -17,24 +17,32 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Checks an ingest message against the contract in README.md ("Messages") and turns it into an image
- * to embed plus the point's payload, built here once as Qdrant values (see {@link LesionPayload}). The
- * payload holds an explicit list of fields: the HAM10000
- * fields, type- and size-checked, and the extras the job was configured with ({@code --payload-field}),
- * size- and depth-checked; other fields are not stored, and {@code image_uri} never is. A refusal
- * says why as a {@link RecordProblem}; its message names the field and the kind of value, never the
- * value itself.
+ * Checks an ingest message against the contract in README.md ("Messages") and turns it into an
+ * image to embed plus the point's payload, built here once as Qdrant values (see {@link
+ * LesionPayload}). The payload holds an explicit list of fields: the HAM10000 fields, type- and
+ * size-checked, and the extras the job was configured with ({@code --payload-field}), size- and
+ * depth-checked; other fields are not stored, and {@code image_uri} never is. A refusal says why as
+ * a {@link RecordProblem}; its message names the field and the kind of value, never the value
+ * itself.
  */
 public final class IngestMessageParser implements Serializable {
 
-  /** Metadata travels as the point's payload; far below the sink's 1 MiB per point, far above HAM10000's. */
+  /**
+   * Metadata travels as the point's payload; far below the sink's 1 MiB per point, far above
+   * HAM10000's.
+   */
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
+
   public static final int MAX_IMAGE_ID_CHARS = PointIds.MAX_IMAGE_ID_CHARS;
+
   /** The text fields hold codes and body sites. */
   public static final int MAX_TEXT_CHARS = 256;
+
   public static final int MAX_IMAGE_URI_CHARS = 4096;
+
   /** An extra field's value may nest objects and lists this deep. */
   public static final int MAX_EXTRA_DEPTH = 8;
+
   private final int maxImageBytes;
   private final List<String> extraFields;
   private transient ObjectMapper json;
@@ -43,15 +51,24 @@ public final class IngestMessageParser implements Serializable {
     this(maxImageBytes, List.of());
   }
 
-  /** @param extraFields fields stored in the payload besides the HAM10000 ones */
+  /**
+   * @param extraFields fields stored in the payload besides the HAM10000 ones
+   */
   public IngestMessageParser(int maxImageBytes, List<String> extraFields) {
     if (maxImageBytes < 1) {
       throw new IllegalArgumentException("max image bytes must be positive, got " + maxImageBytes);
     }
     for (String field : extraFields) {
-      if (field.isBlank() || LesionPayload.isDatasetField(field) || LesionPayload.RESERVED.contains(field)) {
-        throw new IllegalArgumentException("--payload-field " + field + " is not an extra field: the HAM10000 fields are"
-            + " stored anyway, and " + LesionPayload.RESERVED + " are never taken from a message");
+      if (field.isBlank()
+          || LesionPayload.isDatasetField(field)
+          || LesionPayload.RESERVED.contains(field)) {
+        throw new IllegalArgumentException(
+            "--payload-field "
+                + field
+                + " is not an extra field: the HAM10000 fields are"
+                + " stored anyway, and "
+                + LesionPayload.RESERVED
+                + " are never taken from a message");
       }
     }
     this.maxImageBytes = maxImageBytes;
@@ -65,10 +82,21 @@ public final class IngestMessageParser implements Serializable {
   private ObjectMapper json() {
     if (json == null) {
       long base64Chars = (long) maxImageBytes * 4 / 3 + 1024;
-      json = new ObjectMapper(JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
-          .maxStringLength((int) Math.min(Integer.MAX_VALUE, Math.max(base64Chars, StreamReadConstraints.DEFAULT_MAX_STRING_LEN)))
-          .maxNestingDepth(MAX_EXTRA_DEPTH + 8)
-          .build()).build());
+      json =
+          new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxStringLength(
+                              (int)
+                                  Math.min(
+                                      Integer.MAX_VALUE,
+                                      Math.max(
+                                          base64Chars,
+                                          StreamReadConstraints.DEFAULT_MAX_STRING_LEN)))
+                          .maxNestingDepth(MAX_EXTRA_DEPTH + 8)
+                          .build())
+                  .build());
     }
     return json;
   }
@@ -82,14 +110,22 @@ public final class IngestMessageParser implements Serializable {
       root = json().readTree(record.value());
     } catch (JsonProcessingException e) {
       // The location, not Jackson's excerpt of the input, which could be a slice of an image.
-      throw new InvalidRecordException(RecordProblem.NOT_JSON, e.getLocation() == null
-          ? "not valid JSON: " + e.getOriginalMessage()
-          : "not valid JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+      throw new InvalidRecordException(
+          RecordProblem.NOT_JSON,
+          e.getLocation() == null
+              ? "not valid JSON: " + e.getOriginalMessage()
+              : "not valid JSON at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr());
     } catch (IOException e) {
-      throw new InvalidRecordException(RecordProblem.NOT_JSON, "unreadable message: " + e.getClass().getSimpleName());
+      throw new InvalidRecordException(
+          RecordProblem.NOT_JSON, "unreadable message: " + e.getClass().getSimpleName());
     }
     if (root == null || !root.isObject()) {
-      throw new InvalidRecordException(RecordProblem.NOT_AN_OBJECT, "expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
+      throw new InvalidRecordException(
+          RecordProblem.NOT_AN_OBJECT,
+          "expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
     }
     ObjectNode message = (ObjectNode) root;
     Struct.Builder payload = Struct.newBuilder();
@@ -106,12 +142,21 @@ public final class IngestMessageParser implements Serializable {
       }
     }
     JsonNode age = message.get(LesionPayload.AGE);
-    if (age != null && !age.isNull()) { // a missing age stays missing rather than becoming null or 0
+    if (age != null
+        && !age.isNull()) { // a missing age stays missing rather than becoming null or 0
       double max = LesionPayload.MAX_AGE;
-      if (!age.isNumber() || !Double.isFinite(age.asDouble()) || age.asDouble() < 0 || age.asDouble() > max) {
-        RecordProblem problem = age.isNumber() ? RecordProblem.INVALID_VALUE : RecordProblem.WRONG_TYPE;
-        throw new InvalidRecordException(problem, "age must be a number from 0 to " + (int) max + " or null, got "
-            + (age.isNumber() ? "a number out of that range" : age.getNodeType()));
+      if (!age.isNumber()
+          || !Double.isFinite(age.asDouble())
+          || age.asDouble() < 0
+          || age.asDouble() > max) {
+        RecordProblem problem =
+            age.isNumber() ? RecordProblem.INVALID_VALUE : RecordProblem.WRONG_TYPE;
+        throw new InvalidRecordException(
+            problem,
+            "age must be a number from 0 to "
+                + (int) max
+                + " or null, got "
+                + (age.isNumber() ? "a number out of that range" : age.getNodeType()));
       }
       payload.putFields(LesionPayload.AGE, JsonValues.of(age));
     }
@@ -128,28 +173,39 @@ public final class IngestMessageParser implements Serializable {
     JsonNode inline = message.get(LesionPayload.IMAGE);
     if (inline != null && !inline.isNull()) {
       if (!inline.isTextual()) {
-        throw new InvalidRecordException(RecordProblem.WRONG_TYPE, "image must be a base64 string, got " + inline.getNodeType());
+        throw new InvalidRecordException(
+            RecordProblem.WRONG_TYPE, "image must be a base64 string, got " + inline.getNodeType());
       }
       image = decodeBase64(inline.asText());
     } else if (imageUri == null) {
-      throw new InvalidRecordException(RecordProblem.NO_IMAGE, "neither image (base64) nor image_uri is given");
+      throw new InvalidRecordException(
+          RecordProblem.NO_IMAGE, "neither image (base64) nor image_uri is given");
     }
 
     Struct built = payload.build();
     if (built.getSerializedSize() > MAX_PAYLOAD_BYTES) {
-      throw new InvalidRecordException(RecordProblem.PAYLOAD_TOO_LARGE,
-          "metadata is " + built.getSerializedSize() + " bytes, over the limit of " + MAX_PAYLOAD_BYTES + " bytes");
+      throw new InvalidRecordException(
+          RecordProblem.PAYLOAD_TOO_LARGE,
+          "metadata is "
+              + built.getSerializedSize()
+              + " bytes, over the limit of "
+              + MAX_PAYLOAD_BYTES
+              + " bytes");
     }
     return new ImageToEmbed(record, imageId, image, image == null ? imageUri : null, built);
   }
 
   /** Qdrant's payload JSON has no NaN or infinity, and Qdrant refuses messages nested too deep. */
-  private static void checkExtra(String field, JsonNode value, int depth) throws InvalidRecordException {
+  private static void checkExtra(String field, JsonNode value, int depth)
+      throws InvalidRecordException {
     if (depth > MAX_EXTRA_DEPTH) {
-      throw new InvalidRecordException(RecordProblem.NESTED_TOO_DEEP, field + " nests more than " + MAX_EXTRA_DEPTH + " levels deep");
+      throw new InvalidRecordException(
+          RecordProblem.NESTED_TOO_DEEP,
+          field + " nests more than " + MAX_EXTRA_DEPTH + " levels deep");
     }
     if (value.isNumber() && !Double.isFinite(value.asDouble())) {
-      throw new InvalidRecordException(RecordProblem.INVALID_VALUE, field + " holds a number too large to store");
+      throw new InvalidRecordException(
+          RecordProblem.INVALID_VALUE, field + " holds a number too large to store");
     }
     for (JsonNode child : value) {
       checkExtra(field, child, depth + 1);
@@ -158,8 +214,13 @@ public final class IngestMessageParser implements Serializable {
 
   private byte[] decodeBase64(String text) throws InvalidRecordException {
     if (Base64Image.decodedSize(text) > maxImageBytes) {
-      throw new InvalidRecordException(RecordProblem.IMAGE_TOO_LARGE, "image is about " + Base64Image.decodedSize(text) + " bytes, over the limit of "
-          + maxImageBytes + " bytes; send large images as image_uri");
+      throw new InvalidRecordException(
+          RecordProblem.IMAGE_TOO_LARGE,
+          "image is about "
+              + Base64Image.decodedSize(text)
+              + " bytes, over the limit of "
+              + maxImageBytes
+              + " bytes; send large images as image_uri");
     }
     // Blank text is the only base64 that decodes to no bytes; telling it apart here keeps the
     // reason typed rather than read from the decoder's message.
@@ -173,16 +234,20 @@ public final class IngestMessageParser implements Serializable {
     }
   }
 
-  private static String text(ObjectNode message, String field, int maxChars) throws InvalidRecordException {
+  private static String text(ObjectNode message, String field, int maxChars)
+      throws InvalidRecordException {
     JsonNode node = message.get(field);
     if (node == null || node.isNull()) {
       return null;
     }
     if (!node.isTextual()) {
-      throw new InvalidRecordException(RecordProblem.WRONG_TYPE, field + " must be a string, got " + node.getNodeType());
+      throw new InvalidRecordException(
+          RecordProblem.WRONG_TYPE, field + " must be a string, got " + node.getNodeType());
     }
     if (node.asText().length() > maxChars) {
-      throw new InvalidRecordException(RecordProblem.TEXT_TOO_LONG, field + " is " + node.asText().length() + " characters, over the limit of " + maxChars);
+      throw new InvalidRecordException(
+          RecordProblem.TEXT_TOO_LONG,
+          field + " is " + node.asText().length() + " characters, over the limit of " + maxChars);
     }
     return node.asText();
   }

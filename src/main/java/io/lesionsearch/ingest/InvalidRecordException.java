@@ -1,6 +1,9 @@
 package io.lesionsearch.ingest;
 
-/** An ingest message that breaks the contract: why, typed, and a message that says which field and how. */
+/**
+ * An ingest message that breaks the contract: why, typed, and a message that says which field and
+ * how.
+ */
 public final class InvalidRecordException extends Exception {
 
   private final RecordProblem problem;

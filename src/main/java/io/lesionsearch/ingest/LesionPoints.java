@@ -12,8 +12,8 @@ import org.apache.flink.api.common.functions.MapFunction;
 
 /**
  * The lesion mapping: an embedded image becomes the Qdrant point the generic sink writes. Its id
- * derives from image_id (see {@link PointIds}); its payload is the parser's plus what the embed stage
- * knows: when, with which model, and the preview.
+ * derives from image_id (see {@link PointIds}); its payload is the parser's plus what the embed
+ * stage knows: when, with which model, and the preview.
  */
 public final class LesionPoints implements MapFunction<EmbeddedImage, PointStruct> {
   private static final long serialVersionUID = 1L;
@@ -23,15 +23,21 @@ public final class LesionPoints implements MapFunction<EmbeddedImage, PointStruc
     return toPoint(embedded);
   }
 
-  /** @throws com.google.protobuf.InvalidProtocolBufferException if the image's payload is no protobuf Struct */
+  /**
+   * @throws com.google.protobuf.InvalidProtocolBufferException if the image's payload is no
+   *     protobuf Struct
+   */
   public static PointStruct toPoint(EmbeddedImage embedded) throws Exception {
     ImageToEmbed image = embedded.image();
-    PointStruct.Builder point = PointStruct.newBuilder()
-        .setId(PointIdFactory.id(PointIds.forImageId(image.imageId())))
-        .setVectors(VectorsFactory.vectors(embedded.vector()))
-        .putAllPayload(Struct.parseFrom(image.payload()).getFieldsMap())
-        .putPayload(LesionPayload.INGESTED_AT, JsonValues.of(Instant.ofEpochMilli(embedded.embeddedAtMillis()).toString()))
-        .putPayload(LesionPayload.MODEL_ID, JsonValues.of(embedded.modelId()));
+    PointStruct.Builder point =
+        PointStruct.newBuilder()
+            .setId(PointIdFactory.id(PointIds.forImageId(image.imageId())))
+            .setVectors(VectorsFactory.vectors(embedded.vector()))
+            .putAllPayload(Struct.parseFrom(image.payload()).getFieldsMap())
+            .putPayload(
+                LesionPayload.INGESTED_AT,
+                JsonValues.of(Instant.ofEpochMilli(embedded.embeddedAtMillis()).toString()))
+            .putPayload(LesionPayload.MODEL_ID, JsonValues.of(embedded.modelId()));
     if (embedded.thumbnail() != null) {
       point.putPayload(LesionPayload.THUMBNAIL, JsonValues.of(embedded.thumbnail()));
     }

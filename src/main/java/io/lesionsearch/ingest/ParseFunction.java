@@ -2,12 +2,14 @@ package io.lesionsearch.ingest;
 
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
-
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
-/** Validates each ingest message; a breach of the contract becomes a dead letter typed by its {@link RecordProblem}. */
+/**
+ * Validates each ingest message; a breach of the contract becomes a dead letter typed by its {@link
+ * RecordProblem}.
+ */
 public final class ParseFunction extends ProcessFunction<SourceRecord, ImageToEmbed> {
 
   public static final String STAGE = "parse";

@@ -1,9 +1,9 @@
 package io.lesionsearch.ingest;
 
 /**
- * Why an ingest message breaks the contract in README.md ("Messages"). It travels as a dead letter's
- * {@code dlq.reason} header, where consumers branch on it, so a constant is never renamed or reused;
- * the message beside it is for people and may change.
+ * Why an ingest message breaks the contract in README.md ("Messages"). It travels as a dead
+ * letter's {@code dlq.reason} header, where consumers branch on it, so a constant is never renamed
+ * or reused; the message beside it is for people and may change.
  */
 public enum RecordProblem {
   /** The record has no value. */

@@ -10,7 +10,8 @@ import java.io.Serializable;
  * are for people; the message is cut to {@link BoundedText#MESSAGE_CHARS}, so whatever a record
  * holds, its dead letter's headers stay small.
  */
-public record DeadLetter(SourceRecord source, String stage, String reason, String errorClass, String message)
+public record DeadLetter(
+    SourceRecord source, String stage, String reason, String errorClass, String message)
     implements Serializable {
 
   public DeadLetter {
@@ -23,11 +24,13 @@ public record DeadLetter(SourceRecord source, String stage, String reason, Strin
 
   /** A dead letter for what {@code error} says, typed by {@code reason}. */
   public static DeadLetter of(SourceRecord source, String stage, Enum<?> reason, Throwable error) {
-    String message = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    String message =
+        error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
     return of(source, stage, reason, error.getClass().getName(), message);
   }
 
-  public static DeadLetter of(SourceRecord source, String stage, Enum<?> reason, String errorClass, String message) {
+  public static DeadLetter of(
+      SourceRecord source, String stage, Enum<?> reason, String errorClass, String message) {
     return new DeadLetter(source, stage, reason.name(), errorClass, message);
   }
 }

@@ -17,7 +17,8 @@ public final class KafkaSources {
    *     checkpoint; without checkpoints the consumer commits them itself every 5 s (Kafka's auto
    *     commit), so that a restarted job does not start again from the earliest record
    */
-  public static KafkaSource<SourceRecord> records(KafkaConfig kafka, String topic, String groupId, boolean checkpointing) {
+  public static KafkaSource<SourceRecord> records(
+      KafkaConfig kafka, String topic, String groupId, boolean checkpointing) {
     Properties p = kafka.clientProperties();
     if (!checkpointing) {
       p.putIfAbsent("enable.auto.commit", "true");
@@ -26,11 +27,12 @@ public final class KafkaSources {
         .setBootstrapServers(kafka.bootstrapServers())
         .setTopics(topic)
         .setGroupId(groupId)
-        .setStartingOffsets(switch (kafka.startingOffsets()) {
-          case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-          case EARLIEST -> OffsetsInitializer.earliest();
-          case LATEST -> OffsetsInitializer.latest();
-        })
+        .setStartingOffsets(
+            switch (kafka.startingOffsets()) {
+              case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+              case EARLIEST -> OffsetsInitializer.earliest();
+              case LATEST -> OffsetsInitializer.latest();
+            })
         .setDeserializer(new SourceRecordDeserializer())
         .setProperties(p)
         .build();

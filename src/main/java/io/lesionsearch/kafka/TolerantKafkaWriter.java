@@ -10,8 +10,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -27,8 +27,12 @@ import org.slf4j.LoggerFactory;
 final class TolerantKafkaWriter<T> implements SinkWriter<T> {
 
   private static final Logger LOG = LoggerFactory.getLogger(TolerantKafkaWriter.class);
-  /** Passing faults (a leader moving, a request timing out) are sent again this many times in all. */
+
+  /**
+   * Passing faults (a leader moving, a request timing out) are sent again this many times in all.
+   */
   static final int MAX_ATTEMPTS = 3;
+
   static final String METRIC_REPLACED = "recordsReplacedByStandIn";
 
   private record Sent(ProducerRecord<byte[], byte[]> record, int attempt, boolean standIn) {}
@@ -42,7 +46,9 @@ final class TolerantKafkaWriter<T> implements SinkWriter<T> {
   private final Counter sent;
   private final Counter lost;
   private final Counter replaced;
-  TolerantKafkaWriter(Producer<byte[], byte[]> producer, KafkaRecords<T> records, SinkWriterMetricGroup metrics) {
+
+  TolerantKafkaWriter(
+      Producer<byte[], byte[]> producer, KafkaRecords<T> records, SinkWriterMetricGroup metrics) {
     this.producer = producer;
     this.records = records;
     this.sent = metrics.getNumRecordsSendCounter();
@@ -67,16 +73,21 @@ final class TolerantKafkaWriter<T> implements SinkWriter<T> {
     settle();
   }
 
-  /** A producer that throws here cannot take records any more: that fails the task, as it should. */
+  /**
+   * A producer that throws here cannot take records any more: that fails the task, as it should.
+   */
   private void send(Sent s) {
     // The callback sees every outcome; the returned future would only repeat it.
-    var unused = producer.send(s.record(), (metadata, error) -> {
-      if (error == null) {
-        acknowledged.incrementAndGet();
-      } else {
-        failures.add(new Failed(s, error));
-      }
-    });
+    var unused =
+        producer.send(
+            s.record(),
+            (metadata, error) -> {
+              if (error == null) {
+                acknowledged.incrementAndGet();
+              } else {
+                failures.add(new Failed(s, error));
+              }
+            });
   }
 
   private void settle() {
@@ -87,31 +98,48 @@ final class TolerantKafkaWriter<T> implements SinkWriter<T> {
         ProducerRecord<byte[], byte[]> standIn = records.standIn(f.sent().record(), error);
         if (standIn != null) {
           replaced.inc();
-          LOG.warn("Kafka refused a record for {} ({}: {}); writing a stand-in instead", describe(f.sent().record()),
-              error.getClass().getSimpleName(), BoundedText.message(error.getMessage()));
+          LOG.warn(
+              "Kafka refused a record for {} ({}: {}); writing a stand-in instead",
+              describe(f.sent().record()),
+              error.getClass().getSimpleName(),
+              BoundedText.message(error.getMessage()));
           send(new Sent(standIn, 1, true));
           continue;
         }
       } else if (error instanceof RetriableException && f.sent().attempt() < MAX_ATTEMPTS) {
-        LOG.warn("Writing a record for {} failed ({}), attempt {} of {}; sending it again", describe(f.sent().record()),
-            error.getClass().getSimpleName(), f.sent().attempt(), MAX_ATTEMPTS);
+        LOG.warn(
+            "Writing a record for {} failed ({}), attempt {} of {}; sending it again",
+            describe(f.sent().record()),
+            error.getClass().getSimpleName(),
+            f.sent().attempt(),
+            MAX_ATTEMPTS);
         send(new Sent(f.sent().record(), f.sent().attempt() + 1, f.sent().standIn()));
         continue;
       } else if (!refusedForContent(error) && !(error instanceof RetriableException)) {
-        throw new KafkaException("Kafka refused writes to " + f.sent().record().topic() + " as a whole: "
-            + error.getMessage(), error);
+        throw new KafkaException(
+            "Kafka refused writes to "
+                + f.sent().record().topic()
+                + " as a whole: "
+                + error.getMessage(),
+            error);
       }
       lost.inc();
-      LOG.error("Gave up writing a record for {} to {} after {} attempt(s): {}: {}", describe(f.sent().record()),
-          f.sent().record().topic(), f.sent().attempt(), error.getClass().getSimpleName(),
+      LOG.error(
+          "Gave up writing a record for {} to {} after {} attempt(s): {}: {}",
+          describe(f.sent().record()),
+          f.sent().record().topic(),
+          f.sent().attempt(),
+          error.getClass().getSimpleName(),
           BoundedText.message(error.getMessage()));
     }
   }
 
   /** Kafka refused this record for its size or content; the same record would be refused again. */
   static boolean refusedForContent(Throwable error) {
-    return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException
-        || error instanceof InvalidRecordException || error instanceof SerializationException;
+    return error instanceof RecordTooLargeException
+        || error instanceof RecordBatchTooLargeException
+        || error instanceof InvalidRecordException
+        || error instanceof SerializationException;
   }
 
   /** Where the record came from, as its headers say, or its key: enough to find the original. */
@@ -119,11 +147,15 @@ final class TolerantKafkaWriter<T> implements SinkWriter<T> {
     StringBuilder b = new StringBuilder();
     for (Header h : record.headers()) {
       if (h.key().startsWith(DeadLetterSerializer.SOURCE_PREFIX)) {
-        b.append(h.key()).append('=').append(new String(h.value(), StandardCharsets.UTF_8)).append(' ');
+        b.append(h.key())
+            .append('=')
+            .append(new String(h.value(), StandardCharsets.UTF_8))
+            .append(' ');
       }
     }
     if (b.length() == 0 && record.key() != null) {
-      b.append("key ").append(BoundedText.of(new String(record.key(), StandardCharsets.UTF_8), 100));
+      b.append("key ")
+          .append(BoundedText.of(new String(record.key(), StandardCharsets.UTF_8), 100));
     }
     return b.length() == 0 ? "a record without key" : b.toString().trim();
   }

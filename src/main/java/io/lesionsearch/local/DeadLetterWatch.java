@@ -37,8 +37,10 @@ public final class DeadLetterWatch implements AutoCloseable {
     p.put("enable.auto.commit", "false");
     consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     // No consumer group: this watch commits nothing and must not look like a consumer of the topic.
-    consumer.assign(consumer.partitionsFor(topic).stream()
-        .map(info -> new TopicPartition(topic, info.partition())).toList());
+    consumer.assign(
+        consumer.partitionsFor(topic).stream()
+            .map(info -> new TopicPartition(topic, info.partition()))
+            .toList());
     poller = new Thread(this::poll, "dead-letter-watch");
     poller.setDaemon(true);
     poller.start();
@@ -48,8 +50,11 @@ public final class DeadLetterWatch implements AutoCloseable {
     try {
       while (!closed) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          letters.add(new Letter(text(r.key()), header(r, DeadLetterSerializer.STAGE),
-              header(r, DeadLetterSerializer.ERROR_MESSAGE)));
+          letters.add(
+              new Letter(
+                  text(r.key()),
+                  header(r, DeadLetterSerializer.STAGE),
+                  header(r, DeadLetterSerializer.ERROR_MESSAGE)));
         }
       }
     } catch (WakeupException e) {
@@ -63,7 +68,9 @@ public final class DeadLetterWatch implements AutoCloseable {
     return letters.size();
   }
 
-  /** How many of {@code keys} have a dead letter; a key dead-lettered twice (a replay) counts once. */
+  /**
+   * How many of {@code keys} have a dead letter; a key dead-lettered twice (a replay) counts once.
+   */
   public int distinctKeys(Set<String> keys) {
     return (int) letters.stream().map(Letter::key).filter(keys::contains).distinct().count();
   }

@@ -32,19 +32,27 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final KafkaClusterTestKit cluster;
 
   public EmbeddedKafka() throws Exception {
-    // A directory of our own: the kit's default one comes with a JVM shutdown hook that deletes it, so
-    // Ctrl-C pulled the broker's logs from under it while it was still closing. close() deletes ours.
-    TestKitNodes nodes = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1)
-        .setBaseDirectory(Files.createTempDirectory("kafka-")).build();
-    cluster = new KafkaClusterTestKit.Builder(nodes)
-        .setConfigProp("offsets.topic.replication.factor", "1")
-        .setConfigProp("offsets.topic.num.partitions", "1")
-        .setConfigProp("transaction.state.log.replication.factor", "1")
-        .setConfigProp("transaction.state.log.min.isr", "1")
-        .setConfigProp("transaction.state.log.num.partitions", "1")
-        .setConfigProp("group.initial.rebalance.delay.ms", "0")
-        .setConfigProp("auto.create.topics.enable", "false")
-        .build();
+    // A directory of our own: the kit's default one comes with a JVM shutdown hook that deletes it,
+    // so
+    // Ctrl-C pulled the broker's logs from under it while it was still closing. close() deletes
+    // ours.
+    TestKitNodes nodes =
+        new TestKitNodes.Builder()
+            .setCombined(true)
+            .setNumBrokerNodes(1)
+            .setNumControllerNodes(1)
+            .setBaseDirectory(Files.createTempDirectory("kafka-"))
+            .build();
+    cluster =
+        new KafkaClusterTestKit.Builder(nodes)
+            .setConfigProp("offsets.topic.replication.factor", "1")
+            .setConfigProp("offsets.topic.num.partitions", "1")
+            .setConfigProp("transaction.state.log.replication.factor", "1")
+            .setConfigProp("transaction.state.log.min.isr", "1")
+            .setConfigProp("transaction.state.log.num.partitions", "1")
+            .setConfigProp("group.initial.rebalance.delay.ms", "0")
+            .setConfigProp("auto.create.topics.enable", "false")
+            .build();
     formatQuietly();
     cluster.startup();
     cluster.waitForReadyBrokers();
@@ -62,7 +70,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       cluster.format();
     } finally {
       System.setOut(stdout);
-      LoggerFactory.getLogger(EmbeddedKafka.class).debug("storage format: {}", printed.toString(StandardCharsets.UTF_8));
+      LoggerFactory.getLogger(EmbeddedKafka.class)
+          .debug("storage format: {}", printed.toString(StandardCharsets.UTF_8));
     }
   }
 
@@ -74,9 +83,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     createTopic(name, partitions, Map.of());
   }
 
-  public void createTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+  public void createTopic(String name, int partitions, Map<String, String> configs)
+      throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs))).all().get();
+      admin
+          .createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+          .all()
+          .get();
     }
   }
 
@@ -94,7 +107,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** Reads committed records of {@code topic} from the beginning until {@code count} arrived or the time is up. */
+  /**
+   * Reads committed records of {@code topic} from the beginning until {@code count} arrived or the
+   * time is up.
+   */
   public List<ConsumerRecord<byte[], byte[]>> read(String topic, int count, long timeoutMs) {
     Properties p = new Properties();
     p.put("bootstrap.servers", bootstrapServers());

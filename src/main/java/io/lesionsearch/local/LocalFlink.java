@@ -23,7 +23,10 @@ public final class LocalFlink implements AutoCloseable {
   private final MiniCluster cluster;
   private final List<JobID> jobs = new CopyOnWriteArrayList<>();
 
-  /** Starts a cluster with one TaskManager of {@code slots} slots; {@code restPort} 0 picks a free port. */
+  /**
+   * Starts a cluster with one TaskManager of {@code slots} slots; {@code restPort} 0 picks a free
+   * port.
+   */
   public LocalFlink(int slots, int restPort) throws Exception {
     Configuration config = new Configuration();
     config.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
@@ -34,11 +37,13 @@ public final class LocalFlink implements AutoCloseable {
     // No Kerberos or cloud credentials here: without this the token manager warns, at every start,
     // that it obtained none.
     config.set(SecurityOptions.DELEGATION_TOKENS_ENABLED, false);
-    cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
-        .setConfiguration(config)
-        .setNumTaskManagers(1)
-        .setNumSlotsPerTaskManager(slots)
-        .build());
+    cluster =
+        new MiniCluster(
+            new MiniClusterConfiguration.Builder()
+                .setConfiguration(config)
+                .setNumTaskManagers(1)
+                .setNumSlotsPerTaskManager(slots)
+                .build());
     cluster.start();
   }
 
@@ -60,7 +65,9 @@ public final class LocalFlink implements AutoCloseable {
     return cluster.getRestAddress().get(1, TimeUnit.MINUTES);
   }
 
-  /** Streaming jobs never end by themselves: a terminal state means the job failed or was cancelled. */
+  /**
+   * Streaming jobs never end by themselves: a terminal state means the job failed or was cancelled.
+   */
   public boolean isRunning(JobID job) throws Exception {
     return !cluster.getJobStatus(job).get(10, TimeUnit.SECONDS).isGloballyTerminalState();
   }

@@ -14,15 +14,16 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * Where the local mode's logs go while it runs, so that its console holds progress, addresses and
- * results: the log (INFO and above, as configured) goes to a file, the console keeps WARN and above,
- * and the query job's audit trail, one JSON line per reply, goes to a file of its own. Closing
- * restores the configuration from the log4j2 file.
+ * results: the log (INFO and above, as configured) goes to a file, the console keeps WARN and
+ * above, and the query job's audit trail, one JSON line per reply, goes to a file of its own.
+ * Closing restores the configuration from the log4j2 file.
  */
 public final class LocalLogs implements AutoCloseable {
 
   static final String LOG_FILE = "lesion-search.log";
   static final String AUDIT_FILE = "audit.jsonl";
   private static final String LOG_PATTERN = "%d{HH:mm:ss.SSS} %-5level %c{1} - %msg%n";
+
   /** Where Flink's launch scripts name the log, and where its web UI looks for the JobManager's. */
   private static final String FLINK_LOG_FILE = "log.file";
 
@@ -32,7 +33,8 @@ public final class LocalLogs implements AutoCloseable {
   private final Path audit;
   private final String flinkLogFile;
 
-  private LocalLogs(LoggerContext context, JulBridge jul, Path log, Path audit, String flinkLogFile) {
+  private LocalLogs(
+      LoggerContext context, JulBridge jul, Path log, Path audit, String flinkLogFile) {
     this.context = context;
     this.jul = jul;
     this.log = log;
@@ -65,13 +67,16 @@ public final class LocalLogs implements AutoCloseable {
     return new LocalLogs(context, JulBridge.install(), log, audit, flinkLogFile);
   }
 
-  private static Appender fileAppender(Configuration config, String name, Path file, String pattern) {
-    FileAppender appender = FileAppender.newBuilder()
-        .setName(name)
-        .withFileName(file.toString())
-        .setLayout(PatternLayout.newBuilder().withConfiguration(config).withPattern(pattern).build())
-        .setConfiguration(config)
-        .build();
+  private static Appender fileAppender(
+      Configuration config, String name, Path file, String pattern) {
+    FileAppender appender =
+        FileAppender.newBuilder()
+            .setName(name)
+            .withFileName(file.toString())
+            .setLayout(
+                PatternLayout.newBuilder().withConfiguration(config).withPattern(pattern).build())
+            .setConfiguration(config)
+            .build();
     appender.start();
     config.addAppender(appender);
     return appender;

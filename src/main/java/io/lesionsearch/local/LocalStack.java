@@ -1,12 +1,12 @@
 package io.lesionsearch.local;
 
-import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestConfig;
+import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.qdrant.QdrantConnection;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
-import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryConfig;
+import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryOptions;
 import java.net.URI;
 import java.nio.file.Path;
@@ -17,15 +17,18 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The whole system in this JVM: a KRaft broker with the jobs' topics, the Qdrant-compatible endpoint
- * (or a running Qdrant server) and one Flink TaskManager running the ingest and query jobs with their
- * default topic names, as a deployment would. Closing it stops the parts in reverse order of their
- * start.
+ * The whole system in this JVM: a KRaft broker with the jobs' topics, the Qdrant-compatible
+ * endpoint (or a running Qdrant server) and one Flink TaskManager running the ingest and query jobs
+ * with their default topic names, as a deployment would. Closing it stops the parts in reverse
+ * order of their start.
  */
 public final class LocalStack implements AutoCloseable {
 
   public static final String DEFAULT_COLLECTION = "lesions";
-  /** Short, so dead letters (committed with checkpoints) show while the dataset is still streaming. */
+
+  /**
+   * Short, so dead letters (committed with checkpoints) show while the dataset is still streaming.
+   */
   private static final String CHECKPOINT_MS = "2000";
 
   private final List<AutoCloseable> started = new ArrayList<>();
@@ -39,14 +42,22 @@ public final class LocalStack implements AutoCloseable {
   private final JobID queryJob;
 
   /**
-   * @param server a running Qdrant server to use (its gRPC HOST:PORT), or null for the embedded endpoint
+   * @param server a running Qdrant server to use (its gRPC HOST:PORT), or null for the embedded
+   *     endpoint
    * @param apiKey the server's API key, or null
    * @param qdrantPort the embedded endpoint's gRPC port, 0 for any free one
    * @param flinkPort Flink's REST and web UI port, 0 for any free one
    * @param thumbnailSize longest side of the payload thumbnails the web page shows, 0 for none
    */
-  public LocalStack(Path model, String server, String apiKey, int qdrantPort, String collection, int flinkPort,
-      int thumbnailSize) throws Exception {
+  public LocalStack(
+      Path model,
+      String server,
+      String apiKey,
+      int qdrantPort,
+      String collection,
+      int flinkPort,
+      int thumbnailSize)
+      throws Exception {
     this.collection = collection;
     try {
       kafka = start(new EmbeddedKafka());
@@ -56,22 +67,49 @@ public final class LocalStack implements AutoCloseable {
       } else {
         qdrant = QdrantConnection.parse(server).withApiKey(apiKey);
       }
-      List<String> common = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(),
-          "--qdrant-host", qdrant.host(), "--qdrant-port", Integer.toString(qdrant.port()),
-          "--collection", collection, "--model", model.toString(), "--parallelism", "1",
-          // As given: the jobs would otherwise take $QDRANT_API_KEY themselves, meant for another server.
-          "--qdrant-api-key", server == null || apiKey == null ? "" : apiKey));
+      List<String> common =
+          new ArrayList<>(
+              List.of(
+                  "--bootstrap-servers",
+                  kafka.bootstrapServers(),
+                  "--qdrant-host",
+                  qdrant.host(),
+                  "--qdrant-port",
+                  Integer.toString(qdrant.port()),
+                  "--collection",
+                  collection,
+                  "--model",
+                  model.toString(),
+                  "--parallelism",
+                  "1",
+                  // As given: the jobs would otherwise take $QDRANT_API_KEY themselves, meant for
+                  // another server.
+                  "--qdrant-api-key",
+                  server == null || apiKey == null ? "" : apiKey));
       List<String> ingestArgs = new ArrayList<>(common);
-      ingestArgs.addAll(List.of("--checkpoint-interval-ms", CHECKPOINT_MS, "--thumbnail-size", Integer.toString(thumbnailSize)));
+      ingestArgs.addAll(
+          List.of(
+              "--checkpoint-interval-ms",
+              CHECKPOINT_MS,
+              "--thumbnail-size",
+              Integer.toString(thumbnailSize)));
       ingest = IngestOptions.parse(ingestArgs.toArray(String[]::new));
       query = QueryOptions.parse(common.toArray(String[]::new));
       // The broker's default (1 MiB) would refuse an inline photo the jobs and the page accept; a
       // dead letter is its input plus headers, so dead-letter topics get 1 MiB more.
       for (String topic : List.of(ingest.topic(), query.requestsTopic(), query.repliesTopic())) {
-        kafka.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
+        kafka.createTopic(
+            topic,
+            1,
+            Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
       }
       for (String topic : List.of(ingest.deadLetterTopic(), query.deadLetterTopic())) {
-        kafka.createTopic(topic, 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES + (1 << 20))));
+        kafka.createTopic(
+            topic,
+            1,
+            Map.of(
+                "max.message.bytes",
+                Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES + (1 << 20))));
       }
       // One slot per job; both share the TaskManager's one copy of the model.
       flink = start(new LocalFlink(2, flinkPort));
@@ -117,7 +155,9 @@ public final class LocalStack implements AutoCloseable {
     return flink.webAddress();
   }
 
-  /** Fails with the job's name when either job has stopped: nothing would be indexed or answered. */
+  /**
+   * Fails with the job's name when either job has stopped: nothing would be indexed or answered.
+   */
   public void checkJobsRunning() throws Exception {
     if (!flink.isRunning(ingestJob)) {
       throw new IllegalStateException("the ingest job has stopped; see the log for its failure");

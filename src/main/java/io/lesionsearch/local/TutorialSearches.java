@@ -31,7 +31,9 @@ public final class TutorialSearches {
   public static List<Example> of(LesionImage query, List<LesionImage> others) {
     String image = base64(query);
     ArrayNode someIds = JSON.createArrayNode();
-    others.stream().limit(10).forEach(i -> someIds.add(PointIds.forImageId(i.imageId()).toString()));
+    others.stream()
+        .limit(10)
+        .forEach(i -> someIds.add(PointIds.forImageId(i.imageId()).toString()));
 
     ObjectNode femaleOlder = filter();
     femaleOlder.putArray("must").add(match("sex", "female"));
@@ -43,30 +45,62 @@ public final class TutorialSearches {
     notInList.putArray("must_not").addObject().set("has_id", someIds);
 
     ObjectNode notMelanomaNotFace = filter();
-    notMelanomaNotFace.putArray("must").addObject().put("key", "dx").putObject("match")
-        .putArray("except").add("melanoma").add("actinic_keratoses");
-    notMelanomaNotFace.putArray("must_not").addObject().put("key", "localization").putObject("match")
-        .putArray("any").add("face").add("neck");
+    notMelanomaNotFace
+        .putArray("must")
+        .addObject()
+        .put("key", "dx")
+        .putObject("match")
+        .putArray("except")
+        .add("melanoma")
+        .add("actinic_keratoses");
+    notMelanomaNotFace
+        .putArray("must_not")
+        .addObject()
+        .put("key", "localization")
+        .putObject("match")
+        .putArray("any")
+        .add("face")
+        .add("neck");
 
     ObjectNode batch = JSON.createObjectNode();
     ArrayNode searches = batch.putArray("searches");
     ObjectNode first = searches.addObject();
     first.putObject("query").put("image", image);
-    first.put("limit", 5).putObject("with_payload").putArray("exclude").add("lesion_id").add("thumbnail");
+    first
+        .put("limit", 5)
+        .putObject("with_payload")
+        .putArray("exclude")
+        .add("lesion_id")
+        .add("thumbnail");
     ObjectNode second = searches.addObject();
     second.putObject("query").put("image_id", query.imageId());
-    second.put("limit", 5).putObject("with_payload").putArray("exclude").add("dx_type").add("thumbnail");
+    second
+        .put("limit", 5)
+        .putObject("with_payload")
+        .putArray("exclude")
+        .add("dx_type")
+        .add("thumbnail");
 
     return List.of(
         new Example("Top 10 most similar", imageSearch(image, 10)),
-        new Example("Female patients aged 55 or more (must sex, should age: Qdrant needs one should to match)",
+        new Example(
+            "Female patients aged 55 or more (must sex, should age: Qdrant needs one should to match)",
             withFilter(imageSearch(image, 10), femaleOlder)),
-        new Example("Score threshold 0.92, up to 20 hits", imageSearch(image, 20).put("score_threshold", 0.92)),
-        new Example("Only among 10 listed ids (has_id under must)", withFilter(imageSearch(image, 10), inList)),
-        new Example("Excluding those 10 ids (has_id under must_not)", withFilter(imageSearch(image, 10), notInList)),
-        new Example("Not melanoma or actinic keratoses, not on face or neck (match except, must_not any)",
+        new Example(
+            "Score threshold 0.92, up to 20 hits",
+            imageSearch(image, 20).put("score_threshold", 0.92)),
+        new Example(
+            "Only among 10 listed ids (has_id under must)",
+            withFilter(imageSearch(image, 10), inList)),
+        new Example(
+            "Excluding those 10 ids (has_id under must_not)",
+            withFilter(imageSearch(image, 10), notInList)),
+        new Example(
+            "Not melanoma or actinic keratoses, not on face or neck (match except, must_not any)",
             withFilter(imageSearch(image, 10), notMelanomaNotFace)),
-        new Example("More like indexed image " + query.imageId() + " (by image_id)", byImageId(query.imageId())),
+        new Example(
+            "More like indexed image " + query.imageId() + " (by image_id)",
+            byImageId(query.imageId())),
         new Example("A batch of two searches, each excluding some payload keys", batch));
   }
 

@@ -7,7 +7,11 @@ import picocli.CommandLine.Option;
 /** The device of the tools that run the model in-process (a picocli mixin). */
 public final class DeviceOption {
 
-  @Option(names = "--device", defaultValue = "cpu", converter = DeviceConverter.class, description = "cpu, gpu or gpuN (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      converter = DeviceConverter.class,
+      description = "cpu, gpu or gpuN (default: ${DEFAULT-VALUE}).")
   public Device device;
 
   /** "cpu", "gpu" (the first GPU) or "gpuN" / "gpu:N". */
@@ -24,7 +28,8 @@ public final class DeviceOption {
       if (v.matches("gpu:?\\d+")) {
         return Device.gpu(Integer.parseInt(v.replaceAll("\\D", "")));
       }
-      throw new CommandLine.TypeConversionException("expected cpu, gpu or gpuN, got '" + value + "'");
+      throw new CommandLine.TypeConversionException(
+          "expected cpu, gpu or gpuN, got '" + value + "'");
     }
   }
 }

@@ -9,7 +9,10 @@ public final class FlinkOptions {
   @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's).")
   public Integer parallelism;
 
-  @Option(names = "--checkpoint-interval-ms", defaultValue = "10000", description = "Checkpoint interval; 0 turns checkpointing off (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-interval-ms",
+      defaultValue = "10000",
+      description = "Checkpoint interval; 0 turns checkpointing off (default: ${DEFAULT-VALUE}).")
   public long checkpointIntervalMs;
 
   public FlinkConfig toConfig() {

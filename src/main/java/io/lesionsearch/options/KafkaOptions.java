@@ -9,7 +9,11 @@ public final class KafkaOptions {
 
   @Mixin public KafkaClientOptions client = new KafkaClientOptions();
 
-  @Option(names = "--starting-offsets", defaultValue = "committed", description = "committed (falling back to earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--starting-offsets",
+      defaultValue = "committed",
+      description =
+          "committed (falling back to earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
   public KafkaConfig.StartingOffsets startingOffsets;
 
   public KafkaConfig toConfig() {

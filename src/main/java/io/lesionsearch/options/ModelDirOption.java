@@ -9,6 +9,10 @@ import picocli.CommandLine.Option;
  */
 public final class ModelDirOption {
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (model.pt + manifest.json).")
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "DIR",
+      description = "Model directory (model.pt + manifest.json).")
   public Path model;
 }

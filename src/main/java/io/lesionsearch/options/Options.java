@@ -20,9 +20,10 @@ public final class Options {
     spec.addMixin("options", CommandSpec.forAnnotatedObject(options));
     // Known to the parser only so that OptionsFile can tell it from a misspelt setting.
     spec.addOption(OptionSpec.builder(OptionsFile.OPTION).arity("1").build());
-    CommandLine cmd = new CommandLine(spec)
-        .setCaseInsensitiveEnumValuesAllowed(true)
-        .setOverwrittenOptionsAllowed(true);
+    CommandLine cmd =
+        new CommandLine(spec)
+            .setCaseInsensitiveEnumValuesAllowed(true)
+            .setOverwrittenOptionsAllowed(true);
     try {
       cmd.parseArgs(OptionsFile.expand(List.of(args), spec).toArray(String[]::new));
     } catch (CommandLine.ParameterException e) {

@@ -14,9 +14,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Options from a properties file: {@code bootstrap-servers=...} for {@code --bootstrap-servers},
- * {@code kafka.security.protocol=...} for {@code --kafka-property security.protocol=...}. They become
- * arguments placed before the command line's, so the command line wins. A key that names no option
- * fails the start: a misspelt setting silently ignored is worse than no start.
+ * {@code kafka.security.protocol=...} for {@code --kafka-property security.protocol=...}. They
+ * become arguments placed before the command line's, so the command line wins. A key that names no
+ * option fails the start: a misspelt setting silently ignored is worse than no start.
  */
 public final class OptionsFile {
 
@@ -25,7 +25,10 @@ public final class OptionsFile {
 
   private OptionsFile() {}
 
-  /** The original arguments with {@code --config FILE} replaced by the file's settings, placed first. */
+  /**
+   * The original arguments with {@code --config FILE} replaced by the file's settings, placed
+   * first.
+   */
   public static List<String> expand(List<String> args, CommandSpec spec) {
     List<String> rest = new ArrayList<>();
     Path file = null;
@@ -52,7 +55,8 @@ public final class OptionsFile {
     try (Reader reader = Files.newBufferedReader(file)) {
       properties.load(reader);
     } catch (IOException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + OPTION + " " + file + ": " + e);
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "cannot read " + OPTION + " " + file + ": " + e);
     }
     Set<String> unknown = new TreeSet<>();
     List<String> args = new ArrayList<>();

@@ -20,8 +20,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Publishes a dataset to Kafka as a feed of ingest messages (key = image_id), paced to a rate and
  * optionally looping, with progress through a {@link Listener}. Used by the {@code produce} command
- * and in-process by the single-machine mode. {@link #connect} checks that the broker answers and the
- * topic exists before anything is sent, so a wrong address fails in seconds with a message saying so.
+ * and in-process by the single-machine mode. {@link #connect} checks that the broker answers and
+ * the topic exists before anything is sent, so a wrong address fails in seconds with a message
+ * saying so.
  */
 public final class DatasetProducer implements AutoCloseable {
 
@@ -34,12 +35,20 @@ public final class DatasetProducer implements AutoCloseable {
    * @param inline base64 image in the message; otherwise image_uri = the file's absolute path
    * @param loop start over at the end of the dataset (repeats overwrite their own points)
    */
-  public record Settings(String bootstrapServers, String topic, double ratePerSecond, long limit, boolean inline, boolean loop,
-      Map<String, String> kafkaProperties, Duration connectTimeout) {
+  public record Settings(
+      String bootstrapServers,
+      String topic,
+      double ratePerSecond,
+      long limit,
+      boolean inline,
+      boolean loop,
+      Map<String, String> kafkaProperties,
+      Duration connectTimeout) {
 
     public Settings {
       if (ratePerSecond < 0 || Double.isNaN(ratePerSecond)) {
-        throw new IllegalArgumentException("--rate must be 0 (no limit) or positive, got " + ratePerSecond);
+        throw new IllegalArgumentException(
+            "--rate must be 0 (no limit) or positive, got " + ratePerSecond);
       }
       if (limit < 0) {
         throw new IllegalArgumentException("--limit must be 0 (all) or positive, got " + limit);
@@ -48,35 +57,65 @@ public final class DatasetProducer implements AutoCloseable {
     }
 
     public static Settings of(String bootstrapServers, String topic) {
-      return new Settings(bootstrapServers, topic, 0, 0, true, false, Map.of(), Duration.ofSeconds(15));
+      return new Settings(
+          bootstrapServers, topic, 0, 0, true, false, Map.of(), Duration.ofSeconds(15));
     }
 
     public Settings withRate(double perSecond) {
-      return new Settings(bootstrapServers, topic, perSecond, limit, inline, loop, kafkaProperties, connectTimeout);
+      return new Settings(
+          bootstrapServers, topic, perSecond, limit, inline, loop, kafkaProperties, connectTimeout);
     }
 
     public Settings withLimit(long messages) {
-      return new Settings(bootstrapServers, topic, ratePerSecond, messages, inline, loop, kafkaProperties, connectTimeout);
+      return new Settings(
+          bootstrapServers,
+          topic,
+          ratePerSecond,
+          messages,
+          inline,
+          loop,
+          kafkaProperties,
+          connectTimeout);
     }
 
     public Settings withInline(boolean inlineImages) {
-      return new Settings(bootstrapServers, topic, ratePerSecond, limit, inlineImages, loop, kafkaProperties, connectTimeout);
+      return new Settings(
+          bootstrapServers,
+          topic,
+          ratePerSecond,
+          limit,
+          inlineImages,
+          loop,
+          kafkaProperties,
+          connectTimeout);
     }
 
     public Settings withLoop(boolean endless) {
-      return new Settings(bootstrapServers, topic, ratePerSecond, limit, inline, endless, kafkaProperties, connectTimeout);
+      return new Settings(
+          bootstrapServers,
+          topic,
+          ratePerSecond,
+          limit,
+          inline,
+          endless,
+          kafkaProperties,
+          connectTimeout);
     }
 
     public Settings withKafkaProperties(Map<String, String> properties) {
-      return new Settings(bootstrapServers, topic, ratePerSecond, limit, inline, loop, properties, connectTimeout);
+      return new Settings(
+          bootstrapServers, topic, ratePerSecond, limit, inline, loop, properties, connectTimeout);
     }
 
     public Settings withConnectTimeout(Duration timeout) {
-      return new Settings(bootstrapServers, topic, ratePerSecond, limit, inline, loop, kafkaProperties, timeout);
+      return new Settings(
+          bootstrapServers, topic, ratePerSecond, limit, inline, loop, kafkaProperties, timeout);
     }
   }
 
-  /** Progress and images that could not be sent (an image file deleted since the scan, for example). */
+  /**
+   * Progress and images that could not be sent (an image file deleted since the scan, for example).
+   */
   public interface Listener {
     void progress(long sent, double imagesPerSecond);
 
@@ -101,7 +140,8 @@ public final class DatasetProducer implements AutoCloseable {
   }
 
   /**
-   * Checks that Kafka answers within the connect timeout and that the topic exists, then opens the producer.
+   * Checks that Kafka answers within the connect timeout and that the topic exists, then opens the
+   * producer.
    *
    * @throws ProduceException naming the address or topic at fault
    */
@@ -113,7 +153,8 @@ public final class DatasetProducer implements AutoCloseable {
     p.putIfAbsent("linger.ms", "10");
     p.putIfAbsent("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
     p.putIfAbsent("max.block.ms", Long.toString(settings.connectTimeout().toMillis()));
-    return new DatasetProducer(settings, new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
+    return new DatasetProducer(
+        settings, new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
   }
 
   private static void checkTopic(Settings s) throws ProduceException {
@@ -123,37 +164,61 @@ public final class DatasetProducer implements AutoCloseable {
     p.put("request.timeout.ms", timeoutMs);
     p.put("default.api.timeout.ms", timeoutMs);
     try (Admin admin = Admin.create(p)) {
-      admin.describeTopics(List.of(s.topic())).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
+      admin
+          .describeTopics(List.of(s.topic()))
+          .allTopicNames()
+          .get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (TimeoutException | org.apache.kafka.common.KafkaException e) {
       throw unreachable(s, e);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-        throw new ProduceException("topic '" + s.topic() + "' does not exist on Kafka at " + s.bootstrapServers()
-            + "; create it first (kafka-topics.sh --create --topic " + s.topic() + ")", e.getCause());
+        throw new ProduceException(
+            "topic '"
+                + s.topic()
+                + "' does not exist on Kafka at "
+                + s.bootstrapServers()
+                + "; create it first (kafka-topics.sh --create --topic "
+                + s.topic()
+                + ")",
+            e.getCause());
       }
       if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
         throw unreachable(s, e.getCause());
       }
-      throw new ProduceException("Kafka at " + s.bootstrapServers() + " refused to describe topic '" + s.topic() + "': "
-          + e.getCause().getMessage(), e.getCause());
+      throw new ProduceException(
+          "Kafka at "
+              + s.bootstrapServers()
+              + " refused to describe topic '"
+              + s.topic()
+              + "': "
+              + e.getCause().getMessage(),
+          e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProduceException("interrupted while connecting to Kafka at " + s.bootstrapServers(), e);
+      throw new ProduceException(
+          "interrupted while connecting to Kafka at " + s.bootstrapServers(), e);
     }
   }
 
   private static ProduceException unreachable(Settings s, Throwable cause) {
-    return new ProduceException("Kafka at " + s.bootstrapServers() + " is unreachable: no answer within "
-        + s.connectTimeout().toSeconds() + " s (is the broker running, and is that the address it advertises? "
-        + "set it with --bootstrap-servers)", cause);
+    return new ProduceException(
+        "Kafka at "
+            + s.bootstrapServers()
+            + " is unreachable: no answer within "
+            + s.connectTimeout().toSeconds()
+            + " s (is the broker running, and is that the address it advertises? "
+            + "set it with --bootstrap-servers)",
+        cause);
   }
 
   /**
-   * Sends the images in order (repeatedly with {@code loop}) until the limit, the end, or {@link #stop()}.
+   * Sends the images in order (repeatedly with {@code loop}) until the limit, the end, or {@link
+   * #stop()}.
    *
    * @throws ProduceException when Kafka refuses a message; nothing after it is sent
    */
-  public Summary produce(List<LesionImage> images, Listener listener) throws ProduceException, InterruptedException {
+  public Summary produce(List<LesionImage> images, Listener listener)
+      throws ProduceException, InterruptedException {
     if (images.isEmpty()) {
       return new Summary(0, 0, 0);
     }
@@ -174,13 +239,17 @@ public final class DatasetProducer implements AutoCloseable {
         skipped++;
         continue;
       }
-      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(settings.topic(), IngestMessages.key(image), value);
+      ProducerRecord<byte[], byte[]> record =
+          new ProducerRecord<>(settings.topic(), IngestMessages.key(image), value);
       try {
-        var unused = producer.send(record, (meta, e) -> {
-          if (e != null) {
-            failure.compareAndSet(null, refused(image, e));
-          }
-        });
+        var unused =
+            producer.send(
+                record,
+                (meta, e) -> {
+                  if (e != null) {
+                    failure.compareAndSet(null, refused(image, e));
+                  }
+                });
       } catch (org.apache.kafka.common.KafkaException e) {
         throw refused(image, e);
       }
@@ -207,13 +276,25 @@ public final class DatasetProducer implements AutoCloseable {
   }
 
   private ProduceException refused(LesionImage image, Exception e) {
-    String hint = e instanceof RecordTooLargeException
-        ? " (the message is over the broker's or topic's size limit: send large images with --uri)" : "";
-    return new ProduceException("sending " + image.imageId() + " to topic '" + settings.topic() + "' at "
-        + settings.bootstrapServers() + " failed: " + e.getMessage() + hint, e);
+    String hint =
+        e instanceof RecordTooLargeException
+            ? " (the message is over the broker's or topic's size limit: send large images with --uri)"
+            : "";
+    return new ProduceException(
+        "sending "
+            + image.imageId()
+            + " to topic '"
+            + settings.topic()
+            + "' at "
+            + settings.bootstrapServers()
+            + " failed: "
+            + e.getMessage()
+            + hint,
+        e);
   }
 
-  private static void throwIfFailed(AtomicReference<ProduceException> failure) throws ProduceException {
+  private static void throwIfFailed(AtomicReference<ProduceException> failure)
+      throws ProduceException {
     ProduceException e = failure.get();
     if (e != null) {
       throw e;

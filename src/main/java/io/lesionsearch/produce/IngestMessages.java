@@ -17,9 +17,12 @@ import java.util.Base64;
 public final class IngestMessages {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Extra metadata columns may not overwrite the contract's own fields. */
   private static boolean reserved(String field) {
-    return LesionPayload.isDatasetField(field) || field.equals(LesionPayload.IMAGE) || field.equals(LesionPayload.IMAGE_URI);
+    return LesionPayload.isDatasetField(field)
+        || field.equals(LesionPayload.IMAGE)
+        || field.equals(LesionPayload.IMAGE_URI);
   }
 
   private IngestMessages() {}
@@ -29,8 +32,8 @@ public final class IngestMessages {
   }
 
   /**
-   * @param inline the image base64 in the message; otherwise {@code image_uri} is the file's absolute
-   *     path, which every TaskManager must be able to read
+   * @param inline the image base64 in the message; otherwise {@code image_uri} is the file's
+   *     absolute path, which every TaskManager must be able to read
    * @throws IOException when the image file cannot be read (inline only)
    */
   public static byte[] value(LesionImage image, boolean inline) throws IOException {
@@ -43,13 +46,18 @@ public final class IngestMessages {
     image.age().ifPresent(age -> m.put(LesionPayload.AGE, age));
     putIfPresent(m, LesionPayload.SEX, image.sex());
     putIfPresent(m, LesionPayload.LOCALIZATION, image.localization());
-    image.extra().forEach((k, v) -> {
-      if (!reserved(k)) {
-        m.put(k, v);
-      }
-    });
+    image
+        .extra()
+        .forEach(
+            (k, v) -> {
+              if (!reserved(k)) {
+                m.put(k, v);
+              }
+            });
     if (inline) {
-      m.put(LesionPayload.IMAGE, Base64.getEncoder().encodeToString(Files.readAllBytes(image.file())));
+      m.put(
+          LesionPayload.IMAGE,
+          Base64.getEncoder().encodeToString(Files.readAllBytes(image.file())));
     } else {
       m.put(LesionPayload.IMAGE_URI, image.file().toAbsolutePath().toString());
     }

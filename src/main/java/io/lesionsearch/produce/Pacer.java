@@ -20,7 +20,8 @@ final class Pacer {
   /** {@code ratePerSecond} 0 means no limit. */
   Pacer(double ratePerSecond, LongSupplier clock, Sleeper sleeper) {
     if (ratePerSecond < 0 || Double.isNaN(ratePerSecond)) {
-      throw new IllegalArgumentException("rate must be 0 (no limit) or positive, got " + ratePerSecond);
+      throw new IllegalArgumentException(
+          "rate must be 0 (no limit) or positive, got " + ratePerSecond);
     }
     this.ratePerSecond = ratePerSecond;
     this.clock = clock;
@@ -28,7 +29,10 @@ final class Pacer {
   }
 
   static Pacer systemClock(double ratePerSecond) {
-    return new Pacer(ratePerSecond, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+    return new Pacer(
+        ratePerSecond,
+        System::nanoTime,
+        nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
   }
 
   /** Waits until message number {@code index} (from 0) is due. */

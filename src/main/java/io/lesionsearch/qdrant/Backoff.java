@@ -18,7 +18,8 @@ public final class Backoff implements Serializable {
     this.initialMs = positive("initialBackoff", initial);
     this.maxMs = positive("maxBackoff", max);
     if (maxMs < initialMs) {
-      throw new IllegalArgumentException("maxBackoff (" + max + ") must be >= initialBackoff (" + initial + ")");
+      throw new IllegalArgumentException(
+          "maxBackoff (" + max + ") must be >= initialBackoff (" + initial + ")");
     }
   }
 

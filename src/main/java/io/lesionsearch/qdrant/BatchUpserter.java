@@ -34,7 +34,11 @@ final class BatchUpserter {
   }
 
   /** The writer's metrics: Flink's standard send-error counter and the sink's own. */
-  record Metrics(Counter sendErrors, Counter retries, Counter pointsWritten, Histogram batchSizes,
+  record Metrics(
+      Counter sendErrors,
+      Counter retries,
+      Counter pointsWritten,
+      Histogram batchSizes,
       Histogram latenciesMs) {}
 
   private final String collection;
@@ -51,15 +55,23 @@ final class BatchUpserter {
 
   /** Start of the current run of failures (-1 when the last upsert succeeded); guarded by this. */
   private long failingSinceMs = -1;
+
   private int consecutiveFailures;
 
   /**
    * @param resetConnectBackoff makes gRPC reconnect now rather than after its own backoff
    * @param jitter from -1 to 1 (see {@link Backoff#delayMs})
    */
-  BatchUpserter(String collection, String address, RetryPolicy retry,
-      Function<UpsertPoints, ListenableFuture<UpdateResult>> upsert, Runnable resetConnectBackoff,
-      LongSupplier clockMs, DoubleSupplier jitter, Scheduler scheduler, Metrics metrics) {
+  BatchUpserter(
+      String collection,
+      String address,
+      RetryPolicy retry,
+      Function<UpsertPoints, ListenableFuture<UpdateResult>> upsert,
+      Runnable resetConnectBackoff,
+      LongSupplier clockMs,
+      DoubleSupplier jitter,
+      Scheduler scheduler,
+      Metrics metrics) {
     this.collection = collection;
     this.address = address;
     this.retry = retry;
@@ -69,31 +81,46 @@ final class BatchUpserter {
     this.jitter = jitter;
     this.scheduler = scheduler;
     this.metrics = metrics;
-    this.fatal = FatalExceptionClassifier.createChain(
-        new FatalExceptionClassifier(t -> !QdrantFailure.of(t).retryWrite(), t -> new QdrantSinkException(
-            "Qdrant at " + address + " rejected an upsert to collection '" + collection + "': "
-                + QdrantFailure.describe(t) + ". Not retried: " + hint(QdrantFailure.of(t)), t)));
+    this.fatal =
+        FatalExceptionClassifier.createChain(
+            new FatalExceptionClassifier(
+                t -> !QdrantFailure.of(t).retryWrite(),
+                t ->
+                    new QdrantSinkException(
+                        "Qdrant at "
+                            + address
+                            + " rejected an upsert to collection '"
+                            + collection
+                            + "': "
+                            + QdrantFailure.describe(t)
+                            + ". Not retried: "
+                            + hint(QdrantFailure.of(t)),
+                        t)));
   }
 
   void upsert(List<PointStruct> batch, ResultHandler<PointStruct> handler) {
-    UpsertPoints request = UpsertPoints.newBuilder()
-        .setCollectionName(collection)
-        .setWait(true) // acknowledged means applied, so a completed checkpoint means searchable
-        .addAllPoints(batch)
-        .build();
+    UpsertPoints request =
+        UpsertPoints.newBuilder()
+            .setCollectionName(collection)
+            .setWait(true) // acknowledged means applied, so a completed checkpoint means searchable
+            .addAllPoints(batch)
+            .build();
     long start = clockMs.getAsLong();
-    Futures.addCallback(upsert.apply(request), new FutureCallback<UpdateResult>() {
-      @Override
-      public void onSuccess(UpdateResult result) {
-        succeeded(batch.size(), clockMs.getAsLong() - start);
-        handler.complete();
-      }
+    Futures.addCallback(
+        upsert.apply(request),
+        new FutureCallback<UpdateResult>() {
+          @Override
+          public void onSuccess(UpdateResult result) {
+            succeeded(batch.size(), clockMs.getAsLong() - start);
+            handler.complete();
+          }
 
-      @Override
-      public void onFailure(Throwable t) {
-        failed(batch, handler, t);
-      }
-    }, MoreExecutors.directExecutor());
+          @Override
+          public void onFailure(Throwable t) {
+            failed(batch, handler, t);
+          }
+        },
+        MoreExecutors.directExecutor());
   }
 
   long lastLatencyMs() {
@@ -127,37 +154,60 @@ final class BatchUpserter {
       failingForMs = now - failingSinceMs;
     }
     if (retry.givesUp(failingForMs)) {
-      handler.completeExceptionally(new QdrantSinkException("Qdrant at " + address
-          + " has not accepted an upsert to collection '" + collection + "' for "
-          + failingForMs + " ms (" + attempt + " failed attempts, last: " + QdrantFailure.describe(t)
-          + "); giving up after maxRetryDuration=" + retry.maxRetryDurationMs() + " ms", t));
+      handler.completeExceptionally(
+          new QdrantSinkException(
+              "Qdrant at "
+                  + address
+                  + " has not accepted an upsert to collection '"
+                  + collection
+                  + "' for "
+                  + failingForMs
+                  + " ms ("
+                  + attempt
+                  + " failed attempts, last: "
+                  + QdrantFailure.describe(t)
+                  + "); giving up after maxRetryDuration="
+                  + retry.maxRetryDurationMs()
+                  + " ms",
+              t));
       return;
     }
     long delayMs = retry.backoff().delayMs(attempt, jitter.getAsDouble());
     metrics.retries().inc();
-    LOG.warn("Upsert of {} points to Qdrant collection '{}' at {} failed ({}), attempt {}; retrying in {} ms",
-        batch.size(), collection, address, QdrantFailure.describe(t), attempt, delayMs);
+    LOG.warn(
+        "Upsert of {} points to Qdrant collection '{}' at {} failed ({}), attempt {}; retrying in {} ms",
+        batch.size(),
+        collection,
+        address,
+        QdrantFailure.describe(t),
+        attempt,
+        delayMs);
     boolean unavailable = QdrantFailure.of(t) == QdrantFailure.UNAVAILABLE;
     try {
-      scheduler.schedule(() -> {
-        if (unavailable) {
-          // Otherwise gRPC may still be waiting out its own reconnect backoff (up to 2 min).
-          resetConnectBackoff.run();
-        }
-        handler.retryForEntries(batch);
-      }, delayMs);
+      scheduler.schedule(
+          () -> {
+            if (unavailable) {
+              // Otherwise gRPC may still be waiting out its own reconnect backoff (up to 2 min).
+              resetConnectBackoff.run();
+            }
+            handler.retryForEntries(batch);
+          },
+          delayMs);
     } catch (RejectedExecutionException closing) {
       // Only after close(): the task is going away and restarts from its last checkpoint.
-      handler.completeExceptionally(new QdrantSinkException(
-          "Qdrant sink for collection '" + collection + "' closed while retrying", t));
+      handler.completeExceptionally(
+          new QdrantSinkException(
+              "Qdrant sink for collection '" + collection + "' closed while retrying", t));
     }
   }
 
   private static String hint(QdrantFailure failure) {
     return switch (failure) {
-      case INVALID_ARGUMENT -> "the points do not fit the collection; check its vector size and distance "
-          + "against the model's embedding size.";
-      case NOT_FOUND -> "the collection does not exist; create it (CollectionBootstrap) or fix the name.";
+      case INVALID_ARGUMENT ->
+          "the points do not fit the collection; check its vector size and distance "
+              + "against the model's embedding size.";
+      case NOT_FOUND ->
+          "the collection does not exist; create it (CollectionBootstrap) or fix the name.";
       case ACCESS_DENIED -> "check the API key (a read-only key cannot write).";
       default -> "only an unavailable, overloaded, slow or aborting Qdrant is retried.";
     };

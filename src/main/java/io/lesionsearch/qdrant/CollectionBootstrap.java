@@ -18,29 +18,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure the collection the sink writes to exists with the model's vector size, Cosine
- * distance and the payload indexes its caller's searches filter on. Never deletes or recreates: an
- * existing collection that does not match is an operator decision, so it stops with a message
- * saying what to do.
+ * Makes sure the collection the sink writes to exists with the model's vector size, Cosine distance
+ * and the payload indexes its caller's searches filter on. Never deletes or recreates: an existing
+ * collection that does not match is an operator decision, so it stops with a message saying what to
+ * do.
  */
 public final class CollectionBootstrap {
   private static final Logger LOG = LoggerFactory.getLogger(CollectionBootstrap.class);
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
   /** What {@link #ensure} found. */
-  public enum Outcome { CREATED, EXISTED }
+  public enum Outcome {
+    CREATED,
+    EXISTED
+  }
 
   private CollectionBootstrap() {}
 
   /**
-   * Creates the collection if absent, else checks it; then adds any missing payload index. Safe
-   * to run from many parallel writers at once: a create that loses the race is re-checked.
+   * Creates the collection if absent, else checks it; then adds any missing payload index. Safe to
+   * run from many parallel writers at once: a create that loses the race is re-checked.
    *
    * @param payloadIndexes the payload fields to index, and the index type of each
-   *
    * @throws IllegalStateException if the collection exists with another size or distance
    */
-  public static Outcome ensure(QdrantClient client, String collection, int vectorSize,
+  public static Outcome ensure(
+      QdrantClient client,
+      String collection,
+      int vectorSize,
       Map<String, PayloadSchemaType> payloadIndexes) {
     if (vectorSize <= 0) {
       throw new IllegalArgumentException("vector size must be > 0, got " + vectorSize);
@@ -48,8 +53,12 @@ public final class CollectionBootstrap {
     Outcome outcome = Outcome.EXISTED;
     if (!get(client.collectionExistsAsync(collection, CALL_TIMEOUT), collection)) {
       try {
-        get(client.createCollectionAsync(collection, VectorParams.newBuilder()
-            .setSize(vectorSize).setDistance(Distance.Cosine).build(), CALL_TIMEOUT), collection);
+        get(
+            client.createCollectionAsync(
+                collection,
+                VectorParams.newBuilder().setSize(vectorSize).setDistance(Distance.Cosine).build(),
+                CALL_TIMEOUT),
+            collection);
         outcome = Outcome.CREATED;
         LOG.info("Created Qdrant collection '{}' (size {}, Cosine)", collection, vectorSize);
       } catch (RuntimeException e) {
@@ -69,32 +78,56 @@ public final class CollectionBootstrap {
   static void check(String collection, int vectorSize, CollectionInfo info) {
     VectorsConfig vc = info.getConfig().getParams().getVectorsConfig();
     if (!vc.hasParams()) {
-      throw new CollectionMismatchException("Qdrant collection '" + collection + "' has named vectors "
-          + vc.getParamsMap().getMapMap().keySet() + ", but the sink writes one unnamed vector of "
-          + "size " + vectorSize + " (Cosine). Use another collection name, or delete this "
-          + "collection so that it can be created.");
+      throw new CollectionMismatchException(
+          "Qdrant collection '"
+              + collection
+              + "' has named vectors "
+              + vc.getParamsMap().getMapMap().keySet()
+              + ", but the sink writes one unnamed vector of "
+              + "size "
+              + vectorSize
+              + " (Cosine). Use another collection name, or delete this "
+              + "collection so that it can be created.");
     }
     VectorParams p = vc.getParams();
     if (p.getSize() != vectorSize || p.getDistance() != Distance.Cosine) {
-      throw new CollectionMismatchException("Qdrant collection '" + collection + "' exists with vector "
-          + "size " + p.getSize() + " and distance " + p.getDistance() + ", but the model needs "
-          + "size " + vectorSize + " and distance Cosine. Use another collection name, or delete "
-          + "this collection (its points were made by a different model) so that it can be "
-          + "created.");
+      throw new CollectionMismatchException(
+          "Qdrant collection '"
+              + collection
+              + "' exists with vector "
+              + "size "
+              + p.getSize()
+              + " and distance "
+              + p.getDistance()
+              + ", but the model needs "
+              + "size "
+              + vectorSize
+              + " and distance Cosine. Use another collection name, or delete "
+              + "this collection (its points were made by a different model) so that it can be "
+              + "created.");
     }
   }
 
-  private static void addMissingIndexes(QdrantClient client, String collection,
-      Map<String, PayloadSchemaType> wanted, Map<String, PayloadSchemaInfo> existing) {
+  private static void addMissingIndexes(
+      QdrantClient client,
+      String collection,
+      Map<String, PayloadSchemaType> wanted,
+      Map<String, PayloadSchemaInfo> existing) {
     for (Map.Entry<String, PayloadSchemaType> want : wanted.entrySet()) {
       PayloadSchemaInfo have = existing.get(want.getKey());
       if (have == null) {
         // Creating an index that already exists is a no-op in Qdrant, so a race here is harmless.
-        get(client.createPayloadIndexAsync(collection, want.getKey(), want.getValue(), null,
-            true, null, CALL_TIMEOUT), collection);
+        get(
+            client.createPayloadIndexAsync(
+                collection, want.getKey(), want.getValue(), null, true, null, CALL_TIMEOUT),
+            collection);
       } else if (have.getDataType() != want.getValue()) {
-        LOG.warn("Qdrant collection '{}' indexes '{}' as {}, not {}; left as it is",
-            collection, want.getKey(), have.getDataType(), want.getValue());
+        LOG.warn(
+            "Qdrant collection '{}' indexes '{}' as {}, not {}; left as it is",
+            collection,
+            want.getKey(),
+            have.getDataType(),
+            want.getValue());
       }
     }
   }
@@ -104,13 +137,18 @@ public final class CollectionBootstrap {
       return f.get(CALL_TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while preparing Qdrant collection '"
-          + collection + "'", e);
+      throw new IllegalStateException(
+          "Interrupted while preparing Qdrant collection '" + collection + "'", e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       Status s = Status.fromThrowable(cause);
-      throw new IllegalStateException("Cannot prepare Qdrant collection '" + collection + "': "
-          + s.getCode() + (s.getDescription() != null ? ": " + s.getDescription() : ""), cause);
+      throw new IllegalStateException(
+          "Cannot prepare Qdrant collection '"
+              + collection
+              + "': "
+              + s.getCode()
+              + (s.getDescription() != null ? ": " + s.getDescription() : ""),
+          cause);
     }
   }
 }

@@ -7,9 +7,9 @@ import org.apache.flink.connector.base.sink.writer.strategy.ResultInfo;
 /**
  * At most N requests in flight, each up to the full batch size. Flink's default (AIMD congestion
  * control) caps the points in flight at one batch, so with 1,000-point batches a second request
- * could never start, and it halves the batch after every failure, so after an outage the sink
- * would crawl back from 1-point upserts. The writer's own backoff is what slows it down while
- * Qdrant is struggling. Only used from the task's mailbox thread.
+ * could never start, and it halves the batch after every failure, so after an outage the sink would
+ * crawl back from 1-point upserts. The writer's own backoff is what slows it down while Qdrant is
+ * struggling. Only used from the task's mailbox thread.
  */
 final class FixedInFlightStrategy implements RateLimitingStrategy {
   private final int maxInFlightRequests;

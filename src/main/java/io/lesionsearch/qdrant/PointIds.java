@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
 /**
- * The Qdrant point id of an image: a name-based UUID of its image_id, so a replayed or repeated record
- * overwrites its own point instead of adding another, and any client can find a point from its image_id.
+ * The Qdrant point id of an image: a name-based UUID of its image_id, so a replayed or repeated
+ * record overwrites its own point instead of adding another, and any client can find a point from
+ * its image_id.
  */
 public final class PointIds {
   /** HAM10000's ids are 12 characters; an image_id is also a Kafka key and is quoted in logs. */
@@ -14,6 +15,7 @@ public final class PointIds {
   private PointIds() {}
 
   public static UUID forImageId(String imageId) {
-    return UUID.nameUUIDFromBytes(("lesion-search:image_id:" + imageId).getBytes(StandardCharsets.UTF_8));
+    return UUID.nameUUIDFromBytes(
+        ("lesion-search:image_id:" + imageId).getBytes(StandardCharsets.UTF_8));
   }
 }

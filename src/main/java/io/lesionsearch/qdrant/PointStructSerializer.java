@@ -73,7 +73,10 @@ public final class PointStructSerializer extends TypeSerializerSingleton<PointSt
     return new Snapshot();
   }
 
-  /** What a savepoint records of this serializer; public with a no-argument constructor, as Flink needs. */
+  /**
+   * What a savepoint records of this serializer; public with a no-argument constructor, as Flink
+   * needs.
+   */
   public static final class Snapshot extends SimpleTypeSerializerSnapshot<PointStruct> {
     public Snapshot() {
       super(() -> INSTANCE);

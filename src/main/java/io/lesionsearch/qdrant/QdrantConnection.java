@@ -35,9 +35,9 @@ import java.util.Objects;
 import javax.net.ssl.SSLException;
 
 /**
- * Where a Qdrant server is and how to talk to it. Serializable so it can travel inside a Flink
- * sink to the TaskManagers, where each writer opens its own client. A custom CA travels as the PEM
- * bytes read at submission, so TaskManagers need no copy of the file.
+ * Where a Qdrant server is and how to talk to it. Serializable so it can travel inside a Flink sink
+ * to the TaskManagers, where each writer opens its own client. A custom CA travels as the PEM bytes
+ * read at submission, so TaskManagers need no copy of the file.
  */
 public final class QdrantConnection implements Serializable {
   // 2: the inbound limit and the CA were added; a form without them would come back with limit 0.
@@ -45,8 +45,12 @@ public final class QdrantConnection implements Serializable {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 6334;
-  /** Per call; a 1,000-point upsert with wait=true takes well under a second on a healthy server. */
+
+  /**
+   * Per call; a 1,000-point upsert with wait=true takes well under a second on a healthy server.
+   */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
   /**
    * gRPC's own default (4 MiB) refused search answers with many hits and large payloads
    * (thumbnails) as RESOURCE_EXHAUSTED; Qdrant itself sends answers of any size.
@@ -61,13 +65,22 @@ public final class QdrantConnection implements Serializable {
   private final String apiKey;
   private final Duration requestTimeout;
   private final int maxInboundBytes;
+
   /** PEM certificates to trust instead of the JVM's trust store; null for the trust store. */
   private final byte[] caPem;
+
   /** Where caPem came from, for messages and toString. */
   private final String caSource;
 
-  private QdrantConnection(String host, int port, boolean tls, String apiKey,
-      Duration requestTimeout, int maxInboundBytes, byte[] caPem, String caSource) {
+  private QdrantConnection(
+      String host,
+      int port,
+      boolean tls,
+      String apiKey,
+      Duration requestTimeout,
+      int maxInboundBytes,
+      byte[] caPem,
+      String caSource) {
     if (host == null || host.isBlank()) {
       throw new IllegalArgumentException("Qdrant host must not be empty");
     }
@@ -76,12 +89,12 @@ public final class QdrantConnection implements Serializable {
     }
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-      throw new IllegalArgumentException("Qdrant request timeout must be > 0, got "
-          + requestTimeout);
+      throw new IllegalArgumentException(
+          "Qdrant request timeout must be > 0, got " + requestTimeout);
     }
     if (maxInboundBytes < 1) {
-      throw new IllegalArgumentException("Qdrant max inbound message size must be > 0, got "
-          + maxInboundBytes);
+      throw new IllegalArgumentException(
+          "Qdrant max inbound message size must be > 0, got " + maxInboundBytes);
     }
     if (caPem != null && !tls) {
       throw new IllegalArgumentException("a Qdrant CA certificate needs TLS");
@@ -98,8 +111,15 @@ public final class QdrantConnection implements Serializable {
 
   /** 127.0.0.1:6334, plaintext, no API key, 30 s per call, 64 MiB answers. */
   public static QdrantConnection defaults() {
-    return new QdrantConnection(DEFAULT_HOST, DEFAULT_PORT, false, null, DEFAULT_REQUEST_TIMEOUT,
-        DEFAULT_MAX_INBOUND_BYTES, null, null);
+    return new QdrantConnection(
+        DEFAULT_HOST,
+        DEFAULT_PORT,
+        false,
+        null,
+        DEFAULT_REQUEST_TIMEOUT,
+        DEFAULT_MAX_INBOUND_BYTES,
+        null,
+        null);
   }
 
   /**
@@ -110,7 +130,8 @@ public final class QdrantConnection implements Serializable {
   public static QdrantConnection parse(String address) {
     int colon = address == null ? -1 : address.lastIndexOf(':');
     if (colon < 1 || colon == address.length() - 1) {
-      throw new IllegalArgumentException("a Qdrant server is HOST:PORT (its gRPC port, 6334 by default), got " + address);
+      throw new IllegalArgumentException(
+          "a Qdrant server is HOST:PORT (its gRPC port, 6334 by default), got " + address);
     }
     String host = address.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
@@ -119,7 +140,8 @@ public final class QdrantConnection implements Serializable {
     try {
       return of(host, Integer.parseInt(address.substring(colon + 1)));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("a Qdrant server is HOST:PORT with a numeric port, got " + address);
+      throw new IllegalArgumentException(
+          "a Qdrant server is HOST:PORT with a numeric port, got " + address);
     }
   }
 
@@ -128,36 +150,43 @@ public final class QdrantConnection implements Serializable {
   }
 
   public QdrantConnection withHost(String host) {
-    return new QdrantConnection(host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem,
-        caSource);
+    return new QdrantConnection(
+        host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem, caSource);
   }
 
   public QdrantConnection withPort(int port) {
-    return new QdrantConnection(host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem,
-        caSource);
+    return new QdrantConnection(
+        host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem, caSource);
   }
 
   /** Turning TLS off also drops a trusted CA, which means nothing without TLS. */
   public QdrantConnection withTls(boolean tls) {
-    return new QdrantConnection(host, port, tls, apiKey, requestTimeout, maxInboundBytes,
-        tls ? caPem : null, tls ? caSource : null);
+    return new QdrantConnection(
+        host,
+        port,
+        tls,
+        apiKey,
+        requestTimeout,
+        maxInboundBytes,
+        tls ? caPem : null,
+        tls ? caSource : null);
   }
 
   /** Null or empty means no key. */
   public QdrantConnection withApiKey(String apiKey) {
-    return new QdrantConnection(host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem,
-        caSource);
+    return new QdrantConnection(
+        host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem, caSource);
   }
 
   public QdrantConnection withRequestTimeout(Duration requestTimeout) {
-    return new QdrantConnection(host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem,
-        caSource);
+    return new QdrantConnection(
+        host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem, caSource);
   }
 
   /** The largest message (a search answer, mostly) the client accepts from Qdrant. */
   public QdrantConnection withMaxInboundBytes(int maxInboundBytes) {
-    return new QdrantConnection(host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem,
-        caSource);
+    return new QdrantConnection(
+        host, port, tls, apiKey, requestTimeout, maxInboundBytes, caPem, caSource);
   }
 
   /**
@@ -169,8 +198,8 @@ public final class QdrantConnection implements Serializable {
    */
   public QdrantConnection withTrustedCa(Path pemFile) {
     byte[] pem = readCaPem(pemFile);
-    return new QdrantConnection(host, port, true, apiKey, requestTimeout, maxInboundBytes, pem,
-        pemFile.toString());
+    return new QdrantConnection(
+        host, port, true, apiKey, requestTimeout, maxInboundBytes, pem, pemFile.toString());
   }
 
   /**
@@ -183,8 +212,8 @@ public final class QdrantConnection implements Serializable {
     try {
       pem = Files.readAllBytes(pemFile);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read the Qdrant CA certificate file " + pemFile
-          + ": " + e, e);
+      throw new IllegalArgumentException(
+          "cannot read the Qdrant CA certificate file " + pemFile + ": " + e, e);
     }
     checkCaPem(pem, pemFile.toString());
     return pem;
@@ -193,32 +222,52 @@ public final class QdrantConnection implements Serializable {
   private static void checkCaPem(byte[] pem, String source) {
     // CertificateFactory would also take DER, which Netty's trust manager cannot read.
     if (!new String(pem, StandardCharsets.US_ASCII).contains(PEM_CERTIFICATE)) {
-      throw new IllegalArgumentException("the Qdrant CA certificate file " + source
-          + " holds no PEM certificate (a " + PEM_CERTIFICATE + " block)");
+      throw new IllegalArgumentException(
+          "the Qdrant CA certificate file "
+              + source
+              + " holds no PEM certificate (a "
+              + PEM_CERTIFICATE
+              + " block)");
     }
     Collection<? extends Certificate> certificates;
     try {
-      certificates = CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(pem));
+      certificates =
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(new ByteArrayInputStream(pem));
     } catch (CertificateException e) {
-      throw new IllegalArgumentException("the Qdrant CA certificate file " + source
-          + " is not a valid PEM certificate: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the Qdrant CA certificate file "
+              + source
+              + " is not a valid PEM certificate: "
+              + e.getMessage(),
+          e);
     }
     for (Certificate c : certificates) {
       X509Certificate x509 = (X509Certificate) c;
       try {
         x509.checkValidity();
       } catch (CertificateExpiredException | CertificateNotYetValidException e) {
-        throw new IllegalArgumentException("the Qdrant CA certificate " + x509.getSubjectX500Principal()
-            + " in " + source + " is valid only from " + x509.getNotBefore().toInstant()
-            + " to " + x509.getNotAfter().toInstant(), e);
+        throw new IllegalArgumentException(
+            "the Qdrant CA certificate "
+                + x509.getSubjectX500Principal()
+                + " in "
+                + source
+                + " is valid only from "
+                + x509.getNotBefore().toInstant()
+                + " to "
+                + x509.getNotAfter().toInstant(),
+            e);
       }
     }
     try {
       sslContext(pem);
     } catch (SSLException | RuntimeException e) {
-      throw new IllegalArgumentException("the Qdrant CA certificate file " + source
-          + " cannot be used as a trust store: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the Qdrant CA certificate file "
+              + source
+              + " cannot be used as a trust store: "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -250,7 +299,9 @@ public final class QdrantConnection implements Serializable {
     return maxInboundBytes;
   }
 
-  /** Whether TLS trusts a CA given with {@link #withTrustedCa} rather than the JVM's trust store. */
+  /**
+   * Whether TLS trusts a CA given with {@link #withTrustedCa} rather than the JVM's trust store.
+   */
   public boolean hasTrustedCa() {
     return caPem != null;
   }
@@ -261,13 +312,14 @@ public final class QdrantConnection implements Serializable {
   }
 
   /**
-   * The gRPC layer of the client. The sink keeps it to reach the channel: after an outage it
-   * resets gRPC's own reconnect backoff (which grows to two minutes) so that the sink's retry
-   * schedule, not gRPC's, decides when the next attempt happens. Closing it closes the channel.
+   * The gRPC layer of the client. The sink keeps it to reach the channel: after an outage it resets
+   * gRPC's own reconnect backoff (which grows to two minutes) so that the sink's retry schedule,
+   * not gRPC's, decides when the next attempt happens. Closing it closes the channel.
    */
   public QdrantGrpcClient openGrpc() {
     // As the client's own newBuilder(host, port, tls) does, but with the inbound limit and the CA,
-    // which that builder cannot set, and our version check for the client's (see ServerVersionCheck).
+    // which that builder cannot set, and our version check for the client's (see
+    // ServerVersionCheck).
     QdrantGrpcClient.Builder b = QdrantGrpcClient.newBuilder(channel(), true, false);
     if (apiKey != null) {
       b.withApiKey(apiKey);
@@ -278,11 +330,15 @@ public final class QdrantConnection implements Serializable {
   }
 
   private ManagedChannel channel() {
-    NettyChannelBuilder b = NettyChannelBuilder.forAddress(host, port)
-        .maxInboundMessageSize(maxInboundBytes)
-        .userAgent("java-client/" + ServerVersionCheck.CLIENT_VERSION
-            + " java/" + System.getProperty("java.version"))
-        .intercept(new ExplainFailures());
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(host, port)
+            .maxInboundMessageSize(maxInboundBytes)
+            .userAgent(
+                "java-client/"
+                    + ServerVersionCheck.CLIENT_VERSION
+                    + " java/"
+                    + System.getProperty("java.version"))
+            .intercept(new ExplainFailures());
     if (!tls) {
       b.usePlaintext();
     } else if (caPem == null) {
@@ -291,7 +347,8 @@ public final class QdrantConnection implements Serializable {
       try {
         b.sslContext(sslContext(caPem));
       } catch (SSLException e) {
-        // Checked when the CA was read; reaching this means this JVM's TLS differs from the submitter's.
+        // Checked when the CA was read; reaching this means this JVM's TLS differs from the
+        // submitter's.
         throw new UncheckedIOException("cannot use the Qdrant CA certificate from " + caSource, e);
       }
     }
@@ -305,32 +362,34 @@ public final class QdrantConnection implements Serializable {
    */
   private final class ExplainFailures implements ClientInterceptor {
     @Override
-    public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method,
-        CallOptions options, Channel next) {
+    public <Q, R> ClientCall<Q, R> interceptCall(
+        MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
       return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
         @Override
         public void start(Listener<R> listener, Metadata headers) {
-          super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-            private boolean headersArrived;
-            private boolean messageArrived;
+          super.start(
+              new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                private boolean headersArrived;
+                private boolean messageArrived;
 
-            @Override
-            public void onHeaders(Metadata responseHeaders) {
-              headersArrived = true;
-              super.onHeaders(responseHeaders);
-            }
+                @Override
+                public void onHeaders(Metadata responseHeaders) {
+                  headersArrived = true;
+                  super.onHeaders(responseHeaders);
+                }
 
-            @Override
-            public void onMessage(R message) {
-              messageArrived = true;
-              super.onMessage(message);
-            }
+                @Override
+                public void onMessage(R message) {
+                  messageArrived = true;
+                  super.onMessage(message);
+                }
 
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-              super.onClose(explain(status, headersArrived && !messageArrived), trailers);
-            }
-          }, headers);
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                  super.onClose(explain(status, headersArrived && !messageArrived), trailers);
+                }
+              },
+              headers);
         }
       };
     }
@@ -344,18 +403,33 @@ public final class QdrantConnection implements Serializable {
   private Status explain(Status status, boolean answerStarted) {
     if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && answerStarted) {
       AnswerTooLargeException tooLarge = new AnswerTooLargeException(maxInboundBytes);
-      return status.withCause(tooLarge).augmentDescription(tooLarge.getMessage()
-          + "; raise --qdrant-max-inbound-bytes or ask for fewer hits or less payload");
+      return status
+          .withCause(tooLarge)
+          .augmentDescription(
+              tooLarge.getMessage()
+                  + "; raise --qdrant-max-inbound-bytes or ask for fewer hits or less payload");
     }
     if (status.getCode() == Status.Code.UNAVAILABLE) {
       for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
         if (t instanceof SSLException) {
-          return status.augmentDescription("TLS with Qdrant at " + host + ":" + port + " failed: "
-              + rootMessage(t) + ". " + (caPem != null
-                  ? "Is Qdrant's certificate signed by the CA in " + caSource
-                      + " (--qdrant-tls-ca) and issued for " + host + "?"
-                  : "If Qdrant's certificate is signed by a private CA, give that CA with"
-                      + " --qdrant-tls-ca FILE; is it issued for " + host + "?"));
+          return status.augmentDescription(
+              "TLS with Qdrant at "
+                  + host
+                  + ":"
+                  + port
+                  + " failed: "
+                  + rootMessage(t)
+                  + ". "
+                  + (caPem != null
+                      ? "Is Qdrant's certificate signed by the CA in "
+                          + caSource
+                          + " (--qdrant-tls-ca) and issued for "
+                          + host
+                          + "?"
+                      : "If Qdrant's certificate is signed by a private CA, give that CA with"
+                          + " --qdrant-tls-ca FILE; is it issued for "
+                          + host
+                          + "?"));
         }
       }
     }
@@ -377,8 +451,12 @@ public final class QdrantConnection implements Serializable {
     if (!(o instanceof QdrantConnection c)) {
       return false;
     }
-    return port == c.port && tls == c.tls && host.equals(c.host) && Objects.equals(apiKey, c.apiKey)
-        && requestTimeout.equals(c.requestTimeout) && maxInboundBytes == c.maxInboundBytes
+    return port == c.port
+        && tls == c.tls
+        && host.equals(c.host)
+        && Objects.equals(apiKey, c.apiKey)
+        && requestTimeout.equals(c.requestTimeout)
+        && maxInboundBytes == c.maxInboundBytes
         && Arrays.equals(caPem, c.caPem);
   }
 
@@ -391,10 +469,20 @@ public final class QdrantConnection implements Serializable {
   /** Never shows the key: this string ends up in logs and the Flink web UI. */
   @Override
   public String toString() {
-    return "QdrantConnection{" + (tls ? "https" : "http") + "://" + host + ":" + port
+    return "QdrantConnection{"
+        + (tls ? "https" : "http")
+        + "://"
+        + host
+        + ":"
+        + port
         + (caPem != null ? ", trustedCa=" + caSource : "")
-        + ", apiKey=" + (apiKey != null ? "<set>" : "<none>")
-        + ", requestTimeout=" + requestTimeout.toMillis() + "ms"
-        + ", maxInboundBytes=" + maxInboundBytes + "}";
+        + ", apiKey="
+        + (apiKey != null ? "<set>" : "<none>")
+        + ", requestTimeout="
+        + requestTimeout.toMillis()
+        + "ms"
+        + ", maxInboundBytes="
+        + maxInboundBytes
+        + "}";
   }
 }

@@ -12,7 +12,10 @@ import java.util.concurrent.ExecutionException;
 public enum QdrantFailure {
   /** Unreachable, restarting or refusing connections. */
   UNAVAILABLE(true, true),
-  /** The call's deadline passed: for a write, Qdrant may be slow; for a search it is the request's own time. */
+  /**
+   * The call's deadline passed: for a write, Qdrant may be slow; for a search it is the request's
+   * own time.
+   */
   DEADLINE_EXCEEDED(true, false),
   /** Qdrant is overloaded or rate-limits this client; it will not lift within a search's time. */
   OVERLOADED(true, false),
@@ -26,7 +29,9 @@ public enum QdrantFailure {
   INVALID_ARGUMENT(false, false),
   /** No API key, a wrong one, or a read-only key used to write. */
   ACCESS_DENIED(false, false),
-  /** The client failed before or after the call (an exception in this JVM, not an answer of Qdrant). */
+  /**
+   * The client failed before or after the call (an exception in this JVM, not an answer of Qdrant).
+   */
   CLIENT_FAULT(false, false),
   /** Any other status. */
   OTHER(false, false);
@@ -65,7 +70,8 @@ public enum QdrantFailure {
       case NOT_FOUND -> NOT_FOUND;
       case INVALID_ARGUMENT -> INVALID_ARGUMENT;
       case UNAUTHENTICATED, PERMISSION_DENIED -> ACCESS_DENIED;
-      // Status.fromThrowable answers UNKNOWN, with the exception as its cause, for anything that is no gRPC status.
+      // Status.fromThrowable answers UNKNOWN, with the exception as its cause, for anything that is
+      // no gRPC status.
       case UNKNOWN -> status.getCause() != null ? CLIENT_FAULT : OTHER;
       default -> OTHER;
     };
@@ -74,13 +80,15 @@ public enum QdrantFailure {
   /** The gRPC status of a failure, its description included; for messages. */
   public static String describe(Throwable error) {
     Status status = Status.fromThrowable(unwrap(error));
-    return status.getCode() + (status.getDescription() != null ? ": " + status.getDescription() : "");
+    return status.getCode()
+        + (status.getDescription() != null ? ": " + status.getDescription() : "");
   }
 
   /** The failure itself, out of the wrappers futures put around it. */
   public static Throwable unwrap(Throwable error) {
     Throwable e = error;
-    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+    while ((e instanceof CompletionException || e instanceof ExecutionException)
+        && e.getCause() != null) {
       e = e.getCause();
     }
     return e;

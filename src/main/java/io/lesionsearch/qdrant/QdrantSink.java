@@ -19,12 +19,12 @@ import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfigu
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Upserts points, the client's {@link PointStruct}s built once upstream, into one Qdrant collection, in batches of up to
- * {@code maxBatchSize} points or whatever has waited {@code maxTimeInBufferMs}, with
- * {@code wait=true}, a bounded number of requests in flight, backoff retries for transient
- * errors and a job failure for everything else. Buffered points are flushed before each
- * checkpoint completes, and any still buffered are kept in checkpoint state, so nothing is lost
- * on failure; upserts are idempotent by point id, so a replay only overwrites.
+ * Upserts points, the client's {@link PointStruct}s built once upstream, into one Qdrant
+ * collection, in batches of up to {@code maxBatchSize} points or whatever has waited {@code
+ * maxTimeInBufferMs}, with {@code wait=true}, a bounded number of requests in flight, backoff
+ * retries for transient errors and a job failure for everything else. Buffered points are flushed
+ * before each checkpoint completes, and any still buffered are kept in checkpoint state, so nothing
+ * is lost on failure; upserts are idempotent by point id, so a replay only overwrites.
  *
  * <pre>{@code
  * stream.sinkTo(QdrantSink.builder()
@@ -40,12 +40,14 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
   public static final long DEFAULT_MAX_TIME_IN_BUFFER_MS = 200;
   public static final int DEFAULT_MAX_IN_FLIGHT_REQUESTS = 2;
   public static final int DEFAULT_MAX_BUFFERED_REQUESTS = 10_000;
+
   /**
    * 16 MiB: 1,000 points of 384 floats with a few hundred bytes of payload are about 2 MB, so
-   * batches are cut by count, never by bytes, while the protobuf request stays well under
-   * Qdrant's default 32 MB gRPC limit (service.max_request_size_mb).
+   * batches are cut by count, never by bytes, while the protobuf request stays well under Qdrant's
+   * default 32 MB gRPC limit (service.max_request_size_mb).
    */
   public static final long DEFAULT_MAX_BATCH_SIZE_BYTES = 16L * 1024 * 1024;
+
   /** 1 MiB per point: far above any embedding plus metadata; a bigger point fails the job. */
   public static final long DEFAULT_MAX_RECORD_SIZE_BYTES = 1024L * 1024;
 
@@ -56,8 +58,15 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
   private final LinkedHashMap<String, PayloadSchemaType> payloadIndexes;
 
   private QdrantSink(Builder b, long requestTimeoutMs) {
-    super(new Identity(), b.maxBatchSize, b.maxInFlightRequests, b.maxBufferedRequests,
-        b.maxBatchSizeInBytes, b.maxTimeInBufferMs, b.maxRecordSizeInBytes, requestTimeoutMs,
+    super(
+        new Identity(),
+        b.maxBatchSize,
+        b.maxInFlightRequests,
+        b.maxBufferedRequests,
+        b.maxBatchSizeInBytes,
+        b.maxTimeInBufferMs,
+        b.maxRecordSizeInBytes,
+        requestTimeoutMs,
         false);
     this.connection = b.connection;
     this.collection = b.collection;
@@ -230,18 +239,26 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
       positive("maxBatchSizeInBytes", maxBatchSizeInBytes);
       positive("maxRecordSizeInBytes", maxRecordSizeInBytes);
       if (maxBufferedRequests <= maxBatchSize) {
-        throw new IllegalArgumentException("maxBufferedRequests (" + maxBufferedRequests
-            + ") must be greater than maxBatchSize (" + maxBatchSize + ")");
+        throw new IllegalArgumentException(
+            "maxBufferedRequests ("
+                + maxBufferedRequests
+                + ") must be greater than maxBatchSize ("
+                + maxBatchSize
+                + ")");
       }
       if (maxRecordSizeInBytes > maxBatchSizeInBytes) {
-        throw new IllegalArgumentException("maxRecordSizeInBytes (" + maxRecordSizeInBytes
-            + ") must not exceed maxBatchSizeInBytes (" + maxBatchSizeInBytes + ")");
+        throw new IllegalArgumentException(
+            "maxRecordSizeInBytes ("
+                + maxRecordSizeInBytes
+                + ") must not exceed maxBatchSizeInBytes ("
+                + maxBatchSizeInBytes
+                + ")");
       }
       // Flink's per-request timer must never beat our own RPC deadline plus the backoff wait
       // that precedes the retry; when it does fire anyway the batch is resent (upserts are
       // idempotent), not failed.
-      long requestTimeoutMs = connection.requestTimeout().toMillis() + retryPolicy.maxBackoffMs()
-          + 60_000;
+      long requestTimeoutMs =
+          connection.requestTimeout().toMillis() + retryPolicy.maxBackoffMs() + 60_000;
       return new QdrantSink(this, requestTimeoutMs);
     }
 

@@ -19,8 +19,8 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * One subtask's writer: buffering and batching are Flink's, each batch goes to {@link BatchUpserter}.
- * Its size is the point's protobuf size, which is what the request carries.
+ * One subtask's writer: buffering and batching are Flink's, each batch goes to {@link
+ * BatchUpserter}. Its size is the point's protobuf size, which is what the request carries.
  */
 final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
   static final String METRIC_POINTS_WRITTEN = "qdrantPointsWritten";
@@ -34,30 +34,42 @@ final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
   private final ScheduledThreadPoolExecutor scheduler;
   private final BatchUpserter upserter;
 
-  QdrantSinkWriter(QdrantSink sink, WriterInitContext context,
+  QdrantSinkWriter(
+      QdrantSink sink,
+      WriterInitContext context,
       Collection<BufferedRequestState<PointStruct>> recovered) {
     super(sink.converter(), context, sink.writerConfiguration(), recovered);
     String collection = sink.collection();
     QdrantGrpcClient grpc = sink.connection().openGrpc();
     this.client = new QdrantClient(grpc);
-    this.scheduler = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "qdrant-sink-retry-" + collection);
-      t.setDaemon(true);
-      return t;
-    });
+    this.scheduler =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "qdrant-sink-retry-" + collection);
+              t.setDaemon(true);
+              return t;
+            });
     scheduler.setRemoveOnCancelPolicy(true);
     SinkWriterMetricGroup metrics = context.metricGroup();
-    this.upserter = new BatchUpserter(collection, sink.connection().host() + ":" + sink.connection().port(),
-        sink.retryPolicy(), client::upsertAsync, () -> grpc.channel().resetConnectBackoff(),
-        System::currentTimeMillis, () -> ThreadLocalRandom.current().nextDouble(-1, 1),
-        (task, delayMs) -> {
-          var unused = scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);
-        },
-        metrics(metrics));
+    this.upserter =
+        new BatchUpserter(
+            collection,
+            sink.connection().host() + ":" + sink.connection().port(),
+            sink.retryPolicy(),
+            client::upsertAsync,
+            () -> grpc.channel().resetConnectBackoff(),
+            System::currentTimeMillis,
+            () -> ThreadLocalRandom.current().nextDouble(-1, 1),
+            (task, delayMs) -> {
+              var unused = scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+            },
+            metrics(metrics));
     metrics.gauge(METRIC_LAST_LATENCY, upserter::lastLatencyMs);
     if (sink.ensureVectorSize() > 0) {
       try {
-        CollectionBootstrap.ensure(client, collection, sink.ensureVectorSize(), sink.payloadIndexes());
+        CollectionBootstrap.ensure(
+            client, collection, sink.ensureVectorSize(), sink.payloadIndexes());
       } catch (RuntimeException e) {
         // Flink never calls close() on a writer whose constructor threw.
         scheduler.shutdownNow();
@@ -70,7 +82,8 @@ final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
 
   private static BatchUpserter.Metrics metrics(SinkWriterMetricGroup group) {
     MetricGroup g = group;
-    return new BatchUpserter.Metrics(group.getNumRecordsSendErrorsCounter(),
+    return new BatchUpserter.Metrics(
+        group.getNumRecordsSendErrorsCounter(),
         g.counter(METRIC_RETRIES, new ThreadSafeSimpleCounter()),
         g.counter(METRIC_POINTS_WRITTEN, new ThreadSafeSimpleCounter()),
         g.histogram(METRIC_BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)),

@@ -19,7 +19,10 @@ public final class RetryPolicy implements Serializable {
 
   public static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(200);
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(10);
-  /** Long enough to ride out a Qdrant restart or a rolling upgrade, short enough to page someone. */
+
+  /**
+   * Long enough to ride out a Qdrant restart or a rolling upgrade, short enough to page someone.
+   */
   public static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofMinutes(5);
 
   private final Backoff backoff;
@@ -31,7 +34,8 @@ public final class RetryPolicy implements Serializable {
   }
 
   public static RetryPolicy defaults() {
-    return new RetryPolicy(DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRY_DURATION);
+    return new RetryPolicy(
+        DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_RETRY_DURATION);
   }
 
   public Backoff backoff() {

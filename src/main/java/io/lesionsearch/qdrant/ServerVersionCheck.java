@@ -24,21 +24,33 @@ import org.slf4j.LoggerFactory;
 final class ServerVersionCheck {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServerVersionCheck.class);
+
   /** The io.qdrant:client this build uses (Maven fills it in). */
   static final String CLIENT_VERSION = clientVersion();
 
   private ServerVersionCheck() {}
 
   static void check(QdrantGrpcClient grpc, String address) {
-    Futures.addCallback(grpc.qdrant().withDeadlineAfter(10, TimeUnit.SECONDS).healthCheck(HealthCheckRequest.getDefaultInstance()),
+    Futures.addCallback(
+        grpc.qdrant()
+            .withDeadlineAfter(10, TimeUnit.SECONDS)
+            .healthCheck(HealthCheckRequest.getDefaultInstance()),
         new FutureCallback<HealthCheckReply>() {
           @Override
           public void onSuccess(HealthCheckReply reply) {
             if (compatible(CLIENT_VERSION, reply.getVersion())) {
-              LOG.debug("Qdrant at {} is version {}; client {}", address, reply.getVersion(), CLIENT_VERSION);
+              LOG.debug(
+                  "Qdrant at {} is version {}; client {}",
+                  address,
+                  reply.getVersion(),
+                  CLIENT_VERSION);
             } else {
-              LOG.warn("Qdrant at {} is version {}, which the client {} may not work with (the major versions must"
-                  + " match and the minor versions differ by at most one)", address, reply.getVersion(), CLIENT_VERSION);
+              LOG.warn(
+                  "Qdrant at {} is version {}, which the client {} may not work with (the major versions must"
+                      + " match and the minor versions differ by at most one)",
+                  address,
+                  reply.getVersion(),
+                  CLIENT_VERSION);
             }
           }
 
@@ -47,7 +59,8 @@ final class ServerVersionCheck {
             // The calls that follow fail with the reason, where it matters.
             LOG.debug("Could not ask Qdrant at {} for its version", address, t);
           }
-        }, MoreExecutors.directExecutor());
+        },
+        MoreExecutors.directExecutor());
   }
 
   static boolean compatible(String client, String server) {
@@ -60,7 +73,9 @@ final class ServerVersionCheck {
   private static int[] majorMinor(String version) {
     String[] parts = version == null ? new String[0] : version.replaceFirst("^v", "").split("\\.");
     try {
-      return parts.length < 2 ? null : new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+      return parts.length < 2
+          ? null
+          : new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
     } catch (NumberFormatException e) {
       return null;
     }
@@ -68,7 +83,8 @@ final class ServerVersionCheck {
 
   private static String clientVersion() {
     Properties p = new Properties();
-    try (InputStream in = ServerVersionCheck.class.getResourceAsStream("/lesion-search/versions.properties")) {
+    try (InputStream in =
+        ServerVersionCheck.class.getResourceAsStream("/lesion-search/versions.properties")) {
       if (in != null) {
         p.load(in);
       }

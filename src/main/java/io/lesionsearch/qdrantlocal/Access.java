@@ -20,7 +20,8 @@ final class Access {
 
   /** The refusal Qdrant answers a read-only (global read) key with, for every write. */
   static StatusRuntimeException forbidden() {
-    return Status.PERMISSION_DENIED.withDescription("Forbidden: Global manage access is required")
+    return Status.PERMISSION_DENIED
+        .withDescription("Forbidden: Global manage access is required")
         .asRuntimeException();
   }
 

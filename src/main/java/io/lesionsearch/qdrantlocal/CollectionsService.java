@@ -46,8 +46,8 @@ import io.qdrant.client.grpc.CollectionsGrpc;
 import java.util.Map;
 
 /**
- * Collections RPCs: one unnamed dense vector per collection. Configuration that only affects how
- * a real server stores or indexes data (HNSW, WAL, optimizers, quantization, on-disk flags,
+ * Collections RPCs: one unnamed dense vector per collection. Configuration that only affects how a
+ * real server stores or indexes data (HNSW, WAL, optimizers, quantization, on-disk flags,
  * replication) is accepted and echoed back, since exact in-memory search gives the answer those
  * settings approximate; anything that changes what a query means is refused.
  */
@@ -62,48 +62,52 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
 
   @Override
   public void create(CreateCollection req, StreamObserver<CollectionOperationResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      validate(req);
-      if (req.getCollectionName().equals(".") || req.getCollectionName().equals("..")) {
-        // Qdrant 1.18.3 takes them for directories and fails with INTERNAL; refused here.
-        throw Errors.unsupported("the collection names \".\" and \"..\"");
-      }
-      VectorParams params = denseParams(req);
-      if (req.hasSparseVectorsConfig() && req.getSparseVectorsConfig().getMapCount() > 0) {
-        throw Errors.unsupported("sparse vectors");
-      }
-      if (req.hasShardingMethod() && req.getShardingMethod() == ShardingMethod.Custom) {
-        throw Errors.unsupported("custom sharding");
-      }
-      if (req.hasShardNumber() && req.getShardNumber() > 1) {
-        throw Errors.unsupported("more than one shard");
-      }
-      if (req.hasStrictModeConfig() && req.getStrictModeConfig().getEnabled()) {
-        throw Errors.unsupported("strict mode");
-      }
-      VectorMetric metric = VectorMetric.of(params.getDistanceValue());
-      Access.requireWrite();
-      LocalCollection c = new LocalCollection(req.getCollectionName(), (int) params.getSize(),
-          metric);
-      registry.create(new CollectionRegistry.Entry(c, req));
-      return CollectionOperationResponse.newBuilder()
-          .setResult(true)
-          .setTime(Rpc.secondsSince(t0))
-          .build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          validate(req);
+          if (req.getCollectionName().equals(".") || req.getCollectionName().equals("..")) {
+            // Qdrant 1.18.3 takes them for directories and fails with INTERNAL; refused here.
+            throw Errors.unsupported("the collection names \".\" and \"..\"");
+          }
+          VectorParams params = denseParams(req);
+          if (req.hasSparseVectorsConfig() && req.getSparseVectorsConfig().getMapCount() > 0) {
+            throw Errors.unsupported("sparse vectors");
+          }
+          if (req.hasShardingMethod() && req.getShardingMethod() == ShardingMethod.Custom) {
+            throw Errors.unsupported("custom sharding");
+          }
+          if (req.hasShardNumber() && req.getShardNumber() > 1) {
+            throw Errors.unsupported("more than one shard");
+          }
+          if (req.hasStrictModeConfig() && req.getStrictModeConfig().getEnabled()) {
+            throw Errors.unsupported("strict mode");
+          }
+          VectorMetric metric = VectorMetric.of(params.getDistanceValue());
+          Access.requireWrite();
+          LocalCollection c =
+              new LocalCollection(req.getCollectionName(), (int) params.getSize(), metric);
+          registry.create(new CollectionRegistry.Entry(c, req));
+          return CollectionOperationResponse.newBuilder()
+              .setResult(true)
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   /** CreateCollection's validation rules (lib/api/build.rs), before anything else. */
   private static void validate(CreateCollection req) {
     Validation v = new Validation().newCollectionName("collection_name", req.getCollectionName());
     if (req.getVectorsConfig().getConfigCase() == VectorsConfig.ConfigCase.PARAMS) {
-      v.range("vectors_config.config.size", req.getVectorsConfig().getParams().getSize(), 1,
-          MAX_DIM);
+      v.range(
+          "vectors_config.config.size", req.getVectorsConfig().getParams().getSize(), 1, MAX_DIM);
     }
     v.atLeastOne("shard_number", req.hasShardNumber(), req.getShardNumber())
         .atLeastOne("replication_factor", req.hasReplicationFactor(), req.getReplicationFactor())
-        .atLeastOne("write_consistency_factor", req.hasWriteConsistencyFactor(),
+        .atLeastOne(
+            "write_consistency_factor",
+            req.hasWriteConsistencyFactor(),
             req.getWriteConsistencyFactor())
         .check();
   }
@@ -123,120 +127,145 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
     if (p.hasMultivectorConfig()) {
       throw Errors.unsupported("multivectors");
     }
-    if (p.hasDatatype() && p.getDatatype() != Datatype.Default
+    if (p.hasDatatype()
+        && p.getDatatype() != Datatype.Default
         && p.getDatatype() != Datatype.Float32) {
-      throw Errors.unsupported("the vector datatype " + p.getDatatype()
-          + " (it changes stored values and scores)");
+      throw Errors.unsupported(
+          "the vector datatype " + p.getDatatype() + " (it changes stored values and scores)");
     }
     return p;
   }
 
   @Override
   public void delete(DeleteCollection req, StreamObserver<CollectionOperationResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName())
-          .atLeastOne("timeout", req.hasTimeout(), req.getTimeout()).check();
-      Access.requireWrite();
-      // Like Qdrant: deleting a missing collection is not an error, it answers result=false.
-      boolean removed = registry.delete(req.getCollectionName());
-      return CollectionOperationResponse.newBuilder()
-          .setResult(removed)
-          .setTime(Rpc.secondsSince(t0))
-          .build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation()
+              .collectionName("collection_name", req.getCollectionName())
+              .atLeastOne("timeout", req.hasTimeout(), req.getTimeout())
+              .check();
+          Access.requireWrite();
+          // Like Qdrant: deleting a missing collection is not an error, it answers result=false.
+          boolean removed = registry.delete(req.getCollectionName());
+          return CollectionOperationResponse.newBuilder()
+              .setResult(removed)
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   @Override
-  public void collectionExists(CollectionExistsRequest req,
-      StreamObserver<CollectionExistsResponse> obs) {
-    Rpc.answer(obs, () -> {
-      new Validation().collectionName("collection_name", req.getCollectionName()).check();
-      return CollectionExistsResponse.newBuilder()
-          .setResult(CollectionExists.newBuilder()
-              .setExists(registry.exists(req.getCollectionName())))
-          .build();
-    });
+  public void collectionExists(
+      CollectionExistsRequest req, StreamObserver<CollectionExistsResponse> obs) {
+    Rpc.answer(
+        obs,
+        () -> {
+          new Validation().collectionName("collection_name", req.getCollectionName()).check();
+          return CollectionExistsResponse.newBuilder()
+              .setResult(
+                  CollectionExists.newBuilder().setExists(registry.exists(req.getCollectionName())))
+              .build();
+        });
   }
 
   @Override
   public void list(ListCollectionsRequest req, StreamObserver<ListCollectionsResponse> obs) {
-    Rpc.answer(obs, () -> {
-      ListCollectionsResponse.Builder b = ListCollectionsResponse.newBuilder();
-      for (String name : registry.names()) {
-        b.addCollections(CollectionDescription.newBuilder().setName(name));
-      }
-      return b.build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          ListCollectionsResponse.Builder b = ListCollectionsResponse.newBuilder();
+          for (String name : registry.names()) {
+            b.addCollections(CollectionDescription.newBuilder().setName(name));
+          }
+          return b.build();
+        });
   }
 
   @Override
   public void get(GetCollectionInfoRequest req, StreamObserver<GetCollectionInfoResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName()).check();
-      CollectionRegistry.Entry e = registry.entry(req.getCollectionName());
-      return GetCollectionInfoResponse.newBuilder()
-          .setResult(info(e))
-          .setTime(Rpc.secondsSince(t0))
-          .build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation().collectionName("collection_name", req.getCollectionName()).check();
+          CollectionRegistry.Entry e = registry.entry(req.getCollectionName());
+          return GetCollectionInfoResponse.newBuilder()
+              .setResult(info(e))
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   private static CollectionInfo info(CollectionRegistry.Entry e) {
     CreateCollection r = e.request;
     LocalCollection c = e.collection;
     int points = c.pointsCount();
-    CollectionParams.Builder params = CollectionParams.newBuilder()
-        .setShardNumber(1)
-        .setOnDiskPayload(r.hasOnDiskPayload() ? r.getOnDiskPayload() : true)
-        .setVectorsConfig(r.getVectorsConfig())
-        .setReplicationFactor(r.hasReplicationFactor() ? r.getReplicationFactor() : 1)
-        .setWriteConsistencyFactor(
-            r.hasWriteConsistencyFactor() ? r.getWriteConsistencyFactor() : 1);
+    CollectionParams.Builder params =
+        CollectionParams.newBuilder()
+            .setShardNumber(1)
+            .setOnDiskPayload(r.hasOnDiskPayload() ? r.getOnDiskPayload() : true)
+            .setVectorsConfig(r.getVectorsConfig())
+            .setReplicationFactor(r.hasReplicationFactor() ? r.getReplicationFactor() : 1)
+            .setWriteConsistencyFactor(
+                r.hasWriteConsistencyFactor() ? r.getWriteConsistencyFactor() : 1);
     // Qdrant leaves sharding_method unset unless the collection was created with one.
     if (r.hasShardingMethod()) {
       params.setShardingMethod(r.getShardingMethod());
     }
     // Qdrant's defaults, so code that reads them sees plausible values.
-    HnswConfigDiff hnsw = HnswConfigDiff.newBuilder()
-        .setM(16).setEfConstruct(100).setFullScanThreshold(10_000).setMaxIndexingThreads(0)
-        .setOnDisk(false)
-        .mergeFrom(r.getHnswConfig())
-        .build();
-    OptimizersConfigDiff.Builder optimizerDefaults = OptimizersConfigDiff.newBuilder()
-        .setDeletedThreshold(0.2).setVacuumMinVectorNumber(1000).setDefaultSegmentNumber(0)
-        .setIndexingThreshold(10_000).setFlushIntervalSec(5)
-        .setMaxOptimizationThreads(MaxOptimizationThreads.newBuilder()
-            .setSetting(MaxOptimizationThreads.Setting.Auto))
-        .mergeFrom(r.getOptimizersConfig());
+    HnswConfigDiff hnsw =
+        HnswConfigDiff.newBuilder()
+            .setM(16)
+            .setEfConstruct(100)
+            .setFullScanThreshold(10_000)
+            .setMaxIndexingThreads(0)
+            .setOnDisk(false)
+            .mergeFrom(r.getHnswConfig())
+            .build();
+    OptimizersConfigDiff.Builder optimizerDefaults =
+        OptimizersConfigDiff.newBuilder()
+            .setDeletedThreshold(0.2)
+            .setVacuumMinVectorNumber(1000)
+            .setDefaultSegmentNumber(0)
+            .setIndexingThreshold(10_000)
+            .setFlushIntervalSec(5)
+            .setMaxOptimizationThreads(
+                MaxOptimizationThreads.newBuilder().setSetting(MaxOptimizationThreads.Setting.Auto))
+            .mergeFrom(r.getOptimizersConfig());
     // Qdrant resolves default_segment_number 0 to its CPU-based default and reports that, and a
     // new collection has that many (empty) segments.
     if (optimizerDefaults.getDefaultSegmentNumber() == 0) {
       optimizerDefaults.setDefaultSegmentNumber(defaultSegmentNumber());
     }
     OptimizersConfigDiff optimizers = optimizerDefaults.build();
-    WalConfigDiff wal = WalConfigDiff.newBuilder()
-        .setWalCapacityMb(32).setWalSegmentsAhead(0).setWalRetainClosed(1)
-        .mergeFrom(r.getWalConfig())
-        .build();
-    CollectionConfig.Builder config = CollectionConfig.newBuilder()
-        .setParams(params)
-        .setHnswConfig(hnsw)
-        .setOptimizerConfig(optimizers)
-        .setWalConfig(wal)
-        .putAllMetadata(r.getMetadataMap());
+    WalConfigDiff wal =
+        WalConfigDiff.newBuilder()
+            .setWalCapacityMb(32)
+            .setWalSegmentsAhead(0)
+            .setWalRetainClosed(1)
+            .mergeFrom(r.getWalConfig())
+            .build();
+    CollectionConfig.Builder config =
+        CollectionConfig.newBuilder()
+            .setParams(params)
+            .setHnswConfig(hnsw)
+            .setOptimizerConfig(optimizers)
+            .setWalConfig(wal)
+            .putAllMetadata(r.getMetadataMap());
     if (r.hasQuantizationConfig()) {
       config.setQuantizationConfig(r.getQuantizationConfig());
     }
-    CollectionInfo.Builder info = CollectionInfo.newBuilder()
-        .setStatus(CollectionStatus.Green)
-        .setOptimizerStatus(OptimizerStatus.newBuilder().setOk(true))
-        .setSegmentsCount(optimizers.getDefaultSegmentNumber())
-        .setConfig(config)
-        .setPointsCount(points)
-        .setIndexedVectorsCount(0)
-        .setUpdateQueue(UpdateQueueInfo.newBuilder().setLength(0));
+    CollectionInfo.Builder info =
+        CollectionInfo.newBuilder()
+            .setStatus(CollectionStatus.Green)
+            .setOptimizerStatus(OptimizerStatus.newBuilder().setOk(true))
+            .setSegmentsCount(optimizers.getDefaultSegmentNumber())
+            .setConfig(config)
+            .setPointsCount(points)
+            .setIndexedVectorsCount(0)
+            .setUpdateQueue(UpdateQueueInfo.newBuilder().setLength(0));
     for (Map.Entry<String, PayloadSchemaInfo> s : c.payloadSchema().entrySet()) {
       info.putPayloadSchema(s.getKey(), s.getValue());
     }
@@ -244,8 +273,8 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
   }
 
   /**
-   * lib/shard/src/optimizers/config.rs default_segment_number: one segment per two CPUs, at least
-   * 2 and at most 8.
+   * lib/shard/src/optimizers/config.rs default_segment_number: one segment per two CPUs, at least 2
+   * and at most 8.
    */
   static long defaultSegmentNumber() {
     return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
@@ -258,13 +287,15 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
   }
 
   @Override
-  public void listCollectionAliases(ListCollectionAliasesRequest req,
-      StreamObserver<ListAliasesResponse> obs) {
-    Rpc.answer(obs, () -> {
-      // Qdrant answers an empty list for a missing collection too, not NOT_FOUND.
-      new Validation().collectionName("collection_name", req.getCollectionName()).check();
-      return ListAliasesResponse.getDefaultInstance();
-    });
+  public void listCollectionAliases(
+      ListCollectionAliasesRequest req, StreamObserver<ListAliasesResponse> obs) {
+    Rpc.answer(
+        obs,
+        () -> {
+          // Qdrant answers an empty list for a missing collection too, not NOT_FOUND.
+          new Validation().collectionName("collection_name", req.getCollectionName()).check();
+          return ListAliasesResponse.getDefaultInstance();
+        });
   }
 
   @Override
@@ -278,26 +309,27 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
   }
 
   @Override
-  public void collectionClusterInfo(CollectionClusterInfoRequest req,
-      StreamObserver<CollectionClusterInfoResponse> obs) {
+  public void collectionClusterInfo(
+      CollectionClusterInfoRequest req, StreamObserver<CollectionClusterInfoResponse> obs) {
     Rpc.refuse(obs, "Collections/CollectionClusterInfo (cluster mode)");
   }
 
   @Override
-  public void updateCollectionClusterSetup(UpdateCollectionClusterSetupRequest req,
+  public void updateCollectionClusterSetup(
+      UpdateCollectionClusterSetupRequest req,
       StreamObserver<UpdateCollectionClusterSetupResponse> obs) {
     Rpc.refuse(obs, "Collections/UpdateCollectionClusterSetup (cluster mode)");
   }
 
   @Override
-  public void createShardKey(CreateShardKeyRequest req,
-      StreamObserver<CreateShardKeyResponse> obs) {
+  public void createShardKey(
+      CreateShardKeyRequest req, StreamObserver<CreateShardKeyResponse> obs) {
     Rpc.refuse(obs, "Collections/CreateShardKey (sharding)");
   }
 
   @Override
-  public void deleteShardKey(DeleteShardKeyRequest req,
-      StreamObserver<DeleteShardKeyResponse> obs) {
+  public void deleteShardKey(
+      DeleteShardKeyRequest req, StreamObserver<DeleteShardKeyResponse> obs) {
     Rpc.refuse(obs, "Collections/DeleteShardKey (sharding)");
   }
 

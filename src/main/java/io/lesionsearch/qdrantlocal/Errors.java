@@ -4,9 +4,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 /**
- * The status codes and message texts Qdrant answers with, kept in one place so the wording
- * matches the server (lib/storage/src/content_manager/errors.rs, collections_ops.rs,
- * src/tonic/api/mod.rs).
+ * The status codes and message texts Qdrant answers with, kept in one place so the wording matches
+ * the server (lib/storage/src/content_manager/errors.rs, collections_ops.rs, src/tonic/api/mod.rs).
  */
 final class Errors {
   private Errors() {}
@@ -42,7 +41,8 @@ final class Errors {
   }
 
   static StatusRuntimeException pointNotFound(PointKey id) {
-    return Status.NOT_FOUND.withDescription("Not found: No point with id " + id + " found")
+    return Status.NOT_FOUND
+        .withDescription("Not found: No point with id " + id + " found")
         .asRuntimeException();
   }
 
@@ -61,8 +61,8 @@ final class Errors {
 
   static StatusRuntimeException unimplementedRpc(String rpc) {
     return Status.UNIMPLEMENTED
-        .withDescription("qdrant-local does not implement " + rpc
-            + "; use a real Qdrant server for this")
+        .withDescription(
+            "qdrant-local does not implement " + rpc + "; use a real Qdrant server for this")
         .asRuntimeException();
   }
 }

@@ -16,10 +16,10 @@ import java.util.Set;
 
 /**
  * Compiles a Qdrant filter into a {@link PointPredicate}, reproducing
- * lib/segment/src/payload_storage/query_checker.rs and condition_checker.rs and the gRPC
- * conversion in lib/api/src/grpc/conversions.rs. Compiling once per request keeps the per-point
- * work to map lookups and comparisons, and lets malformed or unsupported conditions fail the
- * request before any point is read.
+ * lib/segment/src/payload_storage/query_checker.rs and condition_checker.rs and the gRPC conversion
+ * in lib/api/src/grpc/conversions.rs. Compiling once per request keeps the per-point work to map
+ * lookups and comparisons, and lets malformed or unsupported conditions fail the request before any
+ * point is read.
  */
 final class FilterEvaluator {
   private FilterEvaluator() {}
@@ -36,9 +36,10 @@ final class FilterEvaluator {
 
   /**
    * @param optimized whether Qdrant evaluates this filter through its optimised filter (a request's
-   *     filter, and filters in it as conditions), which drops a min_should without conditions; inside
-   *     a nested condition it checks filters directly, where such a min_should matches nothing
-   *     (lib/segment/src/index/struct_payload_index/read_view/optimizer.rs, payload_storage/query_checker.rs)
+   *     filter, and filters in it as conditions), which drops a min_should without conditions;
+   *     inside a nested condition it checks filters directly, where such a min_should matches
+   *     nothing (lib/segment/src/index/struct_payload_index/read_view/optimizer.rs,
+   *     payload_storage/query_checker.rs)
    */
   private static PointPredicate compile(Filter filter, boolean optimized) {
     // gRPC drops conditions with no type; an empty list then counts as absent (true).
@@ -47,8 +48,10 @@ final class FilterEvaluator {
     List<PointPredicate> mustNot = conditions(filter.getMustNotList(), optimized);
     final List<PointPredicate> minShould;
     final long minCount;
-    List<PointPredicate> minShouldConditions = filter.hasMinShould()
-        ? conditions(filter.getMinShould().getConditionsList(), optimized) : List.of();
+    List<PointPredicate> minShouldConditions =
+        filter.hasMinShould()
+            ? conditions(filter.getMinShould().getConditionsList(), optimized)
+            : List.of();
     if (filter.hasMinShould() && !(optimized && minShouldConditions.isEmpty())) {
       minShould = minShouldConditions;
       minCount = filter.getMinShould().getMinCount();
@@ -74,8 +77,12 @@ final class FilterEvaluator {
     private final PointPredicate[] must;
     private final PointPredicate[] mustNot;
 
-    FilterNode(PointPredicate[] should, PointPredicate[] minShould, long minCount,
-        PointPredicate[] must, PointPredicate[] mustNot) {
+    FilterNode(
+        PointPredicate[] should,
+        PointPredicate[] minShould,
+        long minCount,
+        PointPredicate[] must,
+        PointPredicate[] mustNot) {
       this.should = should;
       this.minShould = minShould;
       this.minCount = minCount;
@@ -86,21 +93,22 @@ final class FilterEvaluator {
     @Override
     public boolean test(PointKey id, Map<String, Value> payload) {
       return bind(new PointSource() {
-        @Override
-        public PointKey id(int slot) {
-          return id;
-        }
+            @Override
+            public PointKey id(int slot) {
+              return id;
+            }
 
-        @Override
-        public Map<String, Value> payload(int slot) {
-          return payload;
-        }
+            @Override
+            public Map<String, Value> payload(int slot) {
+              return payload;
+            }
 
-        @Override
-        public KeywordColumn keywordColumn(String topLevelKey) {
-          return null;
-        }
-      }).test(0);
+            @Override
+            public KeywordColumn keywordColumn(String topLevelKey) {
+              return null;
+            }
+          })
+          .test(0);
     }
 
     @Override
@@ -322,36 +330,43 @@ final class FilterEvaluator {
     PointPredicate generic;
     if (path.rest.isEmpty()) {
       String key = path.first;
-      generic = (id, payload) -> {
-        Value v = payload.get(key);
-        return v == null ? whenMissing : onValue.matches(v);
-      };
+      generic =
+          (id, payload) -> {
+            Value v = payload.get(key);
+            return v == null ? whenMissing : onValue.matches(v);
+          };
     } else {
-      generic = (id, payload) -> {
-        List<Value> values = path.get(payload);
-        if (values.isEmpty()) {
-          return whenMissing;
-        }
-        for (Value v : values) {
-          if (onValue.matches(v)) {
-            return true;
-          }
-        }
-        return false;
-      };
+      generic =
+          (id, payload) -> {
+            List<Value> values = path.get(payload);
+            if (values.isEmpty()) {
+              return whenMissing;
+            }
+            for (Value v : values) {
+              if (onValue.matches(v)) {
+                return true;
+              }
+            }
+            return false;
+          };
     }
-    boolean columnar = path.rest.isEmpty() && isEmpty == null && isNull == null
-        && valuesCount == null && !fc.hasRange() && fc.hasMatch();
+    boolean columnar =
+        path.rest.isEmpty()
+            && isEmpty == null
+            && isNull == null
+            && valuesCount == null
+            && !fc.hasRange()
+            && fc.hasMatch();
     if (columnar) {
       switch (fc.getMatch().getMatchValueCase()) {
         case KEYWORD:
           return new KeywordNode(path.first, List.of(fc.getMatch().getKeyword()), false, generic);
         case KEYWORDS:
-          return new KeywordNode(path.first, fc.getMatch().getKeywords().getStringsList(), false,
-              generic);
+          return new KeywordNode(
+              path.first, fc.getMatch().getKeywords().getStringsList(), false, generic);
         case EXCEPT_KEYWORDS:
-          return new KeywordNode(path.first, fc.getMatch().getExceptKeywords().getStringsList(),
-              true, generic);
+          return new KeywordNode(
+              path.first, fc.getMatch().getExceptKeywords().getStringsList(), true, generic);
         default:
           break;
       }
@@ -447,15 +462,15 @@ final class FilterEvaluator {
       case KEYWORD:
         {
           String want = m.getKeyword();
-          return v -> v.getKindCase() == Value.KindCase.STRING_VALUE
-              && want.equals(v.getStringValue());
+          return v ->
+              v.getKindCase() == Value.KindCase.STRING_VALUE && want.equals(v.getStringValue());
         }
       case INTEGER:
         {
           long want = m.getInteger();
           // A stored double never matches an integer, even 10.0 (serde's as_i64 is None).
-          return v -> v.getKindCase() == Value.KindCase.INTEGER_VALUE
-              && v.getIntegerValue() == want;
+          return v ->
+              v.getKindCase() == Value.KindCase.INTEGER_VALUE && v.getIntegerValue() == want;
         }
       case BOOLEAN:
         {
@@ -465,14 +480,14 @@ final class FilterEvaluator {
       case KEYWORDS:
         {
           Set<String> any = new HashSet<>(m.getKeywords().getStringsList());
-          return v -> v.getKindCase() == Value.KindCase.STRING_VALUE
-              && any.contains(v.getStringValue());
+          return v ->
+              v.getKindCase() == Value.KindCase.STRING_VALUE && any.contains(v.getStringValue());
         }
       case INTEGERS:
         {
           Set<Long> any = new HashSet<>(m.getIntegers().getIntegersList());
-          return v -> v.getKindCase() == Value.KindCase.INTEGER_VALUE
-              && any.contains(v.getIntegerValue());
+          return v ->
+              v.getKindCase() == Value.KindCase.INTEGER_VALUE && any.contains(v.getIntegerValue());
         }
       case EXCEPT_KEYWORDS:
         {
@@ -507,10 +522,10 @@ final class FilterEvaluator {
         {
           // Without a full-text index Qdrant matches a substring (condition_checker.rs), case
           // and all; with one it matches tokens, which PointsService refuses (textMatchKeys).
-          String want = m.getMatchValueCase() == Match.MatchValueCase.TEXT ? m.getText()
-              : m.getPhrase();
-          return v -> v.getKindCase() == Value.KindCase.STRING_VALUE
-              && v.getStringValue().contains(want);
+          String want =
+              m.getMatchValueCase() == Match.MatchValueCase.TEXT ? m.getText() : m.getPhrase();
+          return v ->
+              v.getKindCase() == Value.KindCase.STRING_VALUE && v.getStringValue().contains(want);
         }
       case TEXT_ANY:
         {
@@ -569,7 +584,8 @@ final class FilterEvaluator {
           n = 1;
       }
       // Unsigned on the wire (uint64); counts are small, so a "negative" bound is huge.
-      return (!hasLt || Long.compareUnsigned(n, lt) < 0) && (!hasGt || Long.compareUnsigned(n, gt) > 0)
+      return (!hasLt || Long.compareUnsigned(n, lt) < 0)
+          && (!hasGt || Long.compareUnsigned(n, gt) > 0)
           && (!hasLte || Long.compareUnsigned(n, lte) <= 0)
           && (!hasGte || Long.compareUnsigned(n, gte) >= 0);
     };
@@ -611,8 +627,8 @@ final class FilterEvaluator {
         case NESTED:
           {
             String key = prefix + c.getNested().getKey();
-            textMatchKeys(c.getNested().getFilter(), key.endsWith("[]") ? key + "." : key + "[].",
-                out);
+            textMatchKeys(
+                c.getNested().getFilter(), key.endsWith("[]") ? key + "." : key + "[].", out);
             break;
           }
         default:
@@ -642,7 +658,9 @@ final class FilterEvaluator {
         default:
           return false;
       }
-      return (!hasLt || x < lt) && (!hasGt || x > gt) && (!hasLte || x <= lte)
+      return (!hasLt || x < lt)
+          && (!hasGt || x > gt)
+          && (!hasLte || x <= lte)
           && (!hasGte || x >= gte);
     };
   }

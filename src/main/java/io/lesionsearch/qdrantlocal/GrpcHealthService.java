@@ -40,19 +40,23 @@ final class GrpcHealthService {
         }
       };
 
-  static final MethodDescriptor<byte[], byte[]> CHECK = MethodDescriptor.<byte[], byte[]>newBuilder()
-      .setType(MethodDescriptor.MethodType.UNARY)
-      .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Check"))
-      .setRequestMarshaller(BYTES)
-      .setResponseMarshaller(BYTES)
-      .build();
+  static final MethodDescriptor<byte[], byte[]> CHECK =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Check"))
+          .setRequestMarshaller(BYTES)
+          .setResponseMarshaller(BYTES)
+          .build();
 
   static ServerServiceDefinition definition() {
     return ServerServiceDefinition.builder(SERVICE)
-        .addMethod(CHECK, ServerCalls.asyncUnaryCall((request, observer) -> {
-          observer.onNext(SERVING);
-          observer.onCompleted();
-        }))
+        .addMethod(
+            CHECK,
+            ServerCalls.asyncUnaryCall(
+                (request, observer) -> {
+                  observer.onNext(SERVING);
+                  observer.onCompleted();
+                }))
         .build();
   }
 }

@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Which payload values a Qdrant payload index of each type takes (ValueIndexer::get_value in
- * lib/segment/src/index/field_index/*), so that CollectionInfo can report an index's point count
- * as Qdrant does: the points holding at least one value the index takes at its key, a leaf array
+ * lib/segment/src/index/field_index/*), so that CollectionInfo can report an index's point count as
+ * Qdrant does: the points holding at least one value the index takes at its key, a leaf array
  * expanded one level (ValueIndexer::get_values).
  */
 final class IndexedValues {
@@ -111,29 +111,34 @@ final class IndexedValues {
   }
 
   /** A date and a time (to the minute, seconds and fraction optional); " " is read as "T". */
-  private static final DateTimeFormatter LOCAL = new DateTimeFormatterBuilder()
-      .append(DateTimeFormatter.ISO_LOCAL_DATE)
-      .appendLiteral('T')
-      .appendPattern("HH:mm")
-      .optionalStart().appendLiteral(':').appendValue(ChronoField.SECOND_OF_MINUTE, 2)
-      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
-      .optionalEnd()
-      .toFormatter();
+  private static final DateTimeFormatter LOCAL =
+      new DateTimeFormatterBuilder()
+          .append(DateTimeFormatter.ISO_LOCAL_DATE)
+          .appendLiteral('T')
+          .appendPattern("HH:mm")
+          .optionalStart()
+          .appendLiteral(':')
+          .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+          .optionalStart()
+          .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
+          .optionalEnd()
+          .optionalEnd()
+          .toFormatter();
 
   /** As LOCAL, then an offset: Z, +hh:mm or +hhmm. */
-  private static final DateTimeFormatter OFFSET = new DateTimeFormatterBuilder()
-      .append(LOCAL)
-      .appendPattern("[XXX][XX][X]")
-      .toFormatter();
+  private static final DateTimeFormatter OFFSET =
+      new DateTimeFormatterBuilder().append(LOCAL).appendPattern("[XXX][XX][X]").toFormatter();
 
   /**
-   * The strings DateTimePayloadType::from_str (lib/segment/src/types.rs) parses: RFC 3339, the
-   * same with a space or an offset without colon, a local date-time to the minute or finer, a
-   * date alone.
+   * The strings DateTimePayloadType::from_str (lib/segment/src/types.rs) parses: RFC 3339, the same
+   * with a space or an offset without colon, a local date-time to the minute or finer, a date
+   * alone.
    */
   static boolean isDatetime(String text) {
-    String s = text.length() > 10 && text.charAt(10) == ' '
-        ? text.substring(0, 10) + 'T' + text.substring(11) : text;
+    String s =
+        text.length() > 10 && text.charAt(10) == ' '
+            ? text.substring(0, 10) + 'T' + text.substring(11)
+            : text;
     try {
       OffsetDateTime.parse(s, OFFSET);
       return true;

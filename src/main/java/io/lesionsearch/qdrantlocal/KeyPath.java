@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A payload key path in Qdrant's syntax ({@code a.b}, {@code a[].b}, {@code a[0].b},
- * {@code "quoted.key"}), following lib/segment/src/json_path. {@code .} walks objects only, so an
- * array on the way yields nothing unless the path says {@code []} or {@code [n]}.
+ * A payload key path in Qdrant's syntax ({@code a.b}, {@code a[].b}, {@code a[0].b}, {@code
+ * "quoted.key"}), following lib/segment/src/json_path. {@code .} walks objects only, so an array on
+ * the way yields nothing unless the path says {@code []} or {@code [n]}.
  */
 final class KeyPath {
   /** One step after the first key. */
@@ -143,8 +143,8 @@ final class KeyPath {
   }
 
   /**
-   * The values the path reaches. Intermediate arrays are entered only by {@code []} or
-   * {@code [n]}; a leaf array is returned as one value (the condition checkers expand it).
+   * The values the path reaches. Intermediate arrays are entered only by {@code []} or {@code [n]};
+   * a leaf array is returned as one value (the condition checkers expand it).
    */
   List<Value> get(Map<String, Value> payload) {
     Value top = payload.get(first);

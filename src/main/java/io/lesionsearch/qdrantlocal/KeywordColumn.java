@@ -8,18 +8,19 @@ import java.util.Map;
 /**
  * The string values of one top-level payload key, dictionary-encoded per slot. A keyword filter
  * over 100,000 points otherwise chases five or six pointers per point through protobuf maps and
- * strings (about 150 ns each on the development machine, more than scoring the survivors); with
- * the column it compares ints in a sequential array. Values that are not plain strings (arrays,
+ * strings (about 150 ns each on the development machine, more than scoring the survivors); with the
+ * column it compares ints in a sequential array. Values that are not plain strings (arrays,
  * numbers, objects, null) are marked so the caller falls back to the payload for them, which keeps
  * the semantics in one place ({@link FilterEvaluator}).
  *
- * <p>Built on first use of a key by a filter and kept up to date by every later write. Mutated
- * only under the collection's write lock, or while being built under its read lock (when no writer
- * can run).
+ * <p>Built on first use of a key by a filter and kept up to date by every later write. Mutated only
+ * under the collection's write lock, or while being built under its read lock (when no writer can
+ * run).
  */
 final class KeywordColumn {
   static final int MISSING = -1;
   static final int OTHER = -2;
+
   /** The code of a string no point has. */
   static final int ABSENT = -3;
 

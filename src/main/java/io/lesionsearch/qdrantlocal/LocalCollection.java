@@ -21,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One collection's points in memory: vectors in fixed-size float[] chunks (one allocation per
- * 1,024 points, so growth never copies the store and the overhead stays under one chunk), a slot
- * per point with a free list for reuse after deletes, and an id-ordered index for scroll.
+ * One collection's points in memory: vectors in fixed-size float[] chunks (one allocation per 1,024
+ * points, so growth never copies the store and the overhead stays under one chunk), a slot per
+ * point with a free list for reuse after deletes, and an id-ordered index for scroll.
  *
  * <p>A read-write lock per collection keeps it simple: upserts and deletes are exclusive, reads
  * share. A write that returned has been applied, so a point upserted with wait=true is visible to
@@ -56,28 +56,31 @@ final class LocalCollection {
   private final ConcurrentHashMap<String, KeywordColumn> columns = new ConcurrentHashMap<>();
 
   /** This collection's points as filters see them during one scan (read lock held). */
-  private final PointPredicate.PointSource source = new PointPredicate.PointSource() {
-    @Override
-    public PointKey id(int slot) {
-      return keys[slot];
-    }
-
-    @Override
-    public Map<String, Value> payload(int slot) {
-      return payloadAt(slot);
-    }
-
-    @Override
-    public KeywordColumn keywordColumn(String key) {
-      return columns.computeIfAbsent(key, k -> {
-        KeywordColumn c = new KeywordColumn(k, keys.length);
-        for (int slot = 0; slot < highWater; slot++) {
-          c.set(slot, payloadAt(slot));
+  private final PointPredicate.PointSource source =
+      new PointPredicate.PointSource() {
+        @Override
+        public PointKey id(int slot) {
+          return keys[slot];
         }
-        return c;
-      });
-    }
-  };
+
+        @Override
+        public Map<String, Value> payload(int slot) {
+          return payloadAt(slot);
+        }
+
+        @Override
+        public KeywordColumn keywordColumn(String key) {
+          return columns.computeIfAbsent(
+              key,
+              k -> {
+                KeywordColumn c = new KeywordColumn(k, keys.length);
+                for (int slot = 0; slot < highWater; slot++) {
+                  c.set(slot, payloadAt(slot));
+                }
+                return c;
+              });
+        }
+      };
 
   /** A point as it is written: vector already checked for size, payload normalised. */
   static final class PointRecord {
@@ -142,8 +145,8 @@ final class LocalCollection {
           continue;
         }
         // Replacing a point replaces the whole point, vector and payload, as Qdrant's upsert.
-        System.arraycopy(p.vector, 0, chunks[slot >>> CHUNK_SHIFT], (slot & (CHUNK - 1)) * dim,
-            dim);
+        System.arraycopy(
+            p.vector, 0, chunks[slot >>> CHUNK_SHIFT], (slot & (CHUNK - 1)) * dim, dim);
         payloads[slot] = p.payload;
         versions[slot] = op;
         for (KeywordColumn c : columns.values()) {
@@ -294,9 +297,11 @@ final class LocalCollection {
         live.add(payloadAt(slot));
       }
       for (Map.Entry<String, PayloadSchemaInfo> e : payloadSchema.entrySet()) {
-        out.put(e.getKey(), e.getValue().toBuilder()
-            .setPoints(IndexedValues.count(e.getKey(), e.getValue().getDataType(), live))
-            .build());
+        out.put(
+            e.getKey(),
+            e.getValue().toBuilder()
+                .setPoints(IndexedValues.count(e.getKey(), e.getValue().getDataType(), live))
+                .build());
       }
       return out;
     } finally {
@@ -332,9 +337,7 @@ final class LocalCollection {
     for (int i = 0; i < dim; i++) {
       dense.addData(chunk[off + i]);
     }
-    return VectorsOutput.newBuilder()
-        .setVector(VectorOutput.newBuilder().setDense(dense))
-        .build();
+    return VectorsOutput.newBuilder().setVector(VectorOutput.newBuilder().setDense(dense)).build();
   }
 
   /** Points in request order, missing ids skipped, duplicates returned once. */
@@ -396,8 +399,8 @@ final class LocalCollection {
     }
   }
 
-  Page scroll(PointKey from, int limit, PointPredicate filter, PayloadSelection sel,
-      boolean withVectors) {
+  Page scroll(
+      PointKey from, int limit, PointPredicate filter, PayloadSelection sel, boolean withVectors) {
     lock.readLock().lock();
     try {
       List<RetrievedPoint> out = new ArrayList<>(Math.min(limit, 1024));
@@ -420,11 +423,11 @@ final class LocalCollection {
   }
 
   /**
-   * Points in id order: a Query without a query, as Qdrant answers it - each with score 1.0 and
-   * no version (the points come from a scroll, which carries neither).
+   * Points in id order: a Query without a query, as Qdrant answers it - each with score 1.0 and no
+   * version (the points come from a scroll, which carries neither).
    */
-  List<ScoredPoint> byId(PointPredicate filter, int limit, long offset, PayloadSelection sel,
-      boolean withVectors) {
+  List<ScoredPoint> byId(
+      PointPredicate filter, int limit, long offset, PayloadSelection sel, boolean withVectors) {
     lock.readLock().lock();
     try {
       List<ScoredPoint> out = new ArrayList<>();
@@ -454,9 +457,9 @@ final class LocalCollection {
   }
 
   /**
-   * Exact nearest neighbours. The filter runs before scoring, so a selective filter also saves
-   * the vector reads. The threshold is applied before the offset is skipped, as in Qdrant's
-   * local shard search.
+   * Exact nearest neighbours. The filter runs before scoring, so a selective filter also saves the
+   * vector reads. The threshold is applied before the offset is skipped, as in Qdrant's local shard
+   * search.
    */
   List<ScoredPoint> search(SearchSpec spec) {
     lock.readLock().lock();
@@ -500,10 +503,10 @@ final class LocalCollection {
     }
   }
 
-  private ScoredPoint scored(int slot, float score, long version, PayloadSelection sel,
-      boolean withVectors) {
-    ScoredPoint.Builder b = ScoredPoint.newBuilder().setId(keys[slot].toProto()).setScore(score)
-        .setVersion(version);
+  private ScoredPoint scored(
+      int slot, float score, long version, PayloadSelection sel, boolean withVectors) {
+    ScoredPoint.Builder b =
+        ScoredPoint.newBuilder().setId(keys[slot].toProto()).setScore(score).setVersion(version);
     if (!sel.isNone()) {
       b.putAllPayload(sel.apply(payloadAt(slot)));
     }

@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What part of a payload a call returns. Include and exclude patterns are compared with the path
- * of every value while the payload is walked, as Qdrant's {@code PayloadSelector::process} does:
- * include keeps a value when the pattern and the path are prefixes of one another (so
- * {@code a.b[].c} keeps {@code a}, {@code a.b}, its elements and their {@code c}); exclude drops a
- * value when the pattern is a prefix of its path.
+ * What part of a payload a call returns. Include and exclude patterns are compared with the path of
+ * every value while the payload is walked, as Qdrant's {@code PayloadSelector::process} does:
+ * include keeps a value when the pattern and the path are prefixes of one another (so {@code
+ * a.b[].c} keeps {@code a}, {@code a.b}, its elements and their {@code c}); exclude drops a value
+ * when the pattern is a prefix of its path.
  */
 final class PayloadSelection {
   static final PayloadSelection NONE = new PayloadSelection(Mode.NONE, List.of());
@@ -38,8 +38,8 @@ final class PayloadSelection {
 
   /**
    * @param present whether the request carried the selector at all
-   * @param defaultAll what the RPC returns without one: Scroll returns payload, Search/Query/Get
-   *     do not
+   * @param defaultAll what the RPC returns without one: Scroll returns payload, Search/Query/Get do
+   *     not
    */
   static PayloadSelection of(boolean present, WithPayloadSelector selector, boolean defaultAll) {
     if (!present) {
@@ -128,8 +128,7 @@ final class PayloadSelection {
       return false;
     }
     for (KeyPath p : patterns) {
-      if (p.first.equals(first) && p.rest.size() <= walked.size()
-          && prefixEither(p.rest, walked)) {
+      if (p.first.equals(first) && p.rest.size() <= walked.size() && prefixEither(p.rest, walked)) {
         return false;
       }
     }

@@ -10,8 +10,8 @@ import java.util.Map;
 /**
  * Payload values as Qdrant stores them after its proto-to-JSON conversion
  * (lib/api/src/conversions/json.rs): a value with no kind becomes null and a non-finite double is
- * refused (JSON has no NaN). Integers and doubles stay distinct, which the integer match relies
- * on. Most payloads need no change, so they are only rebuilt when one does.
+ * refused (JSON has no NaN). Integers and doubles stay distinct, which the integer match relies on.
+ * Most payloads need no change, so they are only rebuilt when one does.
  */
 public final class PayloadValues {
   private static final Value NULL = Value.newBuilder().setNullValue(NullValue.NULL_VALUE).build();

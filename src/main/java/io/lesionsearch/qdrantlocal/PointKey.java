@@ -51,8 +51,12 @@ final class PointKey implements Comparable<PointKey> {
       if (s.charAt(8) != '-' || s.charAt(13) != '-' || s.charAt(18) != '-' || s.charAt(23) != '-') {
         throw badUuid(text);
       }
-      hex = s.substring(0, 8) + s.substring(9, 13) + s.substring(14, 18) + s.substring(19, 23)
-          + s.substring(24);
+      hex =
+          s.substring(0, 8)
+              + s.substring(9, 13)
+              + s.substring(14, 18)
+              + s.substring(19, 23)
+              + s.substring(24);
     } else if (s.length() == 32) {
       hex = s;
     } else {
@@ -91,8 +95,15 @@ final class PointKey implements Comparable<PointKey> {
 
   private String uuidString() {
     String h = String.format(Locale.ROOT, "%016x%016x", hi, lo);
-    return h.substring(0, 8) + '-' + h.substring(8, 12) + '-' + h.substring(12, 16) + '-'
-        + h.substring(16, 20) + '-' + h.substring(20);
+    return h.substring(0, 8)
+        + '-'
+        + h.substring(8, 12)
+        + '-'
+        + h.substring(12, 16)
+        + '-'
+        + h.substring(16, 20)
+        + '-'
+        + h.substring(20);
   }
 
   @Override

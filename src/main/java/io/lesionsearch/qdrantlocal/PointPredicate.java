@@ -6,17 +6,18 @@ import java.util.Map;
 /** A compiled filter: decides for one point, given its id (null inside nested objects). */
 @FunctionalInterface
 interface PointPredicate {
-  PointPredicate ALWAYS = new PointPredicate() {
-    @Override
-    public boolean test(PointKey id, Map<String, Value> payload) {
-      return true;
-    }
+  PointPredicate ALWAYS =
+      new PointPredicate() {
+        @Override
+        public boolean test(PointKey id, Map<String, Value> payload) {
+          return true;
+        }
 
-    @Override
-    public SlotTest bind(PointSource source) {
-      return slot -> true;
-    }
-  };
+        @Override
+        public SlotTest bind(PointSource source) {
+          return slot -> true;
+        }
+      };
 
   boolean test(PointKey id, Map<String, Value> payload);
 

@@ -90,53 +90,56 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   @Override
   public void upsert(UpsertPoints req, StreamObserver<PointsOperationResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName()).check();
-      if (req.hasShardKeySelector()) {
-        throw Errors.unsupported("shard keys");
-      }
-      if (req.hasUpdateFilter()) {
-        throw Errors.unsupported("conditional upserts (update_filter)");
-      }
-      LocalCollection.WriteMode mode = LocalCollection.WriteMode.UPSERT;
-      if (req.hasUpdateMode()) {
-        switch (req.getUpdateMode()) {
-          case InsertOnly:
-            mode = LocalCollection.WriteMode.INSERT_ONLY;
-            break;
-          case UpdateOnly:
-            mode = LocalCollection.WriteMode.UPDATE_ONLY;
-            break;
-          case Upsert:
-            break;
-          default:
-            throw Errors.invalidArgument("Unknown update mode " + req.getUpdateMode());
-        }
-      }
-      List<PointKey> ids = new ArrayList<>(req.getPointsCount());
-      for (PointStruct p : req.getPointsList()) {
-        ids.add(pointId(p));
-      }
-      LocalCollection c = registry.get(req.getCollectionName());
-      List<LocalCollection.PointRecord> records = new ArrayList<>(req.getPointsCount());
-      for (int i = 0; i < req.getPointsCount(); i++) {
-        records.add(toRecord(c, ids.get(i), req.getPoints(i)));
-      }
-      Access.requireWrite();
-      if (records.isEmpty()) {
-        throw Errors.badRequest("Empty update request");
-      }
-      return written(c.upsert(records, mode), req.hasWait() && req.getWait(), t0);
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation().collectionName("collection_name", req.getCollectionName()).check();
+          if (req.hasShardKeySelector()) {
+            throw Errors.unsupported("shard keys");
+          }
+          if (req.hasUpdateFilter()) {
+            throw Errors.unsupported("conditional upserts (update_filter)");
+          }
+          LocalCollection.WriteMode mode = LocalCollection.WriteMode.UPSERT;
+          if (req.hasUpdateMode()) {
+            switch (req.getUpdateMode()) {
+              case InsertOnly:
+                mode = LocalCollection.WriteMode.INSERT_ONLY;
+                break;
+              case UpdateOnly:
+                mode = LocalCollection.WriteMode.UPDATE_ONLY;
+                break;
+              case Upsert:
+                break;
+              default:
+                throw Errors.invalidArgument("Unknown update mode " + req.getUpdateMode());
+            }
+          }
+          List<PointKey> ids = new ArrayList<>(req.getPointsCount());
+          for (PointStruct p : req.getPointsList()) {
+            ids.add(pointId(p));
+          }
+          LocalCollection c = registry.get(req.getCollectionName());
+          List<LocalCollection.PointRecord> records = new ArrayList<>(req.getPointsCount());
+          for (int i = 0; i < req.getPointsCount(); i++) {
+            records.add(toRecord(c, ids.get(i), req.getPoints(i)));
+          }
+          Access.requireWrite();
+          if (records.isEmpty()) {
+            throw Errors.badRequest("Empty update request");
+          }
+          return written(c.upsert(records, mode), req.hasWait() && req.getWait(), t0);
+        });
   }
 
   private static PointsOperationResponse written(long operationId, boolean wait, long t0) {
     // Writes are applied before the answer in both cases; only the status word differs.
     return PointsOperationResponse.newBuilder()
-        .setResult(UpdateResult.newBuilder()
-            .setOperationId(operationId)
-            .setStatus(wait ? UpdateStatus.Completed : UpdateStatus.Acknowledged))
+        .setResult(
+            UpdateResult.newBuilder()
+                .setOperationId(operationId)
+                .setStatus(wait ? UpdateStatus.Completed : UpdateStatus.Acknowledged))
         .setTime(Rpc.secondsSince(t0))
         .build();
   }
@@ -153,8 +156,8 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     return id;
   }
 
-  private static LocalCollection.PointRecord toRecord(LocalCollection c, PointKey id,
-      PointStruct p) {
+  private static LocalCollection.PointRecord toRecord(
+      LocalCollection c, PointKey id, PointStruct p) {
     float[] v = denseVector(p.getVectors(), c.dim);
     c.metric.preprocessInPlace(v);
     return new LocalCollection.PointRecord(id, v, PayloadValues.normalize(p.getPayloadMap()));
@@ -222,68 +225,75 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   @Override
   public void delete(DeletePoints req, StreamObserver<PointsOperationResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName()).check();
-      if (req.hasShardKeySelector()) {
-        throw Errors.unsupported("shard keys");
-      }
-      PointsSelector sel = req.getPoints();
-      List<PointKey> ids = null;
-      PointPredicate filter = null;
-      switch (sel.getPointsSelectorOneOfCase()) {
-        case POINTS:
-          ids = new ArrayList<>();
-          for (PointId id : sel.getPoints().getIdsList()) {
-            ids.add(PointKey.fromProto(id));
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation().collectionName("collection_name", req.getCollectionName()).check();
+          if (req.hasShardKeySelector()) {
+            throw Errors.unsupported("shard keys");
           }
-          break;
-        case FILTER:
-          // Qdrant does not validate this filter (DeletePoints.points has no nested validation),
-          // so a condition with only a key is accepted here and deletes nothing.
-          filter = FilterEvaluator.compile(sel.getFilter());
-          break;
-        default:
-          throw Errors.invalidArgument("PointSelector is missing");
-      }
-      LocalCollection c = registry.get(req.getCollectionName());
-      if (filter != null) {
-        refuseIndexedTextMatches(c, true, sel.getFilter());
-      }
-      Access.requireWrite();
-      if (ids != null && ids.isEmpty()) {
-        throw Errors.badRequest("Empty update request");
-      }
-      long op = ids != null ? c.delete(ids) : c.deleteWhere(filter);
-      return written(op, req.hasWait() && req.getWait(), t0);
-    });
+          PointsSelector sel = req.getPoints();
+          List<PointKey> ids = null;
+          PointPredicate filter = null;
+          switch (sel.getPointsSelectorOneOfCase()) {
+            case POINTS:
+              ids = new ArrayList<>();
+              for (PointId id : sel.getPoints().getIdsList()) {
+                ids.add(PointKey.fromProto(id));
+              }
+              break;
+            case FILTER:
+              // Qdrant does not validate this filter (DeletePoints.points has no nested
+              // validation),
+              // so a condition with only a key is accepted here and deletes nothing.
+              filter = FilterEvaluator.compile(sel.getFilter());
+              break;
+            default:
+              throw Errors.invalidArgument("PointSelector is missing");
+          }
+          LocalCollection c = registry.get(req.getCollectionName());
+          if (filter != null) {
+            refuseIndexedTextMatches(c, true, sel.getFilter());
+          }
+          Access.requireWrite();
+          if (ids != null && ids.isEmpty()) {
+            throw Errors.badRequest("Empty update request");
+          }
+          long op = ids != null ? c.delete(ids) : c.deleteWhere(filter);
+          return written(op, req.hasWait() && req.getWait(), t0);
+        });
   }
 
   @Override
-  public void createFieldIndex(CreateFieldIndexCollection req,
-      StreamObserver<PointsOperationResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName())
-          .notEmpty("field_name", req.getFieldName()).check();
-      KeyPath.parse(req.getFieldName());
-      PayloadIndexParams params = req.hasFieldIndexParams() ? req.getFieldIndexParams() : null;
-      PayloadSchemaType type = schemaType(req, params);
-      LocalCollection c = registry.get(req.getCollectionName());
-      Access.requireWrite();
-      // Recorded for CollectionInfo only: every filter is a full scan here, so an index changes
-      // speed on a real server, not answers.
-      return written(c.recordIndex(req.getFieldName(), type, params),
-          req.hasWait() && req.getWait(), t0);
-    });
+  public void createFieldIndex(
+      CreateFieldIndexCollection req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation()
+              .collectionName("collection_name", req.getCollectionName())
+              .notEmpty("field_name", req.getFieldName())
+              .check();
+          KeyPath.parse(req.getFieldName());
+          PayloadIndexParams params = req.hasFieldIndexParams() ? req.getFieldIndexParams() : null;
+          PayloadSchemaType type = schemaType(req, params);
+          LocalCollection c = registry.get(req.getCollectionName());
+          Access.requireWrite();
+          // Recorded for CollectionInfo only: every filter is a full scan here, so an index changes
+          // speed on a real server, not answers.
+          return written(
+              c.recordIndex(req.getFieldName(), type, params), req.hasWait() && req.getWait(), t0);
+        });
   }
 
   /**
    * The index type as Qdrant's convert_field_type (src/tonic/api/update_common.rs) reads it: the
    * field_type is required; index params, when given, must be of the same type.
    */
-  private static PayloadSchemaType schemaType(CreateFieldIndexCollection req,
-      PayloadIndexParams params) {
+  private static PayloadSchemaType schemaType(
+      CreateFieldIndexCollection req, PayloadIndexParams params) {
     if (!req.hasFieldType()) {
       throw Errors.invalidArgument("cannot convert field_type");
     }
@@ -327,54 +337,62 @@ final class PointsService extends PointsGrpc.PointsImplBase {
           throw Errors.invalidArgument("field type is missing");
         }
         // Qdrant would infer the type from the stored values; refused rather than guessed.
-        throw Errors.unsupported("payload indexes without a known field_type ("
-            + req.getFieldTypeValue() + ")");
+        throw Errors.unsupported(
+            "payload indexes without a known field_type (" + req.getFieldTypeValue() + ")");
     }
-    if (params != null && params.getIndexParamsCase() != PayloadIndexParams.IndexParamsCase
-        .INDEXPARAMS_NOT_SET && params.getIndexParamsCase() != expected) {
+    if (params != null
+        && params.getIndexParamsCase() != PayloadIndexParams.IndexParamsCase.INDEXPARAMS_NOT_SET
+        && params.getIndexParamsCase() != expected) {
       // Rust's Debug of the gRPC FieldType: "Keyword", "Integer", ...
-      throw Errors.invalidArgument("field_type (" + type.name()
-          + ") and field_index_params do not match");
+      throw Errors.invalidArgument(
+          "field_type (" + type.name() + ") and field_index_params do not match");
     }
     return type;
   }
 
   @Override
-  public void deleteFieldIndex(DeleteFieldIndexCollection req,
-      StreamObserver<PointsOperationResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName())
-          .notEmpty("field_name", req.getFieldName()).check();
-      // Qdrant checks the key's access before it looks the collection up, here.
-      Access.requireWrite();
-      LocalCollection c = registry.get(req.getCollectionName());
-      return written(c.dropIndex(req.getFieldName()), req.hasWait() && req.getWait(), t0);
-    });
+  public void deleteFieldIndex(
+      DeleteFieldIndexCollection req, StreamObserver<PointsOperationResponse> obs) {
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation()
+              .collectionName("collection_name", req.getCollectionName())
+              .notEmpty("field_name", req.getFieldName())
+              .check();
+          // Qdrant checks the key's access before it looks the collection up, here.
+          Access.requireWrite();
+          LocalCollection c = registry.get(req.getCollectionName());
+          return written(c.dropIndex(req.getFieldName()), req.hasWait() && req.getWait(), t0);
+        });
   }
 
   // ---------------------------------------------------------------- reads
 
   @Override
   public void get(GetPoints req, StreamObserver<GetResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName()).check();
-      if (req.hasShardKeySelector()) {
-        throw Errors.unsupported("shard keys");
-      }
-      List<PointKey> ids = new ArrayList<>(req.getIdsCount());
-      for (PointId id : req.getIdsList()) {
-        ids.add(PointKey.fromProto(id));
-      }
-      LocalCollection c = registry.get(req.getCollectionName());
-      PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
-      boolean vectors = withVectors(req.hasWithVectors(), req.getWithVectors());
-      return GetResponse.newBuilder()
-          .addAllResult(c.get(ids, sel, vectors))
-          .setTime(Rpc.secondsSince(t0))
-          .build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation().collectionName("collection_name", req.getCollectionName()).check();
+          if (req.hasShardKeySelector()) {
+            throw Errors.unsupported("shard keys");
+          }
+          List<PointKey> ids = new ArrayList<>(req.getIdsCount());
+          for (PointId id : req.getIdsList()) {
+            ids.add(PointKey.fromProto(id));
+          }
+          LocalCollection c = registry.get(req.getCollectionName());
+          PayloadSelection sel =
+              PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
+          boolean vectors = withVectors(req.hasWithVectors(), req.getWithVectors());
+          return GetResponse.newBuilder()
+              .addAllResult(c.get(ids, sel, vectors))
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   private static boolean withVectors(boolean present, WithVectorsSelector sel) {
@@ -402,23 +420,27 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   @Override
   public void count(CountPoints req, StreamObserver<CountResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName())
-          .filter("filter", req.hasFilter(), req.getFilter()).check();
-      if (req.hasShardKeySelector()) {
-        throw Errors.unsupported("shard keys");
-      }
-      PointPredicate filter = filter(req.hasFilter(), req.getFilter());
-      LocalCollection c = registry.get(req.getCollectionName());
-      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
-      // Always exact: an approximate count may be exact.
-      long n = c.count(filter);
-      return CountResponse.newBuilder()
-          .setResult(CountResult.newBuilder().setCount(n))
-          .setTime(Rpc.secondsSince(t0))
-          .build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation()
+              .collectionName("collection_name", req.getCollectionName())
+              .filter("filter", req.hasFilter(), req.getFilter())
+              .check();
+          if (req.hasShardKeySelector()) {
+            throw Errors.unsupported("shard keys");
+          }
+          PointPredicate filter = filter(req.hasFilter(), req.getFilter());
+          LocalCollection c = registry.get(req.getCollectionName());
+          refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
+          // Always exact: an approximate count may be exact.
+          long n = c.count(filter);
+          return CountResponse.newBuilder()
+              .setResult(CountResult.newBuilder().setCount(n))
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   private static PointPredicate filter(boolean present, Filter f) {
@@ -427,8 +449,8 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   /**
    * Full-text conditions are answered as Qdrant answers them without a full-text index (a
-   * substring); on a key with a text index Qdrant matches tokens instead, which this endpoint
-   * does not reproduce, so that case is refused.
+   * substring); on a key with a text index Qdrant matches tokens instead, which this endpoint does
+   * not reproduce, so that case is refused.
    */
   private static void refuseIndexedTextMatches(LocalCollection c, boolean present, Filter f) {
     if (!present) {
@@ -436,60 +458,73 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     }
     for (String key : FilterEvaluator.textMatchKeys(f)) {
       if (c.hasIndex(key, PayloadSchemaType.Text)) {
-        throw Errors.unsupported("full-text match conditions on a key with a text index ('" + key
-            + "': Qdrant matches its tokens)");
+        throw Errors.unsupported(
+            "full-text match conditions on a key with a text index ('"
+                + key
+                + "': Qdrant matches its tokens)");
       }
     }
   }
 
   @Override
   public void scroll(ScrollPoints req, StreamObserver<ScrollResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      new Validation().collectionName("collection_name", req.getCollectionName())
-          .filter("filter", req.hasFilter(), req.getFilter())
-          .atLeastOne("limit", req.hasLimit(), req.getLimit()).check();
-      if (req.hasOrderBy()) {
-        throw Errors.unsupported("scroll with order_by");
-      }
-      if (req.hasShardKeySelector()) {
-        throw Errors.unsupported("shard keys");
-      }
-      // uint32 on the wire: a "negative" int is a large unsigned limit.
-      long limit = req.hasLimit() ? Integer.toUnsignedLong(req.getLimit()) : DEFAULT_LIMIT;
-      PointKey from = req.hasOffset() ? PointKey.fromProto(req.getOffset()) : null;
-      PointPredicate filter = filter(req.hasFilter(), req.getFilter());
-      LocalCollection c = registry.get(req.getCollectionName());
-      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
-      PayloadSelection sel = PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), true);
-      LocalCollection.Page page = c.scroll(from, (int) Math.min(limit, Integer.MAX_VALUE), filter,
-          sel, withVectors(req.hasWithVectors(), req.getWithVectors()));
-      ScrollResponse.Builder b = ScrollResponse.newBuilder()
-          .addAllResult(page.points)
-          .setTime(Rpc.secondsSince(t0));
-      if (page.nextOffset != null) {
-        b.setNextPageOffset(page.nextOffset.toProto());
-      }
-      return b.build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation()
+              .collectionName("collection_name", req.getCollectionName())
+              .filter("filter", req.hasFilter(), req.getFilter())
+              .atLeastOne("limit", req.hasLimit(), req.getLimit())
+              .check();
+          if (req.hasOrderBy()) {
+            throw Errors.unsupported("scroll with order_by");
+          }
+          if (req.hasShardKeySelector()) {
+            throw Errors.unsupported("shard keys");
+          }
+          // uint32 on the wire: a "negative" int is a large unsigned limit.
+          long limit = req.hasLimit() ? Integer.toUnsignedLong(req.getLimit()) : DEFAULT_LIMIT;
+          PointKey from = req.hasOffset() ? PointKey.fromProto(req.getOffset()) : null;
+          PointPredicate filter = filter(req.hasFilter(), req.getFilter());
+          LocalCollection c = registry.get(req.getCollectionName());
+          refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
+          PayloadSelection sel =
+              PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), true);
+          LocalCollection.Page page =
+              c.scroll(
+                  from,
+                  (int) Math.min(limit, Integer.MAX_VALUE),
+                  filter,
+                  sel,
+                  withVectors(req.hasWithVectors(), req.getWithVectors()));
+          ScrollResponse.Builder b =
+              ScrollResponse.newBuilder().addAllResult(page.points).setTime(Rpc.secondsSince(t0));
+          if (page.nextOffset != null) {
+            b.setNextPageOffset(page.nextOffset.toProto());
+          }
+          return b.build();
+        });
   }
 
   @Override
   public void search(SearchPoints req, StreamObserver<SearchResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      Validation v = new Validation();
-      validate(v, req, "");
-      v.check();
-      PointPredicate filter = filter(req.hasFilter(), req.getFilter());
-      LocalCollection c = registry.get(req.getCollectionName());
-      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
-      List<ScoredPoint> result = c.search(searchSpec(c, req, filter));
-      return SearchResponse.newBuilder()
-          .addAllResult(result)
-          .setTime(Rpc.secondsSince(t0))
-          .build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          Validation v = new Validation();
+          validate(v, req, "");
+          v.check();
+          PointPredicate filter = filter(req.hasFilter(), req.getFilter());
+          LocalCollection c = registry.get(req.getCollectionName());
+          refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
+          List<ScoredPoint> result = c.search(searchSpec(c, req, filter));
+          return SearchResponse.newBuilder()
+              .addAllResult(result)
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   /** SearchPoints' validation rules, under {@code prefix} inside a batch. */
@@ -502,38 +537,41 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   @Override
   public void searchBatch(SearchBatchPoints req, StreamObserver<SearchBatchResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      // Every inner request is validated as a whole request, collection_name included (the
-      // official client's searchBatchAsync fills it in); the outer name is the one searched.
-      Validation v = new Validation()
-          .collectionName("collection_name", req.getCollectionName())
-          .atLeastOne("timeout", req.hasTimeout(), req.getTimeout());
-      for (int i = 0; i < req.getSearchPointsCount(); i++) {
-        validate(v, req.getSearchPoints(i), "search_points[" + i + "].");
-      }
-      v.check();
-      List<PointPredicate> filters = new ArrayList<>();
-      for (SearchPoints s : req.getSearchPointsList()) {
-        filters.add(filter(s.hasFilter(), s.getFilter()));
-      }
-      LocalCollection c = registry.get(req.getCollectionName());
-      List<LocalCollection.SearchSpec> specs = new ArrayList<>();
-      for (int i = 0; i < req.getSearchPointsCount(); i++) {
-        SearchPoints s = req.getSearchPoints(i);
-        refuseIndexedTextMatches(c, s.hasFilter(), s.getFilter());
-        specs.add(searchSpec(c, s, filters.get(i)));
-      }
-      SearchBatchResponse.Builder b = SearchBatchResponse.newBuilder();
-      for (LocalCollection.SearchSpec s : specs) {
-        b.addResult(BatchResult.newBuilder().addAllResult(c.search(s)));
-      }
-      return b.setTime(Rpc.secondsSince(t0)).build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          // Every inner request is validated as a whole request, collection_name included (the
+          // official client's searchBatchAsync fills it in); the outer name is the one searched.
+          Validation v =
+              new Validation()
+                  .collectionName("collection_name", req.getCollectionName())
+                  .atLeastOne("timeout", req.hasTimeout(), req.getTimeout());
+          for (int i = 0; i < req.getSearchPointsCount(); i++) {
+            validate(v, req.getSearchPoints(i), "search_points[" + i + "].");
+          }
+          v.check();
+          List<PointPredicate> filters = new ArrayList<>();
+          for (SearchPoints s : req.getSearchPointsList()) {
+            filters.add(filter(s.hasFilter(), s.getFilter()));
+          }
+          LocalCollection c = registry.get(req.getCollectionName());
+          List<LocalCollection.SearchSpec> specs = new ArrayList<>();
+          for (int i = 0; i < req.getSearchPointsCount(); i++) {
+            SearchPoints s = req.getSearchPoints(i);
+            refuseIndexedTextMatches(c, s.hasFilter(), s.getFilter());
+            specs.add(searchSpec(c, s, filters.get(i)));
+          }
+          SearchBatchResponse.Builder b = SearchBatchResponse.newBuilder();
+          for (LocalCollection.SearchSpec s : specs) {
+            b.addResult(BatchResult.newBuilder().addAllResult(c.search(s)));
+          }
+          return b.setTime(Rpc.secondsSince(t0)).build();
+        });
   }
 
-  private static LocalCollection.SearchSpec searchSpec(LocalCollection c, SearchPoints req,
-      PointPredicate filter) {
+  private static LocalCollection.SearchSpec searchSpec(
+      LocalCollection c, SearchPoints req, PointPredicate filter) {
     if (req.hasVectorName() && !req.getVectorName().isEmpty()) {
       throw Errors.unsupported("named vectors (vector_name)");
     }
@@ -569,20 +607,22 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   @Override
   public void query(QueryPoints req, StreamObserver<QueryResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      Validation v = new Validation();
-      validate(v, req, "");
-      v.check();
-      PointPredicate filter = filter(req.hasFilter(), req.getFilter());
-      LocalCollection c = registry.get(req.getCollectionName());
-      refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
-      List<ScoredPoint> result = runQuery(c, req, filter);
-      return QueryResponse.newBuilder()
-          .addAllResult(result)
-          .setTime(Rpc.secondsSince(t0))
-          .build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          Validation v = new Validation();
+          validate(v, req, "");
+          v.check();
+          PointPredicate filter = filter(req.hasFilter(), req.getFilter());
+          LocalCollection c = registry.get(req.getCollectionName());
+          refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
+          List<ScoredPoint> result = runQuery(c, req, filter);
+          return QueryResponse.newBuilder()
+              .addAllResult(result)
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   /** QueryPoints' validation rules, under {@code prefix} inside a batch. */
@@ -595,38 +635,41 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   @Override
   public void queryBatch(QueryBatchPoints req, StreamObserver<QueryBatchResponse> obs) {
-    Rpc.answer(obs, () -> {
-      long t0 = System.nanoTime();
-      // As in SearchBatch, every inner request needs its own collection_name; unlike
-      // searchBatchAsync, the official client's queryBatchAsync does not fill it in.
-      Validation v = new Validation()
-          .collectionName("collection_name", req.getCollectionName())
-          .atLeastOne("timeout", req.hasTimeout(), req.getTimeout());
-      for (int i = 0; i < req.getQueryPointsCount(); i++) {
-        validate(v, req.getQueryPoints(i), "query_points[" + i + "].");
-      }
-      v.check();
-      List<PointPredicate> filters = new ArrayList<>();
-      for (QueryPoints q : req.getQueryPointsList()) {
-        filters.add(filter(q.hasFilter(), q.getFilter()));
-      }
-      LocalCollection c = registry.get(req.getCollectionName());
-      List<List<ScoredPoint>> results = new ArrayList<>();
-      for (int i = 0; i < req.getQueryPointsCount(); i++) {
-        QueryPoints q = req.getQueryPoints(i);
-        refuseIndexedTextMatches(c, q.hasFilter(), q.getFilter());
-        results.add(runQuery(c, q, filters.get(i)));
-      }
-      QueryBatchResponse.Builder b = QueryBatchResponse.newBuilder();
-      for (List<ScoredPoint> r : results) {
-        b.addResult(BatchResult.newBuilder().addAllResult(r));
-      }
-      return b.setTime(Rpc.secondsSince(t0)).build();
-    });
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          // As in SearchBatch, every inner request needs its own collection_name; unlike
+          // searchBatchAsync, the official client's queryBatchAsync does not fill it in.
+          Validation v =
+              new Validation()
+                  .collectionName("collection_name", req.getCollectionName())
+                  .atLeastOne("timeout", req.hasTimeout(), req.getTimeout());
+          for (int i = 0; i < req.getQueryPointsCount(); i++) {
+            validate(v, req.getQueryPoints(i), "query_points[" + i + "].");
+          }
+          v.check();
+          List<PointPredicate> filters = new ArrayList<>();
+          for (QueryPoints q : req.getQueryPointsList()) {
+            filters.add(filter(q.hasFilter(), q.getFilter()));
+          }
+          LocalCollection c = registry.get(req.getCollectionName());
+          List<List<ScoredPoint>> results = new ArrayList<>();
+          for (int i = 0; i < req.getQueryPointsCount(); i++) {
+            QueryPoints q = req.getQueryPoints(i);
+            refuseIndexedTextMatches(c, q.hasFilter(), q.getFilter());
+            results.add(runQuery(c, q, filters.get(i)));
+          }
+          QueryBatchResponse.Builder b = QueryBatchResponse.newBuilder();
+          for (List<ScoredPoint> r : results) {
+            b.addResult(BatchResult.newBuilder().addAllResult(r));
+          }
+          return b.setTime(Rpc.secondsSince(t0)).build();
+        });
   }
 
-  private static List<ScoredPoint> runQuery(LocalCollection c, QueryPoints req,
-      PointPredicate filter) {
+  private static List<ScoredPoint> runQuery(
+      LocalCollection c, QueryPoints req, PointPredicate filter) {
     if (req.getPrefetchCount() > 0) {
       throw Errors.unsupported("prefetch in queries");
     }
@@ -646,16 +689,17 @@ final class PointsService extends PointsGrpc.PointsImplBase {
     if (!req.hasQuery()) {
       if (req.hasScoreThreshold()) {
         // lib/collection/src/operations/universal_query/collection_query.rs
-        throw Errors.badRequest("A query is needed to use the score_threshold. Can't have"
-            + " score_threshold without defining a query.");
+        throw Errors.badRequest(
+            "A query is needed to use the score_threshold. Can't have"
+                + " score_threshold without defining a query.");
       }
       // Without a query Qdrant returns points in id order.
       return c.byId(filter, limit, offset, sel, vectors);
     }
     Query query = req.getQuery();
     if (query.getVariantCase() != Query.VariantCase.NEAREST) {
-      throw Errors.unsupported("the query type " + query.getVariantCase()
-          + " (only nearest by vector or by point id)");
+      throw Errors.unsupported(
+          "the query type " + query.getVariantCase() + " (only nearest by vector or by point id)");
     }
     LocalCollection.SearchSpec s = new LocalCollection.SearchSpec();
     VectorInput in = query.getNearest();
@@ -721,8 +765,7 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   }
 
   @Override
-  public void overwritePayload(SetPayloadPoints req,
-      StreamObserver<PointsOperationResponse> obs) {
+  public void overwritePayload(SetPayloadPoints req, StreamObserver<PointsOperationResponse> obs) {
     Rpc.refuse(obs, "Points/OverwritePayload (upsert the whole point instead)");
   }
 
@@ -737,14 +780,14 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   }
 
   @Override
-  public void createVectorName(CreateVectorNameRequest req,
-      StreamObserver<PointsOperationResponse> obs) {
+  public void createVectorName(
+      CreateVectorNameRequest req, StreamObserver<PointsOperationResponse> obs) {
     Rpc.refuse(obs, "Points/CreateVectorName (named vectors)");
   }
 
   @Override
-  public void deleteVectorName(DeleteVectorNameRequest req,
-      StreamObserver<PointsOperationResponse> obs) {
+  public void deleteVectorName(
+      DeleteVectorNameRequest req, StreamObserver<PointsOperationResponse> obs) {
     Rpc.refuse(obs, "Points/DeleteVectorName (named vectors)");
   }
 
@@ -759,14 +802,13 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   }
 
   @Override
-  public void recommendBatch(RecommendBatchPoints req,
-      StreamObserver<RecommendBatchResponse> obs) {
+  public void recommendBatch(RecommendBatchPoints req, StreamObserver<RecommendBatchResponse> obs) {
     Rpc.refuse(obs, "Points/RecommendBatch");
   }
 
   @Override
-  public void recommendGroups(RecommendPointGroups req,
-      StreamObserver<RecommendGroupsResponse> obs) {
+  public void recommendGroups(
+      RecommendPointGroups req, StreamObserver<RecommendGroupsResponse> obs) {
     Rpc.refuse(obs, "Points/RecommendGroups");
   }
 
@@ -796,14 +838,14 @@ final class PointsService extends PointsGrpc.PointsImplBase {
   }
 
   @Override
-  public void searchMatrixPairs(SearchMatrixPoints req,
-      StreamObserver<SearchMatrixPairsResponse> obs) {
+  public void searchMatrixPairs(
+      SearchMatrixPoints req, StreamObserver<SearchMatrixPairsResponse> obs) {
     Rpc.refuse(obs, "Points/SearchMatrixPairs");
   }
 
   @Override
-  public void searchMatrixOffsets(SearchMatrixPoints req,
-      StreamObserver<SearchMatrixOffsetsResponse> obs) {
+  public void searchMatrixOffsets(
+      SearchMatrixPoints req, StreamObserver<SearchMatrixOffsetsResponse> obs) {
     Rpc.refuse(obs, "Points/SearchMatrixOffsets");
   }
 }

@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An in-memory, Qdrant-compatible gRPC endpoint: the Qdrant, Collections and Points services
- * over either a loopback TCP port (Netty) or an in-process transport for tests. The official
- * {@link QdrantClient} talks to it unchanged.
+ * An in-memory, Qdrant-compatible gRPC endpoint: the Qdrant, Collections and Points services over
+ * either a loopback TCP port (Netty) or an in-process transport for tests. The official {@link
+ * QdrantClient} talks to it unchanged.
  *
  * <p>For tests and the single-machine mode only: nothing is persisted, there is no index beyond a
  * full scan, and it is not a production store; production uses the real qdrant/qdrant server.
@@ -88,8 +88,8 @@ public final class QdrantLocalServer implements AutoCloseable {
     }
 
     /**
-     * Wrap every service in this interceptor (outside the API-key check), so a test can count
-     * or inspect the calls a client makes, as a proxy in front of a real server would.
+     * Wrap every service in this interceptor (outside the API-key check), so a test can count or
+     * inspect the calls a client makes, as a proxy in front of a real server would.
      */
     public Builder interceptor(ServerInterceptor interceptor) {
       interceptors.add(interceptor);
@@ -127,10 +127,10 @@ public final class QdrantLocalServer implements AutoCloseable {
     }
 
     /**
-     * Serve TLS with this certificate chain and private key (PEM files; the key unencrypted
-     * PKCS#8, {@code BEGIN PRIVATE KEY}), as Qdrant's service.enable_tls with tls.cert and
-     * tls.key. TCP only. Clients must trust the chain's CA: {@link #newChannel()} and
-     * {@link #newClient()} are plaintext and refuse such a server.
+     * Serve TLS with this certificate chain and private key (PEM files; the key unencrypted PKCS#8,
+     * {@code BEGIN PRIVATE KEY}), as Qdrant's service.enable_tls with tls.cert and tls.key. TCP
+     * only. Clients must trust the chain's CA: {@link #newChannel()} and {@link #newClient()} are
+     * plaintext and refuse such a server.
      */
     public Builder tls(File certChain, File privateKey) {
       this.tlsCertChain = certChain;
@@ -139,7 +139,8 @@ public final class QdrantLocalServer implements AutoCloseable {
     }
 
     public QdrantLocalServer start() throws IOException {
-      CollectionRegistry registry = this.registry != null ? this.registry : new CollectionRegistry();
+      CollectionRegistry registry =
+          this.registry != null ? this.registry : new CollectionRegistry();
       if (tlsCertChain != null && inProcessName != null) {
         throw new IllegalStateException("TLS needs a TCP port, not the in-process transport");
       }
@@ -149,8 +150,9 @@ public final class QdrantLocalServer implements AutoCloseable {
       } else {
         // A 1,000-point upsert of 384-d vectors is about 1.6 MB; with Netty's default 1 MiB
         // window every such call waits for window updates, which halves upsert throughput.
-        NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-            .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
+        NettyServerBuilder netty =
+            NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES);
         if (tlsCertChain != null) {
           netty.sslContext(GrpcSslContexts.forServer(tlsCertChain, tlsPrivateKey).build());
         }
@@ -158,7 +160,8 @@ public final class QdrantLocalServer implements AutoCloseable {
       }
       b.maxInboundMessageSize(MAX_MESSAGE_BYTES);
       ApiKeyInterceptor auth =
-          apiKey != null || readOnlyApiKey != null ? new ApiKeyInterceptor(apiKey, readOnlyApiKey)
+          apiKey != null || readOnlyApiKey != null
+              ? new ApiKeyInterceptor(apiKey, readOnlyApiKey)
               : null;
       add(b, new HealthService(), auth);
       add(b, GrpcHealthService.definition(), auth);
@@ -168,13 +171,13 @@ public final class QdrantLocalServer implements AutoCloseable {
       return new QdrantLocalServer(server, copy().port(server.getPort()), registry);
     }
 
-    private void add(io.grpc.ServerBuilder<?> b, io.grpc.BindableService service,
-        ApiKeyInterceptor auth) {
+    private void add(
+        io.grpc.ServerBuilder<?> b, io.grpc.BindableService service, ApiKeyInterceptor auth) {
       add(b, service.bindService(), auth);
     }
 
-    private void add(io.grpc.ServerBuilder<?> b, io.grpc.ServerServiceDefinition def,
-        ApiKeyInterceptor auth) {
+    private void add(
+        io.grpc.ServerBuilder<?> b, io.grpc.ServerServiceDefinition def, ApiKeyInterceptor auth) {
       if (auth != null) {
         def = ServerInterceptors.intercept(def, auth);
       }
@@ -209,8 +212,9 @@ public final class QdrantLocalServer implements AutoCloseable {
    */
   public ManagedChannel newChannel() {
     if (tls()) {
-      throw new IllegalStateException("this server serves TLS: connect with a channel that trusts"
-          + " its CA (QdrantConnection.withTrustedCa)");
+      throw new IllegalStateException(
+          "this server serves TLS: connect with a channel that trusts"
+              + " its CA (QdrantConnection.withTrustedCa)");
     }
     if (inProcessName != null) {
       return InProcessChannelBuilder.forName(inProcessName)

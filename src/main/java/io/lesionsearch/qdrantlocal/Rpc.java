@@ -23,10 +23,11 @@ final class Rpc {
     } catch (RuntimeException e) {
       // A bug here must reach the caller as an error, never as an empty or partial answer.
       LOG.error("qdrant-local internal error", e);
-      observer.onError(Status.INTERNAL
-          .withDescription("Service internal error: " + e)
-          .withCause(e)
-          .asRuntimeException());
+      observer.onError(
+          Status.INTERNAL
+              .withDescription("Service internal error: " + e)
+              .withCause(e)
+              .asRuntimeException());
       return;
     }
     observer.onNext(result);

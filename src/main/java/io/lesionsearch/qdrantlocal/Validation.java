@@ -7,17 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Qdrant's request validation, which runs before anything else on the server (before the
- * collection is looked up and before the API key's access is checked): the rules that
- * lib/api/build.rs attaches to the gRPC messages and lib/api/src/grpc/validate.rs adds, worded as
+ * Qdrant's request validation, which runs before anything else on the server (before the collection
+ * is looked up and before the API key's access is checked): the rules that lib/api/build.rs
+ * attaches to the gRPC messages and lib/api/src/grpc/validate.rs adds, worded as
  * lib/collection/src/operations/validation.rs describes them. Every failure of one request is
- * reported in one INVALID_ARGUMENT, "Validation error in body: [a: ...; b: ...]" (Qdrant lists
- * them in hash order; here they come in field order).
+ * reported in one INVALID_ARGUMENT, "Validation error in body: [a: ...; b: ...]" (Qdrant lists them
+ * in hash order; here they come in field order).
  */
 final class Validation {
   /** Characters no collection name may contain (common::validation INVALID_NAME_CHARS). */
-  private static final char[] INVALID_NAME_CHARS =
-      {'<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\u001F'};
+  private static final char[] INVALID_NAME_CHARS = {
+    '<', '>', ':', '"', '/', '\\', '|', '?', '*', '\0', '\u001F'
+  };
+
   /** What existing-collection requests refuse (validate_collection_name_legacy). */
   private static final char[] LEGACY_INVALID_NAME_CHARS = {'/', '\0'};
 
@@ -41,8 +43,15 @@ final class Validation {
     // The validator crate counts characters (Unicode scalar values), not UTF-16 units.
     int n = value.codePointCount(0, value.length());
     if (n < min || n > max) {
-      add(field, "value " + jsonString(value) + " invalid, must be from " + min + " to " + max
-          + " characters");
+      add(
+          field,
+          "value "
+              + jsonString(value)
+              + " invalid, must be from "
+              + min
+              + " to "
+              + max
+              + " characters");
     }
   }
 
@@ -81,10 +90,10 @@ final class Validation {
   }
 
   /**
-   * A filter's conditions, recursively: a field condition needs at least one of match, range,
-   * geo, values_count, is_empty or is_null (validate.rs, Validate for grpc::FieldCondition). The
-   * paths are the validator's: a Condition's one-of is {@code condition_one_of}, a nested
-   * condition's filter {@code condition_one_of.filter}.
+   * A filter's conditions, recursively: a field condition needs at least one of match, range, geo,
+   * values_count, is_empty or is_null (validate.rs, Validate for grpc::FieldCondition). The paths
+   * are the validator's: a Condition's one-of is {@code condition_one_of}, a nested condition's
+   * filter {@code condition_one_of.filter}.
    */
   Validation filter(String path, boolean present, Filter f) {
     if (present) {
@@ -110,8 +119,9 @@ final class Validation {
         case FIELD:
           if (keyOnly(c.getField())) {
             // A ValidationError without a message is shown as "Validation error: CODE [PARAMS]".
-            add(at + ".match", "Validation error: At least one field condition must be specified"
-                + " [{}]");
+            add(
+                at + ".match",
+                "Validation error: At least one field condition must be specified" + " [{}]");
           }
           break;
         case FILTER:
@@ -130,9 +140,15 @@ final class Validation {
 
   /** A field condition with only a key; Qdrant's checker finds it false for every point. */
   static boolean keyOnly(FieldCondition fc) {
-    return !fc.hasMatch() && !fc.hasRange() && !fc.hasDatetimeRange()
-        && !fc.hasGeoBoundingBox() && !fc.hasGeoRadius() && !fc.hasGeoPolygon()
-        && !fc.hasValuesCount() && !fc.hasIsEmpty() && !fc.hasIsNull();
+    return !fc.hasMatch()
+        && !fc.hasRange()
+        && !fc.hasDatetimeRange()
+        && !fc.hasGeoBoundingBox()
+        && !fc.hasGeoRadius()
+        && !fc.hasGeoPolygon()
+        && !fc.hasValuesCount()
+        && !fc.hasIsEmpty()
+        && !fc.hasIsNull();
   }
 
   Validation add(String field, String problem) {

@@ -3,9 +3,9 @@ package io.lesionsearch.qdrantlocal;
 import io.qdrant.client.grpc.Collections.Distance;
 
 /**
- * Qdrant's four distances (lib/segment/src/spaces/simple.rs). Scores are what Qdrant returns
- * after post-processing: cosine and dot are similarities (larger is better), Euclid is the L2
- * distance and Manhattan the L1 distance (smaller is better).
+ * Qdrant's four distances (lib/segment/src/spaces/simple.rs). Scores are what Qdrant returns after
+ * post-processing: cosine and dot are similarities (larger is better), Euclid is the L2 distance
+ * and Manhattan the L1 distance (smaller is better).
  */
 enum VectorMetric {
   COSINE(Distance.Cosine, true),
@@ -83,9 +83,7 @@ enum VectorMetric {
     }
   }
 
-  /**
-   * Strict, as Qdrant's check_threshold: a score equal to the threshold is dropped.
-   */
+  /** Strict, as Qdrant's check_threshold: a score equal to the threshold is dropped. */
   boolean passes(float score, float threshold) {
     return largerIsBetter ? score > threshold : score < threshold;
   }

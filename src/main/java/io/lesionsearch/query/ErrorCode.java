@@ -23,7 +23,9 @@ public enum ErrorCode {
   UNKNOWN_IMAGE_ID,
   /** The job's collection does not exist in Qdrant. */
   COLLECTION_NOT_FOUND,
-  /** Qdrant could not be reached, or kept answering "unavailable", until the request's time ran out. */
+  /**
+   * Qdrant could not be reached, or kept answering "unavailable", until the request's time ran out.
+   */
   QDRANT_UNAVAILABLE,
   /** Qdrant refused or failed the search for another reason; the message carries Qdrant's. */
   QDRANT_ERROR,

@@ -24,15 +24,16 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Qdrant's REST filter JSON (what Qdrant's documentation shows and users paste) as the gRPC
- * {@link Filter} the Java client sends. Anything this cannot express exactly is refused with a
- * message naming the place in the filter, rather than guessed at: a filter silently loosened would
- * return cases the clinician excluded.
+ * Qdrant's REST filter JSON (what Qdrant's documentation shows and users paste) as the gRPC {@link
+ * Filter} the Java client sends. Anything this cannot express exactly is refused with a message
+ * naming the place in the filter, rather than guessed at: a filter silently loosened would return
+ * cases the clinician excluded.
  */
 public final class FilterJson {
 
   private static final Set<String> FILTER_KEYS = Set.of("must", "should", "must_not", "min_should");
   private static final Set<String> FIELD_KEYS = Set.of("key", "match", "range", "values_count");
+
   /**
    * Filters nest at most this deep. Each level is two or three protobuf messages, and Qdrant, like
    * the client, refuses messages nested over 100 deep; a deeper filter is refused here with its
@@ -42,7 +43,10 @@ public final class FilterJson {
 
   private FilterJson() {}
 
-  /** @param where the filter's place in the request, for messages (e.g. {@code filter} or {@code searches[1].filter}) */
+  /**
+   * @param where the filter's place in the request, for messages (e.g. {@code filter} or {@code
+   *     searches[1].filter})
+   */
   public static Filter parse(JsonNode json, String where) throws QueryException {
     return parse(json, where, 1);
   }
@@ -52,12 +56,15 @@ public final class FilterJson {
       throw invalid(where, "filters nest more than " + MAX_DEPTH + " deep");
     }
     if (json == null || !json.isObject()) {
-      throw invalid(where, "must be an object with must / should / must_not / min_should, got " + type(json));
+      throw invalid(
+          where, "must be an object with must / should / must_not / min_should, got " + type(json));
     }
     for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FILTER_KEYS.contains(name)) {
-        throw invalid(where, "unknown field \"" + name + "\" (expected must, should, must_not or min_should)");
+        throw invalid(
+            where,
+            "unknown field \"" + name + "\" (expected must, should, must_not or min_should)");
       }
     }
     Filter.Builder b = Filter.newBuilder();
@@ -66,7 +73,8 @@ public final class FilterJson {
     if (should != null && should.isArray() && should.isEmpty()) {
       // Qdrant's REST API matches nothing with an empty should; over gRPC an empty list means no
       // should at all and matches everything. Refused rather than loosened.
-      throw invalid(where + ".should", "is an empty list, which matches no point; leave it out instead");
+      throw invalid(
+          where + ".should", "is an empty list, which matches no point; leave it out instead");
     }
     b.addAllShould(conditions(should, where + ".should", depth));
     b.addAllMustNot(conditions(json.get("must_not"), where + ".must_not", depth));
@@ -78,7 +86,8 @@ public final class FilterJson {
   }
 
   /** Qdrant takes one condition or a list of them in must / should / must_not. */
-  private static List<Condition> conditions(JsonNode json, String where, int depth) throws QueryException {
+  private static List<Condition> conditions(JsonNode json, String where, int depth)
+      throws QueryException {
     List<Condition> out = new ArrayList<>();
     if (json == null || json.isNull()) {
       return out;
@@ -94,7 +103,9 @@ public final class FilterJson {
   }
 
   private static MinShould minShould(JsonNode json, String where, int depth) throws QueryException {
-    if (!json.isObject() || !json.path("conditions").isArray() || !json.path("min_count").canConvertToExactIntegral()
+    if (!json.isObject()
+        || !json.path("conditions").isArray()
+        || !json.path("min_count").canConvertToExactIntegral()
         || json.get("min_count").asLong() < 0) {
       throw invalid(where, "must be {\"conditions\": [...], \"min_count\": N} with N >= 0");
     }
@@ -123,14 +134,17 @@ public final class FilterJson {
           return isNull(keyOf(body, where + ".is_null"));
         case "has_vector":
           if (!body.isTextual()) {
-            throw invalid(where + ".has_vector", "must be a vector name (\"\" for the unnamed vector)");
+            throw invalid(
+                where + ".has_vector", "must be a vector name (\"\" for the unnamed vector)");
           }
           return hasVector(body.asText());
         case "nested":
           if (!body.has("filter")) {
             throw invalid(where + ".nested", "must be {\"key\": ..., \"filter\": {...}}");
           }
-          return nested(keyOf(body, where + ".nested"), parse(body.get("filter"), where + ".nested.filter", depth + 1));
+          return nested(
+              keyOf(body, where + ".nested"),
+              parse(body.get("filter"), where + ".nested.filter", depth + 1));
         default:
           break;
       }
@@ -138,8 +152,11 @@ public final class FilterJson {
     if (json.size() >= 1 && allIn(json, FILTER_KEYS)) {
       return filter(parse(json, where, depth + 1));
     }
-    throw invalid(where, "not a condition Qdrant knows: expected a field condition (key with match, range or"
-        + " values_count), has_id, is_empty, is_null, has_vector, nested, or a nested filter; got " + json);
+    throw invalid(
+        where,
+        "not a condition Qdrant knows: expected a field condition (key with match, range or"
+            + " values_count), has_id, is_empty, is_null, has_vector, nested, or a nested filter; got "
+            + json);
   }
 
   private static Condition field(JsonNode json, String where) throws QueryException {
@@ -147,13 +164,19 @@ public final class FilterJson {
     for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELD_KEYS.contains(name)) {
-        throw invalid(where, "\"" + name + "\" is not supported in a field condition (supported: match, range, values_count)");
+        throw invalid(
+            where,
+            "\""
+                + name
+                + "\" is not supported in a field condition (supported: match, range, values_count)");
       }
     }
     if (json.size() != 2) {
-      throw invalid(where, json.size() == 1
-          ? "a field condition needs one of match, range or values_count besides its key"
-          : "give one of match, range or values_count per condition");
+      throw invalid(
+          where,
+          json.size() == 1
+              ? "a field condition needs one of match, range or values_count besides its key"
+              : "give one of match, range or values_count per condition");
     }
     if (json.has("match")) {
       return match(key, json.get("match"), where + ".match");
@@ -164,7 +187,8 @@ public final class FilterJson {
     Range r = range(json.get("values_count"), where + ".values_count");
     for (double bound : List.of(r.getGt(), r.getGte(), r.getLt(), r.getLte())) {
       if (bound < 0 || bound != Math.rint(bound)) {
-        throw invalid(where + ".values_count", "bounds must be whole numbers of 0 or more, got " + bound);
+        throw invalid(
+            where + ".values_count", "bounds must be whole numbers of 0 or more, got " + bound);
       }
     }
     ValuesCount.Builder count = ValuesCount.newBuilder();
@@ -185,8 +209,10 @@ public final class FilterJson {
 
   private static Condition match(String key, JsonNode json, String where) throws QueryException {
     if (json == null || !json.isObject() || json.size() != 1) {
-      throw invalid(where, "must be one of {\"value\": ...}, {\"any\": [...]}, {\"except\": [...]}, {\"text\": ...},"
-          + " {\"phrase\": ...}, {\"text_any\": ...}");
+      throw invalid(
+          where,
+          "must be one of {\"value\": ...}, {\"any\": [...]}, {\"except\": [...]}, {\"text\": ...},"
+              + " {\"phrase\": ...}, {\"text_any\": ...}");
     }
     String kind = json.fieldNames().next();
     JsonNode v = json.get(kind);
@@ -201,12 +227,15 @@ public final class FilterJson {
         if (v.isBoolean()) {
           return ConditionFactory.match(key, v.asBoolean());
         }
-        throw invalid(where + ".value", "must be a string, an integer or a boolean (use range for decimals), got " + v);
+        throw invalid(
+            where + ".value",
+            "must be a string, an integer or a boolean (use range for decimals), got " + v);
       case "any":
       case "except":
         {
           if (!v.isArray()) {
-            throw invalid(where + "." + kind, "must be a list of strings or of integers, got " + type(v));
+            throw invalid(
+                where + "." + kind, "must be a list of strings or of integers, got " + type(v));
           }
           List<String> keywords = new ArrayList<>();
           List<Long> integers = new ArrayList<>();
@@ -216,7 +245,8 @@ public final class FilterJson {
             } else if (e.isIntegralNumber() && e.canConvertToLong()) {
               integers.add(e.asLong());
             } else {
-              throw invalid(where + "." + kind, "must hold only strings or only integers, got " + e);
+              throw invalid(
+                  where + "." + kind, "must hold only strings or only integers, got " + e);
             }
           }
           if (!keywords.isEmpty() && !integers.isEmpty()) {
@@ -224,9 +254,13 @@ public final class FilterJson {
           }
           boolean any = kind.equals("any");
           if (!integers.isEmpty()) {
-            return any ? ConditionFactory.matchValues(key, integers) : ConditionFactory.matchExceptValues(key, integers);
+            return any
+                ? ConditionFactory.matchValues(key, integers)
+                : ConditionFactory.matchExceptValues(key, integers);
           }
-          return any ? ConditionFactory.matchKeywords(key, keywords) : ConditionFactory.matchExceptKeywords(key, keywords);
+          return any
+              ? ConditionFactory.matchKeywords(key, keywords)
+              : ConditionFactory.matchExceptKeywords(key, keywords);
         }
       case "text":
         return ConditionFactory.matchText(key, text(v, where + ".text"));
@@ -235,7 +269,11 @@ public final class FilterJson {
       case "text_any":
         return ConditionFactory.matchTextAny(key, text(v, where + ".text_any"));
       default:
-        throw invalid(where, "unknown match \"" + kind + "\" (expected value, any, except, text, phrase or text_any)");
+        throw invalid(
+            where,
+            "unknown match \""
+                + kind
+                + "\" (expected value, any, except, text, phrase or text_any)");
     }
   }
 
@@ -251,8 +289,11 @@ public final class FilterJson {
         continue;
       }
       if (!v.isNumber()) {
-        throw invalid(where + "." + name, "must be a number, got " + v
-            + (v.isTextual() ? " (datetime ranges are not supported)" : ""));
+        throw invalid(
+            where + "." + name,
+            "must be a number, got "
+                + v
+                + (v.isTextual() ? " (datetime ranges are not supported)" : ""));
       }
       double d = v.asDouble();
       switch (name) {
@@ -260,7 +301,8 @@ public final class FilterJson {
         case "gte" -> b.setGte(d);
         case "lt" -> b.setLt(d);
         case "lte" -> b.setLte(d);
-        default -> throw invalid(where, "unknown bound \"" + name + "\" (expected gt, gte, lt or lte)");
+        default ->
+            throw invalid(where, "unknown bound \"" + name + "\" (expected gt, gte, lt or lte)");
       }
     }
     return b.build();
@@ -268,7 +310,8 @@ public final class FilterJson {
 
   private static List<PointId> pointIds(JsonNode json, String where) throws QueryException {
     if (json == null || !json.isArray()) {
-      throw invalid(where, "must be a list of point ids (unsigned integers or UUIDs), got " + type(json));
+      throw invalid(
+          where, "must be a list of point ids (unsigned integers or UUIDs), got " + type(json));
     }
     List<PointId> ids = new ArrayList<>();
     for (JsonNode e : json) {
@@ -281,8 +324,11 @@ public final class FilterJson {
 
   /** Qdrant's ids: an unsigned 64-bit integer, or a UUID in any form its parser takes. */
   static PointId pointId(JsonNode e, String where) throws QueryException {
-    if (e.isIntegralNumber() && e.bigIntegerValue().signum() >= 0 && e.bigIntegerValue().compareTo(TWO_TO_64) < 0) {
-      return PointIdFactory.id(e.bigIntegerValue().longValue()); // u64 in the protobuf: the same 64 bits
+    if (e.isIntegralNumber()
+        && e.bigIntegerValue().signum() >= 0
+        && e.bigIntegerValue().compareTo(TWO_TO_64) < 0) {
+      return PointIdFactory.id(
+          e.bigIntegerValue().longValue()); // u64 in the protobuf: the same 64 bits
     }
     if (e.isTextual()) {
       UUID uuid = uuid(e.asText());
@@ -293,12 +339,27 @@ public final class FilterJson {
     throw invalid(where, "a point id is an integer from 0 to 2^64-1 or a UUID, got " + e);
   }
 
-  /** Hyphenated, simple (32 hex digits), braced or urn:uuid: forms, as the uuid crate parses them. */
+  /**
+   * Hyphenated, simple (32 hex digits), braced or urn:uuid: forms, as the uuid crate parses them.
+   */
   private static UUID uuid(String text) {
-    String t = text.startsWith("urn:uuid:") ? text.substring(9)
-        : text.startsWith("{") && text.endsWith("}") ? text.substring(1, text.length() - 1) : text;
+    String t =
+        text.startsWith("urn:uuid:")
+            ? text.substring(9)
+            : text.startsWith("{") && text.endsWith("}")
+                ? text.substring(1, text.length() - 1)
+                : text;
     if (t.matches("[0-9a-fA-F]{32}")) {
-      t = t.substring(0, 8) + "-" + t.substring(8, 12) + "-" + t.substring(12, 16) + "-" + t.substring(16, 20) + "-" + t.substring(20);
+      t =
+          t.substring(0, 8)
+              + "-"
+              + t.substring(8, 12)
+              + "-"
+              + t.substring(12, 16)
+              + "-"
+              + t.substring(16, 20)
+              + "-"
+              + t.substring(20);
     }
     if (!t.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")) {
       return null;
@@ -331,7 +392,9 @@ public final class FilterJson {
   }
 
   private static String type(JsonNode json) {
-    return json == null ? "nothing" : json.getNodeType().toString().toLowerCase(Locale.ROOT) + " " + json;
+    return json == null
+        ? "nothing"
+        : json.getNodeType().toString().toLowerCase(Locale.ROOT) + " " + json;
   }
 
   private static QueryException invalid(String where, String message) {

@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The query job's driver of the {@link EmbeddingStage}, for latency: decoding starts on the shared
  * decode pool the moment an image arrives, and one inference thread (an encoder is not thread-safe)
- * embeds whatever images are decoded and waiting each time it is free - one image when the stream is
- * quiet, several at once in a burst. It never waits for a batch to fill, and the model's cost per
- * image falls as queues grow, which keeps the tail short under load.
+ * embeds whatever images are decoded and waiting each time it is free - one image when the stream
+ * is quiet, several at once in a burst. It never waits for a batch to fill, and the model's cost
+ * per image falls as queues grow, which keeps the tail short under load.
  *
  * <p>It holds at most {@code maxQueued} images at once, decoding or waiting for the model; more are
  * answered OVERLOADED at once rather than queued without end. An image whose request has run out of
@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class ImageEmbedder implements AutoCloseable {
 
   private static final int MAX_BATCH = 16;
+
   /** The request's own deadline bounds a query image's decode; this only backs it up. */
   private static final Duration NO_DECODE_TIMEOUT = Duration.ofDays(1);
 
@@ -64,17 +65,25 @@ final class ImageEmbedder implements AutoCloseable {
   private final Thread inference;
   private volatile boolean closed;
 
-  /** @param decoder the job's decoder: its pixel limit and the TaskManager's pixel budget */
+  /**
+   * @param decoder the job's decoder: its pixel limit and the TaskManager's pixel budget
+   */
   ImageEmbedder(Encoder encoder, ImageDecoder decoder, int maxQueued, String threadName) {
     this.encoder = encoder;
     ImageBytesPreparation images = new ImageBytesPreparation(encoder.manifest(), decoder, 0);
-    this.stage = new EmbeddingStage<>(encoder, image -> {
-      byte[] bytes = image.takeBytes();
-      if (System.nanoTime() > image.deadlineNanos) {
-        throw new ImageDecodeException(Reason.TIMEOUT, "the request's time ran out before its image was decoded");
-      }
-      return images.prepare(bytes);
-    }, SharedDecodePool.get(), NO_DECODE_TIMEOUT);
+    this.stage =
+        new EmbeddingStage<>(
+            encoder,
+            image -> {
+              byte[] bytes = image.takeBytes();
+              if (System.nanoTime() > image.deadlineNanos) {
+                throw new ImageDecodeException(
+                    Reason.TIMEOUT, "the request's time ran out before its image was decoded");
+              }
+              return images.prepare(bytes);
+            },
+            SharedDecodePool.get(),
+            NO_DECODE_TIMEOUT);
     this.maxQueued = maxQueued;
     this.inference = new Thread(this::run, threadName);
     inference.setDaemon(true);
@@ -86,12 +95,18 @@ final class ImageEmbedder implements AutoCloseable {
     return queued.get();
   }
 
-  /** The image's vector; fails with a {@link QueryException}: IMAGE_UNREADABLE, OVERLOADED or TIMEOUT. */
+  /**
+   * The image's vector; fails with a {@link QueryException}: IMAGE_UNREADABLE, OVERLOADED or
+   * TIMEOUT.
+   */
   CompletableFuture<float[]> embed(byte[] image, long deadlineNanos) {
     if (queued.incrementAndGet() > maxQueued) {
       queued.decrementAndGet();
-      return CompletableFuture.failedFuture(new QueryException(ErrorCode.OVERLOADED,
-          maxQueued + " query images are already waiting to be decoded or embedded here; try again shortly"));
+      return CompletableFuture.failedFuture(
+          new QueryException(
+              ErrorCode.OVERLOADED,
+              maxQueued
+                  + " query images are already waiting to be decoded or embedded here; try again shortly"));
     }
     CompletableFuture<float[]> result = new CompletableFuture<>();
     var unused = result.whenComplete((vector, error) -> queued.decrementAndGet());
@@ -116,9 +131,13 @@ final class ImageEmbedder implements AutoCloseable {
     List<Decoded<QueryImage>> live = new ArrayList<>(batch.size());
     for (Decoded<QueryImage> d : batch) {
       // Its reply has gone out or is about to; the model's time is better spent on the others.
-      live.add(d.ok() && now > d.input().deadlineNanos
-          ? d.fail(new EmbedResult.Failure(Reason.TIMEOUT, "the request's time ran out while its image waited for the model"))
-          : d);
+      live.add(
+          d.ok() && now > d.input().deadlineNanos
+              ? d.fail(
+                  new EmbedResult.Failure(
+                      Reason.TIMEOUT,
+                      "the request's time ran out while its image waited for the model"))
+              : d);
     }
     try {
       for (Embedded<QueryImage> e : stage.embed(live)) {

@@ -8,17 +8,17 @@ import io.lesionsearch.kafka.SourceRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads search requests. A readable request goes on to the search; one that breaks the contract is
  * answered at once with an error reply (side output), keyed by its request_id, or by the Kafka key
- * when the JSON has none or cannot be read; one with neither is dead-lettered, since no client could
- * recognise a reply to it.
+ * when the JSON has none or cannot be read; one with neither is dead-lettered, since no client
+ * could recognise a reply to it.
  */
 public final class ParseRequests extends ProcessFunction<SourceRecord, SearchRequest> {
 
@@ -31,7 +31,8 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
   private final OutputTag<Reply> errorReplies;
   private final OutputTag<DeadLetter> deadLetters;
 
-  public ParseRequests(RequestParser parser, OutputTag<Reply> errorReplies, OutputTag<DeadLetter> deadLetters) {
+  public ParseRequests(
+      RequestParser parser, OutputTag<Reply> errorReplies, OutputTag<DeadLetter> deadLetters) {
     this.parser = parser;
     this.errorReplies = errorReplies;
     this.deadLetters = deadLetters;
@@ -40,7 +41,10 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
   @Override
   public void processElement(SourceRecord record, Context ctx, Collector<SearchRequest> out) {
     long received = System.currentTimeMillis();
-    String key = record.key() == null || record.key().length == 0 ? null : new String(record.key(), StandardCharsets.UTF_8);
+    String key =
+        record.key() == null || record.key().length == 0
+            ? null
+            : new String(record.key(), StandardCharsets.UTF_8);
     JsonNode root;
     try {
       if (record.value() == null || record.value().length == 0) {
@@ -58,11 +62,17 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
         throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id is missing");
       }
       if (id != null && !id.isNull() && !id.isTextual()) {
-        throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id must be a string, got " + id.getNodeType());
+        throw new QueryException(
+            ErrorCode.INVALID_REQUEST, "request_id must be a string, got " + id.getNodeType());
       }
       if (RequestIds.tooLong(requestId)) {
-        throw new QueryException(ErrorCode.INVALID_REQUEST, "request_id is " + requestId.length()
-            + " characters, over the limit of " + RequestIds.MAX_CHARS + "; this reply carries it shortened");
+        throw new QueryException(
+            ErrorCode.INVALID_REQUEST,
+            "request_id is "
+                + requestId.length()
+                + " characters, over the limit of "
+                + RequestIds.MAX_CHARS
+                + "; this reply carries it shortened");
       }
       out.collect(parser.parse(requestId, root, received));
     } catch (QueryException e) {
@@ -71,8 +81,14 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
       // A bug of ours must cost this request an error reply, not the job a restart that reads the
       // same request again, forever.
       LOG.error("Request {} could not be parsed", requestId, e);
-      answerOrDeadLetter(requestId, received, new QueryException(ErrorCode.INTERNAL,
-          "the request could not be read (" + e.getClass().getSimpleName() + ")"), record, ctx);
+      answerOrDeadLetter(
+          requestId,
+          received,
+          new QueryException(
+              ErrorCode.INTERNAL,
+              "the request could not be read (" + e.getClass().getSimpleName() + ")"),
+          record,
+          ctx);
     }
   }
 
@@ -83,26 +99,41 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
     } catch (JsonProcessingException e) {
       // The location, not Jackson's excerpt of the input, which could be a slice of an image. A
       // document over Jackson's limits (nesting, number or string length) has no location.
-      throw new QueryException(ErrorCode.MALFORMED_JSON, e.getLocation() == null
-          ? "not valid JSON: " + e.getOriginalMessage()
-          : "not valid JSON at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+      throw new QueryException(
+          ErrorCode.MALFORMED_JSON,
+          e.getLocation() == null
+              ? "not valid JSON: " + e.getOriginalMessage()
+              : "not valid JSON at line "
+                  + e.getLocation().getLineNr()
+                  + ", column "
+                  + e.getLocation().getColumnNr());
     } catch (IOException e) {
-      throw new QueryException(ErrorCode.MALFORMED_JSON, "unreadable message: " + e.getClass().getSimpleName());
+      throw new QueryException(
+          ErrorCode.MALFORMED_JSON, "unreadable message: " + e.getClass().getSimpleName());
     }
     if (root == null || !root.isObject()) {
-      throw new QueryException(ErrorCode.MALFORMED_JSON,
+      throw new QueryException(
+          ErrorCode.MALFORMED_JSON,
           "expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
     }
     return root;
   }
 
-  private void answerOrDeadLetter(String requestId, long received, QueryException e, SourceRecord record, Context ctx) {
+  private void answerOrDeadLetter(
+      String requestId, long received, QueryException e, SourceRecord record, Context ctx) {
     if (requestId == null) {
-      ctx.output(deadLetters, DeadLetter.of(record, STAGE, e.code(), e.code().name(),
-          "no request_id (neither in the message nor as the Kafka key): " + e.getMessage()));
+      ctx.output(
+          deadLetters,
+          DeadLetter.of(
+              record,
+              STAGE,
+              e.code(),
+              e.code().name(),
+              "no request_id (neither in the message nor as the Kafka key): " + e.getMessage()));
     } else {
       String replyId = RequestIds.tooLong(requestId) ? RequestIds.shortened(requestId) : requestId;
-      ctx.output(errorReplies, Replies.error(replyId, received, List.of(), e.code(), e.getMessage()));
+      ctx.output(
+          errorReplies, Replies.error(replyId, received, List.of(), e.code(), e.getMessage()));
     }
   }
 }

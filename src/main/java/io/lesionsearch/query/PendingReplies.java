@@ -6,15 +6,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The searches awaiting a reply, by request_id. Once failed (the replies can no longer be read, or the
- * client closed) it fails every waiting search and every later one with the same cause.
+ * The searches awaiting a reply, by request_id. Once failed (the replies can no longer be read, or
+ * the client closed) it fails every waiting search and every later one with the same cause.
  */
 final class PendingReplies {
 
   private final Map<String, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
   private volatile RuntimeException failure;
 
-  /** @return false when a search with this id is already waiting */
+  /**
+   * @return false when a search with this id is already waiting
+   */
   boolean add(String requestId, CompletableFuture<JsonNode> reply) {
     if (waiting.putIfAbsent(requestId, reply) != null) {
       return false;

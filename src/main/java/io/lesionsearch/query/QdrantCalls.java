@@ -16,9 +16,10 @@ import java.util.function.Function;
 
 /**
  * Runs a Qdrant call until it succeeds, fails for good, or the request's time is up. Each attempt
- * gets the time that is left as its gRPC deadline, and the failures {@link QdrantFailure#retrySearch()}
- * names are retried with backoff while time remains, so a Qdrant restart costs a slower reply, not an
- * error. The request's deadline, not a retry limit, ends the tries.
+ * gets the time that is left as its gRPC deadline, and the failures {@link
+ * QdrantFailure#retrySearch()} names are retried with backoff while time remains, so a Qdrant
+ * restart costs a slower reply, not an error. The request's deadline, not a retry limit, ends the
+ * tries.
  */
 final class QdrantCalls {
 
@@ -33,7 +34,9 @@ final class QdrantCalls {
     this.channel = channel;
   }
 
-  /** @param call one attempt, given its deadline */
+  /**
+   * @param call one attempt, given its deadline
+   */
   <T> CompletableFuture<T> call(Function<Duration, ListenableFuture<T>> call, long deadlineNanos) {
     CompletableFuture<T> result = new CompletableFuture<>();
     attempt(call, deadlineNanos, 1, result);
@@ -41,10 +44,15 @@ final class QdrantCalls {
   }
 
   private <T> void attempt(
-      Function<Duration, ListenableFuture<T>> call, long deadlineNanos, int attempt, CompletableFuture<T> result) {
+      Function<Duration, ListenableFuture<T>> call,
+      long deadlineNanos,
+      int attempt,
+      CompletableFuture<T> result) {
     long left = deadlineNanos - System.nanoTime();
     if (left <= 0) {
-      result.completeExceptionally(new QueryException(ErrorCode.TIMEOUT, "the request's time ran out before Qdrant answered"));
+      result.completeExceptionally(
+          new QueryException(
+              ErrorCode.TIMEOUT, "the request's time ran out before Qdrant answered"));
       return;
     }
     ListenableFuture<T> future;
@@ -54,33 +62,48 @@ final class QdrantCalls {
       result.completeExceptionally(e);
       return;
     }
-    Futures.addCallback(future, new FutureCallback<>() {
-      @Override
-      public void onSuccess(T value) {
-        result.complete(value);
-      }
-
-      @Override
-      public void onFailure(Throwable error) {
-        QdrantFailure failure = QdrantFailure.of(error);
-        long backoffMs = BACKOFF.delayMs(attempt, ThreadLocalRandom.current().nextDouble(-1, 1));
-        if (!failure.retrySearch()) {
-          result.completeExceptionally(error);
-        } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs) < deadlineNanos) {
-          if (failure == QdrantFailure.UNAVAILABLE) {
-            // Otherwise gRPC may still be waiting out its own reconnect backoff (up to 2 min),
-            // and every retry within this request's time would fail without trying.
-            channel.resetConnectBackoff();
+    Futures.addCallback(
+        future,
+        new FutureCallback<>() {
+          @Override
+          public void onSuccess(T value) {
+            result.complete(value);
           }
-          // attempt() completes result however it ends, so the schedule's own future has nothing to add.
-          var unused = timer.schedule(() -> attempt(call, deadlineNanos, attempt + 1, result), backoffMs, TimeUnit.MILLISECONDS);
-        } else {
-          result.completeExceptionally(new QueryException(ErrorCode.QDRANT_UNAVAILABLE,
-              "Qdrant still " + QdrantFailure.describe(error) + " after " + attempt
-                  + " attempt(s) within the request timeout"));
-        }
-      }
-    }, MoreExecutors.directExecutor());
+
+          @Override
+          public void onFailure(Throwable error) {
+            QdrantFailure failure = QdrantFailure.of(error);
+            long backoffMs =
+                BACKOFF.delayMs(attempt, ThreadLocalRandom.current().nextDouble(-1, 1));
+            if (!failure.retrySearch()) {
+              result.completeExceptionally(error);
+            } else if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs)
+                < deadlineNanos) {
+              if (failure == QdrantFailure.UNAVAILABLE) {
+                // Otherwise gRPC may still be waiting out its own reconnect backoff (up to 2 min),
+                // and every retry within this request's time would fail without trying.
+                channel.resetConnectBackoff();
+              }
+              // attempt() completes result however it ends, so the schedule's own future has
+              // nothing to add.
+              var unused =
+                  timer.schedule(
+                      () -> attempt(call, deadlineNanos, attempt + 1, result),
+                      backoffMs,
+                      TimeUnit.MILLISECONDS);
+            } else {
+              result.completeExceptionally(
+                  new QueryException(
+                      ErrorCode.QDRANT_UNAVAILABLE,
+                      "Qdrant still "
+                          + QdrantFailure.describe(error)
+                          + " after "
+                          + attempt
+                          + " attempt(s) within the request timeout"));
+            }
+          }
+        },
+        MoreExecutors.directExecutor());
   }
 
   /**
@@ -94,13 +117,21 @@ final class QdrantCalls {
       return q;
     }
     return switch (QdrantFailure.of(e)) {
-      case NOT_FOUND -> new QueryException(ErrorCode.COLLECTION_NOT_FOUND, QdrantFailure.describe(e));
-      case DEADLINE_EXCEEDED -> new QueryException(ErrorCode.TIMEOUT, "Qdrant did not answer within the request timeout");
-      case UNAVAILABLE -> new QueryException(ErrorCode.QDRANT_UNAVAILABLE, QdrantFailure.describe(e));
+      case NOT_FOUND ->
+          new QueryException(ErrorCode.COLLECTION_NOT_FOUND, QdrantFailure.describe(e));
+      case DEADLINE_EXCEEDED ->
+          new QueryException(ErrorCode.TIMEOUT, "Qdrant did not answer within the request timeout");
+      case UNAVAILABLE ->
+          new QueryException(ErrorCode.QDRANT_UNAVAILABLE, QdrantFailure.describe(e));
       // The channel's interceptor has added which option sets the limit.
-      case ANSWER_TOO_LARGE -> new QueryException(ErrorCode.REPLY_TOO_LARGE, QdrantFailure.describe(e));
-      case CLIENT_FAULT -> new QueryException(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
-      default -> new QueryException(ErrorCode.QDRANT_ERROR, "Qdrant answered " + QdrantFailure.describe(e));
+      case ANSWER_TOO_LARGE ->
+          new QueryException(ErrorCode.REPLY_TOO_LARGE, QdrantFailure.describe(e));
+      case CLIENT_FAULT ->
+          new QueryException(
+              ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+      default ->
+          new QueryException(
+              ErrorCode.QDRANT_ERROR, "Qdrant answered " + QdrantFailure.describe(e));
     };
   }
 }

@@ -15,26 +15,55 @@ import java.io.Serializable;
  * @param model model directory, the same model the collection was indexed with
  * @param inFlight requests one parallel instance works on at once
  * @param maxReplyBytes largest reply, key and value together
- * @param maxQueuedImages query images one parallel instance holds waiting; more are answered OVERLOADED
+ * @param maxQueuedImages query images one parallel instance holds waiting; more are answered
+ *     OVERLOADED
  */
-public record QueryConfig(KafkaConfig kafka, QdrantConfig qdrant, FlinkConfig flink, ImageLimits images,
-    String requestsTopic, String repliesTopic, String deadLetterTopic, String groupId, String model, int inFlight,
-    long requestTimeoutMs, int maxReplyBytes, int maxImageSearches, long maxHitsPerRequest, int maxQueuedImages)
+public record QueryConfig(
+    KafkaConfig kafka,
+    QdrantConfig qdrant,
+    FlinkConfig flink,
+    ImageLimits images,
+    String requestsTopic,
+    String repliesTopic,
+    String deadLetterTopic,
+    String groupId,
+    String model,
+    int inFlight,
+    long requestTimeoutMs,
+    int maxReplyBytes,
+    int maxImageSearches,
+    long maxHitsPerRequest,
+    int maxQueuedImages)
     implements Serializable {
 
   public QueryConfig {
-    require(model != null && !model.isBlank(), "--model is required (as an argument or model= in --config)");
+    require(
+        model != null && !model.isBlank(),
+        "--model is required (as an argument or model= in --config)");
     require(inFlight >= 1 && inFlight <= 10_000, "--in-flight must be 1..10000, got " + inFlight);
-    require(requestTimeoutMs >= 100, "--request-timeout-ms must be at least 100, got " + requestTimeoutMs);
+    require(
+        requestTimeoutMs >= 100,
+        "--request-timeout-ms must be at least 100, got " + requestTimeoutMs);
     // So that an error reply always fits: a request_id of up to 256 characters (1 KiB of UTF-8) as
     // key and in the JSON, and a message of up to 300 characters.
     require(maxReplyBytes >= 4096, "--max-reply-bytes must be at least 4096, got " + maxReplyBytes);
-    require(maxImageSearches >= 0 && maxImageSearches <= RequestParser.MAX_SEARCHES,
-        "--max-image-searches must be 0.." + RequestParser.MAX_SEARCHES + ", got " + maxImageSearches);
-    require(maxHitsPerRequest >= RequestParser.MAX_LIMIT,
-        "--max-hits-per-request must be at least " + RequestParser.MAX_LIMIT + ", got " + maxHitsPerRequest);
+    require(
+        maxImageSearches >= 0 && maxImageSearches <= RequestParser.MAX_SEARCHES,
+        "--max-image-searches must be 0.."
+            + RequestParser.MAX_SEARCHES
+            + ", got "
+            + maxImageSearches);
+    require(
+        maxHitsPerRequest >= RequestParser.MAX_LIMIT,
+        "--max-hits-per-request must be at least "
+            + RequestParser.MAX_LIMIT
+            + ", got "
+            + maxHitsPerRequest);
     require(maxQueuedImages >= 1, "--max-queued-images must be at least 1, got " + maxQueuedImages);
-    require(requestsTopic != null && !requestsTopic.equals(repliesTopic) && !requestsTopic.equals(deadLetterTopic),
+    require(
+        requestsTopic != null
+            && !requestsTopic.equals(repliesTopic)
+            && !requestsTopic.equals(deadLetterTopic),
         "--requests-topic must differ from --replies-topic and --dead-letter-topic");
   }
 }

@@ -29,7 +29,8 @@ public final class QueryJob {
 
   private QueryJob() {}
 
-  public static void build(StreamExecutionEnvironment env, QueryConfig o) throws ModelLoadException {
+  public static void build(StreamExecutionEnvironment env, QueryConfig o)
+      throws ModelLoadException {
     o.flink().applyTo(env);
     // Flink holds records up to 100 ms to fill a network buffer; a search cannot afford that.
     env.setBufferTimeout(0);
@@ -37,33 +38,69 @@ public final class QueryJob {
     // Read at submission: a wrong model directory fails before the job starts, and vectors in
     // requests are checked against the model's size.
     ModelManifest manifest = ModelManifest.read(Path.of(o.model()));
-    OutputTag<Reply> errorReplies = new OutputTag<>("error-replies", TypeInformation.of(Reply.class));
-    OutputTag<DeadLetter> deadLetters = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+    OutputTag<Reply> errorReplies =
+        new OutputTag<>("error-replies", TypeInformation.of(Reply.class));
+    OutputTag<DeadLetter> deadLetters =
+        new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    SingleOutputStreamOperator<SearchRequest> requests = env
-        .fromSource(KafkaSources.records(o.kafka(), o.requestsTopic(), o.groupId(), o.flink().checkpointing()), WatermarkStrategy.noWatermarks(),
-            "kafka " + o.requestsTopic())
-        .uid("kafka-source")
-        .process(new ParseRequests(new RequestParser(manifest.embeddingSize(), o.images().maxBytes(),
-            o.maxImageSearches(), o.maxHitsPerRequest()), errorReplies, deadLetters))
-        .name("parse").uid("parse");
+    SingleOutputStreamOperator<SearchRequest> requests =
+        env.fromSource(
+                KafkaSources.records(
+                    o.kafka(), o.requestsTopic(), o.groupId(), o.flink().checkpointing()),
+                WatermarkStrategy.noWatermarks(),
+                "kafka " + o.requestsTopic())
+            .uid("kafka-source")
+            .process(
+                new ParseRequests(
+                    new RequestParser(
+                        manifest.embeddingSize(),
+                        o.images().maxBytes(),
+                        o.maxImageSearches(),
+                        o.maxHitsPerRequest()),
+                    errorReplies,
+                    deadLetters))
+            .name("parse")
+            .uid("parse");
 
-    DataStream<Reply> answered = AsyncDataStream.unorderedWait(
-            requests,
-            new SearchFunction(o.qdrant().connection(), o.qdrant().collection(), o.model(), o.requestTimeoutMs(), o.images(),
-                o.maxQueuedImages()),
-            o.requestTimeoutMs(), TimeUnit.MILLISECONDS, o.inFlight())
-        .name("search").uid("search");
+    DataStream<Reply> answered =
+        AsyncDataStream.unorderedWait(
+                requests,
+                new SearchFunction(
+                    o.qdrant().connection(),
+                    o.qdrant().collection(),
+                    o.model(),
+                    o.requestTimeoutMs(),
+                    o.images(),
+                    o.maxQueuedImages()),
+                o.requestTimeoutMs(),
+                TimeUnit.MILLISECONDS,
+                o.inFlight())
+            .name("search")
+            .uid("search");
 
-    answered.union(requests.getSideOutput(errorReplies))
-        .map(new ReplySizeLimit(o.maxReplyBytes())).name("reply size").uid("reply-size")
-        .map(new AuditLog()).name("audit").uid("audit")
-        .sinkTo(sink(o, new ReplySerializer(o.repliesTopic()), o.maxReplyBytes() + REPLY_OVERHEAD_BYTES))
-        .name("kafka " + o.repliesTopic()).uid("reply-sink");
+    answered
+        .union(requests.getSideOutput(errorReplies))
+        .map(new ReplySizeLimit(o.maxReplyBytes()))
+        .name("reply size")
+        .uid("reply-size")
+        .map(new AuditLog())
+        .name("audit")
+        .uid("audit")
+        .sinkTo(
+            sink(
+                o, new ReplySerializer(o.repliesTopic()), o.maxReplyBytes() + REPLY_OVERHEAD_BYTES))
+        .name("kafka " + o.repliesTopic())
+        .uid("reply-sink");
 
-    requests.getSideOutput(deadLetters)
-        .sinkTo(sink(o, new DeadLetterSerializer(o.deadLetterTopic()), DeadLetterSerializer.maxRecordBytes(o.images().maxBytes())))
-        .name("kafka " + o.deadLetterTopic()).uid("dead-letter-sink");
+    requests
+        .getSideOutput(deadLetters)
+        .sinkTo(
+            sink(
+                o,
+                new DeadLetterSerializer(o.deadLetterTopic()),
+                DeadLetterSerializer.maxRecordBytes(o.images().maxBytes())))
+        .name("kafka " + o.deadLetterTopic())
+        .uid("dead-letter-sink");
   }
 
   /** Kafka's record framing beside a reply's key and value. */
@@ -74,7 +111,8 @@ public final class QueryJob {
    * until the next checkpoint commits. A restart may therefore repeat a reply; clients de-duplicate
    * by request_id. A record Kafka refuses anyway is replaced by a small one, never fails the job.
    */
-  private static <T> TolerantKafkaSink<T> sink(QueryConfig o, KafkaRecords<T> records, int maxRecordBytes) {
+  private static <T> TolerantKafkaSink<T> sink(
+      QueryConfig o, KafkaRecords<T> records, int maxRecordBytes) {
     Properties producer = o.kafka().clientProperties();
     producer.putIfAbsent("linger.ms", "0");
     producer.putIfAbsent("max.request.size", Integer.toString(maxRecordBytes));

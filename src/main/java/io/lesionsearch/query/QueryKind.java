@@ -1,6 +1,9 @@
 package io.lesionsearch.query;
 
-/** What a search starts from; the names are the request's {@code query} keys and the audit log's words. */
+/**
+ * What a search starts from; the names are the request's {@code query} keys and the audit log's
+ * words.
+ */
 public enum QueryKind {
   IMAGE("image"),
   VECTOR("vector"),

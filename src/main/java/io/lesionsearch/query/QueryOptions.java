@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 /**
  * Everything the query job can be told, with local defaults; the same conventions as the ingest job
- * (arguments, or {@code --config FILE} with keys without dashes and {@code kafka.*} client settings).
+ * (arguments, or {@code --config FILE} with keys without dashes and {@code kafka.*} client
+ * settings).
  */
 public final class QueryOptions {
 
@@ -25,37 +26,69 @@ public final class QueryOptions {
 
   @Mixin private QueryTopicsOptions topics = new QueryTopicsOptions();
 
-  @Option(names = "--dead-letter-topic", defaultValue = "lesion-search-requests-dlq", description = "Topic for requests without a readable request_id (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--dead-letter-topic",
+      defaultValue = "lesion-search-requests-dlq",
+      description = "Topic for requests without a readable request_id (default: ${DEFAULT-VALUE}).")
   private String deadLetterTopic;
 
-  @Option(names = "--group-id", defaultValue = "lesion-search-query", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--group-id",
+      defaultValue = "lesion-search-query",
+      description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
   private String groupId;
 
   // Not `required` for picocli: it may come from --config, which is expanded after the first parse.
-  @Option(names = "--model", description = "Model directory (model.pt + manifest.json), the same model the collection was indexed with. Required.")
+  @Option(
+      names = "--model",
+      description =
+          "Model directory (model.pt + manifest.json), the same model the collection was indexed with. Required.")
   private String model;
 
-  @Option(names = "--in-flight", defaultValue = "100", description = "Requests one parallel instance works on at once (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--in-flight",
+      defaultValue = "100",
+      description = "Requests one parallel instance works on at once (default: ${DEFAULT-VALUE}).")
   private int inFlight;
 
-  @Option(names = "--request-timeout-ms", defaultValue = "5000", description = "Longest a request may take; then it is answered TIMEOUT (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--request-timeout-ms",
+      defaultValue = "5000",
+      description =
+          "Longest a request may take; then it is answered TIMEOUT (default: ${DEFAULT-VALUE}).")
   private long requestTimeoutMs;
 
   // Kafka's default message.max.bytes is 1 MiB (1048588 with the record overhead).
-  @Option(names = "--max-reply-bytes", defaultValue = "1000000", description = "Largest reply, key and value together; a larger one is answered REPLY_TOO_LARGE. Keep below the replies topic's max.message.bytes (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-reply-bytes",
+      defaultValue = "1000000",
+      description =
+          "Largest reply, key and value together; a larger one is answered REPLY_TOO_LARGE. Keep below the replies topic's max.message.bytes (default: ${DEFAULT-VALUE}).")
   private int maxReplyBytes;
 
-  @Option(names = "--max-image-searches", defaultValue = "4", description = "Image searches one request may hold (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-image-searches",
+      defaultValue = "4",
+      description = "Image searches one request may hold (default: ${DEFAULT-VALUE}).")
   private int maxImageSearches;
 
-  @Option(names = "--max-hits-per-request", defaultValue = "10000", description = "The most limit + offset, summed over a request's searches (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-hits-per-request",
+      defaultValue = "10000",
+      description =
+          "The most limit + offset, summed over a request's searches (default: ${DEFAULT-VALUE}).")
   private long maxHitsPerRequest;
 
-  @Option(names = "--max-queued-images", defaultValue = "32", description = "Query images one parallel instance holds waiting to be decoded or embedded; more are answered OVERLOADED (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--max-queued-images",
+      defaultValue = "32",
+      description =
+          "Query images one parallel instance holds waiting to be decoded or embedded; more are answered OVERLOADED (default: ${DEFAULT-VALUE}).")
   private int maxQueuedImages;
 
   /**
-   * Parses job arguments (with {@code --config FILE} expanded in place) into the job's configuration.
+   * Parses job arguments (with {@code --config FILE} expanded in place) into the job's
+   * configuration.
    *
    * @throws IllegalArgumentException naming the option or setting at fault
    */
@@ -66,8 +99,21 @@ public final class QueryOptions {
   }
 
   public QueryConfig toConfig() {
-    return new QueryConfig(kafka.toConfig(), qdrant.toConfig(), flink.toConfig(), images.toLimits(),
-        topics.requestsTopic, topics.repliesTopic, deadLetterTopic, groupId, model, inFlight, requestTimeoutMs,
-        maxReplyBytes, maxImageSearches, maxHitsPerRequest, maxQueuedImages);
+    return new QueryConfig(
+        kafka.toConfig(),
+        qdrant.toConfig(),
+        flink.toConfig(),
+        images.toLimits(),
+        topics.requestsTopic,
+        topics.repliesTopic,
+        deadLetterTopic,
+        groupId,
+        model,
+        inFlight,
+        requestTimeoutMs,
+        maxReplyBytes,
+        maxImageSearches,
+        maxHitsPerRequest,
+        maxQueuedImages);
   }
 }

@@ -16,11 +16,13 @@ import java.util.Map;
 
 /**
  * Builds replies and their audit lines. A single search is answered with {@code hits}; a batch
- * ({@code searches}) with {@code results}, one {@code {"hits": [...]}} per search, in request order.
+ * ({@code searches}) with {@code results}, one {@code {"hits": [...]}} per search, in request
+ * order.
  */
 public final class Replies {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The audit log keeps a filter up to this size as JSON, and only the start of a larger one. */
   private static final int MAX_AUDIT_FILTER_CHARS = 4000;
 
@@ -28,13 +30,18 @@ public final class Replies {
 
   public static Reply ok(SearchRequest request, List<List<ScoredPoint>> results) {
     long took = System.currentTimeMillis() - request.receivedAtMillis();
-    ObjectNode reply = JSON.createObjectNode().put("request_id", request.requestId()).put("status", "ok").put("took_ms", took);
+    ObjectNode reply =
+        JSON.createObjectNode()
+            .put("request_id", request.requestId())
+            .put("status", "ok")
+            .put("took_ms", took);
     ObjectNode audit = auditBase(request.requestId(), "ok", request.searches(), took);
     ArrayNode auditResults = audit.putArray("results");
     ArrayNode batch = request.batch() ? reply.putArray("results") : null;
     for (int i = 0; i < results.size(); i++) {
       SearchSpec spec = request.searches().get(i);
-      ArrayNode hits = request.batch() ? batch.addObject().putArray("hits") : reply.putArray("hits");
+      ArrayNode hits =
+          request.batch() ? batch.addObject().putArray("hits") : reply.putArray("hits");
       ArrayNode auditHits = auditResults.addArray();
       for (ScoredPoint p : results.get(i)) {
         ObjectNode hit = hit(p, spec);
@@ -48,12 +55,19 @@ public final class Replies {
   }
 
   public static Reply error(SearchRequest request, ErrorCode code, String message) {
-    return error(request.requestId(), request.receivedAtMillis(), request.searches(), code, message);
+    return error(
+        request.requestId(), request.receivedAtMillis(), request.searches(), code, message);
   }
 
-  /** @param searches what could be read of the request, for the audit log; empty when nothing could */
+  /**
+   * @param searches what could be read of the request, for the audit log; empty when nothing could
+   */
   public static Reply error(
-      String requestId, long receivedAtMillis, List<SearchSpec> searches, ErrorCode code, String message) {
+      String requestId,
+      long receivedAtMillis,
+      List<SearchSpec> searches,
+      ErrorCode code,
+      String message) {
     long took = System.currentTimeMillis() - receivedAtMillis;
     String shortMessage = message == null ? code.name() : BoundedText.message(message);
     ObjectNode reply = JSON.createObjectNode().put("request_id", requestId).put("status", "error");
@@ -85,17 +99,23 @@ public final class Replies {
   }
 
   /**
-   * {@code reply}, or REPLY_TOO_LARGE in its place when its key and value together exceed
-   * {@code maxBytes}: the replies topic would refuse it. The audit line keeps what was asked.
+   * {@code reply}, or REPLY_TOO_LARGE in its place when its key and value together exceed {@code
+   * maxBytes}: the replies topic would refuse it. The audit line keeps what was asked.
    */
   public static Reply withinLimit(Reply reply, int maxBytes) {
     int size = reply.sizeInBytes();
     if (size <= maxBytes) {
       return reply;
     }
-    String message = "the reply would be " + size + " bytes, over the limit of " + maxBytes + "; ask for fewer hits"
-        + " (limit) or fewer payload keys (with_payload, e.g. {\"exclude\": [\"thumbnail\"]})";
-    ObjectNode json = JSON.createObjectNode().put("request_id", reply.requestId()).put("status", "error");
+    String message =
+        "the reply would be "
+            + size
+            + " bytes, over the limit of "
+            + maxBytes
+            + "; ask for fewer hits"
+            + " (limit) or fewer payload keys (with_payload, e.g. {\"exclude\": [\"thumbnail\"]})";
+    ObjectNode json =
+        JSON.createObjectNode().put("request_id", reply.requestId()).put("status", "error");
     json.putObject("error").put("code", ErrorCode.REPLY_TOO_LARGE.name()).put("message", message);
     ObjectNode audit;
     try {
@@ -113,8 +133,13 @@ public final class Replies {
   }
 
   /** What was asked, without the query itself: the kind, never the image bytes or the vector. */
-  private static ObjectNode auditBase(String requestId, String status, List<SearchSpec> searches, long took) {
-    ObjectNode audit = JSON.createObjectNode().put("request_id", requestId).put("status", status).put("took_ms", took);
+  private static ObjectNode auditBase(
+      String requestId, String status, List<SearchSpec> searches, long took) {
+    ObjectNode audit =
+        JSON.createObjectNode()
+            .put("request_id", requestId)
+            .put("status", status)
+            .put("took_ms", took);
     ArrayNode asked = audit.putArray("searches");
     for (SearchSpec s : searches) {
       ObjectNode o = asked.addObject().put("kind", s.kind().key());
@@ -122,8 +147,13 @@ public final class Replies {
         o.put("image_id", BoundedText.of(s.imageId(), RequestIds.MAX_CHARS));
       }
       String filter = s.filterJson();
-      o.set("filter", filter == null ? null : filter.length() > MAX_AUDIT_FILTER_CHARS
-          ? JSON.getNodeFactory().textNode(BoundedText.of(filter, MAX_AUDIT_FILTER_CHARS)) : parsed(filter));
+      o.set(
+          "filter",
+          filter == null
+              ? null
+              : filter.length() > MAX_AUDIT_FILTER_CHARS
+                  ? JSON.getNodeFactory().textNode(BoundedText.of(filter, MAX_AUDIT_FILTER_CHARS))
+                  : parsed(filter));
     }
     return audit;
   }

@@ -23,10 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one thread that reads the replies topic and completes the waiting searches. A transient Kafka
- * error (a broker restarting, a leader moving, a network blip) is logged and polling resumes after a
- * backoff, so one bad moment does not leave every later search to time out. An error that retrying
- * cannot cure (lost authorization or authentication, a bad topic, an unsupported broker, a bug) fails
- * every waiting and later search with a {@link SearchClientFailedException} at once.
+ * error (a broker restarting, a leader moving, a network blip) is logged and polling resumes after
+ * a backoff, so one bad moment does not leave every later search to time out. An error that
+ * retrying cannot cure (lost authorization or authentication, a bad topic, an unsupported broker, a
+ * bug) fails every waiting and later search with a {@link SearchClientFailedException} at once.
  */
 final class ReplyPoller {
 
@@ -42,7 +42,11 @@ final class ReplyPoller {
   private final CountDownLatch closing = new CountDownLatch(1);
   private final Thread thread;
 
-  ReplyPoller(Consumer<byte[], byte[]> consumer, String topic, PendingReplies pending, Duration firstBackoff,
+  ReplyPoller(
+      Consumer<byte[], byte[]> consumer,
+      String topic,
+      PendingReplies pending,
+      Duration firstBackoff,
       Duration maxBackoff) {
     this.consumer = consumer;
     this.topic = topic;
@@ -85,11 +89,18 @@ final class ReplyPoller {
           if (closing() || isFatal(e)) {
             throw e;
           }
-          LOG.warn("Reading replies from {} failed ({}); retrying in {} ms", topic, e.toString(), backoff.toMillis());
+          LOG.warn(
+              "Reading replies from {} failed ({}); retrying in {} ms",
+              topic,
+              e.toString(),
+              backoff.toMillis());
           if (closing.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
             break;
           }
-          backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
+          backoff =
+              backoff.multipliedBy(2).compareTo(maxBackoff) > 0
+                  ? maxBackoff
+                  : backoff.multipliedBy(2);
           continue;
         }
         backoff = firstBackoff;
@@ -112,9 +123,18 @@ final class ReplyPoller {
   }
 
   private void fail(Throwable e) {
-    LOG.error("Reading replies from {} failed for good; this client's searches fail until it is restarted", topic, e);
-    pending.failAll(new SearchClientFailedException("the search client can no longer read replies from " + topic
-        + " (" + e + "); fix the cause and restart it", e));
+    LOG.error(
+        "Reading replies from {} failed for good; this client's searches fail until it is restarted",
+        topic,
+        e);
+    pending.failAll(
+        new SearchClientFailedException(
+            "the search client can no longer read replies from "
+                + topic
+                + " ("
+                + e
+                + "); fix the cause and restart it",
+            e));
   }
 
   /** What retrying cannot cure; everything else Kafka throws is taken as transient. */

@@ -24,16 +24,26 @@ public final class ReplySerializer implements KafkaRecords<Reply> {
 
   @Override
   public ProducerRecord<byte[], byte[]> record(Reply reply) {
-    return new ProducerRecord<>(topic, null, null, reply.requestId().getBytes(StandardCharsets.UTF_8), reply.json());
+    return new ProducerRecord<>(
+        topic, null, null, reply.requestId().getBytes(StandardCharsets.UTF_8), reply.json());
   }
 
   @Override
-  public ProducerRecord<byte[], byte[]> standIn(ProducerRecord<byte[], byte[]> refused, Exception why) {
+  public ProducerRecord<byte[], byte[]> standIn(
+      ProducerRecord<byte[], byte[]> refused, Exception why) {
     String requestId = new String(refused.key(), StandardCharsets.UTF_8);
     ObjectNode json = JSON.createObjectNode().put("request_id", requestId).put("status", "error");
-    json.putObject("error").put("code", ErrorCode.REPLY_TOO_LARGE.name()).put("message", BoundedText.message(
-        "the replies topic refused the reply of " + refused.value().length + " bytes (" + why.getMessage()
-            + "); ask for fewer hits or fewer payload keys"));
-    return new ProducerRecord<>(topic, null, null, refused.key(), json.toString().getBytes(StandardCharsets.UTF_8));
+    json.putObject("error")
+        .put("code", ErrorCode.REPLY_TOO_LARGE.name())
+        .put(
+            "message",
+            BoundedText.message(
+                "the replies topic refused the reply of "
+                    + refused.value().length
+                    + " bytes ("
+                    + why.getMessage()
+                    + "); ask for fewer hits or fewer payload keys"));
+    return new ProducerRecord<>(
+        topic, null, null, refused.key(), json.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

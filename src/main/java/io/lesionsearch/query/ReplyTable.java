@@ -14,7 +14,10 @@ public final class ReplyTable {
   public static void print(JsonNode reply, PrintWriter out) {
     if (!"ok".equals(reply.path("status").asText())) {
       JsonNode error = reply.path("error");
-      out.printf("request %s failed: %s: %s%n", reply.path("request_id").asText(), error.path("code").asText(),
+      out.printf(
+          "request %s failed: %s: %s%n",
+          reply.path("request_id").asText(),
+          error.path("code").asText(),
           error.path("message").asText());
       return;
     }
@@ -27,7 +30,9 @@ public final class ReplyTable {
     } else {
       hits(reply.path("hits"), out);
     }
-    out.printf("in %d ms (request %s)%n", reply.path("took_ms").asLong(), reply.path("request_id").asText());
+    out.printf(
+        "in %d ms (request %s)%n",
+        reply.path("took_ms").asLong(), reply.path("request_id").asText());
   }
 
   private static void hits(JsonNode hits, PrintWriter out) {
@@ -39,9 +44,15 @@ public final class ReplyTable {
     int rank = 1;
     for (JsonNode hit : hits) {
       JsonNode p = hit.path("payload");
-      out.printf(ROW, rank++, String.format("%.4f", hit.path("score").asDouble()), hit.path("image_id").asText("-"),
-          p.path(LesionPayload.DX).asText("-"), p.has(LesionPayload.AGE) ? p.get(LesionPayload.AGE).asText() : "-",
-          p.path(LesionPayload.SEX).asText("-"), p.path(LesionPayload.LOCALIZATION).asText("-"));
+      out.printf(
+          ROW,
+          rank++,
+          String.format("%.4f", hit.path("score").asDouble()),
+          hit.path("image_id").asText("-"),
+          p.path(LesionPayload.DX).asText("-"),
+          p.has(LesionPayload.AGE) ? p.get(LesionPayload.AGE).asText() : "-",
+          p.path(LesionPayload.SEX).asText("-"),
+          p.path(LesionPayload.LOCALIZATION).asText("-"));
     }
   }
 }

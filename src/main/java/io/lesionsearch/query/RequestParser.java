@@ -16,18 +16,21 @@ import java.util.Set;
 
 /**
  * Checks a search request against the contract in README.md ("Search requests") and turns it into
- * {@link SearchSpec}s. Every problem becomes a {@link QueryException} whose code the reply carries and
- * whose message names the field at fault.
+ * {@link SearchSpec}s. Every problem becomes a {@link QueryException} whose code the reply carries
+ * and whose message names the field at fault.
  */
 public final class RequestParser implements Serializable {
 
   public static final int MAX_LIMIT = 1000;
   public static final int DEFAULT_LIMIT = 10;
   public static final int MAX_SEARCHES = 100;
+
   /** Image searches per request: each decodes an image of up to --max-pixels. */
   public static final int DEFAULT_MAX_IMAGE_SEARCHES = 4;
+
   /** limit + offset over a request's searches: what Qdrant must rank and send back for it. */
   public static final long DEFAULT_MAX_HITS = 10_000;
+
   /** The payload field that names a hit; every hit shows it, whatever with_payload says. */
   public static final String IMAGE_ID = "image_id";
 
@@ -55,11 +58,13 @@ public final class RequestParser implements Serializable {
     this.maxHits = maxHits;
   }
 
-  public SearchRequest parse(String requestId, JsonNode root, long receivedAtMillis) throws QueryException {
+  public SearchRequest parse(String requestId, JsonNode root, long receivedAtMillis)
+      throws QueryException {
     JsonNode searches = root.get("searches");
     if (searches == null) {
       checkFields(root, "request", "request_id");
-      return checked(new SearchRequest(requestId, List.of(search(root, "")), false, receivedAtMillis));
+      return checked(
+          new SearchRequest(requestId, List.of(search(root, "")), false, receivedAtMillis));
     }
     checkFields(root, "request", "request_id", "searches");
     for (String field : SEARCH_FIELDS) {
@@ -81,7 +86,10 @@ public final class RequestParser implements Serializable {
       checkFields(search, "searches[" + i + "]");
       // Counted before parsing: a base64 image is decoded as it is parsed.
       if (search.path("query").has("image") && ++images > maxImageSearches) {
-        throw invalid("a request may hold at most " + maxImageSearches + " image searches; send the others separately");
+        throw invalid(
+            "a request may hold at most "
+                + maxImageSearches
+                + " image searches; send the others separately");
       }
       specs.add(search(search, where));
     }
@@ -102,8 +110,12 @@ public final class RequestParser implements Serializable {
       long more = points.getLimit() + Math.min(points.getOffset(), maxHits + 1);
       hits += more;
       if (hits > maxHits) {
-        throw new QueryException(ErrorCode.LIMIT_OUT_OF_RANGE, "limit + offset over the request's searches comes to more"
-            + " than " + maxHits + ", the most one request may ask for; page with smaller offsets or send fewer searches");
+        throw new QueryException(
+            ErrorCode.LIMIT_OUT_OF_RANGE,
+            "limit + offset over the request's searches comes to more"
+                + " than "
+                + maxHits
+                + ", the most one request may ask for; page with smaller offsets or send fewer searches");
       }
     }
     return request;
@@ -120,7 +132,9 @@ public final class RequestParser implements Serializable {
     points.setLimit(limit(json.get("limit"), where));
     JsonNode offset = json.get("offset");
     if (offset != null && !offset.isNull()) {
-      if (!offset.canConvertToExactIntegral() || !offset.canConvertToLong() || offset.asLong() < 0) {
+      if (!offset.canConvertToExactIntegral()
+          || !offset.canConvertToLong()
+          || offset.asLong() < 0) {
         throw invalid(where + "offset must be an integer >= 0, got " + offset);
       }
       points.setOffset(offset.asLong());
@@ -145,25 +159,58 @@ public final class RequestParser implements Serializable {
       if (QUERY_KINDS.contains(name)) {
         kinds.add(name);
       } else if (!name.equals("include_self")) {
-        throw new QueryException(ErrorCode.UNKNOWN_QUERY_KIND,
-            where + "query: unknown query kind \"" + name + "\" (expected image, vector or image_id)");
+        throw new QueryException(
+            ErrorCode.UNKNOWN_QUERY_KIND,
+            where
+                + "query: unknown query kind \""
+                + name
+                + "\" (expected image, vector or image_id)");
       }
     }
     if (kinds.size() != 1) {
-      throw invalid(where + "query must have exactly one of image, vector or image_id, got " + kinds);
+      throw invalid(
+          where + "query must have exactly one of image, vector or image_id, got " + kinds);
     }
-    if (query.has("include_self") && !(kinds.get(0).equals("image_id") && query.get("include_self").isBoolean())) {
+    if (query.has("include_self")
+        && !(kinds.get(0).equals("image_id") && query.get("include_self").isBoolean())) {
       throw invalid(where + "query.include_self is a boolean that only an image_id query takes");
     }
     byte[] template = points.build().toByteArray();
     JsonNode value = query.get(kinds.get(0));
     return switch (kinds.get(0)) {
-      case "image" -> new SearchSpec(QueryKind.IMAGE, image(value, where), null, null, false, template, filterJson,
-          payload.show, payload.hideImageId);
-      case "vector" -> new SearchSpec(QueryKind.VECTOR, null, vector(value, where), null, false, template, filterJson,
-          payload.show, payload.hideImageId);
-      default -> new SearchSpec(QueryKind.IMAGE_ID, null, null, imageId(value, where),
-          query.path("include_self").asBoolean(false), template, filterJson, payload.show, payload.hideImageId);
+      case "image" ->
+          new SearchSpec(
+              QueryKind.IMAGE,
+              image(value, where),
+              null,
+              null,
+              false,
+              template,
+              filterJson,
+              payload.show,
+              payload.hideImageId);
+      case "vector" ->
+          new SearchSpec(
+              QueryKind.VECTOR,
+              null,
+              vector(value, where),
+              null,
+              false,
+              template,
+              filterJson,
+              payload.show,
+              payload.hideImageId);
+      default ->
+          new SearchSpec(
+              QueryKind.IMAGE_ID,
+              null,
+              null,
+              imageId(value, where),
+              query.path("include_self").asBoolean(false),
+              template,
+              filterJson,
+              payload.show,
+              payload.hideImageId);
     };
   }
 
@@ -175,7 +222,8 @@ public final class RequestParser implements Serializable {
       throw invalid(where + "limit must be an integer, got " + limit);
     }
     if (!limit.canConvertToLong() || limit.asLong() < 1 || limit.asLong() > MAX_LIMIT) {
-      throw new QueryException(ErrorCode.LIMIT_OUT_OF_RANGE, where + "limit must be 1.." + MAX_LIMIT + ", got " + limit);
+      throw new QueryException(
+          ErrorCode.LIMIT_OUT_OF_RANGE, where + "limit must be 1.." + MAX_LIMIT + ", got " + limit);
     }
     return limit.asInt();
   }
@@ -183,8 +231,8 @@ public final class RequestParser implements Serializable {
   private record PayloadChoice(WithPayloadSelector selector, boolean show, boolean hideImageId) {}
 
   /**
-   * Qdrant's with_payload, widened so that Qdrant always returns image_id (every hit is named by it);
-   * the reply drops it from the payload again where the client did not ask for it.
+   * Qdrant's with_payload, widened so that Qdrant always returns image_id (every hit is named by
+   * it); the reply drops it from the payload again where the client did not ask for it.
    */
   private static PayloadChoice payload(JsonNode json, String where) throws QueryException {
     if (json == null || json.isNull() || (json.isBoolean() && json.asBoolean())) {
@@ -204,13 +252,19 @@ public final class RequestParser implements Serializable {
     if (json.isObject() && json.size() == 1 && json.has("exclude")) {
       List<String> keys = keys(json.get("exclude"), where);
       boolean excluded = keys.remove(IMAGE_ID);
-      WithPayloadSelector selector = keys.isEmpty()
-          ? WithPayloadSelectorFactory.enable(true)
-          : WithPayloadSelector.newBuilder().setExclude(PayloadExcludeSelector.newBuilder().addAllFields(keys)).build();
+      WithPayloadSelector selector =
+          keys.isEmpty()
+              ? WithPayloadSelectorFactory.enable(true)
+              : WithPayloadSelector.newBuilder()
+                  .setExclude(PayloadExcludeSelector.newBuilder().addAllFields(keys))
+                  .build();
       return new PayloadChoice(selector, true, excluded);
     }
-    throw invalid(where + "with_payload must be true, false, a list of keys, {\"include\": [...]} or"
-        + " {\"exclude\": [...]}, got " + json);
+    throw invalid(
+        where
+            + "with_payload must be true, false, a list of keys, {\"include\": [...]} or"
+            + " {\"exclude\": [...]}, got "
+            + json);
   }
 
   private static List<String> keys(JsonNode json, String where) throws QueryException {
@@ -234,7 +288,8 @@ public final class RequestParser implements Serializable {
     try {
       return Base64Image.decode(value.asText(), maxImageBytes);
     } catch (IllegalArgumentException e) {
-      throw new QueryException(ErrorCode.IMAGE_UNREADABLE, where + "query.image: " + e.getMessage());
+      throw new QueryException(
+          ErrorCode.IMAGE_UNREADABLE, where + "query.image: " + e.getMessage());
     }
   }
 
@@ -243,8 +298,13 @@ public final class RequestParser implements Serializable {
       throw invalid(where + "query.vector must be a list of numbers");
     }
     if (value.size() != vectorSize) {
-      throw new QueryException(ErrorCode.VECTOR_SIZE_MISMATCH,
-          where + "query.vector has " + value.size() + " numbers; this model's vectors have " + vectorSize);
+      throw new QueryException(
+          ErrorCode.VECTOR_SIZE_MISMATCH,
+          where
+              + "query.vector has "
+              + value.size()
+              + " numbers; this model's vectors have "
+              + vectorSize);
     }
     float[] v = new float[vectorSize];
     for (int i = 0; i < vectorSize; i++) {
@@ -262,19 +322,30 @@ public final class RequestParser implements Serializable {
       throw invalid(where + "query.image_id must be a non-empty string");
     }
     if (value.asText().length() > PointIds.MAX_IMAGE_ID_CHARS) {
-      throw invalid(where + "query.image_id is " + value.asText().length() + " characters; no indexed image_id is over "
-          + PointIds.MAX_IMAGE_ID_CHARS);
+      throw invalid(
+          where
+              + "query.image_id is "
+              + value.asText().length()
+              + " characters; no indexed image_id is over "
+              + PointIds.MAX_IMAGE_ID_CHARS);
     }
     return value.asText();
   }
 
-  private static void checkFields(JsonNode json, String what, String... extra) throws QueryException {
+  private static void checkFields(JsonNode json, String what, String... extra)
+      throws QueryException {
     Set<String> allowed = new java.util.HashSet<>(SEARCH_FIELDS);
     allowed.addAll(List.of(extra));
     for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!allowed.contains(name)) {
-        throw invalid(what + " has an unknown field \"" + name + "\" (known: " + new java.util.TreeSet<>(allowed) + ")");
+        throw invalid(
+            what
+                + " has an unknown field \""
+                + name
+                + "\" (known: "
+                + new java.util.TreeSet<>(allowed)
+                + ")");
       }
     }
   }

@@ -34,19 +34,23 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Every search's future ends within its timeout: requests are handed to Kafka on a sender thread
  * (the producer can block for metadata or buffer space), and a client whose replies cannot be read
- * any more fails its searches with {@link SearchClientFailedException} at once (see {@link ReplyPoller}).
+ * any more fails its searches with {@link SearchClientFailedException} at once (see {@link
+ * ReplyPoller}).
  */
 public final class SearchClient implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Inline images make large requests; Kafka's 1 MB default would refuse a photo. */
   private static final int MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+
   /**
-   * How long the sender thread may wait in producer.send for metadata or buffer space (Kafka's default
-   * is 60 s). The caller's timeout holds regardless; this bounds how long one stuck send holds up the
-   * requests queued behind it.
+   * How long the sender thread may wait in producer.send for metadata or buffer space (Kafka's
+   * default is 60 s). The caller's timeout holds regardless; this bounds how long one stuck send
+   * holds up the requests queued behind it.
    */
   static final String MAX_BLOCK_MS = "10000";
+
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
@@ -54,37 +58,58 @@ public final class SearchClient implements AutoCloseable {
   private final Producer<byte[], byte[]> producer;
   private final PendingReplies pending = new PendingReplies();
   private final ReplyPoller poller;
-  private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
-    Thread t = new Thread(r, "lesion-search-client-sender");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService sender =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "lesion-search-client-sender");
+            t.setDaemon(true);
+            return t;
+          });
 
-  /** Reads replies from the end of the replies topic as it is now, so it never sees older replies. */
-  public SearchClient(String bootstrapServers, String requestsTopic, String repliesTopic, Map<String, String> kafkaProperties) {
-    this(requestsTopic, repliesTopic, producer(bootstrapServers, kafkaProperties),
-        consumer(bootstrapServers, kafkaProperties), FIRST_BACKOFF, MAX_BACKOFF);
+  /**
+   * Reads replies from the end of the replies topic as it is now, so it never sees older replies.
+   */
+  public SearchClient(
+      String bootstrapServers,
+      String requestsTopic,
+      String repliesTopic,
+      Map<String, String> kafkaProperties) {
+    this(
+        requestsTopic,
+        repliesTopic,
+        producer(bootstrapServers, kafkaProperties),
+        consumer(bootstrapServers, kafkaProperties),
+        FIRST_BACKOFF,
+        MAX_BACKOFF);
   }
 
   /**
    * The client over given Kafka clients and reply-poll backoff: the public constructor passes real
-   * clients and the default backoff; any Producer/Consumer pair works (kafka-clients' mocks included).
+   * clients and the default backoff; any Producer/Consumer pair works (kafka-clients' mocks
+   * included).
    */
-  SearchClient(String requestsTopic, String repliesTopic, Producer<byte[], byte[]> producer,
-      Consumer<byte[], byte[]> consumer, Duration firstBackoff, Duration maxBackoff) {
+  SearchClient(
+      String requestsTopic,
+      String repliesTopic,
+      Producer<byte[], byte[]> producer,
+      Consumer<byte[], byte[]> consumer,
+      Duration firstBackoff,
+      Duration maxBackoff) {
     this.requestsTopic = requestsTopic;
     this.producer = producer;
     try {
       // Assigned, not subscribed: no group, no rebalance wait, every client sees every reply.
-      List<TopicPartition> partitions = consumer.partitionsFor(repliesTopic, Duration.ofSeconds(30)).stream()
-          .map(info -> new TopicPartition(repliesTopic, info.partition()))
-          .toList();
+      List<TopicPartition> partitions =
+          consumer.partitionsFor(repliesTopic, Duration.ofSeconds(30)).stream()
+              .map(info -> new TopicPartition(repliesTopic, info.partition()))
+              .toList();
       if (partitions.isEmpty()) {
         throw new IllegalStateException("replies topic " + repliesTopic + " does not exist");
       }
       consumer.assign(partitions);
       consumer.seekToEnd(partitions);
-      partitions.forEach(consumer::position); // resolves the end offsets now, before any request is sent
+      partitions.forEach(
+          consumer::position); // resolves the end offsets now, before any request is sent
     } catch (RuntimeException e) {
       consumer.close();
       producer.close(Duration.ZERO);
@@ -102,7 +127,8 @@ public final class SearchClient implements AutoCloseable {
     return p;
   }
 
-  private static Producer<byte[], byte[]> producer(String bootstrapServers, Map<String, String> kafkaProperties) {
+  private static Producer<byte[], byte[]> producer(
+      String bootstrapServers, Map<String, String> kafkaProperties) {
     Properties p = common(bootstrapServers, kafkaProperties);
     p.putIfAbsent("linger.ms", "0");
     p.putIfAbsent("max.request.size", Integer.toString(MAX_REQUEST_BYTES));
@@ -110,7 +136,8 @@ public final class SearchClient implements AutoCloseable {
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static Consumer<byte[], byte[]> consumer(String bootstrapServers, Map<String, String> kafkaProperties) {
+  private static Consumer<byte[], byte[]> consumer(
+      String bootstrapServers, Map<String, String> kafkaProperties) {
     Properties c = common(bootstrapServers, kafkaProperties);
     c.put("enable.auto.commit", "false");
     c.putIfAbsent("fetch.max.wait.ms", "50");
@@ -121,11 +148,14 @@ public final class SearchClient implements AutoCloseable {
   public CompletableFuture<JsonNode> search(ObjectNode request, Duration timeout) {
     String requestId = UUID.randomUUID().toString();
     ObjectNode message = JSON.createObjectNode().put("request_id", requestId);
-    request.fields().forEachRemaining(e -> {
-      if (!e.getKey().equals("request_id")) {
-        message.set(e.getKey(), e.getValue());
-      }
-    });
+    request
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (!e.getKey().equals("request_id")) {
+                message.set(e.getKey(), e.getValue());
+              }
+            });
     return send(requestId, message, timeout);
   }
 
@@ -133,7 +163,8 @@ public final class SearchClient implements AutoCloseable {
   public CompletableFuture<JsonNode> send(String requestId, ObjectNode message, Duration timeout) {
     RuntimeException failure = pending.failure();
     if (failure != null) {
-      return CompletableFuture.failedFuture(failure); // before serializing a large image for nothing
+      return CompletableFuture.failedFuture(
+          failure); // before serializing a large image for nothing
     }
     byte[] value;
     try {
@@ -144,11 +175,15 @@ public final class SearchClient implements AutoCloseable {
     return sendRaw(requestId, value, timeout);
   }
 
-  /** Sends {@code value} as it is, keyed by {@code requestId}: what {@link #send} does after serializing. */
+  /**
+   * Sends {@code value} as it is, keyed by {@code requestId}: what {@link #send} does after
+   * serializing.
+   */
   CompletableFuture<JsonNode> sendRaw(String requestId, byte[] value, Duration timeout) {
     CompletableFuture<JsonNode> reply = new CompletableFuture<>();
     if (!pending.add(requestId, reply)) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException("request " + requestId + " is already waiting"));
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("request " + requestId + " is already waiting"));
     }
     if (reply.isDone()) {
       return reply; // the client has failed or closed
@@ -160,15 +195,31 @@ public final class SearchClient implements AutoCloseable {
     } catch (RejectedExecutionException e) {
       reply.completeExceptionally(new IllegalStateException("SearchClient is closed", e));
     }
-    return reply.exceptionallyCompose(e -> e instanceof TimeoutException
-        ? CompletableFuture.failedFuture(new TimeoutException(outgoing.sent()
-            ? "no reply to request " + requestId + " within " + timeout.toMillis() + " ms (is the query job running?)"
-            : "request " + requestId + " could not be handed to Kafka within " + timeout.toMillis()
-                + " ms (is Kafka reachable, and does " + requestsTopic + " exist?)"))
-        : CompletableFuture.failedFuture(e));
+    return reply.exceptionallyCompose(
+        e ->
+            e instanceof TimeoutException
+                ? CompletableFuture.failedFuture(
+                    new TimeoutException(
+                        outgoing.sent()
+                            ? "no reply to request "
+                                + requestId
+                                + " within "
+                                + timeout.toMillis()
+                                + " ms (is the query job running?)"
+                            : "request "
+                                + requestId
+                                + " could not be handed to Kafka within "
+                                + timeout.toMillis()
+                                + " ms (is Kafka reachable, and does "
+                                + requestsTopic
+                                + " exist?)"))
+                : CompletableFuture.failedFuture(e));
   }
 
-  /** One request on its way to the producer; it lets go of its bytes as soon as its search has ended. */
+  /**
+   * One request on its way to the producer; it lets go of its bytes as soon as its search has
+   * ended.
+   */
   private final class Outgoing {
 
     private final String requestId;
@@ -180,7 +231,8 @@ public final class SearchClient implements AutoCloseable {
       this.requestId = requestId;
       this.value = new AtomicReference<>(value);
       this.reply = reply;
-      // A search that timed out while queued behind a stuck send need not hold its image any longer.
+      // A search that timed out while queued behind a stuck send need not hold its image any
+      // longer.
       var unused = reply.whenComplete((r, e) -> this.value.set(null));
     }
 
@@ -191,12 +243,15 @@ public final class SearchClient implements AutoCloseable {
       }
       try {
         // The callback fails the search itself; the returned future would only repeat it.
-        var unused = producer.send(new ProducerRecord<>(requestsTopic, requestId.getBytes(StandardCharsets.UTF_8), bytes),
-            (meta, error) -> {
-              if (error != null) {
-                reply.completeExceptionally(error);
-              }
-            });
+        var unused =
+            producer.send(
+                new ProducerRecord<>(
+                    requestsTopic, requestId.getBytes(StandardCharsets.UTF_8), bytes),
+                (meta, error) -> {
+                  if (error != null) {
+                    reply.completeExceptionally(error);
+                  }
+                });
         sent = true;
       } catch (RuntimeException e) {
         reply.completeExceptionally(e);

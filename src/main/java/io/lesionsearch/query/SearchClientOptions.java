@@ -4,7 +4,10 @@ import io.lesionsearch.options.KafkaClientOptions;
 import io.lesionsearch.options.QueryTopicsOptions;
 import picocli.CommandLine.Mixin;
 
-/** How a client reaches the query job (a picocli mixin): the `search` command and the web page take the same words. */
+/**
+ * How a client reaches the query job (a picocli mixin): the `search` command and the web page take
+ * the same words.
+ */
 public final class SearchClientOptions {
 
   @Mixin private KafkaClientOptions kafka = new KafkaClientOptions();
@@ -12,6 +15,7 @@ public final class SearchClientOptions {
   @Mixin private QueryTopicsOptions topics = new QueryTopicsOptions();
 
   public SearchClient open() {
-    return new SearchClient(kafka.bootstrapServers, topics.requestsTopic, topics.repliesTopic, kafka.properties);
+    return new SearchClient(
+        kafka.bootstrapServers, topics.requestsTopic, topics.repliesTopic, kafka.properties);
   }
 }

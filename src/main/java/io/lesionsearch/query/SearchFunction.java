@@ -39,10 +39,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers a search request with Flink async I/O: resolves each search's vector (embeds an image with
- * the TaskManager's shared model, or fetches an indexed image's stored vector), then searches Qdrant,
- * one SearchBatch call for a batch. Every request ends in exactly one reply: hits, or an error reply
- * with its code; Flink's timeout, the backstop, answers TIMEOUT.
+ * Answers a search request with Flink async I/O: resolves each search's vector (embeds an image
+ * with the TaskManager's shared model, or fetches an indexed image's stored vector), then searches
+ * Qdrant, one SearchBatch call for a batch. Every request ends in exactly one reply: hits, or an
+ * error reply with its code; Flink's timeout, the backstop, answers TIMEOUT.
  */
 public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply> {
 
@@ -50,8 +50,13 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   /** Error replies of this instance, the backstop's TIMEOUT included (counter). */
   public static final String METRIC_ERROR_REPLIES = "errorReplies";
-  /** Query images held now, decoding or waiting for the model (gauge); at the maximum, requests are answered OVERLOADED. */
+
+  /**
+   * Query images held now, decoding or waiting for the model (gauge); at the maximum, requests are
+   * answered OVERLOADED.
+   */
   public static final String METRIC_QUEUED_IMAGES = "queuedImages";
+
   /** The most query images one instance holds, --max-queued-images (gauge). */
   public static final String METRIC_MAX_QUEUED_IMAGES = "maxQueuedImages";
 
@@ -71,10 +76,16 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   /**
    * @param images what one query image may cost
-   * @param maxQueuedImages images held waiting to be decoded or embedded; more are answered OVERLOADED
+   * @param maxQueuedImages images held waiting to be decoded or embedded; more are answered
+   *     OVERLOADED
    */
-  public SearchFunction(QdrantConnection connection, String collection, String modelDir, long timeoutMs,
-      ImageLimits images, int maxQueuedImages) {
+  public SearchFunction(
+      QdrantConnection connection,
+      String collection,
+      String modelDir,
+      long timeoutMs,
+      ImageLimits images,
+      int maxQueuedImages) {
     this.connection = connection;
     this.collection = collection;
     this.modelDir = modelDir;
@@ -85,26 +96,39 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   @Override
   public void open(OpenContext context) throws Exception {
-    VitEncoder encoder = VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
+    VitEncoder encoder =
+        VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     // A query image waits for the TaskManager's pixel budget only as long as its request may take.
-    ImageDecoder decoder = new ImageDecoder(images.maxPixels(), PixelBudget.shared(images.budgetPixels()),
-        Duration.ofMillis(budgetMs(timeoutMs)));
-    embedder = new ImageEmbedder(encoder, decoder, maxQueuedImages, "lesion-search-query-embed-" + subtask);
+    ImageDecoder decoder =
+        new ImageDecoder(
+            images.maxPixels(),
+            PixelBudget.shared(images.budgetPixels()),
+            Duration.ofMillis(budgetMs(timeoutMs)));
+    embedder =
+        new ImageEmbedder(
+            encoder, decoder, maxQueuedImages, "lesion-search-query-embed-" + subtask);
     QdrantGrpcClient grpc = connection.openGrpc();
     client = new QdrantClient(grpc);
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "lesion-search-query-retry-" + subtask);
-      t.setDaemon(true);
-      return t;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "lesion-search-query-retry-" + subtask);
+              t.setDaemon(true);
+              return t;
+            });
     calls = new QdrantCalls(timer, grpc.channel());
     collectionVectorSize = new CollectionVectorSize(calls, client, collection);
     errors = getRuntimeContext().getMetricGroup().counter(METRIC_ERROR_REPLIES);
     ImageEmbedder queue = embedder;
     getRuntimeContext().getMetricGroup().gauge(METRIC_QUEUED_IMAGES, queue::queued);
     getRuntimeContext().getMetricGroup().gauge(METRIC_MAX_QUEUED_IMAGES, () -> maxQueuedImages);
-    LOG.info("Searching {} in {} with {} on {}", connection, collection, encoder.manifest().modelId(), encoder.device());
+    LOG.info(
+        "Searching {} in {} with {} on {}",
+        connection,
+        collection,
+        encoder.manifest().modelId(),
+        encoder.device());
   }
 
   @Override
@@ -121,8 +145,8 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   }
 
   /**
-   * The function's own time budget, a little under Flink's timeout, so that a search that runs out of
-   * time (or of retries) is answered with its own reason before the backstop fires.
+   * The function's own time budget, a little under Flink's timeout, so that a search that runs out
+   * of time (or of retries) is answered with its own reason before the backstop fires.
    */
   static long budgetMs(long timeoutMs) {
     return timeoutMs - Math.min(1000, Math.max(10, timeoutMs / 10));
@@ -137,26 +161,39 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
       for (SearchSpec spec : request.searches()) {
         searches.add(searchPoints(spec, deadline));
       }
-      hits = CompletableFuture.allOf(searches.toArray(CompletableFuture[]::new))
-          .thenCompose(done -> search(searches.stream().map(CompletableFuture::join).toList(), request.batch(), deadline));
+      hits =
+          CompletableFuture.allOf(searches.toArray(CompletableFuture[]::new))
+              .thenCompose(
+                  done ->
+                      search(
+                          searches.stream().map(CompletableFuture::join).toList(),
+                          request.batch(),
+                          deadline));
     } catch (RuntimeException e) {
       hits = CompletableFuture.failedFuture(e);
     }
-    var unused = hits.whenComplete((lists, error) -> {
-      Reply reply;
-      try {
-        reply = error == null ? Replies.ok(request, lists) : errorReply(request, error);
-      } catch (RuntimeException | StackOverflowError e) {
-        reply = errorReply(request, e);
-      }
-      result.complete(List.of(reply));
-    });
+    var unused =
+        hits.whenComplete(
+            (lists, error) -> {
+              Reply reply;
+              try {
+                reply = error == null ? Replies.ok(request, lists) : errorReply(request, error);
+              } catch (RuntimeException | StackOverflowError e) {
+                reply = errorReply(request, e);
+              }
+              result.complete(List.of(reply));
+            });
   }
 
   @Override
   public void timeout(SearchRequest request, ResultFuture<Reply> result) {
     errors.inc();
-    result.complete(List.of(Replies.error(request, ErrorCode.TIMEOUT, "no answer within the request timeout of " + timeoutMs + " ms")));
+    result.complete(
+        List.of(
+            Replies.error(
+                request,
+                ErrorCode.TIMEOUT,
+                "no answer within the request timeout of " + timeoutMs + " ms")));
   }
 
   private Reply errorReply(SearchRequest request, Throwable error) {
@@ -179,34 +216,52 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
     } catch (InvalidProtocolBufferException e) {
       return CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<float[]> vector = switch (spec.kind()) {
-      case VECTOR -> collectionVectorSize.check(CompletableFuture.completedFuture(spec.vector()), deadline);
-      case IMAGE -> collectionVectorSize.check(embedder.embed(spec.image(), deadline), deadline);
-      case IMAGE_ID -> storedVector(spec.imageId(), deadline); // from the collection, so of its size
-    };
-    return vector.thenApply(v -> {
-      SearchPoints.Builder b = template.toBuilder().setCollectionName(collection);
-      for (float x : v) {
-        b.addVector(x);
-      }
-      if (spec.kind() == QueryKind.IMAGE_ID && !spec.includeSelf()) {
-        Filter filter = b.hasFilter() ? b.getFilter() : Filter.getDefaultInstance();
-        b.setFilter(filter.toBuilder().addMustNot(hasId(pointId(spec.imageId()))));
-      }
-      return b.build();
-    });
+    CompletableFuture<float[]> vector =
+        switch (spec.kind()) {
+          case VECTOR ->
+              collectionVectorSize.check(
+                  CompletableFuture.completedFuture(spec.vector()), deadline);
+          case IMAGE ->
+              collectionVectorSize.check(embedder.embed(spec.image(), deadline), deadline);
+          case IMAGE_ID ->
+              storedVector(spec.imageId(), deadline); // from the collection, so of its size
+        };
+    return vector.thenApply(
+        v -> {
+          SearchPoints.Builder b = template.toBuilder().setCollectionName(collection);
+          for (float x : v) {
+            b.addVector(x);
+          }
+          if (spec.kind() == QueryKind.IMAGE_ID && !spec.includeSelf()) {
+            Filter filter = b.hasFilter() ? b.getFilter() : Filter.getDefaultInstance();
+            b.setFilter(filter.toBuilder().addMustNot(hasId(pointId(spec.imageId()))));
+          }
+          return b.build();
+        });
   }
 
   private CompletableFuture<float[]> storedVector(String imageId, long deadline) {
-    return calls.call(timeout -> client.retrieveAsync(collection, List.of(pointId(imageId)),
-            WithPayloadSelectorFactory.enable(false), WithVectorsSelectorFactory.enable(true), null, timeout), deadline)
-        .thenApply(points -> {
-          if (points.isEmpty()) {
-            throw new java.util.concurrent.CompletionException(
-                new QueryException(ErrorCode.UNKNOWN_IMAGE_ID, "no indexed image has image_id \"" + imageId + "\""));
-          }
-          return vectorOf(points.get(0));
-        });
+    return calls
+        .call(
+            timeout ->
+                client.retrieveAsync(
+                    collection,
+                    List.of(pointId(imageId)),
+                    WithPayloadSelectorFactory.enable(false),
+                    WithVectorsSelectorFactory.enable(true),
+                    null,
+                    timeout),
+            deadline)
+        .thenApply(
+            points -> {
+              if (points.isEmpty()) {
+                throw new java.util.concurrent.CompletionException(
+                    new QueryException(
+                        ErrorCode.UNKNOWN_IMAGE_ID,
+                        "no indexed image has image_id \"" + imageId + "\""));
+              }
+              return vectorOf(points.get(0));
+            });
   }
 
   private static float[] vectorOf(RetrievedPoint point) {
@@ -219,11 +274,15 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
     return out;
   }
 
-  private CompletableFuture<List<List<ScoredPoint>>> search(List<SearchPoints> searches, boolean batch, long deadline) {
+  private CompletableFuture<List<List<ScoredPoint>>> search(
+      List<SearchPoints> searches, boolean batch, long deadline) {
     if (!batch) {
-      return calls.call(timeout -> client.searchAsync(searches.get(0), timeout), deadline).thenApply(List::of);
+      return calls
+          .call(timeout -> client.searchAsync(searches.get(0), timeout), deadline)
+          .thenApply(List::of);
     }
-    return calls.call(timeout -> client.searchBatchAsync(collection, searches, null, timeout), deadline)
+    return calls
+        .call(timeout -> client.searchBatchAsync(collection, searches, null, timeout), deadline)
         .thenApply(results -> results.stream().map(BatchResult::getResultList).toList());
   }
 

@@ -3,9 +3,9 @@ package io.lesionsearch.query;
 import java.io.Serializable;
 
 /**
- * One search of a request, checked and ready for Qdrant: where its vector comes from, and the rest of
- * the Qdrant request ({@code SearchPoints} without collection and vector) as protobuf bytes, because
- * Flink cannot serialise protobuf messages itself.
+ * One search of a request, checked and ready for Qdrant: where its vector comes from, and the rest
+ * of the Qdrant request ({@code SearchPoints} without collection and vector) as protobuf bytes,
+ * because Flink cannot serialise protobuf messages itself.
  *
  * @param image the decoded image bytes for {@link QueryKind#IMAGE}
  * @param vector the query vector for {@link QueryKind#VECTOR}

@@ -10,20 +10,28 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Refuses requests not meant for this server. A Host it is not served as means DNS rebinding: another
- * site's name re-pointed at this address, whose pages would then read this API as their own origin
- * (421). A POST whose Origin is another site's is a cross-site request forgery (403). Names are
- * compared as text and never looked up, so the check costs no DNS and cannot be fooled through it.
+ * Refuses requests not meant for this server. A Host it is not served as means DNS rebinding:
+ * another site's name re-pointed at this address, whose pages would then read this API as their own
+ * origin (421). A POST whose Origin is another site's is a cross-site request forgery (403). Names
+ * are compared as text and never looked up, so the check costs no DNS and cannot be fooled through
+ * it.
  */
 final class HostGuard {
 
-  private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final Pattern IPV4 =
+      Pattern.compile(
+          "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
   private static final Set<String> LOOPBACK_NAMES = Set.of("localhost", "127.0.0.1", "[::1]");
 
   /** Host names (lower case, no port) and IP literals (canonical) the page is served as. */
   private final Set<String> hosts = new HashSet<>();
-  /** Named with --allowed-host: an Origin there is trusted at any port or scheme (a reverse proxy's). */
+
+  /**
+   * Named with --allowed-host: an Origin there is trusted at any port or scheme (a reverse
+   * proxy's).
+   */
   private final Set<String> named = new HashSet<>();
+
   /** Bound to every interface: any IP literal reaches it, and a literal cannot be rebound. */
   private final boolean anyAddress;
 
@@ -47,12 +55,20 @@ final class HostGuard {
     Authority host = hostHeader == null ? null : Authority.parse(hostHeader);
     // No Host at all comes from no browser (HTTP/1.0 tools), so it cannot be a rebinding.
     if (hostHeader != null && (host == null || !allowed(host.host))) {
-      throw new WebError(421, "HOST_NOT_ALLOWED", "This server does not serve the address \"" + hostHeader
-          + "\". Open the page by an address it is configured for (ask the administrator to add the name with --allowed-host).");
+      throw new WebError(
+          421,
+          "HOST_NOT_ALLOWED",
+          "This server does not serve the address \""
+              + hostHeader
+              + "\". Open the page by an address it is configured for (ask the administrator to add the name with --allowed-host).");
     }
     if (origin != null && !safe(method) && !originAllowed(origin, host)) {
-      throw new WebError(403, "ORIGIN_NOT_ALLOWED", "Searches are accepted only from this server's own page, not from "
-          + origin + ". Open the page from this server and search there.");
+      throw new WebError(
+          403,
+          "ORIGIN_NOT_ALLOWED",
+          "Searches are accepted only from this server's own page, not from "
+              + origin
+              + ". Open the page from this server and search there.");
     }
   }
 
@@ -85,7 +101,8 @@ final class HostGuard {
     }
     int defaultPort = scheme.equals("https") ? 443 : 80;
     int originPort = uri.getPort() < 0 ? defaultPort : uri.getPort();
-    // A Host without a port was reached on its scheme's default one, which the Origin shows as none.
+    // A Host without a port was reached on its scheme's default one, which the Origin shows as
+    // none.
     return host.port < 0 ? originPort == defaultPort : originPort == host.port;
   }
 
@@ -106,7 +123,8 @@ final class HostGuard {
       return null;
     }
     try {
-      return InetAddress.getByName(host); // a valid literal is parsed, a bracketed non-literal refused, unresolved
+      return InetAddress.getByName(
+          host); // a valid literal is parsed, a bracketed non-literal refused, unresolved
     } catch (UnknownHostException e) {
       return null;
     }

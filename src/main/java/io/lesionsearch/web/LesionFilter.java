@@ -1,25 +1,28 @@
 package io.lesionsearch.web;
 
-import io.lesionsearch.datasets.Diagnosis;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.datasets.Diagnosis;
 import io.lesionsearch.payload.LesionPayload;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The page's filters as Qdrant's REST filter JSON, the form the query job takes from every client:
- * sex and diagnoses to include go in {@code must}, the age range is one {@code range} condition, and
- * diagnoses and body locations to leave out go in {@code must_not}.
+ * sex and diagnoses to include go in {@code must}, the age range is one {@code range} condition,
+ * and diagnoses and body locations to leave out go in {@code must_not}.
  *
  * @param sex "female", "male" or null for any
  * @param ageMin inclusive; null for no lower bound
  * @param ageMax inclusive; null for no upper bound
  */
 public record LesionFilter(
-    String sex, Integer ageMin, Integer ageMax, List<Diagnosis> include, List<Diagnosis> exclude,
+    String sex,
+    Integer ageMin,
+    Integer ageMax,
+    List<Diagnosis> include,
+    List<Diagnosis> exclude,
     List<String> excludeSites) {
 
   private static final ObjectMapper JSON = new ObjectMapper();

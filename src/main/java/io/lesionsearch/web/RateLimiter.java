@@ -12,7 +12,10 @@ import java.util.function.LongSupplier;
 public final class RateLimiter {
 
   private static final long MINUTE_NANOS = 60_000_000_000L;
-  /** Above this many addresses, full (idle) buckets are dropped: they hold nothing worth keeping. */
+
+  /**
+   * Above this many addresses, full (idle) buckets are dropped: they hold nothing worth keeping.
+   */
   private static final int MAX_TRACKED = 10_000;
 
   private final int perMinute;
@@ -35,13 +38,17 @@ public final class RateLimiter {
 
   public RateLimiter(int perMinute, LongSupplier nanoClock) {
     if (perMinute < 1) {
-      throw new IllegalArgumentException("searches per minute must be at least 1, got " + perMinute);
+      throw new IllegalArgumentException(
+          "searches per minute must be at least 1, got " + perMinute);
     }
     this.perMinute = perMinute;
     this.nanoClock = nanoClock;
   }
 
-  /** Takes one search from {@code client}'s allowance; 0 when allowed, else the seconds until one is. */
+  /**
+   * Takes one search from {@code client}'s allowance; 0 when allowed, else the seconds until one
+   * is.
+   */
   public long acquire(String client) {
     long now = nanoClock.getAsLong();
     if (buckets.size() > MAX_TRACKED) {
@@ -61,6 +68,7 @@ public final class RateLimiter {
   }
 
   private double refilled(Bucket b, long now) {
-    return Math.min(perMinute, b.tokens + (double) (now - b.updatedNanos) * perMinute / MINUTE_NANOS);
+    return Math.min(
+        perMinute, b.tokens + (double) (now - b.updatedNanos) * perMinute / MINUTE_NANOS);
   }
 }

@@ -1,10 +1,10 @@
 package io.lesionsearch.web;
 
-import io.lesionsearch.datasets.Diagnosis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.datasets.Diagnosis;
 import io.lesionsearch.payload.LesionPayload;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,9 +13,9 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The query job's reply as the page shows it: one card per hit, best first, with a readable diagnosis
- * and the thumbnail as a data URL; or, for an error reply, a {@link WebError} whose message tells the
- * clinician what happened and what to do.
+ * The query job's reply as the page shows it: one card per hit, best first, with a readable
+ * diagnosis and the thumbnail as a data URL; or, for an error reply, a {@link WebError} whose
+ * message tells the clinician what happened and what to do.
  */
 public final class ResultCards {
 
@@ -26,7 +26,8 @@ public final class ResultCards {
 
   public static ObjectNode fromReply(JsonNode reply) throws WebError {
     if (reply == null || !reply.isObject()) {
-      throw new WebError(502, "BAD_REPLY", "The search service sent a reply this page cannot read.");
+      throw new WebError(
+          502, "BAD_REPLY", "The search service sent a reply this page cannot read.");
     }
     if (!"ok".equals(reply.path("status").asText())) {
       throw errorOf(reply.path("error"));
@@ -49,9 +50,14 @@ public final class ResultCards {
   private static ObjectNode card(JsonNode hit) {
     JsonNode payload = hit.path("payload");
     ObjectNode card = JSON.createObjectNode();
-    card.put("image_id", hit.path("image_id").isTextual() ? hit.get("image_id").asText() : payload.path(LesionPayload.IMAGE_ID).asText(null));
+    card.put(
+        "image_id",
+        hit.path("image_id").isTextual()
+            ? hit.get("image_id").asText()
+            : payload.path(LesionPayload.IMAGE_ID).asText(null));
     card.put("score", hit.path("score").asDouble());
-    String dx = payload.path(LesionPayload.DX).isTextual() ? payload.get(LesionPayload.DX).asText() : null;
+    String dx =
+        payload.path(LesionPayload.DX).isTextual() ? payload.get(LesionPayload.DX).asText() : null;
     card.put("dx", dx);
     card.put("dx_label", Diagnosis.labelOf(dx));
     copyText(payload, card, LesionPayload.DX_TYPE);
@@ -84,17 +90,34 @@ public final class ResultCards {
     String code = error.path("code").asText("UNKNOWN");
     String message = sentence(error.path("message").asText(""));
     return switch (code) {
-      case "IMAGE_UNREADABLE" -> new WebError(422, code,
-          "This file could not be read as an image (" + message.replaceAll("\\.$", "")
-              + "). Upload a JPEG or PNG photo of the lesion.");
-      case "UNKNOWN_IMAGE_ID" -> new WebError(404, code, message + " Check the image_id, or search with an uploaded image.");
-      // The job sheds load with OVERLOADED and asks to be retried: nothing is wrong, so the page says wait.
-      case "OVERLOADED" -> new WebError(503, code,
-          "The search service is busy with other searches just now. Try again in a few seconds.");
-      case "TIMEOUT", "QDRANT_UNAVAILABLE", "COLLECTION_NOT_FOUND" -> new WebError(503, code,
-          "The search service could not search just now: " + message + " Try again shortly; if it keeps"
-              + " happening, ask the administrator to check the query job and Qdrant.");
-      default -> new WebError(502, code, "The search service refused the search (" + code + "): " + message);
+      case "IMAGE_UNREADABLE" ->
+          new WebError(
+              422,
+              code,
+              "This file could not be read as an image ("
+                  + message.replaceAll("\\.$", "")
+                  + "). Upload a JPEG or PNG photo of the lesion.");
+      case "UNKNOWN_IMAGE_ID" ->
+          new WebError(
+              404, code, message + " Check the image_id, or search with an uploaded image.");
+      // The job sheds load with OVERLOADED and asks to be retried: nothing is wrong, so the page
+      // says wait.
+      case "OVERLOADED" ->
+          new WebError(
+              503,
+              code,
+              "The search service is busy with other searches just now. Try again in a few seconds.");
+      case "TIMEOUT", "QDRANT_UNAVAILABLE", "COLLECTION_NOT_FOUND" ->
+          new WebError(
+              503,
+              code,
+              "The search service could not search just now: "
+                  + message
+                  + " Try again shortly; if it keeps"
+                  + " happening, ask the administrator to check the query job and Qdrant.");
+      default ->
+          new WebError(
+              502, code, "The search service refused the search (" + code + "): " + message);
     };
   }
 

@@ -1,8 +1,8 @@
 package io.lesionsearch.web;
 
-import io.lesionsearch.datasets.Diagnosis;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.datasets.Diagnosis;
 import io.lesionsearch.payload.LesionPayload;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,19 +16,29 @@ import java.util.Map;
  * @param imageId an indexed image whose neighbours are wanted ("more like this"), or null
  * @param scoreThreshold null for none
  */
-public record SearchForm(byte[] image, String imageId, int limit, Double scoreThreshold, LesionFilter filter) {
+public record SearchForm(
+    byte[] image, String imageId, int limit, Double scoreThreshold, LesionFilter filter) {
 
   public static final int MAX_RESULTS = 40;
   public static final int DEFAULT_RESULTS = 10;
+
   /** What a result card shows; the rest of a payload (model_id, ingested_at...) stays in Qdrant. */
   public static final List<String> CARD_FIELDS =
-      List.of(LesionPayload.IMAGE_ID, LesionPayload.DX, LesionPayload.DX_TYPE, LesionPayload.LOCALIZATION, LesionPayload.SEX,
-          LesionPayload.AGE, LesionPayload.THUMBNAIL);
+      List.of(
+          LesionPayload.IMAGE_ID,
+          LesionPayload.DX,
+          LesionPayload.DX_TYPE,
+          LesionPayload.LOCALIZATION,
+          LesionPayload.SEX,
+          LesionPayload.AGE,
+          LesionPayload.THUMBNAIL);
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_SITES = 100;
 
-  /** @param image the uploaded file's bytes, or null when none was sent */
+  /**
+   * @param image the uploaded file's bytes, or null when none was sent
+   */
   public static SearchForm read(Map<String, List<String>> fields, byte[] image) throws WebError {
     String imageId = text(fields, "image_id");
     if (image != null && image.length == 0) {
@@ -53,7 +63,10 @@ public record SearchForm(byte[] image, String imageId, int limit, Double scoreTh
         threshold = Double.NaN;
       }
       if (!(threshold >= -1 && threshold <= 1)) {
-        throw invalid("Minimum similarity must be a number from -1 to 1 (cosine similarity), got \"" + t + "\".");
+        throw invalid(
+            "Minimum similarity must be a number from -1 to 1 (cosine similarity), got \""
+                + t
+                + "\".");
       }
     }
     String sex = text(fields, "sex");
@@ -84,7 +97,12 @@ public record SearchForm(byte[] image, String imageId, int limit, Double scoreTh
     if (sites.size() > MAX_SITES) {
       throw invalid("Too many body locations to exclude (" + sites.size() + ").");
     }
-    return new SearchForm(image, imageId, limit, threshold, new LesionFilter(sex, ageMin, ageMax, include, exclude, sites));
+    return new SearchForm(
+        image,
+        imageId,
+        limit,
+        threshold,
+        new LesionFilter(sex, ageMin, ageMax, include, exclude, sites));
   }
 
   /** The request for the query job (SearchClient adds the request_id). */
@@ -92,7 +110,8 @@ public record SearchForm(byte[] image, String imageId, int limit, Double scoreTh
     ObjectNode request = JSON.createObjectNode();
     ObjectNode query = request.putObject("query");
     if (image != null) {
-      // Binary, not a base64 String: Jackson writes the base64 straight into the request's bytes, so
+      // Binary, not a base64 String: Jackson writes the base64 straight into the request's bytes,
+      // so
       // the upload is not held once more as text (its default variant is standard base64, padded).
       query.put("image", image);
     } else {
@@ -118,8 +137,9 @@ public record SearchForm(byte[] image, String imageId, int limit, Double scoreTh
     return values.get(0).trim();
   }
 
-  private static Integer integer(Map<String, List<String>> fields, String name, String label, int min, int max,
-      Integer absent) throws WebError {
+  private static Integer integer(
+      Map<String, List<String>> fields, String name, String label, int min, int max, Integer absent)
+      throws WebError {
     String value = text(fields, name);
     if (value == null) {
       return absent;
@@ -132,10 +152,12 @@ public record SearchForm(byte[] image, String imageId, int limit, Double scoreTh
     } catch (NumberFormatException e) {
       // reported below with the range
     }
-    throw invalid(label + " must be a whole number from " + min + " to " + max + ", got \"" + value + "\".");
+    throw invalid(
+        label + " must be a whole number from " + min + " to " + max + ", got \"" + value + "\".");
   }
 
-  private static List<Diagnosis> diagnoses(Map<String, List<String>> fields, String name) throws WebError {
+  private static List<Diagnosis> diagnoses(Map<String, List<String>> fields, String name)
+      throws WebError {
     List<Diagnosis> out = new ArrayList<>();
     for (String value : fields.getOrDefault(name, List.of())) {
       if (value.isBlank()) {

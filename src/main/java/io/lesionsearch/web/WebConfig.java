@@ -19,16 +19,26 @@ import java.util.regex.Pattern;
  * @param maxConcurrentSearches searches in progress at once, over all clients; more get 503
  * @param uploadMemoryBytes request bodies (mostly uploads) held in memory at once, counted by their
  *     declared length (the largest allowed when none is declared); more get 503. The heap needs
- *     several times this (Jetty's buffer, the bytes, their base64 in the Kafka request; README measures it).
- * @param allowedHosts names, besides the bind address (and localhost when bound to loopback or every
- *     interface), the page may be reached by: the Host header must name one of them, and a POST's
- *     Origin must be the page's own or one of these
+ *     several times this (Jetty's buffer, the bytes, their base64 in the Kafka request; README
+ *     measures it).
+ * @param allowedHosts names, besides the bind address (and localhost when bound to loopback or
+ *     every interface), the page may be reached by: the Host header must name one of them, and a
+ *     POST's Origin must be the page's own or one of these
  */
-public record WebConfig(String bind, int port, long maxUploadBytes, int searchesPerMinute, Duration replyTimeout,
-    List<String> sampleImageIds, int maxConcurrentSearches, long uploadMemoryBytes, List<String> allowedHosts) {
+public record WebConfig(
+    String bind,
+    int port,
+    long maxUploadBytes,
+    int searchesPerMinute,
+    Duration replyTimeout,
+    List<String> sampleImageIds,
+    int maxConcurrentSearches,
+    long uploadMemoryBytes,
+    List<String> allowedHosts) {
 
   /** At most this many samples are offered; a page of buttons is not a catalogue. */
   public static final int MAX_SAMPLES = 12;
+
   /** Room for the form's other fields and the multipart framing beside the image. */
   public static final long FORM_OVERHEAD_BYTES = 64 * 1024;
 
@@ -41,35 +51,61 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
   public static final long DEFAULT_UPLOAD_MEMORY_BYTES = 64L * 1024 * 1024;
 
   /** A host name or an IP literal (IPv6 in brackets); no port, scheme or path. */
-  private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+\\]");
+  private static final Pattern HOST =
+      Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?|\\[[0-9a-f:.]+\\]");
 
   public WebConfig {
     sampleImageIds = List.copyOf(sampleImageIds);
-    require(sampleImageIds.size() <= MAX_SAMPLES, "at most " + MAX_SAMPLES + " sample image_ids, got " + sampleImageIds.size());
+    require(
+        sampleImageIds.size() <= MAX_SAMPLES,
+        "at most " + MAX_SAMPLES + " sample image_ids, got " + sampleImageIds.size());
     require(bind != null && !bind.isBlank(), "--bind must name an address");
     require(port >= 0 && port <= 65_535, "--port must be 0..65535, got " + port);
     // The query job's own limit on an image is 16 MiB; a larger upload could never be searched.
-    require(maxUploadBytes >= 1024 && maxUploadBytes <= 16L * 1024 * 1024,
+    require(
+        maxUploadBytes >= 1024 && maxUploadBytes <= 16L * 1024 * 1024,
         "--max-upload-bytes must be 1024..16777216, got " + maxUploadBytes);
-    require(searchesPerMinute >= 1, "--searches-per-minute must be at least 1, got " + searchesPerMinute);
-    require(replyTimeout != null && !replyTimeout.isNegative() && replyTimeout.toMillis() >= 100,
-        "--reply-timeout-ms must be at least 100, got " + (replyTimeout == null ? null : replyTimeout.toMillis()));
-    require(maxConcurrentSearches >= 1 && maxConcurrentSearches <= 10_000,
+    require(
+        searchesPerMinute >= 1,
+        "--searches-per-minute must be at least 1, got " + searchesPerMinute);
+    require(
+        replyTimeout != null && !replyTimeout.isNegative() && replyTimeout.toMillis() >= 100,
+        "--reply-timeout-ms must be at least 100, got "
+            + (replyTimeout == null ? null : replyTimeout.toMillis()));
+    require(
+        maxConcurrentSearches >= 1 && maxConcurrentSearches <= 10_000,
         "--max-concurrent-searches must be 1..10000, got " + maxConcurrentSearches);
     // Otherwise a largest allowed upload could never be admitted.
-    require(uploadMemoryBytes >= maxUploadBytes + FORM_OVERHEAD_BYTES, "--upload-memory-bytes must be at least"
-        + " --max-upload-bytes + " + FORM_OVERHEAD_BYTES + " (" + (maxUploadBytes + FORM_OVERHEAD_BYTES) + "), got "
-        + uploadMemoryBytes);
+    require(
+        uploadMemoryBytes >= maxUploadBytes + FORM_OVERHEAD_BYTES,
+        "--upload-memory-bytes must be at least"
+            + " --max-upload-bytes + "
+            + FORM_OVERHEAD_BYTES
+            + " ("
+            + (maxUploadBytes + FORM_OVERHEAD_BYTES)
+            + "), got "
+            + uploadMemoryBytes);
     allowedHosts = allowedHosts.stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).toList();
     for (String host : allowedHosts) {
-      require(HOST.matcher(host).matches(),
-          "--allowed-host takes a host name or IP address, without scheme, port or path; got \"" + host + "\"");
+      require(
+          HOST.matcher(host).matches(),
+          "--allowed-host takes a host name or IP address, without scheme, port or path; got \""
+              + host
+              + "\"");
     }
   }
 
   public static WebConfig defaults() {
-    return new WebConfig(DEFAULT_BIND, DEFAULT_PORT, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_SEARCHES_PER_MINUTE,
-        DEFAULT_REPLY_TIMEOUT, List.of(), DEFAULT_MAX_CONCURRENT_SEARCHES, DEFAULT_UPLOAD_MEMORY_BYTES, List.of());
+    return new WebConfig(
+        DEFAULT_BIND,
+        DEFAULT_PORT,
+        DEFAULT_MAX_UPLOAD_BYTES,
+        DEFAULT_SEARCHES_PER_MINUTE,
+        DEFAULT_REPLY_TIMEOUT,
+        List.of(),
+        DEFAULT_MAX_CONCURRENT_SEARCHES,
+        DEFAULT_UPLOAD_MEMORY_BYTES,
+        List.of());
   }
 
   /** The largest request body a search may have: the largest upload and the rest of the form. */
@@ -78,13 +114,29 @@ public record WebConfig(String bind, int port, long maxUploadBytes, int searches
   }
 
   public WebConfig withPort(int newPort) {
-    return new WebConfig(bind, newPort, maxUploadBytes, searchesPerMinute, replyTimeout, sampleImageIds,
-        maxConcurrentSearches, uploadMemoryBytes, allowedHosts);
+    return new WebConfig(
+        bind,
+        newPort,
+        maxUploadBytes,
+        searchesPerMinute,
+        replyTimeout,
+        sampleImageIds,
+        maxConcurrentSearches,
+        uploadMemoryBytes,
+        allowedHosts);
   }
 
   public WebConfig withSamples(List<String> imageIds) {
-    return new WebConfig(bind, port, maxUploadBytes, searchesPerMinute, replyTimeout, imageIds,
-        maxConcurrentSearches, uploadMemoryBytes, allowedHosts);
+    return new WebConfig(
+        bind,
+        port,
+        maxUploadBytes,
+        searchesPerMinute,
+        replyTimeout,
+        imageIds,
+        maxConcurrentSearches,
+        uploadMemoryBytes,
+        allowedHosts);
   }
 
   private static void require(boolean ok, String message) {

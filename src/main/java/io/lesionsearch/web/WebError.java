@@ -1,8 +1,8 @@
 package io.lesionsearch.web;
 
 /**
- * A search the gateway answers with an error: the HTTP status, a stable code the page may branch on,
- * and a message written for the clinician who will read it.
+ * A search the gateway answers with an error: the HTTP status, a stable code the page may branch
+ * on, and a message written for the clinician who will read it.
  */
 public final class WebError extends Exception {
 

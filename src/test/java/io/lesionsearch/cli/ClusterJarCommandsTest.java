@@ -23,33 +23,63 @@ import picocli.CommandLine;
 class ClusterJarCommandsTest {
 
   private static final List<String> CLUSTER_COMMANDS =
-      List.of("embed", "ingest-job", "query-job", "search", "web", "datasets", "produce", "bench", "help");
+      List.of(
+          "embed",
+          "ingest-job",
+          "query-job",
+          "search",
+          "web",
+          "datasets",
+          "produce",
+          "bench",
+          "help");
 
   @Test
   void theFullJarOffersTheLocalCommandsTooInTheirPlaces() {
     CommandLine main = Main.commandLine();
-    assertEquals(List.of("embed", "ingest-job", "query-job", "local", "search", "web", "datasets", "produce", "bench",
-        "qdrant-local", "help"), List.copyOf(main.getSubcommands().keySet()));
-    assertEquals(List.of("embed", "ingest", "query", "qdrant-local"),
+    assertEquals(
+        List.of(
+            "embed",
+            "ingest-job",
+            "query-job",
+            "local",
+            "search",
+            "web",
+            "datasets",
+            "produce",
+            "bench",
+            "qdrant-local",
+            "help"),
+        List.copyOf(main.getSubcommands().keySet()));
+    assertEquals(
+        List.of("embed", "ingest", "query", "qdrant-local"),
         List.copyOf(main.getSubcommands().get("bench").getSubcommands().keySet()));
   }
 
   @Test
   void theClusterJarOffersTheOthersAndItsHelpRuns() throws Exception {
-    ClassLoader cluster = new WithoutLocalPackages(Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
-    CommandLine main = (CommandLine) cluster.loadClass(Main.class.getName()).getMethod("commandLine").invoke(null);
+    ClassLoader cluster =
+        new WithoutLocalPackages(
+            Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()));
+    CommandLine main =
+        (CommandLine) cluster.loadClass(Main.class.getName()).getMethod("commandLine").invoke(null);
     assertEquals(CLUSTER_COMMANDS, List.copyOf(main.getSubcommands().keySet()));
-    assertEquals(List.of("embed"), List.copyOf(main.getSubcommands().get("bench").getSubcommands().keySet()));
+    assertEquals(
+        List.of("embed"),
+        List.copyOf(main.getSubcommands().get("bench").getSubcommands().keySet()));
 
     StringWriter out = new StringWriter();
     int status = main.setOut(new PrintWriter(out)).execute("--help");
     assertEquals(0, status);
     assertTrue(out.toString().contains("ingest-job"), out.toString());
     assertFalse(out.toString().contains("qdrant-local"), out.toString());
-    assertEquals(0, main.execute("ingest-job", "--help"), "a job's options need nothing local either");
+    assertEquals(
+        0, main.execute("ingest-job", "--help"), "a job's options need nothing local either");
   }
 
-  /** Loads the project's classes itself, from the build's class folder, except the local-only ones. */
+  /**
+   * Loads the project's classes itself, from the build's class folder, except the local-only ones.
+   */
   private static final class WithoutLocalPackages extends ClassLoader {
     private final Path classes;
 

@@ -39,7 +39,8 @@ class CommandLineTest {
       var cmd = Main.commandLine();
       cmd.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
       int exit = cmd.execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Run(
+          exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(stdout);
     }
@@ -55,8 +56,14 @@ class CommandLineTest {
   @Test
   void embedPrintsOneJsonLinePerImageAndReportsBadOnes(@TempDir Path tmp) throws Exception {
     Path bad = Files.writeString(tmp.resolve("notes.txt"), "not an image");
-    Run r = run("embed", "--model", TestData.model("vit-s16-d1-fp32").toString(),
-        TestData.image("lesion-600x450.jpg").toString(), bad.toString(), TestData.image("lesion-rgb.png").toString());
+    Run r =
+        run(
+            "embed",
+            "--model",
+            TestData.model("vit-s16-d1-fp32").toString(),
+            TestData.image("lesion-600x450.jpg").toString(),
+            bad.toString(),
+            TestData.image("lesion-rgb.png").toString());
     assertEquals(1, r.exit, "some images failed, so the exit status says so");
     List<JsonNode> lines = r.jsonLines();
     assertEquals(3, lines.size());
@@ -68,7 +75,13 @@ class CommandLineTest {
     JsonNode ref = TestData.json("reference/model/vit-s16-d1-fp32.json");
     float max = 0;
     for (int i = 0; i < 384; i++) {
-      max = Math.max(max, (float) Math.abs(lines.get(0).get("vector").get(i).asDouble() - ref.get("single").get(i).asDouble()));
+      max =
+          Math.max(
+              max,
+              (float)
+                  Math.abs(
+                      lines.get(0).get("vector").get(i).asDouble()
+                          - ref.get("single").get(i).asDouble()));
     }
     assertTrue(max <= 1e-4f, "printed vector differs from PyTorch by " + max);
   }
@@ -84,16 +97,22 @@ class CommandLineTest {
     for (JsonNode entry : first) {
       if (entry.has("pixels_first_values")) {
         for (int i = 0; i < 4; i++) {
-          assertEquals(entry.get("pixels_first_values").get(i).asDouble(), line.get("values").get(i).asDouble(), 1e-6);
+          assertEquals(
+              entry.get("pixels_first_values").get(i).asDouble(),
+              line.get("values").get(i).asDouble(),
+              1e-6);
         }
       }
     }
   }
 
   @Test
-  void ingestJobTakesItsModelFromAConfigFileAndRefusesUnknownSettings(@TempDir Path tmp) throws Exception {
+  void ingestJobTakesItsModelFromAConfigFileAndRefusesUnknownSettings(@TempDir Path tmp)
+      throws Exception {
     // Fails at the model check, which proves the file's model= reached the job without starting it.
-    Path good = Files.writeString(tmp.resolve("ingest.properties"), "model=/nonexistent/model-from-file\ntopic=feed\n");
+    Path good =
+        Files.writeString(
+            tmp.resolve("ingest.properties"), "model=/nonexistent/model-from-file\ntopic=feed\n");
     Run r = run("ingest-job", "--config", good.toString());
     assertEquals(1, r.exit);
     assertTrue(r.err.contains("/nonexistent/model-from-file"), r.err);
@@ -111,7 +130,12 @@ class CommandLineTest {
   @Test
   void embedNeedsAModeAndAnExistingModel() {
     assertEquals(2, run("embed", TestData.image("lesion-600x450.jpg").toString()).exit);
-    Run r = run("embed", "--model", "/nonexistent/model", TestData.image("lesion-600x450.jpg").toString());
+    Run r =
+        run(
+            "embed",
+            "--model",
+            "/nonexistent/model",
+            TestData.image("lesion-600x450.jpg").toString());
     assertTrue(r.exit != 0);
     assertTrue(r.err.contains("/nonexistent/model"), r.err);
   }

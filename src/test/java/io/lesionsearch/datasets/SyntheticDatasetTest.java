@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +33,22 @@ class SyntheticDatasetTest {
     List<Path> files = files(tmp.resolve("a"));
     assertEquals(9, files.size(), "8 images and the metadata: " + files);
     for (Path f : files) {
-      assertArrayEquals(Files.readAllBytes(tmp.resolve("a").resolve(f)), Files.readAllBytes(tmp.resolve("b").resolve(f)), f.toString());
+      assertArrayEquals(
+          Files.readAllBytes(tmp.resolve("a").resolve(f)),
+          Files.readAllBytes(tmp.resolve("b").resolve(f)),
+          f.toString());
     }
-    assertNotEquals(Files.readString(tmp.resolve("a/HAM10000_metadata.csv")), Files.readString(tmp.resolve("c/HAM10000_metadata.csv")));
+    assertNotEquals(
+        Files.readString(tmp.resolve("a/HAM10000_metadata.csv")),
+        Files.readString(tmp.resolve("c/HAM10000_metadata.csv")));
   }
 
   @Test
   void aWrittenSetReadsBackCleanInHam10000Layout(@TempDir Path tmp) throws Exception {
     List<SyntheticDataset.Row> rows = SyntheticDataset.write(tmp, 12, 5, 0.8f, (done, total) -> {});
-    assertEquals("lesion_id,image_id,dx,dx_type,age,sex,localization", Files.readAllLines(tmp.resolve("HAM10000_metadata.csv")).get(0));
+    assertEquals(
+        "lesion_id,image_id,dx,dx_type,age,sex,localization",
+        Files.readAllLines(tmp.resolve("HAM10000_metadata.csv")).get(0));
     DatasetScan scan = Ham10000Reader.read(tmp);
     assertTrue(scan.clean(), scan.problemSummary(10));
     assertEquals(12, scan.images().size());
@@ -52,12 +58,15 @@ class SyntheticDatasetTest {
       assertEquals(row.imageId(), image.imageId());
       assertEquals(row.dx(), image.dx());
       assertEquals(row.age(), image.age());
-      assertEquals(tmp.resolve("HAM10000_images_part_1").resolve(row.imageId() + ".jpg"), image.file());
+      assertEquals(
+          tmp.resolve("HAM10000_images_part_1").resolve(row.imageId() + ".jpg"), image.file());
       BufferedImage decoded = ImageIO.read(image.file().toFile());
       assertEquals(600, decoded.getWidth());
       assertEquals(450, decoded.getHeight());
     }
-    IOException again = assertThrows(IOException.class, () -> SyntheticDataset.write(tmp, 3, 5, 0.8f, (d, t) -> {}));
+    IOException again =
+        assertThrows(
+            IOException.class, () -> SyntheticDataset.write(tmp, 3, 5, 0.8f, (d, t) -> {}));
     assertTrue(again.getMessage().contains("exists already"), again.getMessage());
   }
 
@@ -65,28 +74,75 @@ class SyntheticDatasetTest {
   void metadataFollowsHam10000Proportions() {
     List<SyntheticDataset.Row> rows = SyntheticDataset.rows(20_000, 42);
     assertEquals(20_000, rows.size());
-    Map<Diagnosis, Long> perDx = rows.stream().collect(Collectors.groupingBy(SyntheticDataset.Row::dx, () -> new EnumMap<>(Diagnosis.class), Collectors.counting()));
-    Map<Diagnosis, Double> expected = Map.of(Diagnosis.AKIEC, 0.033, Diagnosis.BCC, 0.051, Diagnosis.BKL, 0.11, Diagnosis.DF, 0.011,
-        Diagnosis.MEL, 0.111, Diagnosis.NV, 0.67, Diagnosis.VASC, 0.014);
-    expected.forEach((dx, share) -> assertEquals(share, perDx.getOrDefault(dx, 0L) / 20_000.0, 0.015, dx.code()));
+    Map<Diagnosis, Long> perDx =
+        rows.stream()
+            .collect(
+                Collectors.groupingBy(
+                    SyntheticDataset.Row::dx,
+                    () -> new EnumMap<>(Diagnosis.class),
+                    Collectors.counting()));
+    Map<Diagnosis, Double> expected =
+        Map.of(
+            Diagnosis.AKIEC,
+            0.033,
+            Diagnosis.BCC,
+            0.051,
+            Diagnosis.BKL,
+            0.11,
+            Diagnosis.DF,
+            0.011,
+            Diagnosis.MEL,
+            0.111,
+            Diagnosis.NV,
+            0.67,
+            Diagnosis.VASC,
+            0.014);
+    expected.forEach(
+        (dx, share) ->
+            assertEquals(share, perDx.getOrDefault(dx, 0L) / 20_000.0, 0.015, dx.code()));
 
     long missingAge = rows.stream().filter(r -> r.age().isEmpty()).count();
     assertTrue(missingAge > 100 && missingAge < 800, "about 2% of ages missing, got " + missingAge);
-    rows.stream().filter(r -> r.age().isPresent()).mapToInt(r -> r.age().getAsInt())
+    rows.stream()
+        .filter(r -> r.age().isPresent())
+        .mapToInt(r -> r.age().getAsInt())
         .forEach(age -> assertTrue(age >= 0 && age <= 85 && age % 5 == 0, "age " + age));
     assertEquals(Set.of("male", "female", "unknown"), distinct(rows, SyntheticDataset.Row::sex));
-    assertEquals(Set.of("back", "lower extremity", "trunk", "upper extremity", "abdomen", "face", "chest", "foot", "unknown", "neck",
-        "scalp", "hand", "ear", "genital", "acral"), distinct(rows, SyntheticDataset.Row::localization));
-    assertEquals(Set.of("histo", "follow_up", "consensus", "confocal"), distinct(rows, SyntheticDataset.Row::dxType));
+    assertEquals(
+        Set.of(
+            "back",
+            "lower extremity",
+            "trunk",
+            "upper extremity",
+            "abdomen",
+            "face",
+            "chest",
+            "foot",
+            "unknown",
+            "neck",
+            "scalp",
+            "hand",
+            "ear",
+            "genital",
+            "acral"),
+        distinct(rows, SyntheticDataset.Row::localization));
+    assertEquals(
+        Set.of("histo", "follow_up", "consensus", "confocal"),
+        distinct(rows, SyntheticDataset.Row::dxType));
 
-    Map<String, List<SyntheticDataset.Row>> perLesion = rows.stream().collect(Collectors.groupingBy(SyntheticDataset.Row::lesionId));
+    Map<String, List<SyntheticDataset.Row>> perLesion =
+        rows.stream().collect(Collectors.groupingBy(SyntheticDataset.Row::lesionId));
     long multi = perLesion.values().stream().filter(l -> l.size() > 1).count();
-    assertTrue(multi > perLesion.size() / 10, "some lesions have several images: " + multi + " of " + perLesion.size());
+    assertTrue(
+        multi > perLesion.size() / 10,
+        "some lesions have several images: " + multi + " of " + perLesion.size());
     for (List<SyntheticDataset.Row> lesion : perLesion.values()) {
       SyntheticDataset.Row first = lesion.get(0);
       for (SyntheticDataset.Row r : lesion) {
-        assertEquals(List.of(first.dx(), first.age(), first.sex(), first.localization(), first.lesionSeed()),
-            List.of(r.dx(), r.age(), r.sex(), r.localization(), r.lesionSeed()), "one lesion, one set of metadata");
+        assertEquals(
+            List.of(first.dx(), first.age(), first.sex(), first.localization(), first.lesionSeed()),
+            List.of(r.dx(), r.age(), r.sex(), r.localization(), r.lesionSeed()),
+            "one lesion, one set of metadata");
       }
     }
     assertEquals(20_000, rows.stream().map(SyntheticDataset.Row::imageId).distinct().count());
@@ -95,8 +151,9 @@ class SyntheticDatasetTest {
   }
 
   /**
-   * The diagnoses must look different: a nearest-centroid classifier on simple colour and area measures,
-   * leave-one-out over 6 lesions of each of the 7 diagnoses, must name most of them right (chance is 1/7).
+   * The diagnoses must look different: a nearest-centroid classifier on simple colour and area
+   * measures, leave-one-out over 6 lesions of each of the 7 diagnoses, must name most of them right
+   * (chance is 1/7).
    */
   @Test
   void diagnosesDifferVisually() {
@@ -104,7 +161,9 @@ class SyntheticDatasetTest {
     Map<Diagnosis, List<double[]>> features = new EnumMap<>(Diagnosis.class);
     for (Diagnosis dx : Diagnosis.values()) {
       for (int i = 0; i < perClass; i++) {
-        features.computeIfAbsent(dx, d -> new ArrayList<>()).add(features(SyntheticDermoscopy.render(dx, 100 + i, 200 + i, 300, 225)));
+        features
+            .computeIfAbsent(dx, d -> new ArrayList<>())
+            .add(features(SyntheticDermoscopy.render(dx, 100 + i, 200 + i, 300, 225)));
       }
     }
     standardise(features.values().stream().flatMap(List::stream).toList());
@@ -140,7 +199,8 @@ class SyntheticDatasetTest {
       }
     }
     int total = perClass * Diagnosis.values().length;
-    assertTrue(right >= total * 0.8, right + " of " + total + " images were nearest their own diagnosis");
+    assertTrue(
+        right >= total * 0.8, right + " of " + total + " images were nearest their own diagnosis");
   }
 
   @Test
@@ -152,7 +212,9 @@ class SyntheticDatasetTest {
     double same = darkShare(a) - darkShare(b);
     double different = darkShare(a) - darkShare(other);
     assertTrue(Math.abs(same) < 0.03, "two shots of one lesion cover about the same area: " + same);
-    assertTrue(Math.abs(different) > Math.abs(same), "another lesion differs more: " + different + " vs " + same);
+    assertTrue(
+        Math.abs(different) > Math.abs(same),
+        "another lesion differs more: " + different + " vs " + same);
   }
 
   /**
@@ -161,7 +223,8 @@ class SyntheticDatasetTest {
    * shares that are near-black, whitish, red and blue-grey, and the share of the image they cover.
    */
   private static double[] features(BufferedImage img) {
-    // Inside the dermoscope's circle only (its dark corners are not lesion); skin = the median colour
+    // Inside the dermoscope's circle only (its dark corners are not lesion); skin = the median
+    // colour
     // on a ring near that circle's edge, which a large lesion may cross without moving the median.
     double cx = img.getWidth() / 2.0;
     double cy = img.getHeight() / 2.0;
@@ -218,7 +281,10 @@ class SyntheticDatasetTest {
     return f;
   }
 
-  /** Each feature scaled to unit spread over all images, so none dominates the distance by its units. */
+  /**
+   * Each feature scaled to unit spread over all images, so none dominates the distance by its
+   * units.
+   */
   private static void standardise(List<double[]> all) {
     for (int k = 0; k < all.get(0).length; k++) {
       double mean = 0;
@@ -253,7 +319,8 @@ class SyntheticDatasetTest {
     return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
   }
 
-  private static <T> Set<T> distinct(List<SyntheticDataset.Row> rows, java.util.function.Function<SyntheticDataset.Row, T> field) {
+  private static <T> Set<T> distinct(
+      List<SyntheticDataset.Row> rows, java.util.function.Function<SyntheticDataset.Row, T> field) {
     return new HashSet<>(rows.stream().map(field).toList());
   }
 

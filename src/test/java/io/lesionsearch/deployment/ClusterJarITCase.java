@@ -24,10 +24,15 @@ class ClusterJarITCase {
 
   @Test
   void theClusterJarLeavesTheLocalOnlyPackagesAndTheBrokerOut() throws Exception {
-    try (JarFile cluster = new JarFile(CLUSTER.toFile()); JarFile full = new JarFile(FULL.toFile())) {
-      List<String> local = cluster.stream().map(e -> e.getName()).filter(LocalOnlyPackages::contains).toList();
+    try (JarFile cluster = new JarFile(CLUSTER.toFile());
+        JarFile full = new JarFile(FULL.toFile())) {
+      List<String> local =
+          cluster.stream().map(e -> e.getName()).filter(LocalOnlyPackages::contains).toList();
       assertEquals(List.of(), local);
-      assertEquals(null, cluster.getEntry("kafka/server/KafkaRaftServer.class"), "the broker stays in the full jar");
+      assertEquals(
+          null,
+          cluster.getEntry("kafka/server/KafkaRaftServer.class"),
+          "the broker stays in the full jar");
       assertTrue(cluster.getEntry("io/lesionsearch/cli/Main.class") != null);
       assertTrue(cluster.getEntry("org/apache/kafka/clients/producer/KafkaProducer.class") != null);
       assertTrue(full.getEntry("io/lesionsearch/cli/local/LocalCommand.class") != null);
@@ -39,22 +44,32 @@ class ClusterJarITCase {
   @Test
   void theClusterJarsHelpListsOnlyTheClusterCommands() throws Exception {
     String help = run(CLUSTER, "--help");
-    assertTrue(help.contains("ingest-job") && help.contains("query-job") && help.contains("web"), help);
+    assertTrue(
+        help.contains("ingest-job") && help.contains("query-job") && help.contains("web"), help);
     assertFalse(help.contains("qdrant-local") || help.contains("\n  local "), help);
     assertTrue(run(FULL, "--help").contains("qdrant-local"));
   }
 
   private static String run(Path jar, String... args) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar.toString()));
     command.addAll(List.of(args));
     Path out = Files.createTempFile("lesion-search-help", ".txt");
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+      Process p =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .start();
       assertTrue(p.waitFor(60, TimeUnit.SECONDS), "java -jar " + jar + " did not finish");
       String text = Files.readString(out, StandardCharsets.UTF_8);
       assertEquals(0, p.exitValue(), text);
-      assertFalse(text.contains("NoClassDefFoundError") || text.contains("ClassNotFoundException"), text);
+      assertFalse(
+          text.contains("NoClassDefFoundError") || text.contains("ClassNotFoundException"), text);
       return text;
     } finally {
       Files.deleteIfExists(out);

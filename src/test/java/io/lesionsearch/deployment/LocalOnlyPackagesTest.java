@@ -12,9 +12,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cluster jar leaves the local-only packages out, so no class it keeps may name one: a reference
- * would be a NoClassDefFoundError on a TaskManager. Class files name the classes they use in their
- * constant pool, in the same slash form the prefixes have.
+ * The cluster jar leaves the local-only packages out, so no class it keeps may name one: a
+ * reference would be a NoClassDefFoundError on a TaskManager. Class files name the classes they use
+ * in their constant pool, in the same slash form the prefixes have.
  */
 class LocalOnlyPackagesTest {
 
@@ -25,17 +25,28 @@ class LocalOnlyPackagesTest {
     try (Stream<Path> walk = Files.walk(classes)) {
       files = walk.filter(p -> p.toString().endsWith(".class")).toList();
     }
-    List<String> kept = files.stream().map(p -> classes.relativize(p).toString().replace('\\', '/'))
-        .filter(name -> !LocalOnlyPackages.contains(name)).toList();
-    assertTrue(kept.size() > 100 && kept.size() < files.size(), kept.size() + " of " + files.size() + " classes kept");
-    List<String> offenders = kept.stream().filter(name -> {
-      try {
-        String text = new String(Files.readAllBytes(classes.resolve(name)), StandardCharsets.ISO_8859_1);
-        return LocalOnlyPackages.PATHS.stream().anyMatch(text::contains);
-      } catch (java.io.IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }).toList();
+    List<String> kept =
+        files.stream()
+            .map(p -> classes.relativize(p).toString().replace('\\', '/'))
+            .filter(name -> !LocalOnlyPackages.contains(name))
+            .toList();
+    assertTrue(
+        kept.size() > 100 && kept.size() < files.size(),
+        kept.size() + " of " + files.size() + " classes kept");
+    List<String> offenders =
+        kept.stream()
+            .filter(
+                name -> {
+                  try {
+                    String text =
+                        new String(
+                            Files.readAllBytes(classes.resolve(name)), StandardCharsets.ISO_8859_1);
+                    return LocalOnlyPackages.PATHS.stream().anyMatch(text::contains);
+                  } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                })
+            .toList();
     assertEquals(List.of(), offenders, "classes of the cluster jar that name a local-only package");
   }
 }

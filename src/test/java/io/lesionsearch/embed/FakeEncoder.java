@@ -14,9 +14,19 @@ import java.util.Map;
 public final class FakeEncoder implements Encoder {
 
   /** 8x8 inputs: the real preparation runs on real images, and its tensors stay small. */
-  public static final ModelManifest MANIFEST = new ModelManifest(ModelManifest.FORMAT, "fake/identity", "model.pt",
-      Map.of("height", 8, "width", 8), 1.0 / 255.0, List.of(0.5, 0.5, 0.5), List.of(0.5, 0.5, 0.5), "bilinear",
-      3 * 8 * 8, "mean", "float32");
+  public static final ModelManifest MANIFEST =
+      new ModelManifest(
+          ModelManifest.FORMAT,
+          "fake/identity",
+          "model.pt",
+          Map.of("height", 8, "width", 8),
+          1.0 / 255.0,
+          List.of(0.5, 0.5, 0.5),
+          List.of(0.5, 0.5, 0.5),
+          "bilinear",
+          3 * 8 * 8,
+          "mean",
+          "float32");
 
   /** The sizes of the batches every encoder made by one factory embedded, in order. */
   public static final class Batches implements Serializable {

@@ -31,7 +31,8 @@ class ModelDirectoryValidationTest {
   @Test
   void missingDirectory() {
     Path missing = tmp.resolve("nope");
-    ModelLoadException e = assertThrows(ModelLoadException.class, () -> SharedModels.acquire(missing, Device.cpu()));
+    ModelLoadException e =
+        assertThrows(ModelLoadException.class, () -> SharedModels.acquire(missing, Device.cpu()));
     assertTrue(e.getMessage().startsWith(missing.toAbsolutePath().toString()), e.getMessage());
     assertTrue(e.getMessage().contains("not a directory"), e.getMessage());
   }
@@ -39,7 +40,9 @@ class ModelDirectoryValidationTest {
   @Test
   void missingManifest() throws Exception {
     ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelManifest.read(tmp));
-    assertTrue(e.getMessage().contains(tmp.toString()) && e.getMessage().contains("no manifest.json"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(tmp.toString()) && e.getMessage().contains("no manifest.json"),
+        e.getMessage());
   }
 
   @Test
@@ -57,10 +60,15 @@ class ModelDirectoryValidationTest {
     assertProblem(m -> m.put("pooling", "cls"), "pooling must be \"mean\"");
     assertProblem(m -> m.put("compute_dtype", "float16"), "compute_dtype must be one of");
     assertProblem(m -> m.put("embedding_size", 0), "embedding_size must be positive");
-    assertProblem(m -> m.putArray("image_std").add(0.2).add(0).add(0.2), "image_std must hold 3 positive values");
+    assertProblem(
+        m -> m.putArray("image_std").add(0.2).add(0).add(0.2),
+        "image_std must hold 3 positive values");
     assertProblem(m -> m.putArray("image_mean").add(0.5), "image_mean must hold 3 values");
-    assertProblem(m -> m.putObject("image_size").put("height", 224), "image_size must have positive height and width");
-    assertProblem(m -> m.put("torchscript", "../elsewhere/model.pt"), "torchscript must name a .pt file");
+    assertProblem(
+        m -> m.putObject("image_size").put("height", 224),
+        "image_size must have positive height and width");
+    assertProblem(
+        m -> m.put("torchscript", "../elsewhere/model.pt"), "torchscript must name a .pt file");
   }
 
   @Test
@@ -73,10 +81,13 @@ class ModelDirectoryValidationTest {
   @Test
   void modelWhoseOutputDisagreesWithTheManifestIsRefusedAtLoad() throws Exception {
     Path dir = copyOfShippedModel(m -> m.put("embedding_size", 512));
-    ModelLoadException e = assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()));
+    ModelLoadException e =
+        assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()));
     assertTrue(e.getMessage().contains("model.pt"), e.getMessage());
     assertTrue(e.getMessage().contains("to [1, 512]"), e.getMessage());
-    assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()),
+    assertThrows(
+        ModelLoadException.class,
+        () -> SharedModels.acquire(dir, Device.cpu()),
         "a model that failed validation must not stay loaded for the next user");
   }
 
@@ -84,7 +95,8 @@ class ModelDirectoryValidationTest {
   void fileThatIsNotTorchScriptIsRefused() throws Exception {
     Path dir = copyOfShippedModel(m -> {});
     Files.writeString(dir.resolve("model.pt"), "this is not a TorchScript archive");
-    ModelLoadException e = assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()));
+    ModelLoadException e =
+        assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()));
     assertTrue(e.getMessage().contains(dir.resolve("model.pt").toString()), e.getMessage());
     assertTrue(e.getMessage().contains("cannot load TorchScript"), e.getMessage());
   }

@@ -14,7 +14,10 @@ import java.util.Set;
 import org.apache.flink.api.common.externalresource.ExternalResourceInfo;
 import org.junit.jupiter.api.Test;
 
-/** Device choice from Flink's gpu external resource, with GPU infos as Flink's GPUDriver reports them. */
+/**
+ * Device choice from Flink's gpu external resource, with GPU infos as Flink's GPUDriver reports
+ * them.
+ */
 class SlotDeviceTest {
 
   /** Stands in for the GPUDriver's GPUInfo, which exposes the device index as property "index". */
@@ -41,7 +44,9 @@ class SlotDeviceTest {
 
   @Test
   void theTaskManagersGpusAreTheCandidatesInIndexOrder() {
-    assertEquals(List.of(Device.gpu(1), Device.gpu(3)), SlotDevice.candidates(List.of(GpuInfo.index(3), GpuInfo.index(1))));
+    assertEquals(
+        List.of(Device.gpu(1), Device.gpu(3)),
+        SlotDevice.candidates(List.of(GpuInfo.index(3), GpuInfo.index(1))));
   }
 
   @Test
@@ -49,22 +54,28 @@ class SlotDeviceTest {
     List<Device> gpus = List.of(Device.gpu(0), Device.gpu(1));
     assertEquals(Device.gpu(0), SharedModels.leastUsed(gpus, Map.of()));
     assertEquals(Device.gpu(1), SharedModels.leastUsed(gpus, Map.of(Device.gpu(0), 1)));
-    assertEquals(Device.gpu(0), SharedModels.leastUsed(gpus, Map.of(Device.gpu(0), 1, Device.gpu(1), 1)));
-    assertEquals(Device.gpu(0), SharedModels.leastUsed(gpus, Map.of(Device.gpu(0), 1, Device.gpu(1), 2)));
+    assertEquals(
+        Device.gpu(0), SharedModels.leastUsed(gpus, Map.of(Device.gpu(0), 1, Device.gpu(1), 1)));
+    assertEquals(
+        Device.gpu(0), SharedModels.leastUsed(gpus, Map.of(Device.gpu(0), 1, Device.gpu(1), 2)));
   }
 
   @Test
   void gpuInfoWithoutIndexIsAConfigurationError() {
-    IllegalStateException e = assertThrows(
-        IllegalStateException.class, () -> SlotDevice.candidates(List.of(new GpuInfo(Map.of("uuid", "x")))));
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> SlotDevice.candidates(List.of(new GpuInfo(Map.of("uuid", "x")))));
     assertTrue(e.getMessage().contains("'index'"), e.getMessage());
   }
 
   @Test
   void aGpuThisBuildCannotUseFailsTheLoadWithAClearMessage() {
     // This machine and CI have no CUDA device (and the default build ships CPU natives).
-    ModelLoadException e = assertThrows(
-        ModelLoadException.class, () -> SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.gpu(0)));
+    ModelLoadException e =
+        assertThrows(
+            ModelLoadException.class,
+            () -> SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.gpu(0)));
     assertTrue(e.getMessage().contains("-Pgpu"), e.getMessage());
   }
 }

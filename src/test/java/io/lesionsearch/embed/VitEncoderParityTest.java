@@ -44,7 +44,9 @@ class VitEncoderParityTest {
   void aBatchOfOneGivesTheSameVectorAsInsideABatch() throws Exception {
     JsonNode ref = TestData.json("reference/model/vit-s16-d1-fp32.json");
     try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
-      float[] pixels = new VitPreprocessor(encoder.manifest()).preprocess(TestData.imageBytes(ref.get("single_input").asText()));
+      float[] pixels =
+          new VitPreprocessor(encoder.manifest())
+              .preprocess(TestData.imageBytes(ref.get("single_input").asText()));
       float[] single = encoder.embed(List.of(pixels)).get(0);
       assertTrue(TestData.maxAbsDiff(single, floats(ref.get("single"))) <= 1e-4f);
       assertTrue(TestData.maxAbsDiff(single, floats(ref.get("embeddings").get(0))) <= 1e-4f);
@@ -73,7 +75,8 @@ class VitEncoderParityTest {
   private static List<float[]> embedImages(VitEncoder encoder, JsonNode names) throws Exception {
     List<float[]> pixels = new ArrayList<>();
     for (JsonNode name : names) {
-      pixels.add(new VitPreprocessor(encoder.manifest()).preprocess(TestData.imageBytes(name.asText())));
+      pixels.add(
+          new VitPreprocessor(encoder.manifest()).preprocess(TestData.imageBytes(name.asText())));
     }
     return encoder.embed(pixels);
   }

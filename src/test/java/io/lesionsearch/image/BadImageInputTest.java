@@ -9,21 +9,23 @@ import io.lesionsearch.testing.HostileImages;
 import io.lesionsearch.testing.TestData;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
-/** Every kind of bad input ends in a typed error with a clear message, never a crash or a huge allocation. */
+/**
+ * Every kind of bad input ends in a typed error with a clear message, never a crash or a huge
+ * allocation.
+ */
 class BadImageInputTest {
 
   private final ImageDecoder decoder = new ImageDecoder();
 
   @Test
   void zeroBytes() {
-    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> decoder.decode(new byte[0]));
+    ImageDecodeException e =
+        assertThrows(ImageDecodeException.class, () -> decoder.decode(new byte[0]));
     assertEquals(Reason.EMPTY, e.reason());
     assertTrue(e.getMessage().contains("empty"), e.getMessage());
   }
@@ -31,7 +33,9 @@ class BadImageInputTest {
   @Test
   void textIsNotAnImage() {
     byte[] text = "{\"image_id\": \"ISIC_0024329\"}".getBytes(StandardCharsets.UTF_8);
-    assertEquals(Reason.NOT_AN_IMAGE, assertThrows(ImageDecodeException.class, () -> decoder.decode(text)).reason());
+    assertEquals(
+        Reason.NOT_AN_IMAGE,
+        assertThrows(ImageDecodeException.class, () -> decoder.decode(text)).reason());
   }
 
   @Test
@@ -39,7 +43,8 @@ class BadImageInputTest {
     for (String format : new String[] {"gif", "bmp"}) {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_3BYTE_BGR), format, out);
-      ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> decoder.decode(out.toByteArray()));
+      ImageDecodeException e =
+          assertThrows(ImageDecodeException.class, () -> decoder.decode(out.toByteArray()));
       assertEquals(Reason.UNSUPPORTED_FORMAT, e.reason());
       assertTrue(e.getMessage().contains("JPEG or PNG"), e.getMessage());
     }
@@ -49,7 +54,8 @@ class BadImageInputTest {
   void truncatedJpegIsCorrupt() {
     byte[] jpeg = TestData.imageBytes("lesion-600x450.jpg");
     byte[] truncated = Arrays.copyOf(jpeg, jpeg.length / 2);
-    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> decoder.decode(truncated));
+    ImageDecodeException e =
+        assertThrows(ImageDecodeException.class, () -> decoder.decode(truncated));
     assertEquals(Reason.CORRUPT, e.reason());
     assertTrue(e.getMessage().startsWith("JPEG data is corrupt or truncated"), e.getMessage());
   }
@@ -57,14 +63,18 @@ class BadImageInputTest {
   @Test
   void jpegCutInsideItsHeaderIsCorrupt() {
     byte[] truncated = Arrays.copyOf(TestData.imageBytes("lesion-600x450.jpg"), 40);
-    assertEquals(Reason.CORRUPT, assertThrows(ImageDecodeException.class, () -> decoder.decode(truncated)).reason());
+    assertEquals(
+        Reason.CORRUPT,
+        assertThrows(ImageDecodeException.class, () -> decoder.decode(truncated)).reason());
   }
 
   @Test
   void truncatedPngIsCorrupt() {
     byte[] png = TestData.imageBytes("lesion-rgb.png");
     byte[] truncated = Arrays.copyOf(png, png.length - png.length / 3);
-    assertEquals(Reason.CORRUPT, assertThrows(ImageDecodeException.class, () -> decoder.decode(truncated)).reason());
+    assertEquals(
+        Reason.CORRUPT,
+        assertThrows(ImageDecodeException.class, () -> decoder.decode(truncated)).reason());
   }
 
   @Test
@@ -74,7 +84,9 @@ class BadImageInputTest {
     garbage[0] = (byte) 0xFF;
     garbage[1] = (byte) 0xD8;
     garbage[2] = (byte) 0xFF;
-    assertEquals(Reason.CORRUPT, assertThrows(ImageDecodeException.class, () -> decoder.decode(garbage)).reason());
+    assertEquals(
+        Reason.CORRUPT,
+        assertThrows(ImageDecodeException.class, () -> decoder.decode(garbage)).reason());
   }
 
   @Test
@@ -100,7 +112,8 @@ class BadImageInputTest {
     byte[] jpeg = TestData.imageBytes("lesion-600x450.jpg");
     assertEquals(600, decoder.decode(jpeg).width());
     ImageDecodeException e =
-        assertThrows(ImageDecodeException.class, () -> new ImageDecoder(600 * 450 - 1).decode(jpeg));
+        assertThrows(
+            ImageDecodeException.class, () -> new ImageDecoder(600 * 450 - 1).decode(jpeg));
     assertEquals(Reason.TOO_LARGE, e.reason());
   }
 

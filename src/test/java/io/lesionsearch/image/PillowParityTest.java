@@ -18,9 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Our decode + resize + normalise against Pillow 9.4 running ViTImageProcessor's steps on the shipped
- * images (references made by jobs/model/make_reference.py). Every colour mode and both scaling
- * directions are covered.
+ * Our decode + resize + normalise against Pillow 9.4 running ViTImageProcessor's steps on the
+ * shipped images (references made by jobs/model/make_reference.py). Every colour mode and both
+ * scaling directions are covered.
  */
 class PillowParityTest {
 
@@ -29,7 +29,8 @@ class PillowParityTest {
   private final ImageDecoder decoder = new ImageDecoder();
 
   static Stream<String> images() {
-    return StreamSupport.stream(INDEX.get("images").spliterator(), false).map(n -> n.get("image").asText());
+    return StreamSupport.stream(INDEX.get("images").spliterator(), false)
+        .map(n -> n.get("image").asText());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -41,21 +42,27 @@ class PillowParityTest {
     assertEquals(entry.get("height").asInt(), decoded.height());
 
     byte[] ours = preprocessor.resize(decoded);
-    byte[] pillow = decoder.decode(
-            TestData.bytes(TestData.resource("reference/preprocess/" + entry.get("resized").asText())))
-        .toPackedRgb();
+    byte[] pillow =
+        decoder
+            .decode(
+                TestData.bytes(
+                    TestData.resource("reference/preprocess/" + entry.get("resized").asText())))
+            .toPackedRgb();
     int worstLevel = 0;
     for (int i = 0; i < ours.length; i++) {
       worstLevel = Math.max(worstLevel, Math.abs((ours[i] & 0xFF) - (pillow[i] & 0xFF)));
     }
     float diff = TestData.maxAbsDiff(preprocessor.normalise(ours), preprocessor.normalise(pillow));
-    assertTrue(diff <= 1e-5f, image + ": max abs difference " + diff + " (" + worstLevel + " grey levels)");
+    assertTrue(
+        diff <= 1e-5f,
+        image + ": max abs difference " + diff + " (" + worstLevel + " grey levels)");
   }
 
   @Test
   void normalisationArithmeticMatchesNumpyFloat32() throws Exception {
     JsonNode entry = entry("lesion-600x450.jpg");
-    byte[] raw = TestData.bytes(TestData.resource("reference/preprocess/" + entry.get("pixels").asText()));
+    byte[] raw =
+        TestData.bytes(TestData.resource("reference/preprocess/" + entry.get("pixels").asText()));
     float[] reference = new float[raw.length / 4];
     ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(reference);
 
@@ -71,7 +78,8 @@ class PillowParityTest {
     for (int i = 0; i < rgb.length; i++) {
       rgb[i] = (byte) (i * 31);
     }
-    assertArrayEquals(rgb, new PillowBilinearResizer(224, 224).resize(RgbImage.packed(224, 224, rgb)));
+    assertArrayEquals(
+        rgb, new PillowBilinearResizer(224, 224).resize(RgbImage.packed(224, 224, rgb)));
   }
 
   @ParameterizedTest(name = "{0}x{1}")

@@ -7,10 +7,14 @@ import io.lesionsearch.image.ImageDecodeException.Reason;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The pixels decodes may hold at once: taken from the header's size, given back, refused when busy or too large. */
+/**
+ * The pixels decodes may hold at once: taken from the header's size, given back, refused when busy
+ * or too large.
+ */
 class PixelBudgetTest {
 
-  private static final byte[] JPEG_160x120 = io.lesionsearch.datasets.SyntheticLesionImages.jpeg(1, 160, 120, 0.9f);
+  private static final byte[] JPEG_160x120 =
+      io.lesionsearch.datasets.SyntheticLesionImages.jpeg(1, 160, 120, 0.9f);
 
   @Test
   void aDecodeHoldsItsPixelsOnlyWhileItRuns() throws Exception {
@@ -25,7 +29,8 @@ class PixelBudgetTest {
     PixelBudget budget = PixelBudget.of(30_000);
     ImageDecoder decoder = new ImageDecoder(30_000, budget, Duration.ofMillis(20));
     try (PixelBudget.Lease held = budget.acquire(20_000, Duration.ZERO)) {
-      ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> decoder.decode(JPEG_160x120));
+      ImageDecodeException e =
+          assertThrows(ImageDecodeException.class, () -> decoder.decode(JPEG_160x120));
       assertEquals(Reason.BUSY, e.reason());
     }
     assertEquals(160, decoder.decode(JPEG_160x120).width(), "decodes once the pixels are free");
@@ -34,8 +39,10 @@ class PixelBudgetTest {
   @Test
   void anImageLargerThanTheWholeBudgetIsTooLarge() {
     PixelBudget budget = PixelBudget.of(10_000);
-    ImageDecodeException e = assertThrows(ImageDecodeException.class,
-        () -> new ImageDecoder(1_000_000, budget, Duration.ofSeconds(10)).decode(JPEG_160x120));
+    ImageDecodeException e =
+        assertThrows(
+            ImageDecodeException.class,
+            () -> new ImageDecoder(1_000_000, budget, Duration.ofSeconds(10)).decode(JPEG_160x120));
     assertEquals(Reason.TOO_LARGE, e.reason());
     assertEquals(10_000, budget.available());
   }

@@ -19,7 +19,8 @@ class ThumbnailsTest {
     assertArrayEquals(new int[] {128, 96}, Thumbnails.size(600, 450, 128));
     assertArrayEquals(new int[] {51, 128}, Thumbnails.size(200, 500, 128));
     assertArrayEquals(new int[] {1, 128}, Thumbnails.size(1, 5000, 128), "never below one pixel");
-    assertArrayEquals(new int[] {100, 60}, Thumbnails.size(100, 60, 128), "small images are not enlarged");
+    assertArrayEquals(
+        new int[] {100, 60}, Thumbnails.size(100, 60, 128), "small images are not enlarged");
     assertThrows(IllegalArgumentException.class, () -> Thumbnails.size(10, 10, 0));
   }
 
@@ -32,11 +33,14 @@ class ThumbnailsTest {
     BufferedImage thumb = ImageIO.read(new ByteArrayInputStream(jpeg));
     assertEquals(128, thumb.getWidth());
     assertEquals(96, thumb.getHeight());
-    // The centre's colour survives the shrink (JPEG loses a little; an unrelated image would be far off).
+    // The centre's colour survives the shrink (JPEG loses a little; an unrelated image would be far
+    // off).
     int[] expected = mean(image.toPackedRgb(), 600, 300, 225, 30);
     int[] actual = mean(new ImageDecoder().decode(jpeg).toPackedRgb(), 128, 64, 48, 6);
     for (int c = 0; c < 3; c++) {
-      assertTrue(Math.abs(expected[c] - actual[c]) <= 12, "channel " + c + ": " + expected[c] + " vs " + actual[c]);
+      assertTrue(
+          Math.abs(expected[c] - actual[c]) <= 12,
+          "channel " + c + ": " + expected[c] + " vs " + actual[c]);
     }
   }
 

@@ -1,9 +1,5 @@
 package io.lesionsearch.ingest;
 
-import io.lesionsearch.kafka.DeadLetter;
-import io.lesionsearch.kafka.SourceRecord;
-import io.lesionsearch.qdrant.PointIds;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
+import io.lesionsearch.kafka.DeadLetter;
+import io.lesionsearch.kafka.SourceRecord;
+import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrant.PointStructTypeInfo;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.Payloads;
@@ -41,7 +40,11 @@ class EmbedOperatorOnFlinkITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] IMAGES = {
-    "lesion-600x450.jpg", "lesion-rgb.png", "lesion-grey.jpg", "lesion-palette.png", "lesion-cmyk.jpg"
+    "lesion-600x450.jpg",
+    "lesion-rgb.png",
+    "lesion-grey.jpg",
+    "lesion-palette.png",
+    "lesion-cmyk.jpg"
   };
 
   @Test
@@ -58,13 +61,32 @@ class EmbedOperatorOnFlinkITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     OutputTag<DeadLetter> dlq = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
-    SingleOutputStreamOperator<EmbeddedImage> embedded = env.fromData(inputs)
-        .transform("embed", TypeInformation.of(EmbeddedImage.class),
-            new EmbedOperator(EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
-                .withImageRoots(List.of(TestData.image("lesion-rgb.png").getParent().toString())), dlq));
-    DataStream<String> tagged = embedded.map(new LesionPoints()).returns(PointStructTypeInfo.INSTANCE)
-        .map(p -> "point " + p.getId().getUuid() + " " + Payloads.json(p) + " " + vectorJson(p.getVectors().getVector().getDense().getDataList()))
-        .union(embedded.getSideOutput(dlq).map(d -> "dead " + d.source().offset() + " " + d.stage() + " " + d.message()));
+    SingleOutputStreamOperator<EmbeddedImage> embedded =
+        env.fromData(inputs)
+            .transform(
+                "embed",
+                TypeInformation.of(EmbeddedImage.class),
+                new EmbedOperator(
+                    EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
+                        .withImageRoots(
+                            List.of(TestData.image("lesion-rgb.png").getParent().toString())),
+                    dlq));
+    DataStream<String> tagged =
+        embedded
+            .map(new LesionPoints())
+            .returns(PointStructTypeInfo.INSTANCE)
+            .map(
+                p ->
+                    "point "
+                        + p.getId().getUuid()
+                        + " "
+                        + Payloads.json(p)
+                        + " "
+                        + vectorJson(p.getVectors().getVector().getDense().getDataList()))
+            .union(
+                embedded
+                    .getSideOutput(dlq)
+                    .map(d -> "dead " + d.source().offset() + " " + d.stage() + " " + d.message()));
 
     List<String> out = new ArrayList<>();
     try (CloseableIterator<String> it = tagged.executeAndCollect()) {
@@ -74,7 +96,14 @@ class EmbedOperatorOnFlinkITCase {
     Map<String, float[]> expected = new HashMap<>();
     try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
       for (String name : IMAGES) {
-        expected.put(name, encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(TestData.imageBytes(name)))).get(0));
+        expected.put(
+            name,
+            encoder
+                .embed(
+                    List.of(
+                        new VitPreprocessor(encoder.manifest())
+                            .preprocess(TestData.imageBytes(name))))
+                .get(0));
       }
     }
     List<String> embeddedIds = new ArrayList<>();
@@ -90,10 +119,17 @@ class EmbedOperatorOnFlinkITCase {
       embeddedIds.add(imageId);
       assertEquals(PointIds.forImageId(imageId).toString(), parts[1]);
       assertEquals("random/vit-s16-depth1-seed42", payload.get("model_id").asText());
-      assertTrue(payload.get("ingested_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), payload.toString());
-      String source = imageId.equals("from-uri") ? "lesion-rgb.png" : IMAGES[Integer.parseInt(imageId.substring(4)) % IMAGES.length];
+      assertTrue(
+          payload.get("ingested_at").asText().matches("\\d{4}-\\d\\d-\\d\\dT.*Z"),
+          payload.toString());
+      String source =
+          imageId.equals("from-uri")
+              ? "lesion-rgb.png"
+              : IMAGES[Integer.parseInt(imageId.substring(4)) % IMAGES.length];
       float[] vector = VectorJson.parse(parts[3]);
-      assertTrue(TestData.maxAbsDiff(expected.get(source), vector) <= 1e-4f, imageId + " vector differs from the encoder's");
+      assertTrue(
+          TestData.maxAbsDiff(expected.get(source), vector) <= 1e-4f,
+          imageId + " vector differs from the encoder's");
     }
     List<String> expectedIds = new ArrayList<>();
     for (int i = 0; i < 37; i++) {
@@ -102,20 +138,35 @@ class EmbedOperatorOnFlinkITCase {
     expectedIds.add("from-uri");
     java.util.Collections.sort(expectedIds);
     java.util.Collections.sort(embeddedIds);
-    assertEquals(expectedIds, embeddedIds, "each good image exactly once: 37 inline + 1 from a URI");
+    assertEquals(
+        expectedIds, embeddedIds, "each good image exactly once: 37 inline + 1 from a URI");
     assertEquals(2, dead.size(), dead.toString());
-    assertTrue(dead.stream().anyMatch(d -> d.startsWith("dead 37 embed not an image")), dead.toString());
-    assertTrue(dead.stream().anyMatch(d -> d.startsWith("dead 38 embed") && d.contains("/nonexistent/lesion.jpg")), dead.toString());
+    assertTrue(
+        dead.stream().anyMatch(d -> d.startsWith("dead 37 embed not an image")), dead.toString());
+    assertTrue(
+        dead.stream()
+            .anyMatch(d -> d.startsWith("dead 38 embed") && d.contains("/nonexistent/lesion.jpg")),
+        dead.toString());
   }
 
   private static ImageToEmbed image(String id, byte[] bytes, String uri) {
     String payload = "{\"image_id\": \"" + id + "\", \"dx\": \"nv\"}";
-    int offset = Integer.parseInt(id.startsWith("img-") ? id.substring(4) : switch (id) {
-      case "corrupt" -> "37";
-      case "missing-file" -> "38";
-      default -> "39";
-    });
-    SourceRecord source = new SourceRecord("lesion-images", 0, offset, id.getBytes(StandardCharsets.UTF_8), payload.getBytes(StandardCharsets.UTF_8));
+    int offset =
+        Integer.parseInt(
+            id.startsWith("img-")
+                ? id.substring(4)
+                : switch (id) {
+                  case "corrupt" -> "37";
+                  case "missing-file" -> "38";
+                  default -> "39";
+                });
+    SourceRecord source =
+        new SourceRecord(
+            "lesion-images",
+            0,
+            offset,
+            id.getBytes(StandardCharsets.UTF_8),
+            payload.getBytes(StandardCharsets.UTF_8));
     return new ImageToEmbed(source, id, bytes, uri, Payloads.struct(payload));
   }
 

@@ -35,21 +35,26 @@ import org.junit.jupiter.api.Test;
  */
 class EmbedOperatorTest {
 
-  private static final OutputTag<DeadLetter> DLQ = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
+  private static final OutputTag<DeadLetter> DLQ =
+      new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
+
   /** Never opened while the tests run: a decode that waits on it hangs. */
   private static final CountDownLatch NEVER = new CountDownLatch(1);
 
   /** Image i's tensor is {i}, so with the fake encoder its vector is {i} too. */
-  private static final ImagePreparation.Factory NUMBERED = (manifest, settings) -> image -> switch (image.imageId()) {
-    case "overflow" -> throw new StackOverflowError();
-    case "oom" -> throw new OutOfMemoryError("Java heap space");
-    case "npe" -> throw new NullPointerException("a bug in a decoder");
-    case "hang" -> {
-      NEVER.await();
-      throw new IllegalStateException("released after the test");
-    }
-    default -> new Prepared(new float[] {Integer.parseInt(image.imageId())}, null);
-  };
+  private static final ImagePreparation.Factory NUMBERED =
+      (manifest, settings) ->
+          image ->
+              switch (image.imageId()) {
+                case "overflow" -> throw new StackOverflowError();
+                case "oom" -> throw new OutOfMemoryError("Java heap space");
+                case "npe" -> throw new NullPointerException("a bug in a decoder");
+                case "hang" -> {
+                  NEVER.await();
+                  throw new IllegalStateException("released after the test");
+                }
+                default -> new Prepared(new float[] {Integer.parseInt(image.imageId())}, null);
+              };
 
   private final FakeEncoder.Batches batches = new FakeEncoder.Batches();
 
@@ -112,7 +117,8 @@ class EmbedOperatorTest {
     try (var harness = harness(settings(2, 100), NUMBERED)) {
       harness.open();
       send(harness, "0", "1", "2");
-      assertEquals(List.of(), harness.extractOutputValues(), "the batch behind the first is not full yet");
+      assertEquals(
+          List.of(), harness.extractOutputValues(), "the batch behind the first is not full yet");
       send(harness, "3");
       assertEquals(List.of(0, 1), vectors(harness));
       assertEquals(List.of(2), batches.sizes());
@@ -125,24 +131,33 @@ class EmbedOperatorTest {
 
   @Test
   void aBadImageIsADeadLetterWhileItsBatchMatesBecomeImages() throws Exception {
-    EmbedSettings settings = settings(16, 100).withThumbnails(32)
-        .withImageRoots(List.of(TestData.image("lesion-rgb.png").getParent().toString()));
+    EmbedSettings settings =
+        settings(16, 100)
+            .withThumbnails(32)
+            .withImageRoots(List.of(TestData.image("lesion-rgb.png").getParent().toString()));
     try (var harness = harness(settings, ImagePreparation::new)) {
       harness.open();
-      harness.processElement(image("good-inline", TestData.imageBytes("lesion-small-150x100.png"), null, 0), 0);
+      harness.processElement(
+          image("good-inline", TestData.imageBytes("lesion-small-150x100.png"), null, 0), 0);
       ImageToEmbed sent = image("not-an-image", "hello".getBytes(StandardCharsets.UTF_8), null, 1);
       harness.processElement(sent, 0);
-      harness.processElement(image("good-uri", null, TestData.image("lesion-rgb.png").toString(), 2), 0);
+      harness.processElement(
+          image("good-uri", null, TestData.image("lesion-rgb.png").toString(), 2), 0);
       harness.processElement(image("outside-roots", null, "/etc/passwd", 3), 0);
       harness.endInput();
 
       List<EmbeddedImage> out = harness.extractOutputValues();
-      assertEquals(List.of("good-inline", "good-uri"), out.stream().map(e -> e.image().imageId()).toList());
+      assertEquals(
+          List.of("good-inline", "good-uri"), out.stream().map(e -> e.image().imageId()).toList());
       assertEquals(List.of(2), batches.sizes(), "both good images in one batch");
       for (EmbeddedImage e : out) {
-        assertEquals(3 * 8 * 8, e.vector().length, "the fake model's 8x8 input, made by the real preparation");
+        assertEquals(
+            3 * 8 * 8,
+            e.vector().length,
+            "the fake model's 8x8 input, made by the real preparation");
         assertNotNull(e.thumbnail(), "a preview from the same decode");
-        assertNull(e.image().image(), "the image bytes stay with the decode, not with the waiting record");
+        assertNull(
+            e.image().image(), "the image bytes stay with the decode, not with the waiting record");
       }
       assertEquals(TestData.image("lesion-rgb.png").toString(), out.get(1).image().imageUri());
       Map<String, DeadLetter> dead = deadLetters(harness);
@@ -153,16 +168,21 @@ class EmbedOperatorTest {
       }
       assertEquals(Reason.NOT_AN_IMAGE.name(), dead.get("not-an-image").reason());
       assertEquals(Reason.UNREADABLE.name(), dead.get("outside-roots").reason());
-      assertArrayEquals(sent.source().value(), dead.get("not-an-image").source().value(),
+      assertArrayEquals(
+          sent.source().value(),
+          dead.get("not-an-image").source().value(),
           "the dead letter keeps the original record, for replay");
       assertTrue(dead.get("not-an-image").message().startsWith("not an image"), dead.toString());
-      assertTrue(dead.get("outside-roots").message().contains("outside every --image-root"), dead.toString());
+      assertTrue(
+          dead.get("outside-roots").message().contains("outside every --image-root"),
+          dead.toString());
     }
   }
 
   @Test
   void errorsAndHangsOfOneDecodeAreThatImagesDeadLetter() throws Exception {
-    ImageLimits limits = new ImageLimits(1 << 20, 1_000_000, PixelBudget.DEFAULT_PIXELS, Duration.ofMillis(50));
+    ImageLimits limits =
+        new ImageLimits(1 << 20, 1_000_000, PixelBudget.DEFAULT_PIXELS, Duration.ofMillis(50));
     try (var harness = harness(settings(16, 100).withImages(limits), NUMBERED)) {
       harness.open();
       send(harness, "1", "overflow", "oom", "2", "npe", "hang", "3");
@@ -171,8 +191,11 @@ class EmbedOperatorTest {
       assertEquals(List.of(1, 2, 3), vectors(harness));
       Map<String, DeadLetter> dead = deadLetters(harness);
       assertEquals(4, dead.size(), dead.toString());
-      assertTrue(dead.get("overflow").message().contains("java.lang.StackOverflowError"), dead.toString());
-      assertTrue(dead.get("oom").message().contains("java.lang.OutOfMemoryError: Java heap space"), dead.toString());
+      assertTrue(
+          dead.get("overflow").message().contains("java.lang.StackOverflowError"), dead.toString());
+      assertTrue(
+          dead.get("oom").message().contains("java.lang.OutOfMemoryError: Java heap space"),
+          dead.toString());
       assertTrue(dead.get("npe").message().contains("a bug in a decoder"), dead.toString());
       assertTrue(dead.get("hang").message().contains("took longer than 50 ms"), dead.toString());
       assertEquals(Reason.TIMEOUT.name(), dead.get("hang").reason());
@@ -184,14 +207,16 @@ class EmbedOperatorTest {
 
   private OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness(
       EmbedSettings settings, ImagePreparation.Factory preparations) throws Exception {
-    return new OneInputStreamOperatorTestHarness<>(new EmbedOperator(settings, DLQ, batches.factory(), preparations));
+    return new OneInputStreamOperatorTestHarness<>(
+        new EmbedOperator(settings, DLQ, batches.factory(), preparations));
   }
 
   private static EmbedSettings settings(int batchSize, long maxDelayMs) {
     return EmbedSettings.of("/no/model/needed", batchSize, maxDelayMs);
   }
 
-  private static void send(OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness, String... ids)
+  private static void send(
+      OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness, String... ids)
       throws Exception {
     for (String id : ids) {
       harness.processElement(image(id, new byte[] {1}, null, 0), 0);
@@ -199,14 +224,22 @@ class EmbedOperatorTest {
   }
 
   /** Each output's vector, which the fake encoder makes the image's number. */
-  private static List<Integer> vectors(OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness) {
-    return harness.extractOutputValues().stream().map(e -> {
-      assertArrayEquals(new float[] {Integer.parseInt(e.image().imageId())}, e.vector(), e.image().imageId());
-      return (int) e.vector()[0];
-    }).toList();
+  private static List<Integer> vectors(
+      OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness) {
+    return harness.extractOutputValues().stream()
+        .map(
+            e -> {
+              assertArrayEquals(
+                  new float[] {Integer.parseInt(e.image().imageId())},
+                  e.vector(),
+                  e.image().imageId());
+              return (int) e.vector()[0];
+            })
+        .toList();
   }
 
-  private static Map<String, DeadLetter> deadLetters(OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness) {
+  private static Map<String, DeadLetter> deadLetters(
+      OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness) {
     Map<String, DeadLetter> dead = new TreeMap<>();
     for (StreamRecord<DeadLetter> r : harness.getSideOutput(DLQ)) {
       dead.put(new String(r.getValue().source().key(), StandardCharsets.UTF_8), r.getValue());
@@ -216,7 +249,8 @@ class EmbedOperatorTest {
 
   private static ImageToEmbed image(String id, byte[] bytes, String uri, long offset) {
     byte[] payload = ("{\"image_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8);
-    SourceRecord source = new SourceRecord("in", 0, offset, id.getBytes(StandardCharsets.UTF_8), payload);
+    SourceRecord source =
+        new SourceRecord("in", 0, offset, id.getBytes(StandardCharsets.UTF_8), payload);
     return new ImageToEmbed(source, id, bytes, uri, payload);
   }
 }

@@ -2,7 +2,6 @@ package io.lesionsearch.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,7 +67,8 @@ class ImageFilesTest {
     try (RandomAccessFile f = new RandomAccessFile(sparse.toFile(), "rw")) {
       f.setLength(10L << 30); // 10 GiB, no blocks
     }
-    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> files.read(sparse.toString()));
+    ImageDecodeException e =
+        assertThrows(ImageDecodeException.class, () -> files.read(sparse.toString()));
     assertEquals(Reason.TOO_LARGE, e.reason());
     assertTrue(e.getMessage().contains("over the limit of 1000 bytes"), e.getMessage());
   }
@@ -76,7 +76,8 @@ class ImageFilesTest {
   @Test
   void withoutARootImageUriIsOff() {
     ImageFiles off = new ImageFiles(List.of(), 1000);
-    ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> off.read(root.resolve("a.jpg").toString()));
+    ImageDecodeException e =
+        assertThrows(ImageDecodeException.class, () -> off.read(root.resolve("a.jpg").toString()));
     assertTrue(e.getMessage().startsWith("image_uri is off"), e.getMessage());
   }
 

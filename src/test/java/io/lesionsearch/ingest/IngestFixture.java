@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -28,9 +28,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A real Kafka broker and the Qdrant under test (see {@link QdrantUnderTest}) for a test class, plus
- * what ingest tests send and check. Outages go through a {@link TcpProxy}, so they work against a
- * real server too.
+ * A real Kafka broker and the Qdrant under test (see {@link QdrantUnderTest}) for a test class,
+ * plus what ingest tests send and check. Outages go through a {@link TcpProxy}, so they work
+ * against a real server too.
  */
 final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
 
@@ -58,20 +58,30 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
   }
 
   /**
-   * Whether the ingest job reading {@code topic} has committed offsets at the end of every partition.
-   * Flink commits them when a checkpoint completes, and a checkpoint completes only after the sinks
-   * have flushed: from then on nothing the topic held can still add a point or a dead letter.
+   * Whether the ingest job reading {@code topic} has committed offsets at the end of every
+   * partition. Flink commits them when a checkpoint completes, and a checkpoint completes only
+   * after the sinks have flushed: from then on nothing the topic held can still add a point or a
+   * dead letter.
    */
   boolean everythingCommitted(String topic) {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           admin.listConsumerGroupOffsets(groupId(topic)).partitionsToOffsetAndMetadata().get();
       Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-      for (int p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-          .map(TopicPartitionInfo::partition).toList()) {
+      for (int p :
+          admin
+              .describeTopics(List.of(topic))
+              .allTopicNames()
+              .get()
+              .get(topic)
+              .partitions()
+              .stream()
+              .map(TopicPartitionInfo::partition)
+              .toList()) {
         ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
       }
-      for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end : admin.listOffsets(ends).all().get().entrySet()) {
+      for (Map.Entry<TopicPartition, ListOffsetsResultInfo> end :
+          admin.listOffsets(ends).all().get().entrySet()) {
         OffsetAndMetadata at = committed.get(end.getKey());
         if (end.getValue().offset() > 0 && (at == null || at.offset() < end.getValue().offset())) {
           return false;
@@ -109,9 +119,13 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
     proxy.start();
   }
 
-  /** Creates the topic and its dead-letter topic, both taking messages as large as inline images get. */
+  /**
+   * Creates the topic and its dead-letter topic, both taking messages as large as inline images
+   * get.
+   */
   void topics(String topic, int partitions) throws Exception {
-    Map<String, String> large = Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES));
+    Map<String, String> large =
+        Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES));
     kafka.createTopic(topic, partitions, large);
     kafka.createTopic(topic + "-dlq", 1, large);
   }
@@ -126,20 +140,45 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
     return options(qdrant.jobArgsVia(proxy), topic, collection, more);
   }
 
-  private IngestConfig options(List<String> qdrantArgs, String topic, String collection, String... more) {
-    List<String> args = new ArrayList<>(List.of(
-        "--bootstrap-servers", kafka.bootstrapServers(), "--topic", topic, "--dead-letter-topic", topic + "-dlq",
-        "--group-id", groupId(topic), "--collection", collection,
-        "--model", TestData.model("vit-s16-d1-fp32").toString(), "--parallelism", "2",
-        "--checkpoint-interval-ms", "1000", "--batch-max-delay-ms", "100", "--upsert-max-delay-ms", "100"));
+  private IngestConfig options(
+      List<String> qdrantArgs, String topic, String collection, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--bootstrap-servers",
+                kafka.bootstrapServers(),
+                "--topic",
+                topic,
+                "--dead-letter-topic",
+                topic + "-dlq",
+                "--group-id",
+                groupId(topic),
+                "--collection",
+                collection,
+                "--model",
+                TestData.model("vit-s16-d1-fp32").toString(),
+                "--parallelism",
+                "2",
+                "--checkpoint-interval-ms",
+                "1000",
+                "--batch-max-delay-ms",
+                "100",
+                "--upsert-max-delay-ms",
+                "100"));
     args.addAll(qdrantArgs);
     args.addAll(List.of(more));
     return IngestOptions.parse(args.toArray(String[]::new));
   }
 
   static byte[] message(String id, String dx, Integer age, byte[] image) throws Exception {
-    ObjectNode m = JSON.createObjectNode().put("image_id", id).put("lesion_id", "HAM_" + id).put("dx", dx)
-        .put("dx_type", "histo").put("sex", "female").put("localization", "back");
+    ObjectNode m =
+        JSON.createObjectNode()
+            .put("image_id", id)
+            .put("lesion_id", "HAM_" + id)
+            .put("dx", dx)
+            .put("dx_type", "histo")
+            .put("sex", "female")
+            .put("localization", "back");
     if (age != null) {
       m.put("age", age);
     }
@@ -147,7 +186,8 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
     return JSON.writeValueAsBytes(m);
   }
 
-  static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value) throws Exception {
+  static void send(KafkaProducer<byte[], byte[]> producer, String topic, String key, byte[] value)
+      throws Exception {
     producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value)).get();
   }
 
@@ -159,7 +199,8 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  static void waitFor(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
+  static void waitFor(BooleanSupplier condition, long timeoutMs, String what)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + timeoutMs;
     while (!condition.getAsBoolean()) {
       if (System.currentTimeMillis() > deadline) {

@@ -27,14 +27,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Failures around the ingest job: a crash mid-stream, Qdrant going away, a collection of the wrong size. */
+/**
+ * Failures around the ingest job: a crash mid-stream, Qdrant going away, a collection of the wrong
+ * size.
+ */
 class IngestJobRecoveryITCase {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
   @RegisterExtension static final IngestFixture FIXTURE = new IngestFixture();
 
   /** Crashes the job once, after a checkpoint has completed and some records have passed. */
-  static final class CrashOnce implements MapFunction<ImageToEmbed, ImageToEmbed>, CheckpointListener {
+  static final class CrashOnce
+      implements MapFunction<ImageToEmbed, ImageToEmbed>, CheckpointListener {
     static final AtomicBoolean CRASHED = new AtomicBoolean();
     static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
     static final AtomicInteger SEEN = new AtomicInteger();
@@ -56,30 +60,42 @@ class IngestJobRecoveryITCase {
   }
 
   @Test
-  void aCrashMidStreamRestartsFromTheLastCheckpointAndEndsWithExactlyTheUniquePoints() throws Exception {
+  void aCrashMidStreamRestartsFromTheLastCheckpointAndEndsWithExactlyTheUniquePoints()
+      throws Exception {
     String topic = "images-crash";
     FIXTURE.topics(topic, 2);
     int n = 60;
     try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer()) {
       for (int i = 0; i < n; i++) {
         String id = "CRASH_" + i;
-        send(producer, topic, id, message(id, "nv", 40, SyntheticLesionImages.jpeg(100 + i, 120, 90, 0.9f)));
+        send(
+            producer,
+            topic,
+            id,
+            message(id, "nv", 40, SyntheticLesionImages.jpeg(100 + i, 120, 90, 0.9f)));
       }
     }
     String collection = FIXTURE.collection("crash");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    IngestJob.build(env, FIXTURE.options(topic, collection),
+    IngestJob.build(
+        env,
+        FIXTURE.options(topic, collection),
         images -> images.map(new CrashOnce()).name("crash-once"));
     JobClient job = env.executeAsync("crash");
     try (QdrantClient client = FIXTURE.newClient()) {
       waitFor(() -> count(client, collection) == n, 120_000, n + " points after the crash");
-      waitFor(() -> FIXTURE.everythingCommitted(topic), 60_000, "every record behind a completed checkpoint");
+      waitFor(
+          () -> FIXTURE.everythingCommitted(topic),
+          60_000,
+          "every record behind a completed checkpoint");
       assertEquals(n, count(client, collection), "replayed records overwrite their points");
     } finally {
       job.cancel().get();
     }
     assertTrue(CrashOnce.CRASHED.get(), "the failure was injected");
-    assertTrue(CrashOnce.SEEN.get() > n, "records after the last checkpoint were replayed: " + CrashOnce.SEEN.get());
+    assertTrue(
+        CrashOnce.SEEN.get() > n,
+        "records after the last checkpoint were replayed: " + CrashOnce.SEEN.get());
   }
 
   @Test
@@ -91,14 +107,23 @@ class IngestJobRecoveryITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     IngestJob.build(env, FIXTURE.optionsThroughProxy(topic, collection));
     JobClient job = env.executeAsync("outage");
-    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer(); QdrantClient client = FIXTURE.newClient()) {
+    try (KafkaProducer<byte[], byte[]> producer = FIXTURE.kafka().producer();
+        QdrantClient client = FIXTURE.newClient()) {
       for (int i = 0; i < n / 2; i++) {
-        send(producer, topic, "OUT_" + i, message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
+        send(
+            producer,
+            topic,
+            "OUT_" + i,
+            message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
       }
       waitFor(() -> count(client, collection) == n / 2, 60_000, "the first half");
       FIXTURE.stopQdrant();
       for (int i = n / 2; i < n; i++) {
-        send(producer, topic, "OUT_" + i, message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
+        send(
+            producer,
+            topic,
+            "OUT_" + i,
+            message("OUT_" + i, "bcc", 60, SyntheticLesionImages.jpeg(500 + i, 120, 90, 0.9f)));
       }
       // The outage itself: seconds in which the sink's upserts keep failing and are retried.
       Thread.sleep(4_000);
@@ -114,8 +139,11 @@ class IngestJobRecoveryITCase {
   void aCollectionOfAnotherSizeStopsTheJobWithAClearMessage() throws Exception {
     String collection = FIXTURE.collection("wrong-size");
     try (QdrantClient client = FIXTURE.newClient()) {
-      client.createCollectionAsync(collection,
-          VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build()).get();
+      client
+          .createCollectionAsync(
+              collection,
+              VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build())
+          .get();
     }
     String topic = "images-wrong-size";
     FIXTURE.topics(topic, 1);
@@ -123,9 +151,13 @@ class IngestJobRecoveryITCase {
     IngestJob.build(env, FIXTURE.options(topic, collection));
     // With checkpointing Flink restarts failed jobs forever by default; a wrong collection is not
     // something a restart can fix, so the job must stop for good, promptly.
-    Exception e = assertTimeoutPreemptively(Duration.ofSeconds(60),
-        () -> assertThrows(Exception.class, () -> env.execute("wrong-size")));
+    Exception e =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(60),
+            () -> assertThrows(Exception.class, () -> env.execute("wrong-size")));
     String message = ExceptionUtils.stringifyException(e);
-    assertTrue(message.contains(collection) && message.contains("512") && message.contains("384"), message);
+    assertTrue(
+        message.contains(collection) && message.contains("512") && message.contains("384"),
+        message);
   }
 }

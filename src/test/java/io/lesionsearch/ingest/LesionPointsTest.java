@@ -19,21 +19,30 @@ class LesionPointsTest {
 
   private static EmbeddedImage embedded(String thumbnail) {
     String json = "{\"image_id\": \"ISIC_1\", \"dx\": \"nv\", \"age\": 45}";
-    SourceRecord source = new SourceRecord("in", 0, 3, "ISIC_1".getBytes(StandardCharsets.UTF_8),
-        json.getBytes(StandardCharsets.UTF_8));
-    ImageToEmbed image = new ImageToEmbed(source, "ISIC_1", new byte[] {1}, null, Payloads.struct(json));
-    return new EmbeddedImage(image, new float[] {0.5f, -1f}, thumbnail, "vit-test", 1_700_000_000_123L);
+    SourceRecord source =
+        new SourceRecord(
+            "in",
+            0,
+            3,
+            "ISIC_1".getBytes(StandardCharsets.UTF_8),
+            json.getBytes(StandardCharsets.UTF_8));
+    ImageToEmbed image =
+        new ImageToEmbed(source, "ISIC_1", new byte[] {1}, null, Payloads.struct(json));
+    return new EmbeddedImage(
+        image, new float[] {0.5f, -1f}, thumbnail, "vit-test", 1_700_000_000_123L);
   }
 
   @Test
-  void thePointCarriesTheNameBasedIdTheVectorAndTheParsersPayloadPlusTheJobsFields() throws Exception {
+  void thePointCarriesTheNameBasedIdTheVectorAndTheParsersPayloadPlusTheJobsFields()
+      throws Exception {
     PointStruct p = new LesionPoints().map(embedded("AAAA"));
     assertEquals(PointIds.forImageId("ISIC_1").toString(), p.getId().getUuid());
     assertEquals(List.of(0.5f, -1f), p.getVectors().getVector().getDense().getDataList());
     Map<String, Value> payload = p.getPayloadMap();
     assertEquals("nv", payload.get(LesionPayload.DX).getStringValue());
     assertEquals(Value.KindCase.INTEGER_VALUE, payload.get(LesionPayload.AGE).getKindCase());
-    assertEquals("2023-11-14T22:13:20.123Z", payload.get(LesionPayload.INGESTED_AT).getStringValue());
+    assertEquals(
+        "2023-11-14T22:13:20.123Z", payload.get(LesionPayload.INGESTED_AT).getStringValue());
     assertEquals("vit-test", payload.get(LesionPayload.MODEL_ID).getStringValue());
     assertEquals("AAAA", payload.get(LesionPayload.THUMBNAIL).getStringValue());
     assertEquals(6, payload.size(), payload.keySet().toString());
@@ -41,6 +50,7 @@ class LesionPointsTest {
 
   @Test
   void noThumbnailMeansNoThumbnailField() throws Exception {
-    assertFalse(LesionPoints.toPoint(embedded(null)).getPayloadMap().containsKey(LesionPayload.THUMBNAIL));
+    assertFalse(
+        LesionPoints.toPoint(embedded(null)).getPayloadMap().containsKey(LesionPayload.THUMBNAIL));
   }
 }

@@ -18,7 +18,10 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
-/** The writer's handling of what Kafka answers, on kafka-clients' own MockProducer, one answer at a time. */
+/**
+ * The writer's handling of what Kafka answers, on kafka-clients' own MockProducer, one answer at a
+ * time.
+ */
 class TolerantKafkaWriterTest {
 
   /** Records of a text; their stand-in is the text "stand-in for <text>". */
@@ -29,9 +32,13 @@ class TolerantKafkaWriterTest {
     }
 
     @Override
-    public ProducerRecord<byte[], byte[]> standIn(ProducerRecord<byte[], byte[]> refused, Exception why) {
-      return new ProducerRecord<>("out", null, ("stand-in for " + new String(refused.value(), StandardCharsets.UTF_8))
-          .getBytes(StandardCharsets.UTF_8));
+    public ProducerRecord<byte[], byte[]> standIn(
+        ProducerRecord<byte[], byte[]> refused, Exception why) {
+      return new ProducerRecord<>(
+          "out",
+          null,
+          ("stand-in for " + new String(refused.value(), StandardCharsets.UTF_8))
+              .getBytes(StandardCharsets.UTF_8));
     }
   }
 
@@ -39,7 +46,8 @@ class TolerantKafkaWriterTest {
       new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
   private final SinkWriterMetricGroup metrics =
       InternalSinkWriterMetricGroup.wrap(UnregisteredMetricsGroup.createOperatorMetricGroup());
-  private final TolerantKafkaWriter<String> writer = new TolerantKafkaWriter<>(producer, new Texts(), metrics);
+  private final TolerantKafkaWriter<String> writer =
+      new TolerantKafkaWriter<>(producer, new Texts(), metrics);
 
   // MockProducer answers the oldest unanswered send, and runs its callback at once.
 
@@ -51,7 +59,10 @@ class TolerantKafkaWriterTest {
     writer.flush(false);
 
     assertEquals(List.of("big", "stand-in for big", "small"), sentValues());
-    assertEquals(2, metrics.getNumRecordsSendCounter().getCount(), "the stand-in and small were acknowledged");
+    assertEquals(
+        2,
+        metrics.getNumRecordsSendCounter().getCount(),
+        "the stand-in and small were acknowledged");
     assertEquals(0, metrics.getNumRecordsSendErrorsCounter().getCount());
   }
 
@@ -79,9 +90,12 @@ class TolerantKafkaWriterTest {
     }
     writer.flush(false);
 
-    assertEquals(TolerantKafkaWriter.MAX_ATTEMPTS, sentValues().stream().filter("doomed"::equals).count());
-    assertEquals(1, metrics.getNumRecordsSendErrorsCounter().getCount(), "given up once, and counted");
-    assertEquals(TolerantKafkaWriter.MAX_ATTEMPTS - 1, metrics.getNumRecordsSendCounter().getCount());
+    assertEquals(
+        TolerantKafkaWriter.MAX_ATTEMPTS, sentValues().stream().filter("doomed"::equals).count());
+    assertEquals(
+        1, metrics.getNumRecordsSendErrorsCounter().getCount(), "given up once, and counted");
+    assertEquals(
+        TolerantKafkaWriter.MAX_ATTEMPTS - 1, metrics.getNumRecordsSendCounter().getCount());
   }
 
   @Test
@@ -106,6 +120,8 @@ class TolerantKafkaWriterTest {
   }
 
   private List<String> sentValues() {
-    return producer.history().stream().map(r -> new String(r.value(), StandardCharsets.UTF_8)).toList();
+    return producer.history().stream()
+        .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+        .toList();
   }
 }

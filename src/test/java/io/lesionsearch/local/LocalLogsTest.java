@@ -17,7 +17,10 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local mode's log files: the audit trail apart, warnings kept, JUL included, all undone on close. */
+/**
+ * The local mode's log files: the audit trail apart, warnings kept, JUL included, all undone on
+ * close.
+ */
 class LocalLogsTest {
 
   @TempDir Path dir;
@@ -37,7 +40,8 @@ class LocalLogsTest {
       LogManager.getLogger(AuditLog.LOGGER).info("{\"request_id\":\"r1\"}");
       LogManager.getLogger(LocalLogsTest.class).warn("something is wrong");
     }
-    assertEquals(List.of("{\"request_id\":\"r1\"}"), Files.readAllLines(dir.resolve(LocalLogs.AUDIT_FILE)));
+    assertEquals(
+        List.of("{\"request_id\":\"r1\"}"), Files.readAllLines(dir.resolve(LocalLogs.AUDIT_FILE)));
     String log = Files.readString(dir.resolve(LocalLogs.LOG_FILE));
     assertTrue(log.contains("WARN  LocalLogsTest - something is wrong"), log);
     assertFalse(log.contains("request_id"), log);
@@ -45,12 +49,14 @@ class LocalLogsTest {
 
   @Test
   void javaUtilLoggingGoesThroughLog4j() throws Exception {
-    java.util.logging.Logger jul = java.util.logging.Logger.getLogger("io.lesionsearch.local.jul-test");
+    java.util.logging.Logger jul =
+        java.util.logging.Logger.getLogger("io.lesionsearch.local.jul-test");
     try (LocalLogs logs = LocalLogs.into(dir)) {
       warnings(jul.getName());
       jul.log(java.util.logging.Level.WARNING, "from {0}", "JUL");
     }
-    assertTrue(Files.readString(dir.resolve(LocalLogs.LOG_FILE)).contains("WARN  jul-test - from JUL"));
+    assertTrue(
+        Files.readString(dir.resolve(LocalLogs.LOG_FILE)).contains("WARN  jul-test - from JUL"));
   }
 
   @Test
@@ -59,7 +65,8 @@ class LocalLogsTest {
     List<java.util.logging.Handler> julHandlers = List.of(julRoot.getHandlers());
     String flinkLogFile = System.getProperty("log.file");
     try (LocalLogs logs = LocalLogs.into(dir)) {
-      assertEquals(logs.log().toString(), System.getProperty("log.file"), "Flink's web UI shows the log");
+      assertEquals(
+          logs.log().toString(), System.getProperty("log.file"), "Flink's web UI shows the log");
       assertNotEquals(julHandlers, List.of(julRoot.getHandlers()));
     }
     assertEquals(flinkLogFile, System.getProperty("log.file"));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lesionsearch.datasets.Ham10000Reader;
+import io.lesionsearch.testing.QdrantUnderTest;
 import io.lesionsearch.testing.TestData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -17,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
-import io.lesionsearch.testing.QdrantUnderTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,10 @@ class LocalModeITCase {
   private LocalMode.Report report;
   private String printed;
 
-  /** Only when tests run against a real server: then the local mode uses it, as `local --qdrant` does. */
+  /**
+   * Only when tests run against a real server: then the local mode uses it, as `local --qdrant`
+   * does.
+   */
   private QdrantUnderTest real;
 
   @BeforeAll
@@ -49,8 +52,22 @@ class LocalModeITCase {
       server = real.address();
       collection = real.collection("local-mode");
     }
-    LocalMode mode = new LocalMode(new LocalMode.Settings(TestData.model("vit-s16-d1-bf16"), SAMPLE, 0, 0, server,
-        real == null ? null : real.apiKey(), 0, collection, 0, 0, 64, Duration.ofMinutes(3)), new PrintWriter(text, true));
+    LocalMode mode =
+        new LocalMode(
+            new LocalMode.Settings(
+                TestData.model("vit-s16-d1-bf16"),
+                SAMPLE,
+                0,
+                0,
+                server,
+                real == null ? null : real.apiKey(),
+                0,
+                collection,
+                0,
+                0,
+                64,
+                Duration.ofMinutes(3)),
+            new PrintWriter(text, true));
     report = mode.run(null);
     printed = text.toString();
   }
@@ -69,7 +86,9 @@ class LocalModeITCase {
     assertEquals(images, report.sent());
     assertEquals(List.of(), report.deadLetters());
     assertEquals(images, report.indexed());
-    assertTrue(printed.contains("indexed " + images + " of " + images + " images, 0 dead letters"), printed);
+    assertTrue(
+        printed.contains("indexed " + images + " of " + images + " images, 0 dead letters"),
+        printed);
   }
 
   @Test
@@ -79,14 +98,21 @@ class LocalModeITCase {
     assertEquals(report.searches().size(), lines.size(), String.join("\n", lines));
     for (LocalMode.Answered a : report.searches()) {
       String requestId = a.reply().path("request_id").asText();
-      assertTrue(lines.stream().anyMatch(l -> l.contains("\"request_id\":\"" + requestId + "\"")),
+      assertTrue(
+          lines.stream().anyMatch(l -> l.contains("\"request_id\":\"" + requestId + "\"")),
           "no audit line for " + a.example().title());
     }
   }
 
   @Test
   void saysItStoppedCleanly() {
-    assertTrue(printed.stripTrailing().lines().reduce((a, b) -> b).orElse("").startsWith("stopped cleanly in "),
+    assertTrue(
+        printed
+            .stripTrailing()
+            .lines()
+            .reduce((a, b) -> b)
+            .orElse("")
+            .startsWith("stopped cleanly in "),
         printed);
   }
 
@@ -105,33 +131,52 @@ class LocalModeITCase {
         assertFalse(hits.isEmpty(), a.example().title() + " found nothing");
         double previous = Double.MAX_VALUE;
         for (JsonNode hit : hits) {
-          assertTrue(hit.path("score").asDouble() <= previous, a.example().title() + ": scores out of order");
+          assertTrue(
+              hit.path("score").asDouble() <= previous,
+              a.example().title() + ": scores out of order");
           previous = hit.path("score").asDouble();
         }
       }
-      assertTrue(printed.contains("== " + a.example().title()), "table for " + a.example().title() + " not printed");
+      assertTrue(
+          printed.contains("== " + a.example().title()),
+          "table for " + a.example().title() + " not printed");
     }
   }
 
   @Test
   void hitsSatisfyTheirFilters() {
     expectAll("Top 10", hit -> true, 10);
-    expectAll("Female patients", hit -> payload(hit, "sex").equals("female")
-        && hit.path("payload").path("age").asInt(-1) >= 55, 1);
+    expectAll(
+        "Female patients",
+        hit ->
+            payload(hit, "sex").equals("female") && hit.path("payload").path("age").asInt(-1) >= 55,
+        1);
     expectAll("Score threshold 0.92", hit -> hit.path("score").asDouble() >= 0.92, 1);
     Set<String> listed = new HashSet<>();
     firstHits("Only among 10 listed ids").forEach(hit -> listed.add(hit.path("id").asText()));
     assertEquals(10, listed.size(), "has_id under must should find exactly the 10 listed points");
     expectAll("Excluding those 10 ids", hit -> !listed.contains(hit.path("id").asText()), 10);
-    expectAll("Not melanoma or actinic keratoses", hit ->
-        !Set.of("melanoma", "actinic_keratoses").contains(payload(hit, "dx"))
-            && !Set.of("face", "neck").contains(payload(hit, "localization")), 1);
+    expectAll(
+        "Not melanoma or actinic keratoses",
+        hit ->
+            !Set.of("melanoma", "actinic_keratoses").contains(payload(hit, "dx"))
+                && !Set.of("face", "neck").contains(payload(hit, "localization")),
+        1);
     String queryImage = firstHits("Top 10").get(0).path("image_id").asText();
-    expectAll("More like indexed image", hit -> !hit.path("image_id").asText().equals(queryImage), 1);
+    expectAll(
+        "More like indexed image", hit -> !hit.path("image_id").asText().equals(queryImage), 1);
     JsonNode batch = reply("A batch of two searches");
     assertEquals(2, batch.path("results").size());
-    batch.path("results").get(0).path("hits").forEach(hit -> assertFalse(hit.path("payload").has("lesion_id")));
-    batch.path("results").get(1).path("hits").forEach(hit -> assertFalse(hit.path("payload").has("dx_type")));
+    batch
+        .path("results")
+        .get(0)
+        .path("hits")
+        .forEach(hit -> assertFalse(hit.path("payload").has("lesion_id")));
+    batch
+        .path("results")
+        .get(1)
+        .path("hits")
+        .forEach(hit -> assertFalse(hit.path("payload").has("dx_type")));
   }
 
   private void expectAll(String titleStart, Predicate<JsonNode> condition, int atLeast) {
@@ -149,8 +194,11 @@ class LocalModeITCase {
   }
 
   private JsonNode reply(String titleStart) {
-    return report.searches().stream().filter(a -> a.example().title().startsWith(titleStart)).findFirst()
-        .orElseThrow(() -> new AssertionError("no example search titled " + titleStart)).reply();
+    return report.searches().stream()
+        .filter(a -> a.example().title().startsWith(titleStart))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no example search titled " + titleStart))
+        .reply();
   }
 
   private static List<JsonNode> hitLists(JsonNode reply) {

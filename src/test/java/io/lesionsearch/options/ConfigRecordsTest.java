@@ -15,12 +15,16 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import org.junit.jupiter.api.Test;
 
-/** What the jobs are handed: immutable, Serializable records that keep secrets out of their text. */
+/**
+ * What the jobs are handed: immutable, Serializable records that keep secrets out of their text.
+ */
 class ConfigRecordsTest {
 
   @Test
   void bothJobsConfigurationsSurviveJavaSerialization() throws Exception {
-    IngestConfig ingest = IngestOptions.parse("--model", "m", "--payload-field", "clinic", "--kafka-property", "acks=all");
+    IngestConfig ingest =
+        IngestOptions.parse(
+            "--model", "m", "--payload-field", "clinic", "--kafka-property", "acks=all");
     QueryConfig query = QueryOptions.parse("--model", "m", "--parallelism", "3");
     assertEquals(ingest, roundTrip(ingest));
     assertEquals(query, roundTrip(query));
@@ -28,15 +32,24 @@ class ConfigRecordsTest {
 
   @Test
   void listsAndMapsCannotBeChangedAfterTheCheck() {
-    IngestConfig ingest = IngestOptions.parse("--model", "m", "--payload-field", "clinic", "--kafka-property", "acks=all");
+    IngestConfig ingest =
+        IngestOptions.parse(
+            "--model", "m", "--payload-field", "clinic", "--kafka-property", "acks=all");
     assertThrows(UnsupportedOperationException.class, () -> ingest.payloadFields().add("image_id"));
-    assertThrows(UnsupportedOperationException.class, () -> ingest.kafka().properties().put("acks", "0"));
+    assertThrows(
+        UnsupportedOperationException.class, () -> ingest.kafka().properties().put("acks", "0"));
   }
 
   @Test
   void theQdrantKeyAndKafkaSettingValuesStayOutOfTheText() {
-    QueryConfig query = QueryOptions.parse("--model", "m", "--qdrant-api-key", "s3cret-key",
-        "--kafka-property", "sasl.jaas.config=password=\"hunter2\"");
+    QueryConfig query =
+        QueryOptions.parse(
+            "--model",
+            "m",
+            "--qdrant-api-key",
+            "s3cret-key",
+            "--kafka-property",
+            "sasl.jaas.config=password=\"hunter2\"");
     String text = query.toString();
     assertFalse(text.contains("s3cret-key"), text);
     assertFalse(text.contains("hunter2"), text);
@@ -50,7 +63,8 @@ class ConfigRecordsTest {
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(value);
     }
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       return (T) in.readObject();
     }
   }

@@ -28,8 +28,10 @@ class QdrantOptionsTest {
 
   @Test
   void byDefaultPlaintextWithA64MibInboundLimit() {
-    for (QdrantConfig o : new QdrantConfig[] {
-        IngestOptions.parse("--model", "m").qdrant(), QueryOptions.parse("--model", "m").qdrant()}) {
+    for (QdrantConfig o :
+        new QdrantConfig[] {
+          IngestOptions.parse("--model", "m").qdrant(), QueryOptions.parse("--model", "m").qdrant()
+        }) {
       assertEquals(64 * 1024 * 1024, o.maxInboundBytes());
       assertNull(o.tlsCa());
       QdrantConnection c = o.connection();
@@ -41,18 +43,30 @@ class QdrantOptionsTest {
 
   @Test
   void theInboundLimitIsSetAndCheckedInBothJobs() {
-    assertEquals(128 << 20, QueryOptions.parse("--model", "m", "--qdrant-max-inbound-bytes", "134217728")
-        .qdrant().connection().maxInboundBytes());
-    assertEquals(2 << 20, IngestOptions.parse("--model", "m", "--qdrant-max-inbound-bytes", "2097152")
-        .qdrant().connection().maxInboundBytes());
-    expect("--qdrant-max-inbound-bytes must be at least 1048576 (1 MiB), got 1000",
-        "--qdrant-max-inbound-bytes", "1000");
+    assertEquals(
+        128 << 20,
+        QueryOptions.parse("--model", "m", "--qdrant-max-inbound-bytes", "134217728")
+            .qdrant()
+            .connection()
+            .maxInboundBytes());
+    assertEquals(
+        2 << 20,
+        IngestOptions.parse("--model", "m", "--qdrant-max-inbound-bytes", "2097152")
+            .qdrant()
+            .connection()
+            .maxInboundBytes());
+    expect(
+        "--qdrant-max-inbound-bytes must be at least 1048576 (1 MiB), got 1000",
+        "--qdrant-max-inbound-bytes",
+        "1000");
   }
 
   @Test
   void aCaFileImpliesTlsAndItsBytesTravelWithTheConnection() throws Exception {
     Path ca = Files.copy(TLS.resolve("ca.pem"), tmp.resolve("ca.pem"));
-    QueryConfig o = QueryOptions.parse("--model", "m", "--qdrant-host", "qdrant", "--qdrant-tls-ca", ca.toString());
+    QueryConfig o =
+        QueryOptions.parse(
+            "--model", "m", "--qdrant-host", "qdrant", "--qdrant-tls-ca", ca.toString());
     assertFalse(o.qdrant().tls(), "no --qdrant-tls needed");
     QdrantConnection c = o.qdrant().connection();
     assertTrue(c.tls());
@@ -64,8 +78,14 @@ class QdrantOptionsTest {
 
   @Test
   void aCaFileComesFromAConfigFileToo() throws Exception {
-    Path file = Files.writeString(tmp.resolve("ingest.properties"), String.join("\n", "model=m",
-        "qdrant-tls-ca=" + TLS.resolve("ca.pem"), "qdrant-max-inbound-bytes=33554432"));
+    Path file =
+        Files.writeString(
+            tmp.resolve("ingest.properties"),
+            String.join(
+                "\n",
+                "model=m",
+                "qdrant-tls-ca=" + TLS.resolve("ca.pem"),
+                "qdrant-max-inbound-bytes=33554432"));
     IngestConfig o = IngestOptions.parse("--config", file.toString());
     assertTrue(o.qdrant().connection().hasTrustedCa());
     assertEquals(32 << 20, o.qdrant().connection().maxInboundBytes());
@@ -74,21 +94,42 @@ class QdrantOptionsTest {
   @Test
   void aBadCaFileStopsTheSubmissionNamingTheFileAndTheFault() throws Exception {
     Path missing = tmp.resolve("no-such-ca.pem");
-    expect("--qdrant-tls-ca: cannot read the Qdrant CA certificate file " + missing, "--qdrant-tls-ca", missing.toString());
+    expect(
+        "--qdrant-tls-ca: cannot read the Qdrant CA certificate file " + missing,
+        "--qdrant-tls-ca",
+        missing.toString());
 
     Path key = TLS.resolve("server.key");
-    expect("--qdrant-tls-ca: the Qdrant CA certificate file " + key + " holds no PEM certificate", "--qdrant-tls-ca", key.toString());
+    expect(
+        "--qdrant-tls-ca: the Qdrant CA certificate file " + key + " holds no PEM certificate",
+        "--qdrant-tls-ca",
+        key.toString());
 
-    Path der = Files.write(tmp.resolve("ca.der"), java.util.Base64.getMimeDecoder().decode(
-        Files.readString(TLS.resolve("ca.pem")).replaceAll("-----[A-Z ]+-----", "")));
-    expect("the Qdrant CA certificate file " + der + " holds no PEM certificate", "--qdrant-tls-ca", der.toString());
+    Path der =
+        Files.write(
+            tmp.resolve("ca.der"),
+            java.util.Base64.getMimeDecoder()
+                .decode(
+                    Files.readString(TLS.resolve("ca.pem")).replaceAll("-----[A-Z ]+-----", "")));
+    expect(
+        "the Qdrant CA certificate file " + der + " holds no PEM certificate",
+        "--qdrant-tls-ca",
+        der.toString());
 
-    Path damaged = Files.writeString(tmp.resolve("damaged.pem"),
-        Files.readString(TLS.resolve("ca.pem")).replaceFirst("(?m)^MII", "MIX"));
-    expect("the Qdrant CA certificate file " + damaged + " is not a valid PEM certificate", "--qdrant-tls-ca", damaged.toString());
+    Path damaged =
+        Files.writeString(
+            tmp.resolve("damaged.pem"),
+            Files.readString(TLS.resolve("ca.pem")).replaceFirst("(?m)^MII", "MIX"));
+    expect(
+        "the Qdrant CA certificate file " + damaged + " is not a valid PEM certificate",
+        "--qdrant-tls-ca",
+        damaged.toString());
 
     Path expired = TLS.resolve("expired-ca.pem");
-    expect("CN=lesion-search expired test CA in " + expired + " is valid only from 2000-01-01", "--qdrant-tls-ca", expired.toString());
+    expect(
+        "CN=lesion-search expired test CA in " + expired + " is valid only from 2000-01-01",
+        "--qdrant-tls-ca",
+        expired.toString());
   }
 
   private static void expect(String message, String... qdrantArgs) {
@@ -97,14 +138,16 @@ class QdrantOptionsTest {
       args[0] = "--model";
       args[1] = "m";
       System.arraycopy(qdrantArgs, 0, args, 2, qdrantArgs.length);
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> {
-            if (query) {
-              QueryOptions.parse(args);
-            } else {
-              IngestOptions.parse(args);
-            }
-          });
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> {
+                if (query) {
+                  QueryOptions.parse(args);
+                } else {
+                  IngestOptions.parse(args);
+                }
+              });
       assertTrue(e.getMessage().contains(message), e.getMessage());
     }
   }

@@ -14,10 +14,13 @@ class PacerTest {
   private final List<Long> sleeps = new ArrayList<>();
 
   private Pacer pacer(double rate) {
-    return new Pacer(rate, () -> now, nanos -> {
-      sleeps.add(nanos);
-      now += nanos;
-    });
+    return new Pacer(
+        rate,
+        () -> now,
+        nanos -> {
+          sleeps.add(nanos);
+          now += nanos;
+        });
   }
 
   @Test

@@ -4,20 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lesionsearch.payload.LesionPayload;
 import io.lesionsearch.testing.QdrantUnderTest;
-import java.util.HashMap;
-import java.util.Map;
+import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
+import io.qdrant.client.VectorsFactory;
 import io.qdrant.client.grpc.Collections.CollectionInfo;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.PayloadSchemaInfo;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Collections.VectorParams;
-import java.util.ArrayList;
-import io.lesionsearch.payload.LesionPayload;
-import io.qdrant.client.PointIdFactory;
-import io.qdrant.client.VectorsFactory;
 import io.qdrant.client.grpc.Points.PointStruct;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -53,7 +51,8 @@ class CollectionBootstrapTest {
 
   @Test
   void createsCosineCollectionWithPayloadIndexes() throws Exception {
-    assertEquals(CollectionBootstrap.Outcome.CREATED,
+    assertEquals(
+        CollectionBootstrap.Outcome.CREATED,
         CollectionBootstrap.ensure(client, name("lesions"), 384, LesionPayload.INDEXES));
     CollectionInfo info = client.getCollectionInfoAsync(name("lesions")).get();
     VectorParams p = info.getConfig().getParams().getVectorsConfig().getParams();
@@ -70,43 +69,80 @@ class CollectionBootstrapTest {
   @Test
   void acceptsAnExistingMatchingCollectionAndKeepsItsPoints() throws Exception {
     CollectionBootstrap.ensure(client, name("lesions"), 4, LesionPayload.INDEXES);
-    client.upsertAsync(name("lesions"), List.of(PointStruct.newBuilder()
-        .setId(PointIdFactory.id(UUID.randomUUID())).setVectors(VectorsFactory.vectors(1, 2, 3, 4)).build())).get();
-    assertEquals(CollectionBootstrap.Outcome.EXISTED,
+    client
+        .upsertAsync(
+            name("lesions"),
+            List.of(
+                PointStruct.newBuilder()
+                    .setId(PointIdFactory.id(UUID.randomUUID()))
+                    .setVectors(VectorsFactory.vectors(1, 2, 3, 4))
+                    .build()))
+        .get();
+    assertEquals(
+        CollectionBootstrap.Outcome.EXISTED,
         CollectionBootstrap.ensure(client, name("lesions"), 4, LesionPayload.INDEXES));
     assertEquals(1L, client.countAsync(name("lesions")).get());
   }
 
   @Test
   void addsMissingIndexesToAnExistingCollection() throws Exception {
-    client.createCollectionAsync(name("made-by-hand"),
-        VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build()).get();
-    assertEquals(CollectionBootstrap.Outcome.EXISTED,
+    client
+        .createCollectionAsync(
+            name("made-by-hand"),
+            VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build())
+        .get();
+    assertEquals(
+        CollectionBootstrap.Outcome.EXISTED,
         CollectionBootstrap.ensure(client, name("made-by-hand"), 4, LesionPayload.INDEXES));
-    assertEquals(7, client.getCollectionInfoAsync(name("made-by-hand")).get().getPayloadSchemaCount());
+    assertEquals(
+        7, client.getCollectionInfoAsync(name("made-by-hand")).get().getPayloadSchemaCount());
   }
 
   @Test
   void refusesAnotherSizeNamingCollectionSizesAndWhatToDo() throws Exception {
-    client.createCollectionAsync(name("old-model"),
-        VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build()).get();
-    CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
-        () -> CollectionBootstrap.ensure(client, name("old-model"), 384, LesionPayload.INDEXES));
+    client
+        .createCollectionAsync(
+            name("old-model"),
+            VectorParams.newBuilder().setSize(512).setDistance(Distance.Cosine).build())
+        .get();
+    CollectionMismatchException e =
+        assertThrows(
+            CollectionMismatchException.class,
+            () ->
+                CollectionBootstrap.ensure(client, name("old-model"), 384, LesionPayload.INDEXES));
     String m = e.getMessage();
-    assertTrue(m.contains("'" + name("old-model") + "'") && m.contains("size 512") && m.contains("size 384")
-        && m.contains("another collection") && m.contains("delete"), m);
+    assertTrue(
+        m.contains("'" + name("old-model") + "'")
+            && m.contains("size 512")
+            && m.contains("size 384")
+            && m.contains("another collection")
+            && m.contains("delete"),
+        m);
     // Nothing was deleted or recreated.
-    assertEquals(512, client.getCollectionInfoAsync(name("old-model")).get().getConfig().getParams()
-        .getVectorsConfig().getParams().getSize());
+    assertEquals(
+        512,
+        client
+            .getCollectionInfoAsync(name("old-model"))
+            .get()
+            .getConfig()
+            .getParams()
+            .getVectorsConfig()
+            .getParams()
+            .getSize());
   }
 
   @Test
   void refusesAnotherDistance() throws Exception {
-    client.createCollectionAsync(name("dot"),
-        VectorParams.newBuilder().setSize(384).setDistance(Distance.Dot).build()).get();
-    CollectionMismatchException e = assertThrows(CollectionMismatchException.class,
-        () -> CollectionBootstrap.ensure(client, name("dot"), 384, LesionPayload.INDEXES));
-    assertTrue(e.getMessage().contains("distance Dot") && e.getMessage().contains("Cosine"),
+    client
+        .createCollectionAsync(
+            name("dot"), VectorParams.newBuilder().setSize(384).setDistance(Distance.Dot).build())
+        .get();
+    CollectionMismatchException e =
+        assertThrows(
+            CollectionMismatchException.class,
+            () -> CollectionBootstrap.ensure(client, name("dot"), 384, LesionPayload.INDEXES));
+    assertTrue(
+        e.getMessage().contains("distance Dot") && e.getMessage().contains("Cosine"),
         e.getMessage());
   }
 
@@ -119,10 +155,11 @@ class CollectionBootstrapTest {
       List<Future<CollectionBootstrap.Outcome>> results = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         QdrantClient c = qdrant.client();
-        Callable<CollectionBootstrap.Outcome> task = () -> {
-          barrier.await();
-          return CollectionBootstrap.ensure(c, name("raced"), 384, LesionPayload.INDEXES);
-        };
+        Callable<CollectionBootstrap.Outcome> task =
+            () -> {
+              barrier.await();
+              return CollectionBootstrap.ensure(c, name("raced"), 384, LesionPayload.INDEXES);
+            };
         results.add(pool.submit(task));
       }
       int created = 0;

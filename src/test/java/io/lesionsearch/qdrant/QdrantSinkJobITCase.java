@@ -1,11 +1,14 @@
 package io.lesionsearch.qdrant;
 
-import io.lesionsearch.testing.QdrantServer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lesionsearch.testing.GrpcProxy;
+import io.lesionsearch.testing.QdrantServer;
+import io.lesionsearch.testing.QdrantUnderTest;
+import io.lesionsearch.testing.TcpProxy;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.ValueFactory;
@@ -48,9 +51,6 @@ import org.apache.flink.streaming.api.datastream.DataStreamSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
-import io.lesionsearch.testing.GrpcProxy;
-import io.lesionsearch.testing.QdrantUnderTest;
-import io.lesionsearch.testing.TcpProxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,21 +68,26 @@ class QdrantSinkJobITCase {
   }
 
   @RegisterExtension
-  static final MiniClusterExtension FLINK = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension FLINK =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder()
+              .setConfiguration(METRICS.addToConfiguration(new Configuration()))
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   @RegisterExtension static final QdrantServer QDRANT = new QdrantServer();
   private UpsertRecorder upserts;
+
   /** Between the sinks and Qdrant: sees every upsert. */
   private GrpcProxy recorder;
+
   /** The sinks' way to the recorder, which outage tests cut. */
   private TcpProxy link;
+
   /** Straight to Qdrant, for checking what arrived. */
   private QdrantClient client;
+
   private final Map<String, String> names = new java.util.concurrent.ConcurrentHashMap<>();
 
   @BeforeEach
@@ -115,15 +120,19 @@ class QdrantSinkJobITCase {
 
   private QdrantSink.Builder sink(String collection) {
     return QdrantSink.builder()
-        .connection(QdrantConnection.of("127.0.0.1", link.port()).withApiKey(QDRANT.get().apiKey())
-            .withRequestTimeout(Duration.ofSeconds(10)))
+        .connection(
+            QdrantConnection.of("127.0.0.1", link.port())
+                .withApiKey(QDRANT.get().apiKey())
+                .withRequestTimeout(Duration.ofSeconds(10)))
         .collection(collection)
         .retry(Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(60));
   }
 
   private void createCollection(String name, int size) throws Exception {
-    client.createCollectionAsync(name,
-        VectorParams.newBuilder().setSize(size).setDistance(Distance.Cosine).build()).get();
+    client
+        .createCollectionAsync(
+            name, VectorParams.newBuilder().setSize(size).setDistance(Distance.Cosine).build())
+        .get();
   }
 
   static float[] vector(int i) {
@@ -136,13 +145,14 @@ class QdrantSinkJobITCase {
   }
 
   static PointStruct point(int i) {
-    PointStruct.Builder p = PointStruct.newBuilder()
-        .setId(PointIdFactory.id(UUID.fromString(uuid(i))))
-        .setVectors(VectorsFactory.vectors(vector(i)))
-        .putPayload("image_id", ValueFactory.value("ISIC_" + i))
-        .putPayload("lesion_id", ValueFactory.value("HAM_" + (i / 3)))
-        .putPayload("dx", ValueFactory.value(i % 2 == 0 ? "nv" : "mel"))
-        .putPayload("sex", ValueFactory.value(i % 3 == 0 ? "female" : "male"));
+    PointStruct.Builder p =
+        PointStruct.newBuilder()
+            .setId(PointIdFactory.id(UUID.fromString(uuid(i))))
+            .setVectors(VectorsFactory.vectors(vector(i)))
+            .putPayload("image_id", ValueFactory.value("ISIC_" + i))
+            .putPayload("lesion_id", ValueFactory.value("HAM_" + (i / 3)))
+            .putPayload("dx", ValueFactory.value(i % 2 == 0 ? "nv" : "mel"))
+            .putPayload("sex", ValueFactory.value(i % 3 == 0 ? "female" : "male"));
     if (i % 7 != 0) {
       p.putPayload("age", ValueFactory.value(20 + i % 60));
     }
@@ -150,7 +160,8 @@ class QdrantSinkJobITCase {
   }
 
   static String uuid(int i) {
-    return UUID.nameUUIDFromBytes(("ISIC_" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+    return UUID.nameUUIDFromBytes(("ISIC_" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+        .toString();
   }
 
   /** A bounded source of n points, typed so that Flink hands them on as protobuf bytes. */
@@ -164,10 +175,12 @@ class QdrantSinkJobITCase {
 
   private Map<String, RetrievedPoint> allPoints(String collection) throws Exception {
     Map<String, RetrievedPoint> byId = new HashMap<>();
-    ScrollPoints.Builder req = ScrollPoints.newBuilder().setCollectionName(collection)
-        .setLimit(1000)
-        .setWithPayload(WithPayloadSelector.newBuilder().setEnable(true))
-        .setWithVectors(WithVectorsSelector.newBuilder().setEnable(true));
+    ScrollPoints.Builder req =
+        ScrollPoints.newBuilder()
+            .setCollectionName(collection)
+            .setLimit(1000)
+            .setWithPayload(WithPayloadSelector.newBuilder().setEnable(true))
+            .setWithVectors(WithVectorsSelector.newBuilder().setEnable(true));
     while (true) {
       var page = client.scrollAsync(req.build()).get();
       for (RetrievedPoint p : page.getResultList()) {
@@ -201,9 +214,10 @@ class QdrantSinkJobITCase {
     for (int i = 0; i < n; i++) {
       float[] expected = vector(i);
       RetrievedPoint got = stored.get(uuid(i));
-      List<Float> v = got.getVectors().getVector().getDataList().isEmpty()
-          ? got.getVectors().getVector().getDense().getDataList()
-          : got.getVectors().getVector().getDataList();
+      List<Float> v =
+          got.getVectors().getVector().getDataList().isEmpty()
+              ? got.getVectors().getVector().getDense().getDataList()
+              : got.getVectors().getVector().getDataList();
       double norm = 0;
       for (float f : expected) {
         norm += (double) f * f;
@@ -261,12 +275,17 @@ class QdrantSinkJobITCase {
     HoldAfter.release = new CountDownLatch(1);
     HoldAfter.emittedAtMs.set(0);
     StreamExecutionEnvironment env = env(1);
-    points(env, 5).flatMap(new HoldAfter(5)).returns(PointStructTypeInfo.INSTANCE)
-        .sinkTo(sink(name("trickle")).build()).name("qdrant").disableChaining();
+    points(env, 5)
+        .flatMap(new HoldAfter(5))
+        .returns(PointStructTypeInfo.INSTANCE)
+        .sinkTo(sink(name("trickle")).build())
+        .name("qdrant")
+        .disableChaining();
     JobClient job = env.executeAsync(name("trickle"));
     try {
       long deadline = System.currentTimeMillis() + 30_000;
-      while (client.countAsync(name("trickle")).get() < 5 && System.currentTimeMillis() < deadline) {
+      while (client.countAsync(name("trickle")).get() < 5
+          && System.currentTimeMillis() < deadline) {
         Thread.sleep(20);
       }
       long seenAt = System.currentTimeMillis();
@@ -296,8 +315,13 @@ class QdrantSinkJobITCase {
     int n = 2000;
     createCollection(name("outage"), DIM);
     StreamExecutionEnvironment env = env(2);
-    points(env, n).setParallelism(1).map(new Throttle()).returns(PointStructTypeInfo.INSTANCE).setParallelism(1)
-        .sinkTo(sink(name("outage")).maxBatchSize(100).maxBufferedRequests(400).build()).name("qdrant");
+    points(env, n)
+        .setParallelism(1)
+        .map(new Throttle())
+        .returns(PointStructTypeInfo.INSTANCE)
+        .setParallelism(1)
+        .sinkTo(sink(name("outage")).maxBatchSize(100).maxBufferedRequests(400).build())
+        .name("qdrant");
     JobClient job = env.executeAsync(name("outage"));
 
     long deadline = System.currentTimeMillis() + 30_000;
@@ -306,16 +330,20 @@ class QdrantSinkJobITCase {
     }
     long before = client.countAsync(name("outage")).get();
     link.stop();
-    // Down until the writers have backed off a few times (50, 100, 200 ms...), not for a fixed time.
+    // Down until the writers have backed off a few times (50, 100, 200 ms...), not for a fixed
+    // time.
     deadline = System.currentTimeMillis() + 30_000;
-    while (counter(job.getJobID(), QdrantSinkWriter.METRIC_RETRIES) < 4 && System.currentTimeMillis() < deadline) {
+    while (counter(job.getJobID(), QdrantSinkWriter.METRIC_RETRIES) < 4
+        && System.currentTimeMillis() < deadline) {
       Thread.sleep(10);
     }
     long retriedWhileDown = counter(job.getJobID(), QdrantSinkWriter.METRIC_RETRIES);
     link.start();
 
     JobExecutionResult result = job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-    assertTrue(retriedWhileDown >= 4, "only " + retriedWhileDown + " retries while Qdrant was out of reach");
+    assertTrue(
+        retriedWhileDown >= 4,
+        "only " + retriedWhileDown + " retries while Qdrant was out of reach");
     assertTrue(before >= 200 && before < n, "not mid-stream: " + before + " written before");
     long written = client.countAsync(name("outage")).get();
     assertEquals(n, written);
@@ -354,21 +382,31 @@ class QdrantSinkJobITCase {
   void givesUpWhenQdrantStaysDownPastTheRetryDuration() throws Exception {
     link.stop();
     StreamExecutionEnvironment env = env(1);
-    points(env, 10).sinkTo(QdrantSink.builder()
-            .connection(QdrantConnection.of("127.0.0.1", link.port()))
-            .collection(name("down"))
-            .retry(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(1))
-            .build()).name("qdrant");
+    points(env, 10)
+        .sinkTo(
+            QdrantSink.builder()
+                .connection(QdrantConnection.of("127.0.0.1", link.port()))
+                .collection(name("down"))
+                .retry(Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofSeconds(1))
+                .build())
+        .name("qdrant");
     Exception e = assertThrows(Exception.class, () -> env.execute("down"));
     String chain = causes(e);
-    assertTrue(chain.contains("has not accepted an upsert to collection '" + name("down") + "'")
-        && chain.contains("UNAVAILABLE"), chain);
+    assertTrue(
+        chain.contains("has not accepted an upsert to collection '" + name("down") + "'")
+            && chain.contains("UNAVAILABLE"),
+        chain);
   }
 
   @Test
   void writersCanCreateTheCollectionThemselves() throws Exception {
     StreamExecutionEnvironment env = env(2);
-    points(env, 50).sinkTo(sink(name("auto")).ensureCollection(DIM, io.lesionsearch.payload.LesionPayload.INDEXES).build()).name("qdrant");
+    points(env, 50)
+        .sinkTo(
+            sink(name("auto"))
+                .ensureCollection(DIM, io.lesionsearch.payload.LesionPayload.INDEXES)
+                .build())
+        .name("qdrant");
     env.execute(name("auto"));
     assertEquals(50L, client.countAsync(name("auto")).get());
     assertEquals(7, client.getCollectionInfoAsync(name("auto")).get().getPayloadSchemaCount());
@@ -420,9 +458,13 @@ class QdrantSinkJobITCase {
     env.setParallelism(1);
     // Neither the batch size nor the delay is ever reached before the end of input, so the
     // points can only leave the buffer through checkpoint state or the final flush.
-    points(env, n).map(new Throttle()).returns(PointStructTypeInfo.INSTANCE)
-        .map(new FailOnceAfterCheckpoint(400)).returns(PointStructTypeInfo.INSTANCE)
-        .sinkTo(sink(name("restored")).maxTimeInBufferMs(600_000).build()).name("qdrant");
+    points(env, n)
+        .map(new Throttle())
+        .returns(PointStructTypeInfo.INSTANCE)
+        .map(new FailOnceAfterCheckpoint(400))
+        .returns(PointStructTypeInfo.INSTANCE)
+        .sinkTo(sink(name("restored")).maxTimeInBufferMs(600_000).build())
+        .name("qdrant");
     env.execute(name("restored"));
 
     assertTrue(FailOnceAfterCheckpoint.failed.get());
@@ -439,28 +481,47 @@ class QdrantSinkJobITCase {
     try (QdrantUnderTest secured = QdrantUnderTest.startWithKeys("k-123", "ro-456")) {
       QdrantClient admin = secured.client();
       String keyed = secured.collection("keyed");
-      admin.createCollectionAsync(keyed,
-          VectorParams.newBuilder().setSize(DIM).setDistance(Distance.Cosine).build()).get();
+      admin
+          .createCollectionAsync(
+              keyed, VectorParams.newBuilder().setSize(DIM).setDistance(Distance.Cosine).build())
+          .get();
       QdrantConnection conn = QdrantConnection.of(secured.host(), secured.port());
 
       StreamExecutionEnvironment ok = env(1);
-      points(ok, 10).sinkTo(QdrantSink.builder().connection(conn.withApiKey(secured.apiKey()))
-          .collection(keyed).build()).name("qdrant");
+      points(ok, 10)
+          .sinkTo(
+              QdrantSink.builder()
+                  .connection(conn.withApiKey(secured.apiKey()))
+                  .collection(keyed)
+                  .build())
+          .name("qdrant");
       ok.execute("keyed");
       assertEquals(10L, admin.countAsync(keyed).get());
 
       StreamExecutionEnvironment bad = env(1);
-      points(bad, 10).sinkTo(QdrantSink.builder().connection(conn.withApiKey("nope"))
-          .collection(keyed).build()).name("qdrant");
+      points(bad, 10)
+          .sinkTo(
+              QdrantSink.builder().connection(conn.withApiKey("nope")).collection(keyed).build())
+          .name("qdrant");
       String chain = causes(assertThrows(Exception.class, () -> bad.execute("bad-key")));
-      assertTrue(chain.contains("UNAUTHENTICATED") && chain.contains("check the API key")
-          && !chain.contains("nope"), chain);
+      assertTrue(
+          chain.contains("UNAUTHENTICATED")
+              && chain.contains("check the API key")
+              && !chain.contains("nope"),
+          chain);
 
       StreamExecutionEnvironment readOnly = env(1);
-      points(readOnly, 10).sinkTo(QdrantSink.builder().connection(conn.withApiKey(secured.readOnlyApiKey()))
-          .collection(keyed).build()).name("qdrant");
+      points(readOnly, 10)
+          .sinkTo(
+              QdrantSink.builder()
+                  .connection(conn.withApiKey(secured.readOnlyApiKey()))
+                  .collection(keyed)
+                  .build())
+          .name("qdrant");
       chain = causes(assertThrows(Exception.class, () -> readOnly.execute("read-only-key")));
-      assertTrue(chain.contains("PERMISSION_DENIED") && chain.contains("a read-only key cannot write"), chain);
+      assertTrue(
+          chain.contains("PERMISSION_DENIED") && chain.contains("a read-only key cannot write"),
+          chain);
     }
   }
 

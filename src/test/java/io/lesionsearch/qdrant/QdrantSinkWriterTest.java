@@ -26,23 +26,41 @@ import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.junit.jupiter.api.Test;
 
-/** The writer's upserts, retries and give-up driven by a fake Qdrant, clock and scheduler: no server, no sleeps. */
+/**
+ * The writer's upserts, retries and give-up driven by a fake Qdrant, clock and scheduler: no
+ * server, no sleeps.
+ */
 class QdrantSinkWriterTest {
-  private static final RetryPolicy RETRY = new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(400),
-      Duration.ofSeconds(1));
+  private static final RetryPolicy RETRY =
+      new RetryPolicy(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofSeconds(1));
 
   /** Answers each upsert with the next queued outcome: null for success, else the exception. */
   private final Queue<RuntimeException> answers = new ArrayDeque<>();
+
   private final List<UpsertPoints> requests = new ArrayList<>();
   private final List<Long> delays = new ArrayList<>();
   private final Queue<Runnable> scheduled = new ArrayDeque<>();
   private final AtomicInteger connectBackoffResets = new AtomicInteger();
   private long nowMs = 1_000_000;
   private boolean closing;
-  private final BatchUpserter.Metrics metrics = new BatchUpserter.Metrics(new SimpleCounter(), new SimpleCounter(),
-      new SimpleCounter(), new DescriptiveStatisticsHistogram(10), new DescriptiveStatisticsHistogram(10));
-  private final BatchUpserter upserter = new BatchUpserter("lesions", "qdrant:6334", RETRY, this::upsert,
-      connectBackoffResets::incrementAndGet, () -> nowMs, () -> 0, this::schedule, metrics);
+  private final BatchUpserter.Metrics metrics =
+      new BatchUpserter.Metrics(
+          new SimpleCounter(),
+          new SimpleCounter(),
+          new SimpleCounter(),
+          new DescriptiveStatisticsHistogram(10),
+          new DescriptiveStatisticsHistogram(10));
+  private final BatchUpserter upserter =
+      new BatchUpserter(
+          "lesions",
+          "qdrant:6334",
+          RETRY,
+          this::upsert,
+          connectBackoffResets::incrementAndGet,
+          () -> nowMs,
+          () -> 0,
+          this::schedule,
+          metrics);
 
   private ListenableFuture<UpdateResult> upsert(UpsertPoints request) {
     requests.add(request);
@@ -61,10 +79,11 @@ class QdrantSinkWriterTest {
       throw new RejectedExecutionException("closed");
     }
     delays.add(delayMs);
-    scheduled.add(() -> {
-      nowMs += delayMs;
-      task.run();
-    });
+    scheduled.add(
+        () -> {
+          nowMs += delayMs;
+          task.run();
+        });
   }
 
   /** What the writer told Flink about one batch; a retry resends it as the buffer would. */
@@ -93,8 +112,11 @@ class QdrantSinkWriterTest {
   private static List<PointStruct> batch(int n) {
     List<PointStruct> points = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      points.add(PointStruct.newBuilder().setId(PointIdFactory.id(UUID.randomUUID()))
-          .setVectors(VectorsFactory.vectors(i, 1f)).build());
+      points.add(
+          PointStruct.newBuilder()
+              .setId(PointIdFactory.id(UUID.randomUUID()))
+              .setVectors(VectorsFactory.vectors(i, 1f))
+              .build());
     }
     return points;
   }
@@ -109,7 +131,8 @@ class QdrantSinkWriterTest {
   }
 
   private static StatusException status(Status.Code code) {
-    return new StatusException(code.toStatus().withDescription("said the fake").asRuntimeException());
+    return new StatusException(
+        code.toStatus().withDescription("said the fake").asRuntimeException());
   }
 
   /** An upsert's failure as the client delivers it. */
@@ -143,9 +166,11 @@ class QdrantSinkWriterTest {
     assertNull(h.failed);
     assertEquals(3, h.retried);
     assertEquals(List.of(100L, 200L, 400L), delays, "exponential, without jitter");
-    assertEquals(3, connectBackoffResets.get(), "gRPC's own reconnect wait is cut short before each retry");
+    assertEquals(
+        3, connectBackoffResets.get(), "gRPC's own reconnect wait is cut short before each retry");
     assertEquals(3, metrics.retries().getCount());
-    assertEquals(6, metrics.sendErrors().getCount(), "Flink's standard counter: 2 points failed 3 times");
+    assertEquals(
+        6, metrics.sendErrors().getCount(), "Flink's standard counter: 2 points failed 3 times");
     assertEquals(2, metrics.pointsWritten().getCount());
   }
 
@@ -168,8 +193,10 @@ class QdrantSinkWriterTest {
     Handler h = send(batch(4));
     assertEquals(0, h.completed);
     QdrantSinkException e = assertInstanceOf(QdrantSinkException.class, h.failed);
-    assertTrue(e.getMessage().contains("has not accepted an upsert to collection 'lesions'")
-        && e.getMessage().contains("DEADLINE_EXCEEDED") && e.getMessage().contains("maxRetryDuration=1000 ms"),
+    assertTrue(
+        e.getMessage().contains("has not accepted an upsert to collection 'lesions'")
+            && e.getMessage().contains("DEADLINE_EXCEEDED")
+            && e.getMessage().contains("maxRetryDuration=1000 ms"),
         e.getMessage());
     // 100 + 200 + 400 + 400 = 1,100 ms of failures is past the 1 s limit: four retries, five tries.
     assertEquals(List.of(100L, 200L, 400L, 400L), delays);
@@ -182,9 +209,11 @@ class QdrantSinkWriterTest {
     answers.add(status(Status.Code.PERMISSION_DENIED));
     Handler h = send(batch(5));
     QdrantSinkException e = assertInstanceOf(QdrantSinkException.class, h.failed);
-    assertTrue(e.getMessage().contains("Qdrant at qdrant:6334 rejected an upsert to collection 'lesions'")
-        && e.getMessage().contains("PERMISSION_DENIED: said the fake")
-        && e.getMessage().contains("a read-only key cannot write"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("Qdrant at qdrant:6334 rejected an upsert to collection 'lesions'")
+            && e.getMessage().contains("PERMISSION_DENIED: said the fake")
+            && e.getMessage().contains("a read-only key cannot write"),
+        e.getMessage());
     assertEquals(1, requests.size());
     assertTrue(delays.isEmpty());
     assertEquals(5, metrics.sendErrors().getCount());
@@ -193,8 +222,11 @@ class QdrantSinkWriterTest {
 
   @Test
   void anAnswerTooLargeForTheClientIsNotRetriedThoughItIsResourceExhausted() {
-    answers.add(new StatusException(Status.RESOURCE_EXHAUSTED.withCause(new AnswerTooLargeException(10))
-        .asRuntimeException()));
+    answers.add(
+        new StatusException(
+            Status.RESOURCE_EXHAUSTED
+                .withCause(new AnswerTooLargeException(10))
+                .asRuntimeException()));
     Handler h = send(batch(1));
     assertInstanceOf(QdrantSinkException.class, h.failed);
     assertEquals(1, requests.size());

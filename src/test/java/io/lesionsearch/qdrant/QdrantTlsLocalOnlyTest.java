@@ -39,19 +39,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Local-only: it needs a Qdrant serving TLS with the test CA's certificate, which is the local
- * endpoint started here; the real server under test ({@code -Dlesion.test.qdrant}) serves plaintext.
+ * endpoint started here; the real server under test ({@code -Dlesion.test.qdrant}) serves
+ * plaintext.
  *
- * The jobs' Qdrant connection against the local endpoint serving real TLS on a loopback port, with
- * the test CA under src/test/resources/tls (see the README there): trust, refusal, the CA's bytes
- * travelling with the connection, and the inbound message limit.
+ * <p>The jobs' Qdrant connection against the local endpoint serving real TLS on a loopback port,
+ * with the test CA under src/test/resources/tls (see the README there): trust, refusal, the CA's
+ * bytes travelling with the connection, and the inbound message limit.
  */
 class QdrantTlsLocalOnlyTest {
   private static final Path TLS = Path.of("src/test/resources/tls");
   private static final Path CA = TLS.resolve("ca.pem");
   private static final String KEY = "tls-test-key";
   private static final String COLLECTION = "tls";
+
   /** 12 points of 200 KB payload each: a 2.4 MB answer, between the 1 MiB and the default limit. */
   private static final int POINTS = 12;
+
   private static final int PAYLOAD_CHARS = 200_000;
 
   /**
@@ -59,9 +62,11 @@ class QdrantTlsLocalOnlyTest {
    * stream the refusal cancelled (server), through java.util.logging, which forgets a logger's
    * level once nothing holds the logger.
    */
-  private static final List<java.util.logging.Logger> QUIET = List.of(
-      java.util.logging.Logger.getLogger("io.grpc.internal.AbstractClientStream"),
-      java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler"));
+  private static final List<java.util.logging.Logger> QUIET =
+      List.of(
+          java.util.logging.Logger.getLogger("io.grpc.internal.AbstractClientStream"),
+          java.util.logging.Logger.getLogger(
+              "io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler"));
 
   static QdrantLocalServer server;
 
@@ -71,18 +76,24 @@ class QdrantTlsLocalOnlyTest {
     org.apache.logging.log4j.core.config.Configurator.setLevel(
         "io.qdrant.client.QdrantClient", org.apache.logging.log4j.Level.OFF);
     QUIET.forEach(l -> l.setLevel(java.util.logging.Level.SEVERE));
-    server = QdrantLocalServer.builder().port(0).apiKey(KEY)
-        .tls(TLS.resolve("server.pem").toFile(), TLS.resolve("server.key").toFile())
-        .start();
+    server =
+        QdrantLocalServer.builder()
+            .port(0)
+            .apiKey(KEY)
+            .tls(TLS.resolve("server.pem").toFile(), TLS.resolve("server.key").toFile())
+            .start();
     try (QdrantClient c = trusting("localhost").open()) {
-      c.createCollectionAsync(COLLECTION,
-          VectorParams.newBuilder().setSize(2).setDistance(Distance.Cosine).build()).get();
+      c.createCollectionAsync(
+              COLLECTION, VectorParams.newBuilder().setSize(2).setDistance(Distance.Cosine).build())
+          .get();
       List<PointStruct> points = new ArrayList<>();
       for (int i = 0; i < POINTS; i++) {
-        points.add(PointStruct.newBuilder().setId(PointIdFactory.id(i + 1))
-            .setVectors(VectorsFactory.vectors(1f, i))
-            .putAllPayload(Map.of("blob", ValueFactory.value("x".repeat(PAYLOAD_CHARS))))
-            .build());
+        points.add(
+            PointStruct.newBuilder()
+                .setId(PointIdFactory.id(i + 1))
+                .setVectors(VectorsFactory.vectors(1f, i))
+                .putAllPayload(Map.of("blob", ValueFactory.value("x".repeat(PAYLOAD_CHARS))))
+                .build());
       }
       c.upsertAsync(COLLECTION, points).get();
     }
@@ -100,8 +111,13 @@ class QdrantTlsLocalOnlyTest {
   }
 
   private static SearchPoints search(int limit, boolean payload) {
-    return SearchPoints.newBuilder().setCollectionName(COLLECTION).addVector(1f).addVector(0f)
-        .setLimit(limit).setWithPayload(WithPayloadSelectorFactory.enable(payload)).build();
+    return SearchPoints.newBuilder()
+        .setCollectionName(COLLECTION)
+        .addVector(1f)
+        .addVector(0f)
+        .setLimit(limit)
+        .setWithPayload(WithPayloadSelectorFactory.enable(payload))
+        .build();
   }
 
   private static Status failure(Future<?> call) {
@@ -116,7 +132,8 @@ class QdrantTlsLocalOnlyTest {
       assertTrue(c.tls() && c.hasTrustedCa(), c.toString());
       try (QdrantClient client = c.open()) {
         List<ScoredPoint> hits = client.searchAsync(search(3, false)).get();
-        assertEquals(List.of(1L, 2L, 3L), hits.stream().map(h -> h.getId().getNum()).toList(), host);
+        assertEquals(
+            List.of(1L, 2L, 3L), hits.stream().map(h -> h.getId().getNum()).toList(), host);
       }
     }
   }
@@ -124,35 +141,43 @@ class QdrantTlsLocalOnlyTest {
   @Test
   void aClientWithoutTheCaIsRefusedWithTheReasonAndTheRemedy() throws Exception {
     // --qdrant-tls alone: the JVM's trust store, which does not know the test CA.
-    QdrantConnection jvmTrust = QdrantConnection.of("localhost", server.port()).withTls(true)
-        .withApiKey(KEY);
+    QdrantConnection jvmTrust =
+        QdrantConnection.of("localhost", server.port()).withTls(true).withApiKey(KEY);
     try (QdrantClient client = jvmTrust.open()) {
       Status s = failure(client.listCollectionsAsync());
       assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
-      assertTrue(s.getDescription().contains("TLS with Qdrant at localhost:" + server.port() + " failed"),
+      assertTrue(
+          s.getDescription().contains("TLS with Qdrant at localhost:" + server.port() + " failed"),
           s.getDescription());
-      assertTrue(s.getDescription().contains("give that CA with --qdrant-tls-ca FILE"), s.getDescription());
-      assertTrue(s.getDescription().contains("certification path"), "the JDK's reason: " + s.getDescription());
-      assertTrue(causes(s.getCause()).stream().anyMatch(SSLException.class::isInstance), s.toString());
+      assertTrue(
+          s.getDescription().contains("give that CA with --qdrant-tls-ca FILE"),
+          s.getDescription());
+      assertTrue(
+          s.getDescription().contains("certification path"),
+          "the JDK's reason: " + s.getDescription());
+      assertTrue(
+          causes(s.getCause()).stream().anyMatch(SSLException.class::isInstance), s.toString());
     }
   }
 
   @Test
   void aClientTrustingAnotherCaIsRefusedNamingTheCaFile() throws Exception {
     Path other = TLS.resolve("other-ca.pem");
-    QdrantConnection c = QdrantConnection.of("localhost", server.port()).withTrustedCa(other)
-        .withApiKey(KEY);
+    QdrantConnection c =
+        QdrantConnection.of("localhost", server.port()).withTrustedCa(other).withApiKey(KEY);
     try (QdrantClient client = c.open()) {
       Status s = failure(client.listCollectionsAsync());
       assertEquals(Status.Code.UNAVAILABLE, s.getCode(), s.toString());
-      assertTrue(s.getDescription().contains("signed by the CA in " + other + " (--qdrant-tls-ca)"),
+      assertTrue(
+          s.getDescription().contains("signed by the CA in " + other + " (--qdrant-tls-ca)"),
           s.getDescription());
     }
   }
 
   @Test
   void aPlaintextClientGetsNoAnswerFromATlsServer() throws Exception {
-    try (QdrantClient client = QdrantConnection.of("localhost", server.port()).withApiKey(KEY).open()) {
+    try (QdrantClient client =
+        QdrantConnection.of("localhost", server.port()).withApiKey(KEY).open()) {
       assertEquals(Status.Code.UNAVAILABLE, failure(client.listCollectionsAsync()).getCode());
     }
   }
@@ -160,20 +185,22 @@ class QdrantTlsLocalOnlyTest {
   @Test
   void theCaTravelsInsideTheConnectionSoTaskManagersNeedNoFile(@TempDir Path tmp) throws Exception {
     Path copy = Files.copy(CA, tmp.resolve("ca.pem"));
-    QdrantConnection submitted = QdrantConnection.of("localhost", server.port()).withTrustedCa(copy)
-        .withApiKey(KEY);
+    QdrantConnection submitted =
+        QdrantConnection.of("localhost", server.port()).withTrustedCa(copy).withApiKey(KEY);
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
       out.writeObject(submitted);
     }
     Files.delete(copy);
     QdrantConnection onTaskManager;
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
       onTaskManager = (QdrantConnection) in.readObject();
     }
     assertEquals(submitted, onTaskManager);
     assertFalse(onTaskManager.toString().contains(KEY), onTaskManager.toString());
-    try (QdrantGrpcClient grpc = onTaskManager.openGrpc(); QdrantClient client = new QdrantClient(grpc)) {
+    try (QdrantGrpcClient grpc = onTaskManager.openGrpc();
+        QdrantClient client = new QdrantClient(grpc)) {
       assertEquals(List.of(COLLECTION), client.listCollectionsAsync().get());
       grpc.channel().resetConnectBackoff(); // the sink's use of the channel still works
     }
@@ -183,10 +210,12 @@ class QdrantTlsLocalOnlyTest {
   void anAnswerOverTheInboundLimitIsRefusedAndALargerLimitAcceptsIt() throws Exception {
     QdrantConnection small = trusting("localhost").withMaxInboundBytes(1 << 20);
     try (QdrantClient client = small.open()) {
-      assertEquals(1, client.searchAsync(search(1, true)).get().size(), "a 200 KB answer fits in 1 MiB");
+      assertEquals(
+          1, client.searchAsync(search(1, true)).get().size(), "a 200 KB answer fits in 1 MiB");
       Status s = failure(client.searchAsync(search(POINTS, true)));
       assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
-      assertTrue(s.getDescription().contains("raise --qdrant-max-inbound-bytes"), s.getDescription());
+      assertTrue(
+          s.getDescription().contains("raise --qdrant-max-inbound-bytes"), s.getDescription());
       assertTrue(s.getDescription().contains("(1048576 bytes)"), s.getDescription());
     }
     QdrantConnection byDefault = trusting("localhost");
@@ -194,7 +223,8 @@ class QdrantTlsLocalOnlyTest {
     try (QdrantClient client = byDefault.open()) {
       List<ScoredPoint> hits = client.searchAsync(search(POINTS, true)).get();
       assertEquals(POINTS, hits.size());
-      assertEquals(PAYLOAD_CHARS, hits.get(POINTS - 1).getPayloadOrThrow("blob").getStringValue().length());
+      assertEquals(
+          PAYLOAD_CHARS, hits.get(POINTS - 1).getPayloadOrThrow("blob").getStringValue().length());
     }
   }
 

@@ -16,7 +16,8 @@ class ServerVersionCheckTest {
     assertTrue(ServerVersionCheck.compatible("1.18.3", "1.19.1"));
     assertFalse(ServerVersionCheck.compatible("1.18.3", "1.16.3"));
     assertFalse(ServerVersionCheck.compatible("1.18.3", "2.18.0"));
-    assertTrue(ServerVersionCheck.compatible("1.18.3", "dev"), "a version of another form is not judged");
+    assertTrue(
+        ServerVersionCheck.compatible("1.18.3", "dev"), "a version of another form is not judged");
   }
 
   @Test

@@ -22,7 +22,10 @@ import org.apache.flink.connector.base.sink.writer.RequestEntryWrapper;
 import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfiguration;
 import org.junit.jupiter.api.Test;
 
-/** Builder defaults and validation, the retry policy, the failure reasons, the connection and the state format. */
+/**
+ * Builder defaults and validation, the retry policy, the failure reasons, the connection and the
+ * state format.
+ */
 class SinkConfigTest {
   private static final String ID1 = "00000000-0000-5000-8000-000000000001";
   private static final String ID2 = "00000000-0000-5000-8000-000000000002";
@@ -53,20 +56,32 @@ class SinkConfigTest {
   @Test
   void builderRefusesBadArgumentsWithClearMessages() {
     expect("collection name must be set", () -> QdrantSink.builder().build());
-    expect("maxBatchSize must be > 0",
+    expect(
+        "maxBatchSize must be > 0",
         () -> QdrantSink.builder().collection("c").maxBatchSize(0).build());
-    expect("maxBufferedRequests (1000) must be greater than maxBatchSize (1000)",
+    expect(
+        "maxBufferedRequests (1000) must be greater than maxBatchSize (1000)",
         () -> QdrantSink.builder().collection("c").maxBufferedRequests(1000).build());
-    expect("maxInFlightRequests must be > 0",
+    expect(
+        "maxInFlightRequests must be > 0",
         () -> QdrantSink.builder().collection("c").maxInFlightRequests(0).build());
-    expect("maxTimeInBufferMs must be > 0",
+    expect(
+        "maxTimeInBufferMs must be > 0",
         () -> QdrantSink.builder().collection("c").maxTimeInBufferMs(-1).build());
-    expect("must not exceed maxBatchSizeInBytes",
-        () -> QdrantSink.builder().collection("c").maxRecordSizeInBytes(2 << 20)
-            .maxBatchSizeInBytes(1 << 20).build());
-    expect("maxBackoff (PT0.1S) must be >= initialBackoff (PT1S)",
-        () -> new RetryPolicy(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(1)));
-    expect("maxRetryDuration must be > 0",
+    expect(
+        "must not exceed maxBatchSizeInBytes",
+        () ->
+            QdrantSink.builder()
+                .collection("c")
+                .maxRecordSizeInBytes(2 << 20)
+                .maxBatchSizeInBytes(1 << 20)
+                .build());
+    expect(
+        "maxBackoff (PT0.1S) must be >= initialBackoff (PT1S)",
+        () ->
+            new RetryPolicy(Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMinutes(1)));
+    expect(
+        "maxRetryDuration must be > 0",
         () -> new RetryPolicy(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO));
     expect("port must be 1-65535", () -> QdrantConnection.defaults().withPort(0));
     expect("vector size must be > 0", () -> QdrantSink.builder().ensureCollection(0, Map.of()));
@@ -79,8 +94,8 @@ class SinkConfigTest {
 
   @Test
   void backoffGrowsExponentiallyWithJitterAndIsCapped() {
-    RetryPolicy r = new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(10),
-        Duration.ofMinutes(5));
+    RetryPolicy r =
+        new RetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(10), Duration.ofMinutes(5));
     Backoff b = r.backoff();
     assertEquals(200, b.delayMs(1, 0));
     assertEquals(160, b.delayMs(1, -1));
@@ -97,21 +112,37 @@ class SinkConfigTest {
   @Test
   void onlyTransientStatusesAreRetriedByWrites() {
     for (Status.Code c : Status.Code.values()) {
-      boolean expected = c == Status.Code.UNAVAILABLE || c == Status.Code.DEADLINE_EXCEEDED
-          || c == Status.Code.RESOURCE_EXHAUSTED || c == Status.Code.ABORTED;
-      assertEquals(expected, QdrantFailure.of(c.toStatus().asRuntimeException()).retryWrite(), c.name());
+      boolean expected =
+          c == Status.Code.UNAVAILABLE
+              || c == Status.Code.DEADLINE_EXCEEDED
+              || c == Status.Code.RESOURCE_EXHAUSTED
+              || c == Status.Code.ABORTED;
+      assertEquals(
+          expected, QdrantFailure.of(c.toStatus().asRuntimeException()).retryWrite(), c.name());
     }
   }
 
   @Test
   void failuresAreToldApartByStatusAndTypedCauseOnly() {
-    assertEquals(QdrantFailure.ACCESS_DENIED, QdrantFailure.of(Status.PERMISSION_DENIED.asRuntimeException()));
-    assertEquals(QdrantFailure.ACCESS_DENIED, QdrantFailure.of(Status.UNAUTHENTICATED.asRuntimeException()));
-    assertEquals(QdrantFailure.OVERLOADED, QdrantFailure.of(
-        Status.RESOURCE_EXHAUSTED.withDescription("gRPC message exceeds maximum size 4").asRuntimeException()),
+    assertEquals(
+        QdrantFailure.ACCESS_DENIED,
+        QdrantFailure.of(Status.PERMISSION_DENIED.asRuntimeException()));
+    assertEquals(
+        QdrantFailure.ACCESS_DENIED, QdrantFailure.of(Status.UNAUTHENTICATED.asRuntimeException()));
+    assertEquals(
+        QdrantFailure.OVERLOADED,
+        QdrantFailure.of(
+            Status.RESOURCE_EXHAUSTED
+                .withDescription("gRPC message exceeds maximum size 4")
+                .asRuntimeException()),
         "the text alone does not make it the client's own limit");
-    assertEquals(QdrantFailure.ANSWER_TOO_LARGE, QdrantFailure.of(new java.util.concurrent.CompletionException(
-        Status.RESOURCE_EXHAUSTED.withCause(new AnswerTooLargeException(4)).asRuntimeException())));
+    assertEquals(
+        QdrantFailure.ANSWER_TOO_LARGE,
+        QdrantFailure.of(
+            new java.util.concurrent.CompletionException(
+                Status.RESOURCE_EXHAUSTED
+                    .withCause(new AnswerTooLargeException(4))
+                    .asRuntimeException())));
     assertEquals(QdrantFailure.CLIENT_FAULT, QdrantFailure.of(new IllegalStateException("boom")));
     assertEquals(QdrantFailure.OTHER, QdrantFailure.of(Status.INTERNAL.asRuntimeException()));
     assertFalse(QdrantFailure.OVERLOADED.retrySearch());
@@ -120,8 +151,11 @@ class SinkConfigTest {
 
   @Test
   void indexesToEnsureAreTheCallersAndTravelWithTheSink() throws Exception {
-    QdrantSink sink = QdrantSink.builder().collection("c")
-        .ensureCollection(8, Map.of("colour", PayloadSchemaType.Keyword)).build();
+    QdrantSink sink =
+        QdrantSink.builder()
+            .collection("c")
+            .ensureCollection(8, Map.of("colour", PayloadSchemaType.Keyword))
+            .build();
     QdrantSink back = org.apache.flink.util.InstantiationUtil.clone(sink);
     assertEquals(Map.of("colour", PayloadSchemaType.Keyword), back.payloadIndexes());
     assertEquals(8, back.ensureVectorSize());
@@ -129,8 +163,11 @@ class SinkConfigTest {
 
   @Test
   void connectionNeverPrintsItsKey() {
-    QdrantConnection c = QdrantConnection.of("qdrant.example", 6334).withTls(true)
-        .withApiKey("s3cr3t-key").withRequestTimeout(Duration.ofSeconds(5));
+    QdrantConnection c =
+        QdrantConnection.of("qdrant.example", 6334)
+            .withTls(true)
+            .withApiKey("s3cr3t-key")
+            .withRequestTimeout(Duration.ofSeconds(5));
     assertFalse(c.toString().contains("s3cr3t"), c.toString());
     assertTrue(c.toString().contains("qdrant.example:6334"));
     assertTrue(c.hasApiKey());
@@ -139,15 +176,24 @@ class SinkConfigTest {
 
   @Test
   void stateSerializerRoundTripsBufferedPoints() throws Exception {
-    PointStruct a = PointStruct.newBuilder().setId(PointIdFactory.id(UUID.fromString(ID1)))
-        .setVectors(VectorsFactory.vectors(0.5f, -1.25f, Float.MIN_VALUE, 3e38f))
-        .putPayload("dx", ValueFactory.value("nv")).putPayload("localization", ValueFactory.value("h\u00e9ad"))
-        .putPayload("age", ValueFactory.value(75)).build();
-    PointStruct b = PointStruct.newBuilder().setId(PointIdFactory.id(UUID.fromString(ID2)))
-        .setVectors(VectorsFactory.vectors(new float[384])).build();
-    BufferedRequestState<PointStruct> state = new BufferedRequestState<>(List.of(
-        new RequestEntryWrapper<>(a, a.getSerializedSize()),
-        new RequestEntryWrapper<>(b, b.getSerializedSize())));
+    PointStruct a =
+        PointStruct.newBuilder()
+            .setId(PointIdFactory.id(UUID.fromString(ID1)))
+            .setVectors(VectorsFactory.vectors(0.5f, -1.25f, Float.MIN_VALUE, 3e38f))
+            .putPayload("dx", ValueFactory.value("nv"))
+            .putPayload("localization", ValueFactory.value("h\u00e9ad"))
+            .putPayload("age", ValueFactory.value(75))
+            .build();
+    PointStruct b =
+        PointStruct.newBuilder()
+            .setId(PointIdFactory.id(UUID.fromString(ID2)))
+            .setVectors(VectorsFactory.vectors(new float[384]))
+            .build();
+    BufferedRequestState<PointStruct> state =
+        new BufferedRequestState<>(
+            List.of(
+                new RequestEntryWrapper<>(a, a.getSerializedSize()),
+                new RequestEntryWrapper<>(b, b.getSerializedSize())));
     PointStateSerializer ser = new PointStateSerializer();
     byte[] bytes = ser.serialize(state);
     BufferedRequestState<PointStruct> back = ser.deserialize(ser.getVersion(), bytes);
@@ -161,22 +207,32 @@ class SinkConfigTest {
     // Compact: the floats and bytes plus a little framing, no Java serialization overhead.
     assertTrue(bytes.length < 4 * 388 + 200, "state bytes " + bytes.length);
 
-    BufferedRequestState<PointStruct> empty = ser.deserialize(ser.getVersion(),
-        ser.serialize(BufferedRequestState.emptyState()));
+    BufferedRequestState<PointStruct> empty =
+        ser.deserialize(ser.getVersion(), ser.serialize(BufferedRequestState.emptyState()));
     assertTrue(empty.getBufferedRequestEntries().isEmpty());
   }
 
   @Test
   void pointsTravelBetweenOperatorsAsTheirProtobufBytes() throws Exception {
-    PointStruct p = PointStruct.newBuilder().setId(PointIdFactory.id(UUID.fromString(ID1)))
-        .setVectors(VectorsFactory.vectors(1f, 2f)).putPayload("dx", ValueFactory.value("mel")).build();
+    PointStruct p =
+        PointStruct.newBuilder()
+            .setId(PointIdFactory.id(UUID.fromString(ID1)))
+            .setVectors(VectorsFactory.vectors(1f, 2f))
+            .putPayload("dx", ValueFactory.value("mel"))
+            .build();
     PointStructSerializer ser = PointStructSerializer.INSTANCE;
-    org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+    org.apache.flink.core.memory.DataOutputSerializer out =
+        new org.apache.flink.core.memory.DataOutputSerializer(64);
     ser.serialize(p, out);
     assertEquals(4 + p.getSerializedSize(), out.length());
-    assertEquals(p, ser.deserialize(new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer())));
+    assertEquals(
+        p,
+        ser.deserialize(
+            new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer())));
     assertSame(p, ser.copy(p), "an immutable message is its own copy");
-    assertEquals(ser, PointStructTypeInfo.INSTANCE.createSerializer(
-        new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+    assertEquals(
+        ser,
+        PointStructTypeInfo.INSTANCE.createSerializer(
+            new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
   }
 }

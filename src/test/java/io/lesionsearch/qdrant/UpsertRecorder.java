@@ -22,8 +22,8 @@ final class UpsertRecorder implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-      ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     ServerCall.Listener<Q> listener = next.startCall(call, headers);
     if (!call.getMethodDescriptor().getFullMethodName().equals("qdrant.Points/Upsert")) {
       return listener;

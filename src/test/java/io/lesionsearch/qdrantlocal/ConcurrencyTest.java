@@ -33,7 +33,9 @@ class ConcurrencyTest {
     float[] v = new float[DIM];
     v[(int) (id % DIM)] = 1f;
     v[(int) ((id * 7 + 3) % DIM)] += 0.5f;
-    return PointStruct.newBuilder().setId(id(id)).setVectors(VectorsFactory.vectors(v))
+    return PointStruct.newBuilder()
+        .setId(id(id))
+        .setVectors(VectorsFactory.vectors(v))
         .putPayload("writer", io.qdrant.client.ValueFactory.value("w" + writer))
         .build();
   }
@@ -50,8 +52,9 @@ class ConcurrencyTest {
   }
 
   @Test
-  @DisplayName("concurrent upserts and filtered searches are safe, and a point upserted with"
-      + " wait=true is visible to the very next search")
+  @DisplayName(
+      "concurrent upserts and filtered searches are safe, and a point upserted with"
+          + " wait=true is visible to the very next search")
   void concurrentUpsertsAndSearches() throws Exception {
     int writers = 3;
     int perWriter = 600;
@@ -61,42 +64,65 @@ class ConcurrencyTest {
     AtomicBoolean writing = new AtomicBoolean(true);
     List<Future<Integer>> readers = new ArrayList<>();
     for (int r = 0; r < 2; r++) {
-      readers.add(pool.submit(() -> {
-        int n = 0;
-        while (writing.get()) {
-          List<ScoredPoint> hits = client.searchAsync(search(c, new float[DIM], Filter.newBuilder()
-              .addMust(matchKeyword("writer", "w1")).build(), 20)).get();
-          for (ScoredPoint p : hits) {
-            assertEquals(1, (p.getId().getNum() / perWriter) % writers,
-                "filter must hold while points are being written");
-          }
-          n++;
-        }
-        return n;
-      }));
+      readers.add(
+          pool.submit(
+              () -> {
+                int n = 0;
+                while (writing.get()) {
+                  List<ScoredPoint> hits =
+                      client
+                          .searchAsync(
+                              search(
+                                  c,
+                                  new float[DIM],
+                                  Filter.newBuilder().addMust(matchKeyword("writer", "w1")).build(),
+                                  20))
+                          .get();
+                  for (ScoredPoint p : hits) {
+                    assertEquals(
+                        1,
+                        (p.getId().getNum() / perWriter) % writers,
+                        "filter must hold while points are being written");
+                  }
+                  n++;
+                }
+                return n;
+              }));
     }
     List<Future<?>> writes = new ArrayList<>();
     for (int w = 0; w < writers; w++) {
       int writer = w;
-      writes.add(pool.submit(() -> {
-        for (int i = 0; i < perWriter; i += 20) {
-          List<PointStruct> batch = new ArrayList<>();
-          for (int j = i; j < i + 20; j++) {
-            batch.add(point((long) writer * perWriter + j, writer));
-          }
-          client.upsertAsync(c, batch).get();
-          // Read-your-write: the last point of the batch must be found right away.
-          PointStruct last = batch.get(batch.size() - 1);
-          float[] v = new float[DIM];
-          for (int k = 0; k < DIM; k++) {
-            v[k] = last.getVectors().getVector().getDense().getData(k);
-          }
-          List<ScoredPoint> hits = client.searchAsync(search(c, v, Filter.newBuilder()
-              .addMust(io.qdrant.client.ConditionFactory.hasId(last.getId())).build(), 1)).get();
-          assertEquals(1, hits.size(), "point upserted with wait=true not visible");
-        }
-        return null;
-      }));
+      writes.add(
+          pool.submit(
+              () -> {
+                for (int i = 0; i < perWriter; i += 20) {
+                  List<PointStruct> batch = new ArrayList<>();
+                  for (int j = i; j < i + 20; j++) {
+                    batch.add(point((long) writer * perWriter + j, writer));
+                  }
+                  client.upsertAsync(c, batch).get();
+                  // Read-your-write: the last point of the batch must be found right away.
+                  PointStruct last = batch.get(batch.size() - 1);
+                  float[] v = new float[DIM];
+                  for (int k = 0; k < DIM; k++) {
+                    v[k] = last.getVectors().getVector().getDense().getData(k);
+                  }
+                  List<ScoredPoint> hits =
+                      client
+                          .searchAsync(
+                              search(
+                                  c,
+                                  v,
+                                  Filter.newBuilder()
+                                      .addMust(
+                                          io.qdrant.client.ConditionFactory.hasId(last.getId()))
+                                      .build(),
+                                  1))
+                          .get();
+                  assertEquals(1, hits.size(), "point upserted with wait=true not visible");
+                }
+                return null;
+              }));
     }
     for (Future<?> f : writes) {
       f.get(60, TimeUnit.SECONDS);
@@ -109,8 +135,11 @@ class ConcurrencyTest {
     pool.shutdown();
     assertTrue(searches > 0);
     assertEquals((long) writers * perWriter, client.countAsync(c).get());
-    assertEquals(perWriter, client.countAsync(c, Filter.newBuilder()
-        .addMust(matchKeyword("writer", "w2")).build(), true).get());
+    assertEquals(
+        perWriter,
+        client
+            .countAsync(c, Filter.newBuilder().addMust(matchKeyword("writer", "w2")).build(), true)
+            .get());
   }
 
   @Test
@@ -124,25 +153,32 @@ class ConcurrencyTest {
     }
     client.upsertAsync(c, all).get();
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    Future<?> deleter = pool.submit(() -> {
-      for (int i = 0; i < 500; i += 2) {
-        client.deleteAsync(c, List.of(id(i))).get();
-      }
-      return null;
-    });
-    Future<?> searcher = pool.submit(() -> {
-      float[] v = new float[DIM];
-      v[0] = 1f;
-      while (!deleter.isDone()) {
-        client.searchAsync(search(c, v, null, 50)).get();
-      }
-      return null;
-    });
+    Future<?> deleter =
+        pool.submit(
+            () -> {
+              for (int i = 0; i < 500; i += 2) {
+                client.deleteAsync(c, List.of(id(i))).get();
+              }
+              return null;
+            });
+    Future<?> searcher =
+        pool.submit(
+            () -> {
+              float[] v = new float[DIM];
+              v[0] = 1f;
+              while (!deleter.isDone()) {
+                client.searchAsync(search(c, v, null, 50)).get();
+              }
+              return null;
+            });
     deleter.get(60, TimeUnit.SECONDS);
     searcher.get(60, TimeUnit.SECONDS);
     pool.shutdown();
     assertEquals(250L, client.countAsync(c).get());
-    assertEquals(0L, client.countAsync(c, Filter.newBuilder()
-        .addMust(matchKeyword("writer", "w0")).build(), true).get());
+    assertEquals(
+        0L,
+        client
+            .countAsync(c, Filter.newBuilder().addMust(matchKeyword("writer", "w0")).build(), true)
+            .get());
   }
 }

@@ -37,16 +37,32 @@ class DifferentialBenchTest {
       System.setOut(out);
       System.setErr(err);
     }
-    return new String[] {Integer.toString(rc), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    return new String[] {
+      Integer.toString(rc), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)
+    };
   }
 
   @Test
-  @DisplayName("--against prints every figure for both and their ratio, finds the same hits on both, and leaves no"
-      + " collection behind")
+  @DisplayName(
+      "--against prints every figure for both and their ratio, finds the same hits on both, and leaves no"
+          + " collection behind")
   void againstAnotherServer() throws Exception {
     try (QdrantUnderTest target = QdrantUnderTest.start()) {
-      List<String> args = new ArrayList<>(List.of("bench", "qdrant-local", "--points", "2000", "--dim", "32",
-          "--queries", "20", "--batch", "500", "--against", target.address()));
+      List<String> args =
+          new ArrayList<>(
+              List.of(
+                  "bench",
+                  "qdrant-local",
+                  "--points",
+                  "2000",
+                  "--dim",
+                  "32",
+                  "--queries",
+                  "20",
+                  "--batch",
+                  "500",
+                  "--against",
+                  target.address()));
       if (target.apiKey() != null) {
         args.addAll(List.of("--api-key", target.apiKey()));
       }
@@ -55,11 +71,20 @@ class DifferentialBenchTest {
       assertEquals("0", r[0], text + r[2]);
       assertTrue(text.contains("filter label=mel keeps 250 of 2000 points on both"), text);
       // Exact search over the same points: both must return the same ten ids for every query.
-      assertTrue(text.contains("same top-10 ids on both: 20 of 20 filtered, 20 of 20 unfiltered searches"), text);
-      for (String figure : List.of("upsert, first pass (points/s)", "upsert, second pass (points/s)",
-          "search, filter label=mel, p50 (ms)", "search, filter label=mel, p99 (ms)", "search, no filter, p50 (ms)",
-          "search, no filter, p99 (ms)")) {
-        Matcher m = Pattern.compile(Pattern.quote(figure) + "\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)").matcher(text);
+      assertTrue(
+          text.contains("same top-10 ids on both: 20 of 20 filtered, 20 of 20 unfiltered searches"),
+          text);
+      for (String figure :
+          List.of(
+              "upsert, first pass (points/s)",
+              "upsert, second pass (points/s)",
+              "search, filter label=mel, p50 (ms)",
+              "search, filter label=mel, p99 (ms)",
+              "search, no filter, p50 (ms)",
+              "search, no filter, p99 (ms)")) {
+        Matcher m =
+            Pattern.compile(Pattern.quote(figure) + "\\s+([0-9.]+)\\s+([0-9.]+)\\s+([0-9.]+)")
+                .matcher(text);
         assertTrue(m.find(), figure + " row missing:\n" + text);
         double local = Double.parseDouble(m.group(1));
         double remote = Double.parseDouble(m.group(2));
@@ -69,11 +94,14 @@ class DifferentialBenchTest {
         assertEquals(local / remote, ratio, 0.01 + 0.03 * ratio, figure + ": " + m.group());
       }
       // On a shared server the bench's collections must be gone afterwards.
-      Matcher prefix = Pattern.compile("collections (bench-qdrant-local-[0-9a-f]{8})\\*").matcher(text);
+      Matcher prefix =
+          Pattern.compile("collections (bench-qdrant-local-[0-9a-f]{8})\\*").matcher(text);
       assertTrue(prefix.find(), text);
       try (QdrantClient client = target.connection().open()) {
         for (String name : client.listCollectionsAsync().get()) {
-          assertTrue(!name.startsWith(prefix.group(1)), "left behind on " + target.address() + ": " + name);
+          assertTrue(
+              !name.startsWith(prefix.group(1)),
+              "left behind on " + target.address() + ": " + name);
         }
       }
     }
@@ -82,7 +110,18 @@ class DifferentialBenchTest {
   @Test
   @DisplayName("--against without a port is refused before anything runs")
   void againstNeedsHostAndPort() {
-    String[] r = run("bench", "qdrant-local", "--points", "10", "--dim", "4", "--queries", "1", "--against", "localhost");
+    String[] r =
+        run(
+            "bench",
+            "qdrant-local",
+            "--points",
+            "10",
+            "--dim",
+            "4",
+            "--queries",
+            "1",
+            "--against",
+            "localhost");
     assertEquals("2", r[0], r[1] + r[2]);
     assertTrue(r[2].contains("--against must be HOST:PORT"), r[2]);
   }

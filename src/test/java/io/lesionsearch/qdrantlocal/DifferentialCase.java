@@ -13,9 +13,9 @@ import java.util.UUID;
 /**
  * One generated case of {@link DifferentialSearchITCase}: a collection (distance, dimension, points
  * upserted in batches) and the operations run on it in order. Filters are kept as the REST filter
- * JSON the project accepts ({@link io.lesionsearch.query.FilterJson}), so a failing case prints
- * as JSON that can be pasted into a request. {@link #toString} is what jqwik prints for the
- * original and the shrunk sample.
+ * JSON the project accepts ({@link io.lesionsearch.query.FilterJson}), so a failing case prints as
+ * JSON that can be pasted into a request. {@link #toString} is what jqwik prints for the original
+ * and the shrunk sample.
  */
 record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, List<Op> ops) {
 
@@ -50,7 +50,9 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
     }
 
     PointId wireProto() {
-      return uuid ? PointId.newBuilder().setUuid(wire).build() : PointId.newBuilder().setNum(lo).build();
+      return uuid
+          ? PointId.newBuilder().setUuid(wire).build()
+          : PointId.newBuilder().setNum(lo).build();
     }
 
     /** The id as it appears in an answer. */
@@ -62,7 +64,9 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
     JsonNode json() {
       JsonNodeFactory f = JsonNodeFactory.instance;
       if (!uuid) {
-        return lo >= 0 ? f.numberNode(lo) : f.numberNode(new java.math.BigInteger(Long.toUnsignedString(lo)));
+        return lo >= 0
+            ? f.numberNode(lo)
+            : f.numberNode(new java.math.BigInteger(Long.toUnsignedString(lo)));
       }
       return f.textNode(wire.length() == 36 ? wire : canonical());
     }
@@ -89,7 +93,9 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
 
     @Override
     public String toString() {
-      return uuid && !wire.equals(canonical()) ? canonical() + " (sent as " + wire + ")" : canonical();
+      return uuid && !wire.equals(canonical())
+          ? canonical() + " (sent as " + wire + ")"
+          : canonical();
     }
   }
 
@@ -103,20 +109,39 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
   /** An operation on the collection, run in order against every target. */
   sealed interface Op permits Search, SearchBatch, Count, Scroll, DeleteByFilter, Broken {}
 
-  enum Api { SEARCH, QUERY }
+  enum Api {
+    SEARCH,
+    QUERY
+  }
 
   /**
    * Nearest search by Search or Query. {@code byId} (Query only) searches with a stored point's
    * vector and leaves that point out. {@code threshold} may be null.
    */
-  record Search(Api api, float[] vector, Pid byId, ObjectNode filter, int limit, int offset, Float threshold,
-      boolean withPayload, boolean withVectors) implements Op {
+  record Search(
+      Api api,
+      float[] vector,
+      Pid byId,
+      ObjectNode filter,
+      int limit,
+      int offset,
+      Float threshold,
+      boolean withPayload,
+      boolean withVectors)
+      implements Op {
     @Override
     public String toString() {
-      return api.name().toLowerCase(Locale.ROOT) + "(" + (byId != null ? "by id " + byId : Arrays.toString(vector))
-          + (filter != null ? ", filter " + filter : "") + ", limit " + limit + (offset > 0 ? ", offset " + offset : "")
-          + (threshold != null ? ", score_threshold " + threshold : "") + (withPayload ? ", with_payload" : "")
-          + (withVectors ? ", with_vectors" : "") + ")";
+      return api.name().toLowerCase(Locale.ROOT)
+          + "("
+          + (byId != null ? "by id " + byId : Arrays.toString(vector))
+          + (filter != null ? ", filter " + filter : "")
+          + ", limit "
+          + limit
+          + (offset > 0 ? ", offset " + offset : "")
+          + (threshold != null ? ", score_threshold " + threshold : "")
+          + (withPayload ? ", with_payload" : "")
+          + (withVectors ? ", with_vectors" : "")
+          + ")";
     }
   }
 
@@ -141,8 +166,12 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
   record SearchBatch(Api api, List<Search> searches, InnerNames innerNames) implements Op {
     @Override
     public String toString() {
-      return api.name().toLowerCase(Locale.ROOT) + "_batch" + (innerNames != InnerNames.SAME ? "(inner collection"
-          + " names " + innerNames + ")" : "") + searches;
+      return api.name().toLowerCase(Locale.ROOT)
+          + "_batch"
+          + (innerNames != InnerNames.SAME
+              ? "(inner collection" + " names " + innerNames + ")"
+              : "")
+          + searches;
     }
   }
 
@@ -156,8 +185,11 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
   record Scroll(ObjectNode filter, Pid offset, int limit) implements Op {
     @Override
     public String toString() {
-      return "scroll(limit " + limit + (offset != null ? ", offset " + offset : "")
-          + (filter != null ? ", filter " + filter : "") + ")";
+      return "scroll(limit "
+          + limit
+          + (offset != null ? ", offset " + offset : "")
+          + (filter != null ? ", filter " + filter : "")
+          + ")";
     }
   }
 
@@ -174,7 +206,9 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
    * json_path/parse.rs).
    */
   enum Fault {
-    /** A query vector one longer than the collection's: INVALID_ARGUMENT "Vector dimension error". */
+    /**
+     * A query vector one longer than the collection's: INVALID_ARGUMENT "Vector dimension error".
+     */
     WRONG_DIMENSION,
     /** limit 0: INVALID_ARGUMENT "limit: value 0 invalid, must be 1 or larger". */
     LIMIT_ZERO,
@@ -184,7 +218,9 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
     KEY_ONLY_CONDITION,
     /** A key that is not a JSON path (e.g. {@code a..b}): INVALID_ARGUMENT "Invalid json path". */
     BAD_KEY_PATH,
-    /** A nested condition without a filter: INVALID_ARGUMENT "Nested condition must have a filter". */
+    /**
+     * A nested condition without a filter: INVALID_ARGUMENT "Nested condition must have a filter".
+     */
     NESTED_WITHOUT_FILTER,
     /** A collection that does not exist: NOT_FOUND. */
     MISSING_COLLECTION,
@@ -193,14 +229,20 @@ record DifferentialCase(Distance distance, int dim, List<List<Point>> batches, L
   }
 
   /**
-   * A faulty request: {@code search} is a valid search and {@code fault} is put into it;
-   * {@code place} picks where in the filter a faulty condition goes (must, should, must_not,
-   * min_should, or inside a nested filter) and {@code badKey} which invalid path is used.
+   * A faulty request: {@code search} is a valid search and {@code fault} is put into it; {@code
+   * place} picks where in the filter a faulty condition goes (must, should, must_not, min_should,
+   * or inside a nested filter) and {@code badKey} which invalid path is used.
    */
   record Broken(Fault fault, Search search, int place, String badKey) implements Op {
     @Override
     public String toString() {
-      return "broken(" + fault + (fault == Fault.BAD_KEY_PATH ? " '" + badKey + "'" : "") + ", place " + place + ", " + search
+      return "broken("
+          + fault
+          + (fault == Fault.BAD_KEY_PATH ? " '" + badKey + "'" : "")
+          + ", place "
+          + place
+          + ", "
+          + search
           + ")";
     }
   }

@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.TreeMap;
 
 /**
- * A brute-force Qdrant, written from Qdrant's sources and nothing of the local endpoint's code:
- * it keeps the points in a map, evaluates the REST filter JSON directly over the JSON payload and
- * scores every point. Each rule names the Qdrant source it follows (paths in qdrant/qdrant
- * v1.18.3, read at /work/qdrant-build/qdrant when this was written):
+ * A brute-force Qdrant, written from Qdrant's sources and nothing of the local endpoint's code: it
+ * keeps the points in a map, evaluates the REST filter JSON directly over the JSON payload and
+ * scores every point. Each rule names the Qdrant source it follows (paths in qdrant/qdrant v1.18.3,
+ * read at /work/qdrant-build/qdrant when this was written):
  *
  * <ul>
  *   <li>filters: lib/segment/src/payload_storage/query_checker.rs (check_filter, check_payload,
@@ -25,8 +25,8 @@ import java.util.TreeMap;
  *       check_is_null), lib/segment/src/index/struct_payload_index/read_view/condition_converter.rs
  *       (nested: has_id and has_vector see nothing inside), lib/api/src/grpc/conversions.rs (an
  *       empty should list is no should);
- *   <li>paths: lib/segment/src/json_path/mod.rs value_get ({@code .key} walks objects only,
- *       {@code []} and {@code [n]} arrays only, a leaf array is one value) and parse.rs;
+ *   <li>paths: lib/segment/src/json_path/mod.rs value_get ({@code .key} walks objects only, {@code
+ *       []} and {@code [n]} arrays only, a leaf array is one value) and parse.rs;
  *   <li>scores: lib/segment/src/spaces/simple.rs and tools.rs (cosine normalises both sides unless
  *       the squared length is below f32::EPSILON or within 1e-6 of 1; Euclid and Manhattan are
  *       returned as distances), types.rs Distance::check_threshold (strict), threshold before
@@ -40,9 +40,9 @@ import java.util.TreeMap;
  *
  * <p>Ties: Qdrant orders equal scores by their place in a heap (FixedLengthPriorityQueue of
  * ScoredPoint compares scores only; only the merge of several shards in
- * lib/collection/src/collection/query.rs breaks ties by id), so neither the order inside a tie
- * nor which tied points make the cut at the limit is defined. The oracle ranks by score, then id,
- * and the test accepts any order and any choice within a tie.
+ * lib/collection/src/collection/query.rs breaks ties by id), so neither the order inside a tie nor
+ * which tied points make the cut at the limit is defined. The oracle ranks by score, then id, and
+ * the test accepts any order and any choice within a tie.
  */
 final class DifferentialOracle {
   /** Scores agree when they differ by at most this (relative above 1). */
@@ -229,8 +229,8 @@ final class DifferentialOracle {
       return false;
     }
     JsonNode minShould = f.get("min_should");
-    List<JsonNode> minConditions = minShould == null || minShould.isNull() ? List.of()
-        : list(minShould.get("conditions"));
+    List<JsonNode> minConditions =
+        minShould == null || minShould.isNull() ? List.of() : list(minShould.get("conditions"));
     boolean nested = id == null;
     if (minShould != null && !minShould.isNull() && (nested || !minConditions.isEmpty())) {
       long need = minShould.get("min_count").asLong();
@@ -345,14 +345,19 @@ final class DifferentialOracle {
     return false;
   }
 
-  /** types.rs ValuesCount::check_count_from: null counts 0, an array its length, anything else 1. */
+  /**
+   * types.rs ValuesCount::check_count_from: null counts 0, an array its length, anything else 1.
+   */
   private static boolean valuesCount(JsonNode bounds, JsonNode v) {
     long count = v.isNull() ? 0 : v.isArray() ? v.size() : 1;
-    return bound(bounds, "lt", b -> count < b) && bound(bounds, "gt", b -> count > b)
-        && bound(bounds, "lte", b -> count <= b) && bound(bounds, "gte", b -> count >= b);
+    return bound(bounds, "lt", b -> count < b)
+        && bound(bounds, "gt", b -> count > b)
+        && bound(bounds, "lte", b -> count <= b)
+        && bound(bounds, "gte", b -> count >= b);
   }
 
-  private static boolean bound(JsonNode bounds, String name, java.util.function.DoublePredicate ok) {
+  private static boolean bound(
+      JsonNode bounds, String name, java.util.function.DoublePredicate ok) {
     JsonNode b = bounds.get(name);
     return b == null || b.isNull() || ok.test(b.asDouble());
   }
@@ -365,7 +370,9 @@ final class DifferentialOracle {
       }
       double x = v.asDouble();
       JsonNode r = c.get("range");
-      return bound(r, "lt", b -> x < b) && bound(r, "gt", b -> x > b) && bound(r, "lte", b -> x <= b)
+      return bound(r, "lt", b -> x < b)
+          && bound(r, "gt", b -> x > b)
+          && bound(r, "lte", b -> x <= b)
           && bound(r, "gte", b -> x >= b);
     }
     JsonNode m = c.get("match");
@@ -383,7 +390,9 @@ final class DifferentialOracle {
         return isI64(v) && v.asLong() == want.asLong();
       case "any":
         for (JsonNode w : want) {
-          if (w.isTextual() ? v.isTextual() && v.asText().equals(w.asText()) : isI64(v) && v.asLong() == w.asLong()) {
+          if (w.isTextual()
+              ? v.isTextual() && v.asText().equals(w.asText())
+              : isI64(v) && v.asLong() == w.asLong()) {
             return true;
           }
         }
@@ -439,7 +448,9 @@ final class DifferentialOracle {
     return v.isIntegralNumber() && v.canConvertToLong();
   }
 
-  /** Rust's str::split_whitespace (Unicode White_Space), for the ASCII and Latin-1 spaces generated. */
+  /**
+   * Rust's str::split_whitespace (Unicode White_Space), for the ASCII and Latin-1 spaces generated.
+   */
   private static List<String> splitWhitespace(String s) {
     List<String> out = new ArrayList<>();
     StringBuilder cur = new StringBuilder();
@@ -466,8 +477,8 @@ final class DifferentialOracle {
   record Step(String key, int index) {}
 
   /**
-   * json_path/parse.rs: a first key (raw: letters, digits, _ and -; or "quoted"), then
-   * {@code .key}, {@code ."quoted"}, {@code [n]} or {@code []}. Null when Qdrant would refuse it.
+   * json_path/parse.rs: a first key (raw: letters, digits, _ and -; or "quoted"), then {@code
+   * .key}, {@code ."quoted"}, {@code [n]} or {@code []}. Null when Qdrant would refuse it.
    */
   static List<Step> parsePath(String s) {
     List<Step> out = new ArrayList<>();
@@ -576,8 +587,8 @@ final class DifferentialOracle {
 
   /**
    * What Qdrant answers to a faulty request (checked against the server: see {@link
-   * DifferentialCase.Fault}); only the status code is compared, since the local endpoint words
-   * some messages differently on purpose.
+   * DifferentialCase.Fault}); only the status code is compared, since the local endpoint words some
+   * messages differently on purpose.
    */
   Status.Code expectedError(DifferentialCase.Broken b) {
     return switch (b.fault()) {
@@ -585,7 +596,8 @@ final class DifferentialOracle {
       case QUERY_BY_MISSING_ID -> Status.Code.NOT_FOUND;
       case BAD_KEY_PATH -> {
         if (parsePath(b.badKey()) != null) {
-          throw new IllegalStateException("the generator's bad key '" + b.badKey() + "' is a valid path");
+          throw new IllegalStateException(
+              "the generator's bad key '" + b.badKey() + "' is a valid path");
         }
         yield Status.Code.INVALID_ARGUMENT;
       }

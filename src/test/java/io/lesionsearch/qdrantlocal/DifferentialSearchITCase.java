@@ -52,15 +52,15 @@ import net.jqwik.api.statistics.Statistics;
  * mixed types) and operations (Search, Query, query by id, SearchBatch / QueryBatch, exact Count,
  * Scroll, delete by filter, and requests Qdrant refuses) with filters of every kind FilterJson
  * accepts, nested must / should / must_not / min_should included. Each case runs on the local
- * endpoint and on {@link DifferentialOracle}, and also on a real Qdrant when
- * {@code -Dlesion.test.qdrant=HOST:PORT} names one; all must agree: the same ids, the same order
- * up to ties (Qdrant leaves their order undefined), scores within 1e-5, the same payloads and
- * vectors when asked, the same counts and pages, the same status codes.
+ * endpoint and on {@link DifferentialOracle}, and also on a real Qdrant when {@code
+ * -Dlesion.test.qdrant=HOST:PORT} names one; all must agree: the same ids, the same order up to
+ * ties (Qdrant leaves their order undefined), scores within 1e-5, the same payloads and vectors
+ * when asked, the same counts and pages, the same status codes.
  *
  * <p>The one allowed difference: the local endpoint refuses values_count and full-text conditions
  * ("qdrant-local does not support ...", INVALID_ARGUMENT, as the README's "What it refuses" says).
- * Such a refusal passes only for an operation that uses one of them, and is counted in the
- * summary; Qdrant's answers to those operations are still compared with the oracle.
+ * Such a refusal passes only for an operation that uses one of them, and is counted in the summary;
+ * Qdrant's answers to those operations are still compared with the oracle.
  *
  * <p>Runs {@value #DEFAULT_TRIES} cases by default; {@code -Dlesion.test.differential.tries=N}
  * changes that and {@code -Dlesion.test.differential.seed=S} replays the seed a failure printed.
@@ -72,8 +72,8 @@ class DifferentialSearchITCase {
 
   static {
     // The client logs every failed call at ERROR; the faulty requests here fail on purpose.
-    org.apache.logging.log4j.core.config.Configurator.setLevel("io.qdrant.client.QdrantClient",
-        org.apache.logging.log4j.Level.OFF);
+    org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "io.qdrant.client.QdrantClient", org.apache.logging.log4j.Level.OFF);
   }
 
   private static QdrantLocalServer localServer;
@@ -86,18 +86,21 @@ class DifferentialSearchITCase {
   private static final Map<String, AtomicInteger> OPS = new java.util.TreeMap<>();
   private static final AtomicInteger REFUSALS = new AtomicInteger();
   private static final AtomicLong HITS = new AtomicLong();
+
   /**
    * Tries still running. jqwik's bounded shrinking runs tries on another thread and stops waiting
    * for one after its time limit; such a try may still be creating a collection on the shared
    * server when the container ends, so stop() waits for them before the final clean-up.
    */
   private static int inFlight;
+
   private static final Object IN_FLIGHT = new Object();
 
   @BeforeContainer
   static void start() throws Exception {
     startNanos = System.nanoTime();
-    localServer = QdrantLocalServer.builder().inProcess("differential-" + System.nanoTime()).start();
+    localServer =
+        QdrantLocalServer.builder().inProcess("differential-" + System.nanoTime()).start();
     local = new DifferentialTarget("local endpoint", localServer.newClient());
     if (QdrantUnderTest.real()) {
       realServer = QdrantUnderTest.start();
@@ -114,9 +117,15 @@ class DifferentialSearchITCase {
       }
     }
     double seconds = (System.nanoTime() - startNanos) / 1e9;
-    System.out.printf("differential: %d cases run (shrinking included), operations %s, %d hits compared, %d documented local refusals"
-        + " (values_count / full-text), against the oracle%s, %.1f s%n", CASES.get(), OPS, HITS.get(),
-        REFUSALS.get(), real != null ? " and " + real.label : "", seconds);
+    System.out.printf(
+        "differential: %d cases run (shrinking included), operations %s, %d hits compared, %d documented local refusals"
+            + " (values_count / full-text), against the oracle%s, %.1f s%n",
+        CASES.get(),
+        OPS,
+        HITS.get(),
+        REFUSALS.get(),
+        real != null ? " and " + real.label : "",
+        seconds);
     if (realServer != null) {
       realServer.close();
     }
@@ -128,7 +137,8 @@ class DifferentialSearchITCase {
   /** Tries and seed from system properties (jqwik's annotation takes constants only). */
   static final class Settings implements AroundPropertyHook {
     @Override
-    public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
+    public PropertyExecutionResult aroundProperty(
+        PropertyLifecycleContext context, PropertyExecutor property) {
       String tries = System.getProperty(TRIES_PROPERTY);
       if (tries != null && !tries.isBlank()) {
         context.attributes().setTries(Integer.parseInt(tries.trim()));
@@ -164,9 +174,14 @@ class DifferentialSearchITCase {
 
   private void runCase(DifferentialCase c) throws Exception {
     CASES.incrementAndGet();
-    String name = "differential-" + SEQUENCE.incrementAndGet() + "-" + Long.toHexString(System.nanoTime() & 0xffffff);
+    String name =
+        "differential-"
+            + SEQUENCE.incrementAndGet()
+            + "-"
+            + Long.toHexString(System.nanoTime() & 0xffffff);
     if (realServer != null) {
-      name = realServer.collection("differential"); // unique on the shared server, dropped at the end
+      name =
+          realServer.collection("differential"); // unique on the shared server, dropped at the end
     }
     DifferentialOracle oracle = new DifferentialOracle(c.distance(), c.dim());
     List<String> problems = new ArrayList<>();
@@ -198,29 +213,41 @@ class DifferentialSearchITCase {
     // Filters that keep some points but not all are the ones that test anything; if the
     // generators drift so that most filters keep everything or nothing, this fails. Only over
     // enough cases for the shares to mean something (not when replaying a seed with a few tries).
-    if (Integer.parseInt(System.getProperty(TRIES_PROPERTY, Integer.toString(DEFAULT_TRIES)).trim()) >= 100) {
-      Statistics.label("operation filters select").coverage(check -> {
-        check.check("some").percentage(p -> p >= 20);
-        check.check("none").percentage(p -> p >= 5);
-        check.check("all").percentage(p -> p >= 5);
-      });
+    if (Integer.parseInt(System.getProperty(TRIES_PROPERTY, Integer.toString(DEFAULT_TRIES)).trim())
+        >= 100) {
+      Statistics.label("operation filters select")
+          .coverage(
+              check -> {
+                check.check("some").percentage(p -> p >= 20);
+                check.check("none").percentage(p -> p >= 5);
+                check.check("all").percentage(p -> p >= 5);
+              });
     }
   }
 
-  private static void expectDone(String what, DifferentialTarget t, Outcome got, List<String> problems) {
+  private static void expectDone(
+      String what, DifferentialTarget t, Outcome got, List<String> problems) {
     if (!(got instanceof Done)) {
       problems.add(what + ": " + t.label + " answered " + got + ", expected success");
     }
   }
 
-  private void runOp(String where, String name, DifferentialOracle oracle, Op op, List<String> problems) {
+  private void runOp(
+      String where, String name, DifferentialOracle oracle, Op op, List<String> problems) {
     count(op);
     if (op instanceof Search s) {
       Search sent = clearThreshold(oracle, s);
       where = where + " " + sent;
       collectSelectivity(oracle, sent.filter());
       Expected e = expectSearch(oracle, sent);
-      compareBoth(where, op, e, local.run(name, sent), real == null ? null : real.run(name, sent), oracle, problems);
+      compareBoth(
+          where,
+          op,
+          e,
+          local.run(name, sent),
+          real == null ? null : real.run(name, sent),
+          oracle,
+          problems);
     } else if (op instanceof SearchBatch b) {
       List<Search> sent = new ArrayList<>();
       b.searches().forEach(s -> sent.add(clearThreshold(oracle, s)));
@@ -229,15 +256,31 @@ class DifferentialSearchITCase {
       List<Expected> each = new ArrayList<>();
       sent.forEach(s -> each.add(expectSearch(oracle, s)));
       // Qdrant validates the inner requests' collection names before it uses the outer one.
-      Expected e = b.innerNames() == DifferentialCase.InnerNames.EMPTY
-          ? new Expected(Status.Code.INVALID_ARGUMENT, null, null, null, null)
-          : new Expected(null, null, each, null, null);
-      compareBoth(where, op, e, local.run(name, batch), real == null ? null : real.run(name, batch), oracle, problems);
+      Expected e =
+          b.innerNames() == DifferentialCase.InnerNames.EMPTY
+              ? new Expected(Status.Code.INVALID_ARGUMENT, null, null, null, null)
+              : new Expected(null, null, each, null, null);
+      compareBoth(
+          where,
+          op,
+          e,
+          local.run(name, batch),
+          real == null ? null : real.run(name, batch),
+          oracle,
+          problems);
     } else if (op instanceof Count cnt) {
       where = where + " " + op;
       collectSelectivity(oracle, cnt.filter());
-      Expected e = new Expected(null, null, null, (long) oracle.matching(cnt.filter()).size(), null);
-      compareBoth(where, op, e, local.run(name, op), real == null ? null : real.run(name, op), oracle, problems);
+      Expected e =
+          new Expected(null, null, null, (long) oracle.matching(cnt.filter()).size(), null);
+      compareBoth(
+          where,
+          op,
+          e,
+          local.run(name, op),
+          real == null ? null : real.run(name, op),
+          oracle,
+          problems);
     } else if (op instanceof Scroll sc) {
       where = where + " " + op;
       collectSelectivity(oracle, sc.filter());
@@ -249,7 +292,14 @@ class DifferentialSearchITCase {
       }
       Expected e = new Expected(null, null, null, null, ids);
       e.scrollLimit = sc.limit();
-      compareBoth(where, op, e, local.run(name, op), real == null ? null : real.run(name, op), oracle, problems);
+      compareBoth(
+          where,
+          op,
+          e,
+          local.run(name, op),
+          real == null ? null : real.run(name, op),
+          oracle,
+          problems);
     } else if (op instanceof DeleteByFilter d) {
       where = where + " " + op;
       collectSelectivity(oracle, d.filter());
@@ -261,22 +311,38 @@ class DifferentialSearchITCase {
       if (documentedRefusal(op, gotLocal)) {
         // The local endpoint refused a filter it does not support (compared above); delete the
         // same points by id so that the operations after this one compare the same collection.
-        expectDone(where + " (deleting the oracle's " + doomed.size() + " ids instead)", local,
-            local.deleteIds(name, doomed), problems);
+        expectDone(
+            where + " (deleting the oracle's " + doomed.size() + " ids instead)",
+            local,
+            local.deleteIds(name, doomed),
+            problems);
       }
     } else {
       Broken b = (Broken) op;
       where = where + " " + op;
       Expected e = new Expected(oracle.expectedError(b), null, null, null, null);
-      compareBoth(where, op, e, local.run(name, op), real == null ? null : real.run(name, op), oracle, problems);
+      compareBoth(
+          where,
+          op,
+          e,
+          local.run(name, op),
+          real == null ? null : real.run(name, op),
+          oracle,
+          problems);
     }
   }
 
   private static void count(Op op) {
-    String kind = op instanceof Search s ? (s.byId() != null ? "query by id" : s.api().name().toLowerCase(java.util.Locale.ROOT))
-        : op instanceof SearchBatch b ? b.api().name().toLowerCase(java.util.Locale.ROOT) + " batch"
-        : op instanceof Count ? "count" : op instanceof Scroll ? "scroll" : op instanceof DeleteByFilter ? "delete"
-        : "faulty";
+    String kind =
+        op instanceof Search s
+            ? (s.byId() != null ? "query by id" : s.api().name().toLowerCase(java.util.Locale.ROOT))
+            : op instanceof SearchBatch b
+                ? b.api().name().toLowerCase(java.util.Locale.ROOT) + " batch"
+                : op instanceof Count
+                    ? "count"
+                    : op instanceof Scroll
+                        ? "scroll"
+                        : op instanceof DeleteByFilter ? "delete" : "faulty";
     synchronized (OPS) {
       OPS.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
     }
@@ -287,10 +353,14 @@ class DifferentialSearchITCase {
       return;
     }
     int n = oracle.matching(filter).size();
-    Statistics.label("operation filters select").collect(n == 0 ? "none" : n == oracle.points().size() ? "all" : "some");
+    Statistics.label("operation filters select")
+        .collect(n == 0 ? "none" : n == oracle.points().size() ? "all" : "some");
   }
 
-  /** The search as sent: its threshold moved off every score (see DifferentialOracle.clearThreshold). */
+  /**
+   * The search as sent: its threshold moved off every score (see
+   * DifferentialOracle.clearThreshold).
+   */
   private static Search clearThreshold(DifferentialOracle oracle, Search s) {
     if (s.threshold() == null) {
       return s;
@@ -299,8 +369,16 @@ class DifferentialSearchITCase {
     if (query == null) {
       return s;
     }
-    return new Search(s.api(), s.vector(), s.byId(), s.filter(), s.limit(), s.offset(),
-        oracle.clearThreshold(query, s.threshold()), s.withPayload(), s.withVectors());
+    return new Search(
+        s.api(),
+        s.vector(),
+        s.byId(),
+        s.filter(),
+        s.limit(),
+        s.offset(),
+        oracle.clearThreshold(query, s.threshold()),
+        s.withPayload(),
+        s.withVectors());
   }
 
   private static float[] queryVector(DifferentialOracle oracle, Search s) {
@@ -345,8 +423,14 @@ class DifferentialSearchITCase {
 
   // ------------------------------------------------------------------ comparison
 
-  private void compareBoth(String where, Op op, Expected e, Outcome gotLocal, Outcome gotReal,
-      DifferentialOracle oracle, List<String> problems) {
+  private void compareBoth(
+      String where,
+      Op op,
+      Expected e,
+      Outcome gotLocal,
+      Outcome gotReal,
+      DifferentialOracle oracle,
+      List<String> problems) {
     if (documentedRefusal(op, gotLocal)) {
       REFUSALS.incrementAndGet();
     } else {
@@ -360,10 +444,15 @@ class DifferentialSearchITCase {
     }
   }
 
-  /** The local endpoint's documented refusal, and only for an operation that uses what it refuses. */
+  /**
+   * The local endpoint's documented refusal, and only for an operation that uses what it refuses.
+   */
   static boolean documentedRefusal(Op op, Outcome got) {
-    return got instanceof Failed f && f.code() == Status.Code.INVALID_ARGUMENT && f.message() != null
-        && f.message().startsWith("qdrant-local does not support") && usesUnsupported(op);
+    return got instanceof Failed f
+        && f.code() == Status.Code.INVALID_ARGUMENT
+        && f.message() != null
+        && f.message().startsWith("qdrant-local does not support")
+        && usesUnsupported(op);
   }
 
   static boolean usesUnsupported(Op op) {
@@ -407,7 +496,12 @@ class DifferentialSearchITCase {
     return false;
   }
 
-  private static void compare(String where, DifferentialTarget t, Expected e, Outcome got, DifferentialOracle oracle,
+  private static void compare(
+      String where,
+      DifferentialTarget t,
+      Expected e,
+      Outcome got,
+      DifferentialOracle oracle,
       List<String> problems) {
     String who = where + ": " + t.label;
     if (e.error != null || (e.search != null && e.ranked == null)) {
@@ -418,7 +512,12 @@ class DifferentialSearchITCase {
       return;
     }
     if (got instanceof Failed f) {
-      problems.add(who + " failed with " + f + ", expected an answer" + (e.ranked != null ? " " + window(e) : ""));
+      problems.add(
+          who
+              + " failed with "
+              + f
+              + ", expected an answer"
+              + (e.ranked != null ? " " + window(e) : ""));
       return;
     }
     if (e.search != null) {
@@ -426,7 +525,8 @@ class DifferentialSearchITCase {
     } else if (e.batch != null) {
       List<Ranked> results = ((Batch) got).results();
       if (results.size() != e.batch.size()) {
-        problems.add(who + " answered " + results.size() + " results for " + e.batch.size() + " searches");
+        problems.add(
+            who + " answered " + results.size() + " results for " + e.batch.size() + " searches");
         return;
       }
       for (int i = 0; i < results.size(); i++) {
@@ -458,7 +558,10 @@ class DifferentialSearchITCase {
   private static String window(Expected e) {
     StringBuilder b = new StringBuilder("[");
     for (Scored s : windowOf(e)) {
-      b.append(b.length() > 1 ? ", " : "").append(s.id().canonical()).append('@').append((float) s.score());
+      b.append(b.length() > 1 ? ", " : "")
+          .append(s.id().canonical())
+          .append('@')
+          .append((float) s.score());
     }
     return b.append(']').toString();
   }
@@ -477,14 +580,15 @@ class DifferentialSearchITCase {
    * and the threshold, this is "the same ids in the same order", allowing any order and any choice
    * among points whose scores are within the tolerance (ties).
    */
-  private static void compareRanked(String who, Expected e, Ranked got, DifferentialOracle oracle,
-      List<String> problems) {
+  private static void compareRanked(
+      String who, Expected e, Ranked got, DifferentialOracle oracle, List<String> problems) {
     List<Scored> window = windowOf(e);
     Map<String, Scored> candidates = new HashMap<>();
     e.ranked.forEach(s -> candidates.put(s.id().canonical(), s));
     String both = " (expected " + window(e) + ", got " + hits(got.hits()) + ")";
     if (got.hits().size() != window.size()) {
-      problems.add(who + " returned " + got.hits().size() + " hits, expected " + window.size() + both);
+      problems.add(
+          who + " returned " + got.hits().size() + " hits, expected " + window.size() + both);
       return;
     }
     Set<String> seen = new HashSet<>();
@@ -493,8 +597,14 @@ class DifferentialSearchITCase {
       HITS.incrementAndGet();
       Scored mine = candidates.get(h.id());
       if (mine == null) {
-        problems.add(who + " hit " + i + " is " + h.id() + ", which the filter, the threshold or the example excludes"
-            + both);
+        problems.add(
+            who
+                + " hit "
+                + i
+                + " is "
+                + h.id()
+                + ", which the filter, the threshold or the example excludes"
+                + both);
         return;
       }
       if (!seen.add(h.id())) {
@@ -502,25 +612,48 @@ class DifferentialSearchITCase {
         return;
       }
       if (!DifferentialOracle.close(mine.score(), window.get(i).score())) {
-        problems.add(who + " hit " + i + " is " + h.id() + " (score " + mine.score() + "), but the hit at " + i
-            + " scores " + window.get(i).score() + both);
+        problems.add(
+            who
+                + " hit "
+                + i
+                + " is "
+                + h.id()
+                + " (score "
+                + mine.score()
+                + "), but the hit at "
+                + i
+                + " scores "
+                + window.get(i).score()
+                + both);
         return;
       }
       if (!DifferentialOracle.close(h.score(), mine.score())) {
-        problems.add(who + " scored " + h.id() + " " + h.score() + ", expected " + mine.score() + both);
+        problems.add(
+            who + " scored " + h.id() + " " + h.score() + ", expected " + mine.score() + both);
         return;
       }
       Stored stored = oracle.get(mine.id());
-      Map<String, Value> payload = e.search.withPayload() ? DifferentialTarget.payload(stored.payload()) : Map.of();
+      Map<String, Value> payload =
+          e.search.withPayload() ? DifferentialTarget.payload(stored.payload()) : Map.of();
       if (!payload.equals(h.payload())) {
-        problems.add(who + " returned payload " + h.payload() + " for " + h.id() + ", expected " + payload);
+        problems.add(
+            who + " returned payload " + h.payload() + " for " + h.id() + ", expected " + payload);
       }
       if (e.search.withVectors() != (h.vector() != null)) {
-        problems.add(who + (e.search.withVectors() ? " returned no vector" : " returned a vector unasked") + " for "
-            + h.id());
+        problems.add(
+            who
+                + (e.search.withVectors() ? " returned no vector" : " returned a vector unasked")
+                + " for "
+                + h.id());
       } else if (h.vector() != null && !closeVectors(stored.vector(), h.vector())) {
-        problems.add(who + " returned vector " + h.vector() + " for " + h.id() + ", stored "
-            + java.util.Arrays.toString(stored.vector()));
+        problems.add(
+            who
+                + " returned vector "
+                + h.vector()
+                + " for "
+                + h.id()
+                + ", stored "
+                + java.util.Arrays.toString(stored.vector()));
       }
     }
   }
@@ -538,7 +671,8 @@ class DifferentialSearchITCase {
   }
 
   /** Scroll: ids in Qdrant's id order from the offset, payload by default, next_page_offset. */
-  private static void comparePage(String who, Expected e, Page got, DifferentialOracle oracle, List<String> problems) {
+  private static void comparePage(
+      String who, Expected e, Page got, DifferentialOracle oracle, List<String> problems) {
     List<String> want = new ArrayList<>();
     for (int i = 0; i < Math.min(e.scrollLimit, e.scroll.size()); i++) {
       want.add(e.scroll.get(i).canonical());
@@ -554,10 +688,17 @@ class DifferentialSearchITCase {
       problems.add(who + " next_page_offset " + got.nextOffset() + ", expected " + next);
     }
     for (int i = 0; i < got.points().size(); i++) {
-      Map<String, Value> payload = DifferentialTarget.payload(oracle.get(e.scroll.get(i)).payload());
+      Map<String, Value> payload =
+          DifferentialTarget.payload(oracle.get(e.scroll.get(i)).payload());
       if (!payload.equals(got.points().get(i).payload())) {
-        problems.add(who + " returned payload " + got.points().get(i).payload() + " for " + ids.get(i) + ", expected "
-            + payload);
+        problems.add(
+            who
+                + " returned payload "
+                + got.points().get(i).payload()
+                + " for "
+                + ids.get(i)
+                + ", expected "
+                + payload);
       }
     }
   }
@@ -592,7 +733,16 @@ class DifferentialSearchITCase {
       pa.points().forEach(p -> ia.add(p.id()));
       pb.points().forEach(p -> ib.add(p.id()));
       if (!ia.equals(ib) || !java.util.Objects.equals(pa.nextOffset(), pb.nextOffset())) {
-        problems.add(who + ": " + ia + " next " + pa.nextOffset() + " vs " + ib + " next " + pb.nextOffset());
+        problems.add(
+            who
+                + ": "
+                + ia
+                + " next "
+                + pa.nextOffset()
+                + " vs "
+                + ib
+                + " next "
+                + pb.nextOffset());
       }
     }
   }

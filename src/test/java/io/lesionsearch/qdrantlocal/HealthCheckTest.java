@@ -46,8 +46,9 @@ class HealthCheckTest {
   }
 
   @Test
-  @DisplayName("HealthCheck answers Qdrant's title, an x.y.z version the client accepts and the"
-      + " 40-hex commit of the build")
+  @DisplayName(
+      "HealthCheck answers Qdrant's title, an x.y.z version the client accepts and the"
+          + " 40-hex commit of the build")
   void versionInfo() throws Exception {
     HealthCheckReply reply = server.client().healthCheckAsync().get();
     assertEquals("qdrant - vector search engine", reply.getTitle());
@@ -56,7 +57,8 @@ class HealthCheckTest {
     // within one); the project pins client 1.18.3, the same release as the server it runs with.
     String clientVersion = QdrantGrpcClient.class.getPackage().getImplementationVersion();
     assertEquals("1.18.3", clientVersion, "the client jar this test expects");
-    assertTrue(VersionsCompatibilityChecker.isCompatible(clientVersion, reply.getVersion()),
+    assertTrue(
+        VersionsCompatibilityChecker.isCompatible(clientVersion, reply.getVersion()),
         reply.getVersion());
     // Built from a git checkout, Qdrant reports the commit (GIT_COMMIT_ID, lib/api/build.rs).
     assertTrue(reply.hasCommit() && reply.getCommit().matches("[0-9a-f]{40}"), reply.toString());
@@ -64,11 +66,14 @@ class HealthCheckTest {
 
   /** grpc.health.v1.Health/Check with an empty request; the answer's bytes. */
   static byte[] grpcHealthCheck(String host, int port) {
-    ManagedChannel channel = Grpc.newChannelBuilderForAddress(host, port,
-        InsecureChannelCredentials.create()).build();
+    ManagedChannel channel =
+        Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create()).build();
     try {
-      return ClientCalls.blockingUnaryCall(channel, GrpcHealthService.CHECK,
-          CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), new byte[0]);
+      return ClientCalls.blockingUnaryCall(
+          channel,
+          GrpcHealthService.CHECK,
+          CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+          new byte[0]);
     } finally {
       channel.shutdownNow();
     }
@@ -82,20 +87,21 @@ class HealthCheckTest {
   }
 
   @Test
-  @DisplayName("building the official client against it logs no version warning (neither"
-      + " 'Failed to obtain server version' nor 'incompatible')")
+  @DisplayName(
+      "building the official client against it logs no version warning (neither"
+          + " 'Failed to obtain server version' nor 'incompatible')")
   void clientVersionCheckIsQuiet() {
     Logger logger = (Logger) LogManager.getLogger(QdrantGrpcClient.class);
     List<String> warnings = new ArrayList<>();
-    AbstractAppender capture = new AbstractAppender("capture-version-check", null, null, true,
-        Property.EMPTY_ARRAY) {
-      @Override
-      public void append(LogEvent event) {
-        if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
-          warnings.add(event.getMessage().getFormattedMessage());
-        }
-      }
-    };
+    AbstractAppender capture =
+        new AbstractAppender("capture-version-check", null, null, true, Property.EMPTY_ARRAY) {
+          @Override
+          public void append(LogEvent event) {
+            if (event.getLevel().isMoreSpecificThan(Level.WARN)) {
+              warnings.add(event.getMessage().getFormattedMessage());
+            }
+          }
+        };
     capture.start();
     Level before = logger.getLevel();
     logger.addAppender(capture);

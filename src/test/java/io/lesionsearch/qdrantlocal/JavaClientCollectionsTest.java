@@ -24,6 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The scenarios of qdrant/java-client src/test/java/io/qdrant/client/CollectionsTest.java. */
 class JavaClientCollectionsTest {
   @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
+
   /** collections_test in the original; unique here because the server may be shared. */
   String name;
 
@@ -33,17 +34,21 @@ class JavaClientCollectionsTest {
   }
 
   private static CreateCollection request(String name) {
-    return CreateCollection.newBuilder().setCollectionName(name)
-        .setVectorsConfig(VectorsConfig.newBuilder().setParams(
-            VectorParams.newBuilder().setDistance(Distance.Cosine).setSize(4)))
+    return CreateCollection.newBuilder()
+        .setCollectionName(name)
+        .setVectorsConfig(
+            VectorsConfig.newBuilder()
+                .setParams(VectorParams.newBuilder().setDistance(Distance.Cosine).setSize(4)))
         .build();
   }
 
   @Test
   @DisplayName("qdrant/java-client CollectionsTest::createCollection")
   void createCollection() throws Exception {
-    q.client.createCollectionAsync(name,
-        VectorParams.newBuilder().setDistance(Distance.Cosine).setSize(4).build()).get();
+    q.client
+        .createCollectionAsync(
+            name, VectorParams.newBuilder().setDistance(Distance.Cosine).setSize(4).build())
+        .get();
     assertTrue(q.client.listCollectionsAsync().get().contains(name));
   }
 
@@ -60,8 +65,8 @@ class JavaClientCollectionsTest {
   @DisplayName("qdrant/java-client CollectionsTest::createCollection_with_no_collection_name")
   void createWithoutName() {
     // The client itself refuses, before any call is made.
-    assertThrows(IllegalArgumentException.class,
-        () -> q.client.createCollectionAsync(request("")).get());
+    assertThrows(
+        IllegalArgumentException.class, () -> q.client.createCollectionAsync(request("")).get());
   }
 
   @Test
@@ -84,8 +89,8 @@ class JavaClientCollectionsTest {
   @DisplayName("qdrant/java-client CollectionsTest::deleteCollection_with_missing_collection")
   void deleteMissing() {
     // The server answers result=false; the client turns that into a QdrantException.
-    ExecutionException e = assertThrows(ExecutionException.class,
-        () -> q.client.deleteCollectionAsync(name).get());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> q.client.deleteCollectionAsync(name).get());
     assertInstanceOf(QdrantException.class, e.getCause());
   }
 
@@ -125,24 +130,40 @@ class JavaClientCollectionsTest {
     q.client.createCollectionAsync(request(name)).get();
     assertTrue(q.client.listCollectionAliasesAsync(name).get().isEmpty());
     // The server may be shared: only this collection's aliases are ours to check.
-    assertTrue(q.client.listAliasesAsync().get().stream()
-        .noneMatch(a -> a.getCollectionName().equals(name)));
+    assertTrue(
+        q.client.listAliasesAsync().get().stream()
+            .noneMatch(a -> a.getCollectionName().equals(name)));
   }
 
   @Test
   @DisplayName("All four distances can be created; an unknown one is refused")
   void distances() throws Exception {
-    for (Distance d : new Distance[] {Distance.Cosine, Distance.Dot, Distance.Euclid,
-        Distance.Manhattan}) {
+    for (Distance d :
+        new Distance[] {Distance.Cosine, Distance.Dot, Distance.Euclid, Distance.Manhattan}) {
       String c = q.collection("d_" + d);
-      q.client.createCollectionAsync(c, VectorParams.newBuilder().setDistance(d)
-          .setSize(3).build()).get();
-      assertEquals(d, q.client.getCollectionInfoAsync(c).get().getConfig().getParams()
-          .getVectorsConfig().getParams().getDistance());
+      q.client
+          .createCollectionAsync(c, VectorParams.newBuilder().setDistance(d).setSize(3).build())
+          .get();
+      assertEquals(
+          d,
+          q.client
+              .getCollectionInfoAsync(c)
+              .get()
+              .getConfig()
+              .getParams()
+              .getVectorsConfig()
+              .getParams()
+              .getDistance());
     }
-    assertFails(Status.Code.INVALID_ARGUMENT, q.client.createCollectionAsync(q.collection("bad"),
-        VectorParams.newBuilder().setDistance(Distance.UnknownDistance).setSize(3).build()));
-    assertFails(Status.Code.INVALID_ARGUMENT, q.client.createCollectionAsync(q.collection("zero"),
-        VectorParams.newBuilder().setDistance(Distance.Dot).setSize(0).build()));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        q.client.createCollectionAsync(
+            q.collection("bad"),
+            VectorParams.newBuilder().setDistance(Distance.UnknownDistance).setSize(3).build()));
+    assertFails(
+        Status.Code.INVALID_ARGUMENT,
+        q.client.createCollectionAsync(
+            q.collection("zero"),
+            VectorParams.newBuilder().setDistance(Distance.Dot).setSize(0).build()));
   }
 }

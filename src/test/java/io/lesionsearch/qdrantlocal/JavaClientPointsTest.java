@@ -38,31 +38,59 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The scenarios of qdrant/java-client src/test/java/io/qdrant/client/PointsTest.java that use
- * what qdrant-local supports, on the same two-point cosine collection (the local endpoint's
- * refusals of the others are in LocalOnlyRefusalsTest).
+ * The scenarios of qdrant/java-client src/test/java/io/qdrant/client/PointsTest.java that use what
+ * qdrant-local supports, on the same two-point cosine collection (the local endpoint's refusals of
+ * the others are in LocalOnlyRefusalsTest).
  */
 class JavaClientPointsTest {
   @RegisterExtension static final QdrantFixture q = QdrantFixture.perClass();
+
   /** points_test in the original; unique here because the server may be shared. */
   String c;
 
   @BeforeEach
   void createAndSeedCollection() throws Exception {
     c = q.collection("points_test");
-    q.client.createCollectionAsync(CreateCollection.newBuilder().setCollectionName(c)
-        .setVectorsConfig(VectorsConfig.newBuilder().setParams(
-            VectorParams.newBuilder().setDistance(Distance.Cosine).setSize(2)))
-        .build()).get();
-    UpdateResult r = q.client.upsertAsync(c, List.of(
-        PointStruct.newBuilder().setId(id(8)).setVectors(VectorsFactory.vectors(3.5f, 4.5f))
-            .putAllPayload(Map.of("foo", value("hello"), "bar", value(1),
-                "date", value("2021-01-01T00:00:00Z")))
-            .build(),
-        PointStruct.newBuilder().setId(id(9)).setVectors(VectorsFactory.vectors(10.5f, 11.5f))
-            .putAllPayload(Map.of("foo", value("goodbye"), "bar", value(2),
-                "date", value("2024-01-02T00:00:00Z")))
-            .build())).get();
+    q.client
+        .createCollectionAsync(
+            CreateCollection.newBuilder()
+                .setCollectionName(c)
+                .setVectorsConfig(
+                    VectorsConfig.newBuilder()
+                        .setParams(
+                            VectorParams.newBuilder().setDistance(Distance.Cosine).setSize(2)))
+                .build())
+        .get();
+    UpdateResult r =
+        q.client
+            .upsertAsync(
+                c,
+                List.of(
+                    PointStruct.newBuilder()
+                        .setId(id(8))
+                        .setVectors(VectorsFactory.vectors(3.5f, 4.5f))
+                        .putAllPayload(
+                            Map.of(
+                                "foo",
+                                value("hello"),
+                                "bar",
+                                value(1),
+                                "date",
+                                value("2021-01-01T00:00:00Z")))
+                        .build(),
+                    PointStruct.newBuilder()
+                        .setId(id(9))
+                        .setVectors(VectorsFactory.vectors(10.5f, 11.5f))
+                        .putAllPayload(
+                            Map.of(
+                                "foo",
+                                value("goodbye"),
+                                "bar",
+                                value(2),
+                                "date",
+                                value("2024-01-02T00:00:00Z")))
+                        .build()))
+            .get();
     assertEquals(UpdateStatus.Completed, r.getStatus());
   }
 
@@ -85,7 +113,8 @@ class JavaClientPointsTest {
     List<RetrievedPoint> points = q.client.retrieveAsync(c, id(8), false, true, null).get();
     assertEquals(1, points.size());
     assertTrue(points.get(0).getPayloadMap().isEmpty());
-    assertEquals(VectorsOutput.VectorsOptionsCase.VECTOR,
+    assertEquals(
+        VectorsOutput.VectorsOptionsCase.VECTOR,
         points.get(0).getVectors().getVectorsOptionsCase());
     // Cosine returns the stored, normalised vector.
     List<Float> v = points.get(0).getVectors().getVector().getDense().getDataList();
@@ -97,10 +126,18 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::createFieldIndex")
   void createFieldIndex() throws Exception {
-    assertEquals(UpdateStatus.Completed, q.client.createPayloadIndexAsync(c, "foo",
-        PayloadSchemaType.Keyword, null, null, null, null).get().getStatus());
-    assertEquals(UpdateStatus.Completed, q.client.createPayloadIndexAsync(c, "bar",
-        PayloadSchemaType.Integer, null, null, null, null).get().getStatus());
+    assertEquals(
+        UpdateStatus.Completed,
+        q.client
+            .createPayloadIndexAsync(c, "foo", PayloadSchemaType.Keyword, null, null, null, null)
+            .get()
+            .getStatus());
+    assertEquals(
+        UpdateStatus.Completed,
+        q.client
+            .createPayloadIndexAsync(c, "bar", PayloadSchemaType.Integer, null, null, null, null)
+            .get()
+            .getStatus());
     CollectionInfo info = q.client.getCollectionInfoAsync(c).get();
     assertEquals(Set.of("foo", "bar"), info.getPayloadSchemaMap().keySet());
     assertEquals(PayloadSchemaType.Keyword, info.getPayloadSchemaMap().get("foo").getDataType());
@@ -110,8 +147,12 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::createDatetimeFieldIndex")
   void createDatetimeFieldIndex() throws Exception {
-    assertEquals(UpdateStatus.Completed, q.client.createPayloadIndexAsync(c, "date",
-        PayloadSchemaType.Datetime, null, null, null, null).get().getStatus());
+    assertEquals(
+        UpdateStatus.Completed,
+        q.client
+            .createPayloadIndexAsync(c, "date", PayloadSchemaType.Datetime, null, null, null, null)
+            .get()
+            .getStatus());
     CollectionInfo info = q.client.getCollectionInfoAsync(c).get();
     assertEquals(Set.of("date"), info.getPayloadSchemaMap().keySet());
     assertEquals(PayloadSchemaType.Datetime, info.getPayloadSchemaMap().get("date").getDataType());
@@ -120,9 +161,11 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::deleteFieldIndex")
   void deleteFieldIndex() throws Exception {
-    q.client.createPayloadIndexAsync(c, "foo", PayloadSchemaType.Keyword, null, null, null, null)
+    q.client
+        .createPayloadIndexAsync(c, "foo", PayloadSchemaType.Keyword, null, null, null, null)
         .get();
-    assertEquals(UpdateStatus.Completed,
+    assertEquals(
+        UpdateStatus.Completed,
         q.client.deletePayloadIndexAsync(c, "foo", null, null, null).get().getStatus());
     assertTrue(q.client.getCollectionInfoAsync(c).get().getPayloadSchemaMap().isEmpty());
   }
@@ -130,9 +173,16 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::search")
   void search() throws Exception {
-    List<ScoredPoint> points = q.client.searchAsync(SearchPoints.newBuilder()
-        .setCollectionName(c).setWithPayload(WithPayloadSelectorFactory.enable(true))
-        .addAllVector(List.of(10.4f, 11.4f)).setLimit(1).build()).get();
+    List<ScoredPoint> points =
+        q.client
+            .searchAsync(
+                SearchPoints.newBuilder()
+                    .setCollectionName(c)
+                    .setWithPayload(WithPayloadSelectorFactory.enable(true))
+                    .addAllVector(List.of(10.4f, 11.4f))
+                    .setLimit(1)
+                    .build())
+            .get();
     assertEquals(1, points.size());
     ScoredPoint p = points.get(0);
     assertEquals(id(9), p.getId());
@@ -145,10 +195,21 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::searchBatch")
   void searchBatch() throws Exception {
-    List<BatchResult> r = q.client.searchBatchAsync(c, List.of(
-        SearchPoints.newBuilder().addAllVector(List.of(10.4f, 11.4f)).setLimit(1).build(),
-        SearchPoints.newBuilder().addAllVector(List.of(3.4f, 4.4f)).setLimit(1).build()),
-        null).get();
+    List<BatchResult> r =
+        q.client
+            .searchBatchAsync(
+                c,
+                List.of(
+                    SearchPoints.newBuilder()
+                        .addAllVector(List.of(10.4f, 11.4f))
+                        .setLimit(1)
+                        .build(),
+                    SearchPoints.newBuilder()
+                        .addAllVector(List.of(3.4f, 4.4f))
+                        .setLimit(1)
+                        .build()),
+                null)
+            .get();
     assertEquals(2, r.size());
     assertEquals(List.of(id(9)), List.of(r.get(0).getResult(0).getId()));
     assertEquals(1, r.get(1).getResultCount());
@@ -158,14 +219,23 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::scroll")
   void scroll() throws Exception {
-    ScrollResponse r = q.client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(c)
-        .setLimit(1).build()).get();
+    ScrollResponse r =
+        q.client
+            .scrollAsync(ScrollPoints.newBuilder().setCollectionName(c).setLimit(1).build())
+            .get();
     assertEquals(1, r.getResultCount());
     assertEquals(id(8), r.getResult(0).getId());
     assertTrue(r.hasNextPageOffset());
     assertEquals(id(9), r.getNextPageOffset());
-    r = q.client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(c).setLimit(1)
-        .setOffset(r.getNextPageOffset()).build()).get();
+    r =
+        q.client
+            .scrollAsync(
+                ScrollPoints.newBuilder()
+                    .setCollectionName(c)
+                    .setLimit(1)
+                    .setOffset(r.getNextPageOffset())
+                    .build())
+            .get();
     assertEquals(1, r.getResultCount());
     assertEquals(id(9), r.getResult(0).getId());
     assertFalse(r.hasNextPageOffset());
@@ -180,8 +250,17 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::count_with_filter")
   void countWithFilter() throws Exception {
-    assertEquals(1L, q.client.countAsync(c, Filter.newBuilder().addMust(hasId(id(9)))
-        .addMust(matchKeyword("foo", "goodbye")).build(), null).get());
+    assertEquals(
+        1L,
+        q.client
+            .countAsync(
+                c,
+                Filter.newBuilder()
+                    .addMust(hasId(id(9)))
+                    .addMust(matchKeyword("foo", "goodbye"))
+                    .build(),
+                null)
+            .get());
   }
 
   @Test
@@ -196,7 +275,8 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::delete_by_filter")
   void deleteByFilter() throws Exception {
-    q.client.deleteAsync(c, Filter.newBuilder().addMust(matchKeyword("foo", "hello")).build())
+    q.client
+        .deleteAsync(c, Filter.newBuilder().addMust(matchKeyword("foo", "hello")).build())
         .get();
     assertEquals(0, q.client.retrieveAsync(c, id(8), false, false, null).get().size());
     assertEquals(1, q.client.retrieveAsync(c, id(9), false, false, null).get().size());
@@ -205,11 +285,13 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::query")
   void query() throws Exception {
-    List<ScoredPoint> points = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c)
-        .build()).get();
+    List<ScoredPoint> points =
+        q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c).build()).get();
     assertEquals(List.of(id(8), id(9)), List.of(points.get(0).getId(), points.get(1).getId()));
-    points = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c).setLimit(1)
-        .build()).get();
+    points =
+        q.client
+            .queryAsync(QueryPoints.newBuilder().setCollectionName(c).setLimit(1).build())
+            .get();
     assertEquals(1, points.size());
     assertEquals(id(8), points.get(0).getId());
   }
@@ -217,8 +299,14 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::queryWithFilter")
   void queryWithFilter() throws Exception {
-    List<ScoredPoint> points = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c)
-        .setFilter(Filter.newBuilder().addMust(matchKeyword("foo", "hello"))).build()).get();
+    List<ScoredPoint> points =
+        q.client
+            .queryAsync(
+                QueryPoints.newBuilder()
+                    .setCollectionName(c)
+                    .setFilter(Filter.newBuilder().addMust(matchKeyword("foo", "hello")))
+                    .build())
+            .get();
     assertEquals(1, points.size());
     assertEquals(id(8), points.get(0).getId());
   }
@@ -226,8 +314,10 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::queryNearestWithID")
   void queryNearestWithId() throws Exception {
-    List<ScoredPoint> points = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c)
-        .setQuery(nearest(8)).build()).get();
+    List<ScoredPoint> points =
+        q.client
+            .queryAsync(QueryPoints.newBuilder().setCollectionName(c).setQuery(nearest(8)).build())
+            .get();
     assertEquals(1, points.size(), "the example point itself is not returned");
     assertEquals(id(9), points.get(0).getId());
   }
@@ -235,8 +325,14 @@ class JavaClientPointsTest {
   @Test
   @DisplayName("qdrant/java-client PointsTest::queryNearestWithVector")
   void queryNearestWithVector() throws Exception {
-    List<ScoredPoint> points = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c)
-        .setQuery(nearest(10.5f, 11.5f)).build()).get();
+    List<ScoredPoint> points =
+        q.client
+            .queryAsync(
+                QueryPoints.newBuilder()
+                    .setCollectionName(c)
+                    .setQuery(nearest(10.5f, 11.5f))
+                    .build())
+            .get();
     assertEquals(2, points.size());
     assertEquals(id(9), points.get(0).getId());
     assertEquals(1.0f, points.get(0).getScore(), 1e-5f);
@@ -247,10 +343,18 @@ class JavaClientPointsTest {
   void queryBatch() throws Exception {
     // Unlike searchBatchAsync, queryBatchAsync sends the inner requests as given, and Qdrant
     // validates each as a whole request: each names the collection (QdrantErrorsTest).
-    List<BatchResult> r = q.client.queryBatchAsync(c, List.of(
-        QueryPoints.newBuilder().setCollectionName(c).setQuery(nearest(3.4f, 4.4f)).setLimit(1)
-            .build(),
-        QueryPoints.newBuilder().setCollectionName(c).setQuery(nearest(9)).build())).get();
+    List<BatchResult> r =
+        q.client
+            .queryBatchAsync(
+                c,
+                List.of(
+                    QueryPoints.newBuilder()
+                        .setCollectionName(c)
+                        .setQuery(nearest(3.4f, 4.4f))
+                        .setLimit(1)
+                        .build(),
+                    QueryPoints.newBuilder().setCollectionName(c).setQuery(nearest(9)).build()))
+            .get();
     assertEquals(id(8), r.get(0).getResult(0).getId());
     assertEquals(List.of(id(8)), List.of(r.get(1).getResult(0).getId()));
     assertEquals(1, r.get(1).getResultCount());

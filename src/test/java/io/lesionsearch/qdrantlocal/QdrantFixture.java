@@ -33,13 +33,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 
 /**
  * The Qdrant these tests run against ({@link QdrantUnderTest}: a local endpoint by default, a real
@@ -51,7 +51,8 @@ import java.util.stream.Collectors;
  * {@link #dropCollections} (after each test) drops this fixture's, and {@link #close} whatever is
  * left.
  */
-final class QdrantFixture implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+final class QdrantFixture
+    implements AutoCloseable, BeforeAllCallback, AfterEachCallback, AfterAllCallback {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   static {
@@ -62,8 +63,10 @@ final class QdrantFixture implements AutoCloseable, BeforeAllCallback, AfterEach
 
   /** The server under test, or null for {@link #localOnly}. */
   QdrantUnderTest server;
+
   /** The in-process endpoint of {@link #localOnly}, else null. */
   QdrantLocalServer local;
+
   QdrantClient client;
   private final List<String> created = new ArrayList<>();
   private final Map<String, String> names = new java.util.HashMap<>();
@@ -109,8 +112,8 @@ final class QdrantFixture implements AutoCloseable, BeforeAllCallback, AfterEach
    */
   static QdrantFixture localOnly() {
     try {
-      QdrantLocalServer local = QdrantLocalServer.builder()
-          .inProcess("qdrant-local-" + UUID.randomUUID()).start();
+      QdrantLocalServer local =
+          QdrantLocalServer.builder().inProcess("qdrant-local-" + UUID.randomUUID()).start();
       return new QdrantFixture(null, local, local.newClient());
     } catch (java.io.IOException e) {
       throw new IllegalStateException(e);
@@ -119,15 +122,17 @@ final class QdrantFixture implements AutoCloseable, BeforeAllCallback, AfterEach
 
   /** A collection name no other test uses; dropped by {@link #dropCollections}. */
   synchronized String collection(String prefix) {
-    String name = server != null ? server.collection(prefix)
-        : prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String name =
+        server != null
+            ? server.collection(prefix)
+            : prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     created.add(name);
     return name;
   }
 
   /**
-   * The current test's collection for this short name (the names the original scenarios use,
-   * such as "mp" or "nested"): a unique name, the same until {@link #dropCollections}.
+   * The current test's collection for this short name (the names the original scenarios use, such
+   * as "mp" or "nested"): a unique name, the same until {@link #dropCollections}.
    */
   synchronized String name(String shortName) {
     if (created.contains(shortName)) {
@@ -139,15 +144,17 @@ final class QdrantFixture implements AutoCloseable, BeforeAllCallback, AfterEach
   /** Creates the current test's collection {@link #name(String) shortName}; returns its name. */
   String create(String shortName, int dim, Distance distance) throws Exception {
     String name = name(shortName);
-    client.createCollectionAsync(name,
-        VectorParams.newBuilder().setSize(dim).setDistance(distance).build()).get();
+    client
+        .createCollectionAsync(
+            name, VectorParams.newBuilder().setSize(dim).setDistance(distance).build())
+        .get();
     return name;
   }
 
   /**
-   * Drops the collections this fixture named, and only those (the server may be shared).
-   * Existence is checked first because deleting a missing collection fails in the client
-   * (result=false), on Qdrant as here.
+   * Drops the collections this fixture named, and only those (the server may be shared). Existence
+   * is checked first because deleting a missing collection fails in the client (result=false), on
+   * Qdrant as here.
    */
   synchronized void dropCollections() throws Exception {
     List<String> names = new ArrayList<>(created);
@@ -190,7 +197,8 @@ final class QdrantFixture implements AutoCloseable, BeforeAllCallback, AfterEach
   }
 
   static PointStruct point(PointId id, String payloadJson, float... vector) {
-    PointStruct.Builder b = PointStruct.newBuilder().setId(id).setVectors(VectorsFactory.vectors(vector));
+    PointStruct.Builder b =
+        PointStruct.newBuilder().setId(id).setVectors(VectorsFactory.vectors(vector));
     if (payloadJson != null) {
       b.putAllPayload(payload(payloadJson));
     }
@@ -278,11 +286,15 @@ final class QdrantFixture implements AutoCloseable, BeforeAllCallback, AfterEach
   // ------------------------------------------------------------------ result helpers
 
   static Set<Long> ids(List<ScoredPoint> points) {
-    return points.stream().map(p -> p.getId().getNum()).collect(Collectors.toCollection(TreeSet::new));
+    return points.stream()
+        .map(p -> p.getId().getNum())
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   static Set<Long> retrievedIds(List<RetrievedPoint> points) {
-    return points.stream().map(p -> p.getId().getNum()).collect(Collectors.toCollection(TreeSet::new));
+    return points.stream()
+        .map(p -> p.getId().getNum())
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   static List<Long> orderedIds(List<RetrievedPoint> points) {

@@ -45,36 +45,63 @@ class QdrantResponsesTest {
   }
 
   @Test
-  @DisplayName("operation ids count a collection's writes from 1 (a payload index takes two); a"
-      + " nearest-neighbour hit carries the id of the write that last stored the point")
+  @DisplayName(
+      "operation ids count a collection's writes from 1 (a payload index takes two); a"
+          + " nearest-neighbour hit carries the id of the write that last stored the point")
   void operationIdsAndVersions() throws Exception {
     String c = q.create("ops", 2, Distance.Dot);
-    assertEquals(1, q.client.upsertAsync(c, List.of(point(1, "{'a': 'x'}", 1f, 0f))).get()
-        .getOperationId());
-    assertEquals(2, q.client.upsertAsync(c, List.of(point(2, null, 1f, 0f), point(3, null, 1f,
-        0f))).get().getOperationId());
-    assertEquals(4, q.client.createPayloadIndexAsync(c, "a", PayloadSchemaType.Keyword, null,
-        true, null, null).get().getOperationId());
-    assertEquals(5, q.client.upsertAsync(c, List.of(point(4, null, 1f, 0f))).get()
-        .getOperationId());
-    assertEquals(7, q.client.deletePayloadIndexAsync(c, "a", true, null, null).get()
-        .getOperationId());
+    assertEquals(
+        1, q.client.upsertAsync(c, List.of(point(1, "{'a': 'x'}", 1f, 0f))).get().getOperationId());
+    assertEquals(
+        2,
+        q.client
+            .upsertAsync(c, List.of(point(2, null, 1f, 0f), point(3, null, 1f, 0f)))
+            .get()
+            .getOperationId());
+    assertEquals(
+        4,
+        q.client
+            .createPayloadIndexAsync(c, "a", PayloadSchemaType.Keyword, null, true, null, null)
+            .get()
+            .getOperationId());
+    assertEquals(
+        5, q.client.upsertAsync(c, List.of(point(4, null, 1f, 0f))).get().getOperationId());
+    assertEquals(
+        7, q.client.deletePayloadIndexAsync(c, "a", true, null, null).get().getOperationId());
     // Deleting ids that do not exist, or what a filter does not match, is still an operation.
     assertEquals(8, q.client.deleteAsync(c, List.of(id(99))).get().getOperationId());
-    assertEquals(9, q.client.deleteAsync(c, Filter.newBuilder()
-        .addMust(matchKeyword("a", "nothing")).build()).get().getOperationId());
-    assertEquals(10, q.client.upsertAsync(c, List.of(point(1, null, 1f, 0f))).get()
-        .getOperationId());
+    assertEquals(
+        9,
+        q.client
+            .deleteAsync(c, Filter.newBuilder().addMust(matchKeyword("a", "nothing")).build())
+            .get()
+            .getOperationId());
+    assertEquals(
+        10, q.client.upsertAsync(c, List.of(point(1, null, 1f, 0f))).get().getOperationId());
     // Every collection counts on its own.
     String other = q.create("ops_other", 2, Distance.Dot);
-    assertEquals(1, q.client.upsertAsync(other, List.of(point(1, null, 1f, 0f))).get()
-        .getOperationId());
+    assertEquals(
+        1, q.client.upsertAsync(other, List.of(point(1, null, 1f, 0f))).get().getOperationId());
 
-    List<ScoredPoint> hits = q.client.searchAsync(SearchPoints.newBuilder().setCollectionName(c)
-        .addAllVector(List.of(1f, 0f)).setLimit(10).build()).get();
+    List<ScoredPoint> hits =
+        q.client
+            .searchAsync(
+                SearchPoints.newBuilder()
+                    .setCollectionName(c)
+                    .addAllVector(List.of(1f, 0f))
+                    .setLimit(10)
+                    .build())
+            .get();
     assertEquals(Map.of(1L, 10L, 2L, 2L, 3L, 2L, 4L, 5L), versions(hits));
-    List<ScoredPoint> byId = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c)
-        .setQuery(nearest(4)).setLimit(10).build()).get();
+    List<ScoredPoint> byId =
+        q.client
+            .queryAsync(
+                QueryPoints.newBuilder()
+                    .setCollectionName(c)
+                    .setQuery(nearest(4))
+                    .setLimit(10)
+                    .build())
+            .get();
     assertEquals(Map.of(1L, 10L, 2L, 2L, 3L, 2L), versions(byId));
   }
 
@@ -82,8 +109,15 @@ class QdrantResponsesTest {
   @DisplayName("wait=false: the answer says Acknowledged, with the operation id")
   void acknowledgedWrite() throws Exception {
     String c = q.create("nowait", 2, Distance.Dot);
-    UpdateResult r = q.client.upsertAsync(UpsertPoints.newBuilder().setCollectionName(c)
-        .setWait(false).addPoints(point(1, null, 1f, 0f)).build()).get();
+    UpdateResult r =
+        q.client
+            .upsertAsync(
+                UpsertPoints.newBuilder()
+                    .setCollectionName(c)
+                    .setWait(false)
+                    .addPoints(point(1, null, 1f, 0f))
+                    .build())
+            .get();
     assertEquals(UpdateStatus.Acknowledged, r.getStatus());
     assertEquals(1, r.getOperationId());
     UpdateResult waited = q.client.upsertAsync(c, List.of(point(2, null, 1f, 0f))).get();
@@ -94,14 +128,19 @@ class QdrantResponsesTest {
   }
 
   @Test
-  @DisplayName("a Query without a query returns points in id order, each with score 1.0 and no"
-      + " version")
+  @DisplayName(
+      "a Query without a query returns points in id order, each with score 1.0 and no" + " version")
   void queryWithoutQuery() throws Exception {
     String c = q.create("noquery", 2, Distance.Dot);
-    q.client.upsertAsync(c, List.of(point(3, null, 1f, 0f), point(1, null, 0f, 1f),
-        point(2, null, 2f, 2f))).get();
-    List<ScoredPoint> r = q.client.queryAsync(QueryPoints.newBuilder().setCollectionName(c)
-        .setOffset(1).setLimit(5).build()).get();
+    q.client
+        .upsertAsync(
+            c, List.of(point(3, null, 1f, 0f), point(1, null, 0f, 1f), point(2, null, 2f, 2f)))
+        .get();
+    List<ScoredPoint> r =
+        q.client
+            .queryAsync(
+                QueryPoints.newBuilder().setCollectionName(c).setOffset(1).setLimit(5).build())
+            .get();
     assertEquals(List.of(2L, 3L), List.of(r.get(0).getId().getNum(), r.get(1).getId().getNum()));
     for (ScoredPoint p : r) {
       assertEquals(1.0f, p.getScore(), 0f);
@@ -110,8 +149,9 @@ class QdrantResponsesTest {
   }
 
   @Test
-  @DisplayName("collection info: Qdrant's defaults, default_segment_number resolved from the CPU"
-      + " count and that many segments, no sharding_method unless one was asked for")
+  @DisplayName(
+      "collection info: Qdrant's defaults, default_segment_number resolved from the CPU"
+          + " count and that many segments, no sharding_method unless one was asked for")
   void collectionInfo() throws Exception {
     String c = q.create("info", 4, Distance.Cosine);
     CollectionInfo info = q.client.getCollectionInfoAsync(c).get();
@@ -125,8 +165,8 @@ class QdrantResponsesTest {
     long segments = optimizers.getDefaultSegmentNumber();
     assertTrue(segments >= 2 && segments <= 8, optimizers.toString());
     assertEquals(segments, info.getSegmentsCount());
-    assertEquals(MaxOptimizationThreads.Setting.Auto,
-        optimizers.getMaxOptimizationThreads().getSetting());
+    assertEquals(
+        MaxOptimizationThreads.Setting.Auto, optimizers.getMaxOptimizationThreads().getSetting());
     assertEquals(10_000, optimizers.getIndexingThreshold());
     assertEquals(1, info.getConfig().getWalConfig().getWalRetainClosed());
     assertEquals(32, info.getConfig().getWalConfig().getWalCapacityMb());
@@ -136,17 +176,37 @@ class QdrantResponsesTest {
   }
 
   @Test
-  @DisplayName("payload schema: each index reports the points holding a value it takes (integral"
-      + " doubles for integer, any number for float, parseable UUIDs, datetimes, geo points)")
+  @DisplayName(
+      "payload schema: each index reports the points holding a value it takes (integral"
+          + " doubles for integer, any number for float, parseable UUIDs, datetimes, geo points)")
   void payloadSchemaPointCounts() throws Exception {
     String c = q.create("schema", 2, Distance.Dot);
     String[] payloads = {
-      "{'v': 'a'}", "{'v': ['a', 'b']}", "{'v': [['a']]}", "{'v': null}", "{'v': []}",
-      "{'v': [null]}", "{}", "{'v': 10}", "{'v': 10.0}", "{'v': '10'}", "{'v': true}",
-      "{'v': {'a': 1}}", "{'v': [10, 'a']}", "{'v': 10.5}", "{'v': '2021-01-01T00:00:00Z'}",
-      "{'v': '550e8400-e29b-41d4-a716-446655440001'}", "{'v': [true, false]}",
-      "{'v': {'lon': 1.0, 'lat': 2.0}}", "{'v': '2021-01-01'}", "{'v': '2021-01-01 10:00:00'}",
-      "{'v': 'not a date'}", "{'v': -5}", "{'v': [1, 2, 3]}", "{'o': {'v': 'a'}}", "{'v': ''}",
+      "{'v': 'a'}",
+      "{'v': ['a', 'b']}",
+      "{'v': [['a']]}",
+      "{'v': null}",
+      "{'v': []}",
+      "{'v': [null]}",
+      "{}",
+      "{'v': 10}",
+      "{'v': 10.0}",
+      "{'v': '10'}",
+      "{'v': true}",
+      "{'v': {'a': 1}}",
+      "{'v': [10, 'a']}",
+      "{'v': 10.5}",
+      "{'v': '2021-01-01T00:00:00Z'}",
+      "{'v': '550e8400-e29b-41d4-a716-446655440001'}",
+      "{'v': [true, false]}",
+      "{'v': {'lon': 1.0, 'lat': 2.0}}",
+      "{'v': '2021-01-01'}",
+      "{'v': '2021-01-01 10:00:00'}",
+      "{'v': 'not a date'}",
+      "{'v': -5}",
+      "{'v': [1, 2, 3]}",
+      "{'o': {'v': 'a'}}",
+      "{'v': ''}",
       "{'v': {'lon': 200.0, 'lat': 2.0}}",
     };
     List<PointStruct> points = new ArrayList<>();
@@ -165,39 +225,66 @@ class QdrantResponsesTest {
     expected.put(PayloadSchemaType.Geo, 1L);
     for (Map.Entry<PayloadSchemaType, Long> e : expected.entrySet()) {
       q.client.createPayloadIndexAsync(c, "v", e.getKey(), null, true, null, null).get();
-      assertEquals(e.getValue(), q.client.getCollectionInfoAsync(c).get().getPayloadSchemaMap()
-          .get("v").getPoints(), e.getKey().toString());
+      assertEquals(
+          e.getValue(),
+          q.client.getCollectionInfoAsync(c).get().getPayloadSchemaMap().get("v").getPoints(),
+          e.getKey().toString());
       q.client.deletePayloadIndexAsync(c, "v", true, null, null).get();
     }
-    q.client.createPayloadIndexAsync(c, "o.v", PayloadSchemaType.Keyword, null, true, null, null)
+    q.client
+        .createPayloadIndexAsync(c, "o.v", PayloadSchemaType.Keyword, null, true, null, null)
         .get();
-    assertEquals(1L, q.client.getCollectionInfoAsync(c).get().getPayloadSchemaMap().get("o.v")
-        .getPoints());
+    assertEquals(
+        1L, q.client.getCollectionInfoAsync(c).get().getPayloadSchemaMap().get("o.v").getPoints());
     // The count follows the points: a deleted point leaves the index.
     q.client.deleteAsync(c, List.of(id(24))).get();
-    assertEquals(0L, q.client.getCollectionInfoAsync(c).get().getPayloadSchemaMap().get("o.v")
-        .getPoints());
+    assertEquals(
+        0L, q.client.getCollectionInfoAsync(c).get().getPayloadSchemaMap().get("o.v").getPoints());
   }
 
   @Test
-  @DisplayName("a write acknowledged with wait=true is seen by the very next search, count,"
-      + " retrieve and filter, every time")
+  @DisplayName(
+      "a write acknowledged with wait=true is seen by the very next search, count,"
+          + " retrieve and filter, every time")
   void waitTrueReadYourWrites() throws Exception {
     String c = q.create("ryw", 2, Distance.Dot);
     for (int i = 1; i <= 40; i++) {
       // A new point, and point 1000's payload replaced: both must be visible at once.
-      q.client.upsertAsync(c, List.of(point(i, "{'gen': 'g" + i + "'}", 1f, i),
-          point(1000, "{'gen': 'replaced" + i + "'}", 0f, 1f))).get();
+      q.client
+          .upsertAsync(
+              c,
+              List.of(
+                  point(i, "{'gen': 'g" + i + "'}", 1f, i),
+                  point(1000, "{'gen': 'replaced" + i + "'}", 0f, 1f)))
+          .get();
       assertEquals(i + 1L, q.client.countAsync(c).get(), "count after upsert " + i);
-      List<ScoredPoint> hits = q.client.searchAsync(SearchPoints.newBuilder()
-          .setCollectionName(c).addAllVector(List.of(0f, 1f)).setLimit(1)
-          .setFilter(Filter.newBuilder().addMust(matchKeyword("gen", "g" + i))).build()).get();
+      List<ScoredPoint> hits =
+          q.client
+              .searchAsync(
+                  SearchPoints.newBuilder()
+                      .setCollectionName(c)
+                      .addAllVector(List.of(0f, 1f))
+                      .setLimit(1)
+                      .setFilter(Filter.newBuilder().addMust(matchKeyword("gen", "g" + i)))
+                      .build())
+              .get();
       assertEquals(1, hits.size(), "search after upsert " + i);
       assertEquals(i, hits.get(0).getId().getNum());
-      assertEquals(1L, q.client.countAsync(c, Filter.newBuilder()
-          .addMust(matchKeyword("gen", "replaced" + i)).build(), true).get(), "filter " + i);
-      assertEquals(0L, q.client.countAsync(c, Filter.newBuilder()
-          .addMust(matchKeyword("gen", "replaced" + (i - 1))).build(), true).get(),
+      assertEquals(
+          1L,
+          q.client
+              .countAsync(
+                  c, Filter.newBuilder().addMust(matchKeyword("gen", "replaced" + i)).build(), true)
+              .get(),
+          "filter " + i);
+      assertEquals(
+          0L,
+          q.client
+              .countAsync(
+                  c,
+                  Filter.newBuilder().addMust(matchKeyword("gen", "replaced" + (i - 1))).build(),
+                  true)
+              .get(),
           "the replaced payload " + i);
       assertEquals(1, q.client.retrieveAsync(c, id(i), null).get().size());
       if (i % 10 == 0) {

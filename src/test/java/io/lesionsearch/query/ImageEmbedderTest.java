@@ -35,8 +35,12 @@ class ImageEmbedderTest {
   void imagesBeyondTheQueueAreOverloadedAndTheQueueFreesAsImagesFinish() throws Exception {
     PixelBudget budget = PixelBudget.of(1_000_000);
     ImageDecoder decoder = new ImageDecoder(1_000_000, budget, Duration.ofSeconds(60));
-    try (ImageEmbedder embedder = new ImageEmbedder(VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu()),
-        decoder, 1, "test-embed")) {
+    try (ImageEmbedder embedder =
+        new ImageEmbedder(
+            VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu()),
+            decoder,
+            1,
+            "test-embed")) {
       CompletableFuture<float[]> first;
       try (PixelBudget.Lease all = budget.acquire(1_000_000, Duration.ZERO)) {
         first = embedder.embed(JPEG, far()); // its decode waits for pixels: the queue is full
@@ -51,8 +55,12 @@ class ImageEmbedderTest {
   void aBusyPixelBudgetIsOverloadedAndAnExpiredRequestIsNotDecoded() throws Exception {
     PixelBudget budget = PixelBudget.of(1_000_000);
     ImageDecoder decoder = new ImageDecoder(1_000_000, budget, Duration.ofMillis(10));
-    try (ImageEmbedder embedder = new ImageEmbedder(VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu()),
-        decoder, 8, "test-embed")) {
+    try (ImageEmbedder embedder =
+        new ImageEmbedder(
+            VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu()),
+            decoder,
+            8,
+            "test-embed")) {
       try (PixelBudget.Lease all = budget.acquire(1_000_000, Duration.ZERO)) {
         QueryException busy = failure(embedder.embed(JPEG, far()));
         assertEquals(ErrorCode.OVERLOADED, busy.code());
@@ -88,19 +96,28 @@ class ImageEmbedderTest {
   }
 
   @Test
-  void aFailingModelFailsTheRequestsOfItsBatchAndAnUnreadableImageIsThatRequestsAnswer() throws Exception {
+  void aFailingModelFailsTheRequestsOfItsBatchAndAnUnreadableImageIsThatRequestsAnswer()
+      throws Exception {
     Encoder broken = new HeldEncoder(null, new CountDownLatch(1), new CountDownLatch(0));
     try (ImageEmbedder embedder = new ImageEmbedder(broken, new ImageDecoder(), 8, "test-embed")) {
-      ExecutionException e = assertThrows(ExecutionException.class, () -> embedder.embed(SMALL, far()).get(30, TimeUnit.SECONDS));
+      ExecutionException e =
+          assertThrows(
+              ExecutionException.class,
+              () -> embedder.embed(SMALL, far()).get(30, TimeUnit.SECONDS));
       assertTrue(e.getCause() instanceof TranslateException, e.toString());
-      QueryException text = failure(embedder.embed("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8), far()));
+      QueryException text =
+          failure(embedder.embed("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8), far()));
       assertEquals(ErrorCode.IMAGE_UNREADABLE, text.code());
       assertTrue(text.getMessage().startsWith("NOT_AN_IMAGE: "), text.getMessage());
     }
   }
 
-  /** A model on 8x8 inputs that holds its first batch until told to go on; without a batch log it fails. */
-  private record HeldEncoder(List<Integer> batches, CountDownLatch busy, CountDownLatch mayGoOn) implements Encoder {
+  /**
+   * A model on 8x8 inputs that holds its first batch until told to go on; without a batch log it
+   * fails.
+   */
+  private record HeldEncoder(List<Integer> batches, CountDownLatch busy, CountDownLatch mayGoOn)
+      implements Encoder {
     @Override
     public ModelManifest manifest() {
       return FakeEncoder.MANIFEST;
@@ -135,7 +152,8 @@ class ImageEmbedderTest {
   }
 
   private static QueryException failure(CompletableFuture<float[]> future) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> future.get(30, TimeUnit.SECONDS));
     return (QueryException) e.getCause();
   }
 }

@@ -25,15 +25,24 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * A small indexed collection for query tests: synthetic lesion JPEGs embedded by the real model, with
- * HAM10000-style payloads, upserted to Qdrant as the ingest job would write them. Keeps every vector
- * and payload, so a test can work out by brute force what a correct search must return.
+ * A small indexed collection for query tests: synthetic lesion JPEGs embedded by the real model,
+ * with HAM10000-style payloads, upserted to Qdrant as the ingest job would write them. Keeps every
+ * vector and payload, so a test can work out by brute force what a correct search must return.
  */
 final class IndexedLesions {
 
-  static final String[] DX = {"melanoma", "actinic_keratoses", "basal_cell_carcinoma", "benign_keratosis-like_lesions",
-      "dermatofibroma", "melanocytic_Nevi", "vascular_lesions"};
-  static final String[] LOCALIZATION = {"face", "neck", "back", "trunk", "lower extremity", "upper extremity", "scalp", "abdomen"};
+  static final String[] DX = {
+    "melanoma",
+    "actinic_keratoses",
+    "basal_cell_carcinoma",
+    "benign_keratosis-like_lesions",
+    "dermatofibroma",
+    "melanocytic_Nevi",
+    "vascular_lesions"
+  };
+  static final String[] LOCALIZATION = {
+    "face", "neck", "back", "trunk", "lower extremity", "upper extremity", "scalp", "abdomen"
+  };
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final Map<String, byte[]> jpegs = new LinkedHashMap<>();
@@ -46,10 +55,19 @@ final class IndexedLesions {
         String id = "ISIC_" + (24_000 + i);
         byte[] jpeg = SyntheticLesionImages.jpeg(i, 160, 120, 0.9f);
         jpegs.put(id, jpeg);
-        vectors.put(id, encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpeg))).get(0));
-        ObjectNode p = JSON.createObjectNode().put("image_id", id).put("lesion_id", "HAM_" + i)
-            .put("dx", DX[i % DX.length]).put("dx_type", "histo")
-            .put("sex", i % 3 == 0 ? "male" : "female").put("localization", LOCALIZATION[(i / 2) % LOCALIZATION.length]);
+        vectors.put(
+            id,
+            encoder
+                .embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpeg)))
+                .get(0));
+        ObjectNode p =
+            JSON.createObjectNode()
+                .put("image_id", id)
+                .put("lesion_id", "HAM_" + i)
+                .put("dx", DX[i % DX.length])
+                .put("dx_type", "histo")
+                .put("sex", i % 3 == 0 ? "male" : "female")
+                .put("localization", LOCALIZATION[(i / 2) % LOCALIZATION.length]);
         if (i % 9 != 4) {
           p.put("age", 20 + (i * 7) % 65);
         }
@@ -59,15 +77,33 @@ final class IndexedLesions {
   }
 
   void upsert(QdrantClient client, String collection) throws Exception {
-    client.createCollectionAsync(collection,
-        VectorParams.newBuilder().setSize(vectors.values().iterator().next().length).setDistance(Distance.Cosine).build()).get();
+    client
+        .createCollectionAsync(
+            collection,
+            VectorParams.newBuilder()
+                .setSize(vectors.values().iterator().next().length)
+                .setDistance(Distance.Cosine)
+                .build())
+        .get();
     List<PointStruct> points = new ArrayList<>();
     for (String id : vectors.keySet()) {
       Map<String, Value> payload = new HashMap<>();
-      payloads.get(id).fields().forEachRemaining(e -> payload.put(e.getKey(), e.getValue().isInt()
-          ? ValueFactory.value(e.getValue().asLong()) : ValueFactory.value(e.getValue().asText())));
-      points.add(PointStruct.newBuilder().setId(PointIdFactory.id(PointIds.forImageId(id)))
-          .setVectors(VectorsFactory.vectors(vectors.get(id))).putAllPayload(payload).build());
+      payloads
+          .get(id)
+          .fields()
+          .forEachRemaining(
+              e ->
+                  payload.put(
+                      e.getKey(),
+                      e.getValue().isInt()
+                          ? ValueFactory.value(e.getValue().asLong())
+                          : ValueFactory.value(e.getValue().asText())));
+      points.add(
+          PointStruct.newBuilder()
+              .setId(PointIdFactory.id(PointIds.forImageId(id)))
+              .setVectors(VectorsFactory.vectors(vectors.get(id)))
+              .putAllPayload(payload)
+              .build());
     }
     client.upsertAsync(collection, points).get();
   }
@@ -86,11 +122,16 @@ final class IndexedLesions {
 
   /** Images that pass {@code filter}, best first. */
   List<String> ranked(float[] query, Predicate<JsonNode> filter) {
-    return payloads.keySet().stream().filter(id -> filter.test(payloads.get(id)))
-        .sorted((a, b) -> Double.compare(score(query, b), score(query, a))).toList();
+    return payloads.keySet().stream()
+        .filter(id -> filter.test(payloads.get(id)))
+        .sorted((a, b) -> Double.compare(score(query, b), score(query, a)))
+        .toList();
   }
 
   String imageIdOfPoint(String pointId) {
-    return vectors.keySet().stream().filter(id -> PointIds.forImageId(id).toString().equals(pointId)).findFirst().orElse(null);
+    return vectors.keySet().stream()
+        .filter(id -> PointIds.forImageId(id).toString().equals(pointId))
+        .findFirst()
+        .orElse(null);
   }
 }

@@ -10,7 +10,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The query job's options follow the ingest job's conventions: arguments, --config files, kafka.* settings. */
+/**
+ * The query job's options follow the ingest job's conventions: arguments, --config files, kafka.*
+ * settings.
+ */
 class QueryOptionsTest {
 
   @TempDir Path tmp;
@@ -30,9 +33,16 @@ class QueryOptionsTest {
 
   @Test
   void aPropertiesFileSetsOptionsAndKafkaSettingsAndArgumentsWin() throws Exception {
-    Path file = Files.writeString(tmp.resolve("query.properties"), String.join("\n",
-        "model=/models/from-file", "in-flight=8", "request-timeout-ms=2000", "qdrant-host=qdrant-1",
-        "kafka.security.protocol=SASL_SSL"));
+    Path file =
+        Files.writeString(
+            tmp.resolve("query.properties"),
+            String.join(
+                "\n",
+                "model=/models/from-file",
+                "in-flight=8",
+                "request-timeout-ms=2000",
+                "qdrant-host=qdrant-1",
+                "kafka.security.protocol=SASL_SSL"));
     QueryConfig o = QueryOptions.parse("--config", file.toString(), "--in-flight", "16");
     assertEquals("/models/from-file", o.model());
     assertEquals(16, o.inFlight(), "the command line wins over the file");
@@ -45,8 +55,14 @@ class QueryOptionsTest {
   void invalidValuesStopTheStartNamingTheOption() {
     assertMessage("--model is required", "--in-flight", "4");
     assertMessage("--in-flight must be 1..10000", "--model", "m", "--in-flight", "0");
-    assertMessage("--request-timeout-ms must be at least 100", "--model", "m", "--request-timeout-ms", "5");
-    assertMessage("--requests-topic must differ", "--model", "m", "--replies-topic", "lesion-search-requests");
+    assertMessage(
+        "--request-timeout-ms must be at least 100", "--model", "m", "--request-timeout-ms", "5");
+    assertMessage(
+        "--requests-topic must differ",
+        "--model",
+        "m",
+        "--replies-topic",
+        "lesion-search-requests");
     assertMessage("--parallelism must be at least 1", "--model", "m", "--parallelism", "0");
   }
 
@@ -58,7 +74,8 @@ class QueryOptionsTest {
   }
 
   private static void assertMessage(String expected, String... args) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QueryOptions.parse(args));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> QueryOptions.parse(args));
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 }

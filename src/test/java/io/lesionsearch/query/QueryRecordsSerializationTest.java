@@ -21,10 +21,16 @@ class QueryRecordsSerializationTest {
   @Test
   void aBatchRequestWithImageVectorAndImageIdSearchesRoundTrips() throws Exception {
     RequestParser parser = new RequestParser(3, 1 << 20);
-    SearchRequest request = parser.parse("r-1", new ObjectMapper().readTree("{\"searches\": ["
-        + "{\"query\": {\"vector\": [1, 2, 3]}, \"filter\": {\"must\": [{\"key\": \"sex\", \"match\": {\"value\": \"female\"}}]}},"
-        + "{\"query\": {\"image_id\": \"ISIC_1\", \"include_self\": true}, \"with_payload\": [\"dx\"]},"
-        + "{\"query\": {\"image\": \"AAECAw==\"}, \"limit\": 3}]}"), 42L);
+    SearchRequest request =
+        parser.parse(
+            "r-1",
+            new ObjectMapper()
+                .readTree(
+                    "{\"searches\": ["
+                        + "{\"query\": {\"vector\": [1, 2, 3]}, \"filter\": {\"must\": [{\"key\": \"sex\", \"match\": {\"value\": \"female\"}}]}},"
+                        + "{\"query\": {\"image_id\": \"ISIC_1\", \"include_self\": true}, \"with_payload\": [\"dx\"]},"
+                        + "{\"query\": {\"image\": \"AAECAw==\"}, \"limit\": 3}]}"),
+            42L);
     SearchRequest copy = roundTrip(request, SearchRequest.class);
     assertEquals("r-1", copy.requestId());
     assertEquals(42L, copy.receivedAtMillis());
@@ -44,7 +50,8 @@ class QueryRecordsSerializationTest {
 
   @Test
   void aReplyRoundTrips() throws Exception {
-    Reply reply = Replies.error("r-2", System.currentTimeMillis(), List.of(), ErrorCode.TIMEOUT, "late");
+    Reply reply =
+        Replies.error("r-2", System.currentTimeMillis(), List.of(), ErrorCode.TIMEOUT, "late");
     Reply copy = roundTrip(reply, Reply.class);
     assertEquals(reply.requestId(), copy.requestId());
     assertArrayEquals(reply.json(), copy.json());
@@ -52,7 +59,8 @@ class QueryRecordsSerializationTest {
   }
 
   private static <T> T roundTrip(T value, Class<T> type) throws Exception {
-    TypeSerializer<T> serializer = TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
+    TypeSerializer<T> serializer =
+        TypeInformation.of(type).createSerializer(new SerializerConfigImpl());
     DataOutputSerializer out = new DataOutputSerializer(256);
     serializer.serialize(value, out);
     return serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));

@@ -29,13 +29,16 @@ class RequestBoundsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String VECTOR = "{\"vector\": [" + "0.1,".repeat(3) + "0.1]}";
   private final RequestParser parser = new RequestParser(4, 1000, 2, 2000);
-  private final OutputTag<Reply> errors = new OutputTag<>("errors", TypeInformation.of(Reply.class));
-  private final OutputTag<DeadLetter> dead = new OutputTag<>("dead", TypeInformation.of(DeadLetter.class));
+  private final OutputTag<Reply> errors =
+      new OutputTag<>("errors", TypeInformation.of(Reply.class));
+  private final OutputTag<DeadLetter> dead =
+      new OutputTag<>("dead", TypeInformation.of(DeadLetter.class));
 
   @Test
   void anOverLongRequestIdIsRefusedUnderAShortenedIdThatFitsAnyReply() throws Exception {
     String id = "r-" + "é".repeat(3_000_000);
-    JsonNode reply = onlyErrorReply(null, "{\"request_id\": \"" + id + "\", \"query\": " + VECTOR + "}");
+    JsonNode reply =
+        onlyErrorReply(null, "{\"request_id\": \"" + id + "\", \"query\": " + VECTOR + "}");
     String shortened = reply.get("request_id").asText();
     assertEquals(RequestIds.shortened(id), shortened);
     assertTrue(shortened.startsWith("r-éé") && shortened.length() < 100, shortened);
@@ -53,7 +56,14 @@ class RequestBoundsTest {
 
   @Test
   void aRequestIdOfTheWrongTypeIsNotEchoed() throws Exception {
-    JsonNode reply = onlyErrorReply("key-1", "{\"request_id\": {\"x\": \"" + "s".repeat(100_000) + "\"}, \"query\": " + VECTOR + "}");
+    JsonNode reply =
+        onlyErrorReply(
+            "key-1",
+            "{\"request_id\": {\"x\": \""
+                + "s".repeat(100_000)
+                + "\"}, \"query\": "
+                + VECTOR
+                + "}");
     assertEquals("key-1", reply.get("request_id").asText());
     assertFalse(reply.at("/error/message").asText().contains("sss"));
   }
@@ -61,45 +71,95 @@ class RequestBoundsTest {
   @Test
   void imageSearchesAndHitsPerRequestAreCapped() throws Exception {
     String image = "{\"image\": \"AAAA\"}";
-    QueryException images = assertThrows(QueryException.class, () -> parse("{\"searches\": ["
-        + ("{\"query\": " + image + "},").repeat(2) + "{\"query\": " + image + "}]}"));
+    QueryException images =
+        assertThrows(
+            QueryException.class,
+            () ->
+                parse(
+                    "{\"searches\": ["
+                        + ("{\"query\": " + image + "},").repeat(2)
+                        + "{\"query\": "
+                        + image
+                        + "}]}"));
     assertEquals(ErrorCode.INVALID_REQUEST, images.code());
     assertTrue(images.getMessage().contains("at most 2 image searches"), images.getMessage());
 
-    QueryException hits = assertThrows(QueryException.class, () -> parse("{\"searches\": ["
-        + ("{\"query\": " + VECTOR + ", \"limit\": 1000},").repeat(2) + "{\"query\": " + VECTOR + ", \"limit\": 1}]}"));
+    QueryException hits =
+        assertThrows(
+            QueryException.class,
+            () ->
+                parse(
+                    "{\"searches\": ["
+                        + ("{\"query\": " + VECTOR + ", \"limit\": 1000},").repeat(2)
+                        + "{\"query\": "
+                        + VECTOR
+                        + ", \"limit\": 1}]}"));
     assertEquals(ErrorCode.LIMIT_OUT_OF_RANGE, hits.code());
     for (String offset : new String[] {"1001", "9223372036854775807", "1e300"}) {
-      QueryException e = assertThrows(QueryException.class,
-          () -> parse("{\"searches\": [" + ("{\"query\": " + VECTOR + ", \"offset\": " + offset + "},").repeat(99)
-              + "{\"query\": " + VECTOR + "}]}"), offset);
-      assertTrue(e.code() == ErrorCode.LIMIT_OUT_OF_RANGE || e.code() == ErrorCode.INVALID_REQUEST, offset + ": " + e.code());
+      QueryException e =
+          assertThrows(
+              QueryException.class,
+              () ->
+                  parse(
+                      "{\"searches\": ["
+                          + ("{\"query\": " + VECTOR + ", \"offset\": " + offset + "},").repeat(99)
+                          + "{\"query\": "
+                          + VECTOR
+                          + "}]}"),
+              offset);
+      assertTrue(
+          e.code() == ErrorCode.LIMIT_OUT_OF_RANGE || e.code() == ErrorCode.INVALID_REQUEST,
+          offset + ": " + e.code());
     }
-    assertEquals(2, parse("{\"searches\": [{\"query\": " + VECTOR + ", \"limit\": 1000, \"offset\": 500},"
-        + " {\"query\": " + VECTOR + ", \"limit\": 500}]}").searches().size(), "2000 hits in all is allowed");
+    assertEquals(
+        2,
+        parse(
+                "{\"searches\": [{\"query\": "
+                    + VECTOR
+                    + ", \"limit\": 1000, \"offset\": 500},"
+                    + " {\"query\": "
+                    + VECTOR
+                    + ", \"limit\": 500}]}")
+            .searches()
+            .size(),
+        "2000 hits in all is allowed");
   }
 
   @Test
   void filtersNestAtMostMaxDepth() throws Exception {
-    assertEquals(ErrorCode.INVALID_FILTER, assertThrows(QueryException.class,
-        () -> FilterJson.parse(JSON.readTree(nested(FilterJson.MAX_DEPTH + 1)), "filter")).code());
-    assertEquals(ErrorCode.INVALID_FILTER, assertThrows(QueryException.class,
-        () -> FilterJson.parse(JSON.readTree(nested(200)), "filter")).code());
+    assertEquals(
+        ErrorCode.INVALID_FILTER,
+        assertThrows(
+                QueryException.class,
+                () -> FilterJson.parse(JSON.readTree(nested(FilterJson.MAX_DEPTH + 1)), "filter"))
+            .code());
+    assertEquals(
+        ErrorCode.INVALID_FILTER,
+        assertThrows(
+                QueryException.class, () -> FilterJson.parse(JSON.readTree(nested(200)), "filter"))
+            .code());
     FilterJson.parse(JSON.readTree(nested(FilterJson.MAX_DEPTH)), "filter");
   }
 
   @Test
   void aReplyOverTheLimitBecomesReplyTooLargeAndKeepsItsAudit() throws Exception {
-    Reply big = new Reply("r-1", ("{\"request_id\": \"r-1\", \"status\": \"ok\", \"hits\": [\"" + "h".repeat(10_000) + "\"]}")
-        .getBytes(StandardCharsets.UTF_8), "{\"request_id\": \"r-1\", \"status\": \"ok\", \"searches\": [{\"kind\": \"vector\"}],"
-        + " \"results\": [[]]}");
+    Reply big =
+        new Reply(
+            "r-1",
+            ("{\"request_id\": \"r-1\", \"status\": \"ok\", \"hits\": [\""
+                    + "h".repeat(10_000)
+                    + "\"]}")
+                .getBytes(StandardCharsets.UTF_8),
+            "{\"request_id\": \"r-1\", \"status\": \"ok\", \"searches\": [{\"kind\": \"vector\"}],"
+                + " \"results\": [[]]}");
     Reply limited = Replies.withinLimit(big, 5000);
     JsonNode json = JSON.readTree(limited.json());
     assertEquals("REPLY_TOO_LARGE", json.at("/error/code").asText());
     assertTrue(limited.sizeInBytes() < 5000);
     JsonNode audit = JSON.readTree(limited.audit());
     assertEquals("error", audit.get("status").asText());
-    assertEquals("vector", audit.at("/searches/0/kind").asText(), "what was asked stays in the audit");
+    assertEquals(
+        "vector", audit.at("/searches/0/kind").asText(), "what was asked stays in the audit");
     assertFalse(audit.has("results"));
     Reply small = new Reply("r-2", "{}".getBytes(StandardCharsets.UTF_8), "{}");
     assertEquals(small, Replies.withinLimit(small, 5000));
@@ -109,7 +169,8 @@ class RequestBoundsTest {
   void aReplyTheTopicRefusesStillAnswersItsRequest() throws Exception {
     ReplySerializer serializer = new ReplySerializer("replies");
     var refused = serializer.record(new Reply("r-9", new byte[900_000], "{}"));
-    var standIn = serializer.standIn(refused, new RecordTooLargeException("The message is 900100 bytes"));
+    var standIn =
+        serializer.standIn(refused, new RecordTooLargeException("The message is 900100 bytes"));
     assertEquals("r-9", new String(standIn.key(), StandardCharsets.UTF_8));
     JsonNode json = JSON.readTree(standIn.value());
     assertEquals("r-9", json.get("request_id").asText());
@@ -131,15 +192,23 @@ class RequestBoundsTest {
   private JsonNode onlyErrorReply(String key, String value) throws Exception {
     try (OneInputStreamOperatorTestHarness<SourceRecord, SearchRequest> harness =
         ProcessFunctionTestHarnesses.forProcessFunction(new ParseRequests(parser, errors, dead))) {
-      harness.processElement(new SourceRecord("requests", 0, 1, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
-          value.getBytes(StandardCharsets.UTF_8)), 0);
+      harness.processElement(
+          new SourceRecord(
+              "requests",
+              0,
+              1,
+              key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+              value.getBytes(StandardCharsets.UTF_8)),
+          0);
       assertTrue(harness.extractOutputValues().isEmpty());
       assertTrue(harness.getSideOutput(dead) == null || harness.getSideOutput(dead).isEmpty());
       List<Reply> replies = new ArrayList<>();
       harness.getSideOutput(errors).forEach(r -> replies.add(((StreamRecord<Reply>) r).getValue()));
       assertEquals(1, replies.size());
       Reply reply = replies.get(0);
-      assertTrue(reply.sizeInBytes() < 4096, reply.sizeInBytes() + " bytes: every error reply fits the smallest --max-reply-bytes");
+      assertTrue(
+          reply.sizeInBytes() < 4096,
+          reply.sizeInBytes() + " bytes: every error reply fits the smallest --max-reply-bytes");
       return JSON.readTree(reply.json());
     }
   }

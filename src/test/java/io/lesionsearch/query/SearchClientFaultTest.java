@@ -57,9 +57,12 @@ class SearchClientFaultTest {
   private SearchClient client;
 
   private SearchClient start() {
-    consumer.updatePartitions("replies", List.of(new PartitionInfo("replies", 0, null, null, null)));
+    consumer.updatePartitions(
+        "replies", List.of(new PartitionInfo("replies", 0, null, null, null)));
     consumer.updateEndOffsets(Map.of(REPLIES, 0L));
-    client = new SearchClient("requests", "replies", producer, consumer, Duration.ofMillis(1), Duration.ofMillis(4));
+    client =
+        new SearchClient(
+            "requests", "replies", producer, consumer, Duration.ofMillis(1), Duration.ofMillis(4));
     return client;
   }
 
@@ -111,11 +114,17 @@ class SearchClientFaultTest {
     producer.nextRequestId();
     consumer.setPollException(new TopicAuthorizationException(Set.of("replies")));
 
-    ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS),
-        "failed at once, long before its 30 s timeout");
-    SearchClientFailedException failed = assertInstanceOf(SearchClientFailedException.class, e.getCause());
+    ExecutionException e =
+        assertThrows(
+            ExecutionException.class,
+            () -> waiting.get(5, TimeUnit.SECONDS),
+            "failed at once, long before its 30 s timeout");
+    SearchClientFailedException failed =
+        assertInstanceOf(SearchClientFailedException.class, e.getCause());
     assertInstanceOf(TopicAuthorizationException.class, failed.getCause());
-    assertTrue(failed.getMessage().contains("can no longer read replies from replies"), failed.getMessage());
+    assertTrue(
+        failed.getMessage().contains("can no longer read replies from replies"),
+        failed.getMessage());
 
     CompletableFuture<JsonNode> later = client.search(request("ISIC_2"), LONG);
     assertTrue(later.isCompletedExceptionally(), "a later search fails on the spot");
@@ -128,19 +137,27 @@ class SearchClientFaultTest {
   void aProducerBlockedOnMetadataCannotHoldASearchPastItsTimeout() throws Exception {
     start();
     producer.block();
-    CompletableFuture<JsonNode> first = assertTimeoutPreemptively(Duration.ofSeconds(5),
-        () -> client.search(request("ISIC_1"), Duration.ofMillis(200)), "search() returns while the producer blocks");
+    CompletableFuture<JsonNode> first =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5),
+            () -> client.search(request("ISIC_1"), Duration.ofMillis(200)),
+            "search() returns while the producer blocks");
     CompletableFuture<JsonNode> second = client.search(request("ISIC_2"), Duration.ofMillis(200));
     assertFalse(first.isDone());
 
     for (CompletableFuture<JsonNode> f : List.of(first, second)) {
-      ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> f.get(5, TimeUnit.SECONDS));
       assertInstanceOf(TimeoutException.class, e.getCause());
-      assertTrue(e.getCause().getMessage().contains("could not be handed to Kafka within 200 ms"), e.getCause().getMessage());
+      assertTrue(
+          e.getCause().getMessage().contains("could not be handed to Kafka within 200 ms"),
+          e.getCause().getMessage());
     }
     producer.unblock();
     client.close();
-    assertEquals(1, producer.history().size(),
+    assertEquals(
+        1,
+        producer.history().size(),
         "the first send went through once unblocked; the second, timed out while queued, was never sent");
   }
 
@@ -149,7 +166,8 @@ class SearchClientFaultTest {
     start();
     producer.sendException = new KafkaException("record too large");
     CompletableFuture<JsonNode> refused = client.search(request("ISIC_1"), LONG);
-    ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
     assertEquals("record too large", e.getCause().getMessage());
   }
 
@@ -159,7 +177,8 @@ class SearchClientFaultTest {
     CompletableFuture<JsonNode> waiting = client.search(request("ISIC_1"), LONG);
     producer.nextRequestId();
     client.close();
-    ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
     assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().toString());
     assertTrue(client.search(request("ISIC_2"), LONG).isCompletedExceptionally());
   }
@@ -171,11 +190,18 @@ class SearchClientFaultTest {
   }
 
   private void reply(String requestId, int n) throws Exception {
-    byte[] value = JSON.writeValueAsBytes(JSON.createObjectNode().put("request_id", requestId).put("status", "ok").put("n", n));
-    consumer.addRecord(new ConsumerRecord<>("replies", 0, nextOffset++, requestId.getBytes(StandardCharsets.UTF_8), value));
+    byte[] value =
+        JSON.writeValueAsBytes(
+            JSON.createObjectNode().put("request_id", requestId).put("status", "ok").put("n", n));
+    consumer.addRecord(
+        new ConsumerRecord<>(
+            "replies", 0, nextOffset++, requestId.getBytes(StandardCharsets.UTF_8), value));
   }
 
-  /** Hands each sent record to the test, and can hold send() as a producer waiting for metadata does. */
+  /**
+   * Hands each sent record to the test, and can hold send() as a producer waiting for metadata
+   * does.
+   */
   private static final class RecordingProducer extends MockProducer<byte[], byte[]> {
 
     private final BlockingQueue<ProducerRecord<byte[], byte[]>> sent = new LinkedBlockingQueue<>();
@@ -194,7 +220,8 @@ class SearchClientFaultTest {
     }
 
     @Override
-    @SuppressWarnings("UnsynchronizedOverridesSynchronized") // waits outside the mock's lock, on purpose
+    @SuppressWarnings(
+        "UnsynchronizedOverridesSynchronized") // waits outside the mock's lock, on purpose
     public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
       try {
         gate.await(); // outside the mock's lock, which its history() needs

@@ -1,7 +1,5 @@
 package io.lesionsearch.query;
 
-import io.lesionsearch.testing.KafkaBroker;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.testing.KafkaBroker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Request/reply correlation on a real broker, with the test playing the job's part. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -35,18 +35,26 @@ class SearchClientITCase {
   }
 
   @Test
-  void theFirstReplyWithTheRequestsIdCompletesItAndRepeatsAndStrangersAreIgnored() throws Exception {
-    try (SearchClient client = new SearchClient(KAFKA.get().bootstrapServers(), "requests", "replies", Map.of());
-        SearchClient other = new SearchClient(KAFKA.get().bootstrapServers(), "requests", "replies", Map.of())) {
-      ObjectNode request = (ObjectNode) JSON.readTree("{\"request_id\": \"ignored\", \"query\": {\"image_id\": \"ISIC_1\"}}");
+  void theFirstReplyWithTheRequestsIdCompletesItAndRepeatsAndStrangersAreIgnored()
+      throws Exception {
+    try (SearchClient client =
+            new SearchClient(KAFKA.get().bootstrapServers(), "requests", "replies", Map.of());
+        SearchClient other =
+            new SearchClient(KAFKA.get().bootstrapServers(), "requests", "replies", Map.of())) {
+      ObjectNode request =
+          (ObjectNode)
+              JSON.readTree("{\"request_id\": \"ignored\", \"query\": {\"image_id\": \"ISIC_1\"}}");
       CompletableFuture<JsonNode> a = client.search(request, Duration.ofSeconds(60));
       CompletableFuture<JsonNode> b = client.search(request, Duration.ofSeconds(60));
       List<ConsumerRecord<byte[], byte[]>> sent = KAFKA.get().read("requests", 2, 60_000);
       assertEquals(2, sent.size());
       String idA = JSON.readTree(sent.get(0).value()).get("request_id").asText();
       String idB = JSON.readTree(sent.get(1).value()).get("request_id").asText();
-      assertFalse(idA.equals("ignored") || idA.equals(idB), "each request gets a fresh id: " + idA + ", " + idB);
-      assertEquals(idA, new String(sent.get(0).key(), StandardCharsets.UTF_8), "keyed by request_id");
+      assertFalse(
+          idA.equals("ignored") || idA.equals(idB),
+          "each request gets a fresh id: " + idA + ", " + idB);
+      assertEquals(
+          idA, new String(sent.get(0).key(), StandardCharsets.UTF_8), "keyed by request_id");
 
       reply("someone-else", 1);
       reply(idA, 1);
@@ -57,15 +65,27 @@ class SearchClientITCase {
       assertEquals(3, b.get().get("n").asInt());
 
       // Another client sees the same replies but waits for none of them.
-      CompletableFuture<JsonNode> late = other.sendRaw("never-answered", "{}".getBytes(StandardCharsets.UTF_8), Duration.ofMillis(300));
-      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, late::get);
-      assertTrue(e.getCause() instanceof TimeoutException && e.getCause().getMessage().contains("never-answered"), e.toString());
+      CompletableFuture<JsonNode> late =
+          other.sendRaw(
+              "never-answered", "{}".getBytes(StandardCharsets.UTF_8), Duration.ofMillis(300));
+      ExecutionException e =
+          org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, late::get);
+      assertTrue(
+          e.getCause() instanceof TimeoutException
+              && e.getCause().getMessage().contains("never-answered"),
+          e.toString());
     }
   }
 
   private void reply(String requestId, int n) throws Exception {
-    byte[] value = requestId.startsWith("not json") ? requestId.getBytes(StandardCharsets.UTF_8)
-        : JSON.writeValueAsBytes(JSON.createObjectNode().put("request_id", requestId).put("status", "ok").put("n", n));
+    byte[] value =
+        requestId.startsWith("not json")
+            ? requestId.getBytes(StandardCharsets.UTF_8)
+            : JSON.writeValueAsBytes(
+                JSON.createObjectNode()
+                    .put("request_id", requestId)
+                    .put("status", "ok")
+                    .put("n", n));
     KAFKA.get().send("replies", requestId.getBytes(StandardCharsets.UTF_8), value);
   }
 }

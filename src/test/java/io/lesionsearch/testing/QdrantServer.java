@@ -6,8 +6,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The {@link QdrantUnderTest} of a test class: {@code @RegisterExtension static final QdrantServer
- * QDRANT = new QdrantServer();} starts (or connects) it before the class's {@code @BeforeAll} methods
- * and closes it, dropping the class's collections, after its {@code @AfterAll} methods.
+ * QDRANT = new QdrantServer();} starts (or connects) it before the class's {@code @BeforeAll}
+ * methods and closes it, dropping the class's collections, after its {@code @AfterAll} methods.
  */
 public final class QdrantServer implements BeforeAllCallback, AfterAllCallback {
 

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The Qdrant every test talks to, from one place. By default an in-process local endpoint on a
  * loopback port; with {@code -Dlesion.test.qdrant=HOST:PORT} (gRPC) a running server, with the key
- * from {@code -Dlesion.test.qdrant.api-key} and, for the read-only key's tests,
- * {@code -Dlesion.test.qdrant.read-only-api-key}. Several tests share one server: each takes
- * uniquely named collections with {@link #collection} and drops them on {@link #close}.
+ * from {@code -Dlesion.test.qdrant.api-key} and, for the read-only key's tests, {@code
+ * -Dlesion.test.qdrant.read-only-api-key}. Several tests share one server: each takes uniquely
+ * named collections with {@link #collection} and drops them on {@link #close}.
  */
 public final class QdrantUnderTest implements AutoCloseable {
 
@@ -33,7 +33,8 @@ public final class QdrantUnderTest implements AutoCloseable {
   private final Set<String> collections = ConcurrentHashMap.newKeySet();
   private final List<QdrantClient> clients = new ArrayList<>();
 
-  private QdrantUnderTest(QdrantLocalServer local, String host, int port, String apiKey, String readOnlyApiKey) {
+  private QdrantUnderTest(
+      QdrantLocalServer local, String host, int port, String apiKey, String readOnlyApiKey) {
     this.local = local;
     this.host = host;
     this.port = port;
@@ -53,11 +54,13 @@ public final class QdrantUnderTest implements AutoCloseable {
   }
 
   /**
-   * A server that checks API keys: the real one when it was given with both keys, else a fresh local
-   * endpoint with these keys.
+   * A server that checks API keys: the real one when it was given with both keys, else a fresh
+   * local endpoint with these keys.
    */
   public static QdrantUnderTest startWithKeys(String localKey, String localReadOnlyKey) {
-    if (real() && System.getProperty(API_KEY_PROPERTY) != null && System.getProperty(READ_ONLY_API_KEY_PROPERTY) != null) {
+    if (real()
+        && System.getProperty(API_KEY_PROPERTY) != null
+        && System.getProperty(READ_ONLY_API_KEY_PROPERTY) != null) {
       return connect();
     }
     return startLocal(localKey, localReadOnlyKey);
@@ -67,15 +70,21 @@ public final class QdrantUnderTest implements AutoCloseable {
     String address = System.getProperty(PROPERTY).trim();
     int colon = address.lastIndexOf(':');
     if (colon < 1) {
-      throw new IllegalArgumentException("-D" + PROPERTY + " must be HOST:PORT (gRPC), got " + address);
+      throw new IllegalArgumentException(
+          "-D" + PROPERTY + " must be HOST:PORT (gRPC), got " + address);
     }
-    return new QdrantUnderTest(null, address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)),
-        blankToNull(System.getProperty(API_KEY_PROPERTY)), blankToNull(System.getProperty(READ_ONLY_API_KEY_PROPERTY)));
+    return new QdrantUnderTest(
+        null,
+        address.substring(0, colon),
+        Integer.parseInt(address.substring(colon + 1)),
+        blankToNull(System.getProperty(API_KEY_PROPERTY)),
+        blankToNull(System.getProperty(READ_ONLY_API_KEY_PROPERTY)));
   }
 
   private static QdrantUnderTest startLocal(String apiKey, String readOnlyApiKey) {
     try {
-      QdrantLocalServer server = QdrantLocalServer.builder().port(0).apiKey(apiKey).readOnlyApiKey(readOnlyApiKey).start();
+      QdrantLocalServer server =
+          QdrantLocalServer.builder().port(0).apiKey(apiKey).readOnlyApiKey(readOnlyApiKey).start();
       return new QdrantUnderTest(server, server.host(), server.port(), apiKey, readOnlyApiKey);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -124,7 +133,8 @@ public final class QdrantUnderTest implements AutoCloseable {
 
   /** The options that point a job or command here: host, port and, when there is one, the key. */
   public List<String> jobArgs() {
-    List<String> args = new ArrayList<>(List.of("--qdrant-host", host, "--qdrant-port", Integer.toString(port)));
+    List<String> args =
+        new ArrayList<>(List.of("--qdrant-host", host, "--qdrant-port", Integer.toString(port)));
     if (apiKey != null) {
       args.addAll(List.of("--qdrant-api-key", apiKey));
     }

@@ -13,9 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loopback TCP proxy in front of a server, for outage tests that must run against a real Qdrant
- * as well as the local endpoint: {@link #stop} drops every connection and refuses new ones,
- * {@link #start} listens again on the same port, and {@link #stall} keeps connections open but
- * passes no bytes, as a server that takes calls and never answers.
+ * as well as the local endpoint: {@link #stop} drops every connection and refuses new ones, {@link
+ * #start} listens again on the same port, and {@link #stall} keeps connections open but passes no
+ * bytes, as a server that takes calls and never answers.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -48,7 +48,9 @@ public final class TcpProxy implements AutoCloseable {
     try {
       ServerSocket s = new ServerSocket();
       s.setReuseAddress(true);
-      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), listener == null ? port : listener.getLocalPort()));
+      s.bind(
+          new InetSocketAddress(
+              InetAddress.getLoopbackAddress(), listener == null ? port : listener.getLocalPort()));
       listener = s;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -96,24 +98,28 @@ public final class TcpProxy implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to) {
-    Thread t = new Thread(() -> {
-      byte[] buffer = new byte[64 * 1024];
-      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-          while (stalled && !from.isClosed()) {
-            Thread.sleep(5);
-          }
-          out.write(buffer, 0, n);
-          out.flush();
-        }
-      } catch (IOException | InterruptedException e) {
-        // one side closed
-      } finally {
-        close(from);
-        close(to);
-      }
-    }, "tcp-proxy-pump");
+    Thread t =
+        new Thread(
+            () -> {
+              byte[] buffer = new byte[64 * 1024];
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                  while (stalled && !from.isClosed()) {
+                    Thread.sleep(5);
+                  }
+                  out.write(buffer, 0, n);
+                  out.flush();
+                }
+              } catch (IOException | InterruptedException e) {
+                // one side closed
+              } finally {
+                close(from);
+                close(to);
+              }
+            },
+            "tcp-proxy-pump");
     t.setDaemon(true);
     t.start();
   }

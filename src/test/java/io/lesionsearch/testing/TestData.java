@@ -8,7 +8,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The images, models and PyTorch/Pillow references under src/test/resources (made by jobs/model/). */
+/**
+ * The images, models and PyTorch/Pillow references under src/test/resources (made by jobs/model/).
+ */
 public final class TestData {
   private static final ObjectMapper JSON = new ObjectMapper();
 

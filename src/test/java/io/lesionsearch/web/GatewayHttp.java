@@ -17,7 +17,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** The gateway as its clients meet it: multipart posts through java.net.http, and raw HTTP over a socket. */
+/**
+ * The gateway as its clients meet it: multipart posts through java.net.http, and raw HTTP over a
+ * socket.
+ */
 final class GatewayHttp {
 
   static final String BOUNDARY = "----lesion-search-test";
@@ -30,11 +33,21 @@ final class GatewayHttp {
   static byte[] form(String imageId, byte[] image) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     if (imageId != null) {
-      write(out, "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"image_id\"\r\n\r\n" + imageId + "\r\n");
+      write(
+          out,
+          "--"
+              + BOUNDARY
+              + "\r\nContent-Disposition: form-data; name=\"image_id\"\r\n\r\n"
+              + imageId
+              + "\r\n");
     }
     if (image != null) {
-      write(out, "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"lesion.jpg\"\r\n"
-          + "Content-Type: image/jpeg\r\n\r\n");
+      write(
+          out,
+          "--"
+              + BOUNDARY
+              + "\r\nContent-Disposition: form-data; name=\"image\"; filename=\"lesion.jpg\"\r\n"
+              + "Content-Type: image/jpeg\r\n\r\n");
       out.writeBytes(image);
       write(out, "\r\n");
     }
@@ -47,14 +60,19 @@ final class GatewayHttp {
   }
 
   static CompletableFuture<HttpResponse<String>> post(WebServer server, byte[] form) {
-    return CLIENT.sendAsync(request(server).POST(HttpRequest.BodyPublishers.ofByteArray(form)).build(),
+    return CLIENT.sendAsync(
+        request(server).POST(HttpRequest.BodyPublishers.ofByteArray(form)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
   /** The same, of unknown length to the server (sent chunked). */
   static CompletableFuture<HttpResponse<String>> postChunked(WebServer server, byte[] form) {
-    return CLIENT.sendAsync(request(server)
-            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(form))).build(),
+    return CLIENT.sendAsync(
+        request(server)
+            .POST(
+                HttpRequest.BodyPublishers.ofInputStream(
+                    () -> new java.io.ByteArrayInputStream(form)))
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -67,7 +85,10 @@ final class GatewayHttp {
     return JSON.readTree(response.body()).at("/error/code").asText();
   }
 
-  /** A response read off a raw socket: status, headers (lower-case names), body, and whether the server closed. */
+  /**
+   * A response read off a raw socket: status, headers (lower-case names), body, and whether the
+   * server closed.
+   */
   record Raw(int status, Map<String, String> headers, String body, boolean closed) {
 
     JsonNode json() throws IOException {
@@ -79,7 +100,10 @@ final class GatewayHttp {
     }
   }
 
-  /** Reads one response: the head, then Content-Length bytes; then whether the server closed the connection. */
+  /**
+   * Reads one response: the head, then Content-Length bytes; then whether the server closed the
+   * connection.
+   */
   static Raw read(Socket socket) throws IOException {
     InputStream in = socket.getInputStream();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -98,7 +122,9 @@ final class GatewayHttp {
     for (int i = 1; i < lines.length; i++) {
       int colon = lines[i].indexOf(':');
       if (colon > 0) {
-        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        headers.put(
+            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+            lines[i].substring(colon + 1).trim());
       }
     }
     byte[] body = in.readNBytes(Integer.parseInt(headers.getOrDefault("content-length", "0")));
@@ -111,7 +137,9 @@ final class GatewayHttp {
     return new Raw(status, headers, new String(body, StandardCharsets.UTF_8), closed);
   }
 
-  /** Sends a request head (CRLFs added) and then {@code body}, which may be less than it declares. */
+  /**
+   * Sends a request head (CRLFs added) and then {@code body}, which may be less than it declares.
+   */
   static void send(Socket socket, String head, byte[] body) throws IOException {
     OutputStream out = socket.getOutputStream();
     out.write((head.replace("\n", "\r\n") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));

@@ -20,8 +20,14 @@ final class HeldBackend implements SearchBackend {
 
     /** Answers with an ok reply of one hit. */
     void answer() {
-      ObjectNode r = JSON.createObjectNode().put("request_id", "r").put("status", "ok").put("took_ms", 1);
-      r.putArray("hits").addObject().put("image_id", "ISIC_1").put("score", 0.9).putObject("payload").put("dx", "nv");
+      ObjectNode r =
+          JSON.createObjectNode().put("request_id", "r").put("status", "ok").put("took_ms", 1);
+      r.putArray("hits")
+          .addObject()
+          .put("image_id", "ISIC_1")
+          .put("score", 0.9)
+          .putObject("payload")
+          .put("dx", "nv");
       reply.complete(r);
     }
   }

@@ -58,10 +58,14 @@ final class PageInBrowser implements BeforeAllCallback, AfterAllCallback {
   /** Loads {@code target}'s page and waits until its script has filled in the filter choices. */
   void open(WebServer target) {
     browser.get(target.uri().toString());
-    waitUntil(() -> !browser.findElements(By.cssSelector("input[name=dx_include]")).isEmpty(), "the filter choices");
+    waitUntil(
+        () -> !browser.findElements(By.cssSelector("input[name=dx_include]")).isEmpty(),
+        "the filter choices");
   }
 
   void waitUntil(BooleanSupplier condition, String what) {
-    new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage("waiting for " + what).until(d -> condition.getAsBoolean());
+    new WebDriverWait(browser, Duration.ofSeconds(30))
+        .withMessage("waiting for " + what)
+        .until(d -> condition.getAsBoolean());
   }
 }

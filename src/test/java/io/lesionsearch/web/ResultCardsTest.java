@@ -15,7 +15,9 @@ class ResultCardsTest {
 
   @Test
   void hitsBecomeCardsBestFirstWithReadableDiagnosesAndSafeThumbnails() throws Exception {
-    JsonNode reply = JSON.readTree("""
+    JsonNode reply =
+        JSON.readTree(
+            """
         {"request_id": "r1", "status": "ok", "took_ms": 12, "hits": [
           {"id": "u1", "image_id": "A", "score": 0.7, "payload": {"dx": "basal_cell_carcinoma", "sex": "male", "age": 61,
              "localization": "back", "thumbnail": "/9j/4AAQ"}},
@@ -29,7 +31,9 @@ class ResultCardsTest {
     assertEquals("Vascular lesion", cards.get(0).get("dx_label").asText());
     assertEquals("Basal cell carcinoma", cards.get(2).get("dx_label").asText());
     assertEquals("data:image/jpeg;base64,/9j/4AAQ", cards.get(2).get("thumbnail").asText());
-    assertTrue(cards.get(0).get("thumbnail").isNull(), "no thumbnail stored: the page shows its placeholder");
+    assertTrue(
+        cards.get(0).get("thumbnail").isNull(),
+        "no thumbnail stored: the page shows its placeholder");
     assertTrue(cards.get(1).get("thumbnail").isNull(), "anything but base64 is dropped");
     assertTrue(cards.get(0).get("age").isNull());
     assertEquals(61, cards.get(2).get("age").asInt());
@@ -37,25 +41,40 @@ class ResultCardsTest {
 
   @Test
   void errorRepliesBecomeMessagesForTheClinician() throws Exception {
-    WebError unreadable = error("IMAGE_UNREADABLE", "NOT_AN_IMAGE: not an image: the data starts with no known image signature");
+    WebError unreadable =
+        error(
+            "IMAGE_UNREADABLE",
+            "NOT_AN_IMAGE: not an image: the data starts with no known image signature");
     assertEquals(422, unreadable.status());
-    assertTrue(unreadable.getMessage().startsWith("This file could not be read as an image (NOT_AN_IMAGE: not an image"),
+    assertTrue(
+        unreadable
+            .getMessage()
+            .startsWith("This file could not be read as an image (NOT_AN_IMAGE: not an image"),
         unreadable.getMessage());
-    assertTrue(unreadable.getMessage().endsWith("Upload a JPEG or PNG photo of the lesion."), unreadable.getMessage());
+    assertTrue(
+        unreadable.getMessage().endsWith("Upload a JPEG or PNG photo of the lesion."),
+        unreadable.getMessage());
     WebError unknown = error("UNKNOWN_IMAGE_ID", "no indexed image has image_id \"X\"");
     assertEquals(404, unknown.status());
-    assertTrue(unknown.getMessage().startsWith("No indexed image has image_id \"X\". Check the image_id"), unknown.getMessage());
+    assertTrue(
+        unknown.getMessage().startsWith("No indexed image has image_id \"X\". Check the image_id"),
+        unknown.getMessage());
     assertEquals(503, error("QDRANT_UNAVAILABLE", "qdrant down").status());
     WebError busy = error("OVERLOADED", "1000 requests in flight");
     assertEquals(503, busy.status());
     assertEquals("OVERLOADED", busy.code());
-    assertEquals("The search service is busy with other searches just now. Try again in a few seconds.", busy.getMessage());
+    assertEquals(
+        "The search service is busy with other searches just now. Try again in a few seconds.",
+        busy.getMessage());
     assertEquals(502, error("INTERNAL", "bug").status());
   }
 
   private static WebError error(String code, String message) throws Exception {
-    JsonNode reply = JSON.createObjectNode().put("request_id", "r").put("status", "error")
-        .set("error", JSON.createObjectNode().put("code", code).put("message", message));
+    JsonNode reply =
+        JSON.createObjectNode()
+            .put("request_id", "r")
+            .put("status", "error")
+            .set("error", JSON.createObjectNode().put("code", code).put("message", message));
     return assertThrows(WebError.class, () -> ResultCards.fromReply(reply));
   }
 }

@@ -1,6 +1,5 @@
 package io.lesionsearch.web;
 
-import io.lesionsearch.datasets.Diagnosis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lesionsearch.datasets.Diagnosis;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -32,9 +32,12 @@ class SearchFormTest {
     fields.put("localization_exclude", List.of("face", "neck", " "));
     byte[] image = {(byte) 0xFF, (byte) 0xD8, 1, 2};
     // As sent: the image is written as base64 only when the request is serialized.
-    JsonNode request = JSON.readTree(JSON.writeValueAsBytes(SearchForm.read(fields, image).toRequest()));
+    JsonNode request =
+        JSON.readTree(JSON.writeValueAsBytes(SearchForm.read(fields, image).toRequest()));
 
-    JsonNode expected = JSON.readTree("""
+    JsonNode expected =
+        JSON.readTree(
+            """
         {"query": {"image": "%s"},
          "filter": {
            "must": [
@@ -46,13 +49,16 @@ class SearchFormTest {
              {"key": "localization", "match": {"any": ["face", "neck"]}}]},
          "limit": 25, "score_threshold": 0.5,
          "with_payload": ["image_id", "dx", "dx_type", "localization", "sex", "age", "thumbnail"]}
-        """.formatted(Base64.getEncoder().encodeToString(image)));
+        """
+                .formatted(Base64.getEncoder().encodeToString(image)));
     assertEquals(expected, request);
   }
 
   @Test
   void anImageIdSearchWithoutFiltersCarriesNoFilterAndTheDefaultLimit() throws Exception {
-    JsonNode request = SearchForm.read(Map.of("image_id", List.of(" ISIC_0024329 "), "sex", List.of("any")), null).toRequest();
+    JsonNode request =
+        SearchForm.read(Map.of("image_id", List.of(" ISIC_0024329 "), "sex", List.of("any")), null)
+            .toRequest();
     assertEquals("ISIC_0024329", request.at("/query/image_id").asText());
     assertFalse(request.has("filter"), request.toString());
     assertFalse(request.has("score_threshold"));
@@ -64,28 +70,53 @@ class SearchFormTest {
     assertMessage(Map.of(), null, "Choose an image to upload");
     assertMessage(Map.of("image_id", List.of("x")), new byte[] {1}, "not both");
     assertMessage(Map.of(), new byte[0], "empty");
-    assertMessage(Map.of("image_id", List.of("x"), "limit", List.of("41")), null, "Number of results must be a whole number from 1 to 40");
+    assertMessage(
+        Map.of("image_id", List.of("x"), "limit", List.of("41")),
+        null,
+        "Number of results must be a whole number from 1 to 40");
     assertMessage(Map.of("image_id", List.of("x"), "limit", List.of("ten")), null, "got \"ten\"");
-    assertMessage(Map.of("image_id", List.of("x"), "score_threshold", List.of("1.5")), null, "Minimum similarity");
-    assertMessage(Map.of("image_id", List.of("x"), "score_threshold", List.of("NaN")), null, "Minimum similarity");
+    assertMessage(
+        Map.of("image_id", List.of("x"), "score_threshold", List.of("1.5")),
+        null,
+        "Minimum similarity");
+    assertMessage(
+        Map.of("image_id", List.of("x"), "score_threshold", List.of("NaN")),
+        null,
+        "Minimum similarity");
     assertMessage(Map.of("image_id", List.of("x"), "sex", List.of("other")), null, "Sex must be");
-    assertMessage(Map.of("image_id", List.of("x"), "age_min", List.of("60"), "age_max", List.of("30")), null, "is above age to");
-    assertMessage(Map.of("image_id", List.of("x"), "dx_include", List.of("flu")), null, "Unknown diagnosis \"flu\"");
-    assertMessage(Map.of("image_id", List.of("x"), "dx_include", List.of("mel"), "dx_exclude", List.of("melanoma")), null,
+    assertMessage(
+        Map.of("image_id", List.of("x"), "age_min", List.of("60"), "age_max", List.of("30")),
+        null,
+        "is above age to");
+    assertMessage(
+        Map.of("image_id", List.of("x"), "dx_include", List.of("flu")),
+        null,
+        "Unknown diagnosis \"flu\"");
+    assertMessage(
+        Map.of(
+            "image_id",
+            List.of("x"),
+            "dx_include",
+            List.of("mel"),
+            "dx_exclude",
+            List.of("melanoma")),
+        null,
         "Melanoma is both included and excluded");
   }
 
   @Test
   void diagnosisLabelsAreReadableForLongNamesCodesAndUnknownValues() {
     assertEquals("Melanocytic nevus", Diagnosis.labelOf("melanocytic_Nevi"));
-    assertEquals("Benign keratosis-like lesion", Diagnosis.labelOf("benign_keratosis-like_lesions"));
+    assertEquals(
+        "Benign keratosis-like lesion", Diagnosis.labelOf("benign_keratosis-like_lesions"));
     assertEquals("Actinic keratosis / intraepithelial carcinoma", Diagnosis.labelOf("akiec"));
     assertEquals("Seborrheic keratosis", Diagnosis.labelOf("seborrheic_keratosis"));
     assertEquals("Diagnosis not recorded", Diagnosis.labelOf(null));
     assertEquals("Diagnosis not recorded", Diagnosis.labelOf("_"));
   }
 
-  private static void assertMessage(Map<String, List<String>> fields, byte[] image, String expected) {
+  private static void assertMessage(
+      Map<String, List<String>> fields, byte[] image, String expected) {
     WebError e = assertThrows(WebError.class, () -> SearchForm.read(fields, image));
     assertEquals(400, e.status());
     assertTrue(e.getMessage().contains(expected), e.getMessage());

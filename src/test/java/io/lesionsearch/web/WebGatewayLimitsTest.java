@@ -25,8 +25,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gateway's bounds on the real Javalin server, with a backend the test answers by hand: searches
- * at once, upload bytes held at once, and refusals that do not read the refused body.
+ * The gateway's bounds on the real Javalin server, with a backend the test answers by hand:
+ * searches at once, upload bytes held at once, and refusals that do not read the refused body.
  */
 class WebGatewayLimitsTest {
 
@@ -35,8 +35,13 @@ class WebGatewayLimitsTest {
   private WebServer server;
 
   private WebServer start(int maxSearches, long uploadMemoryBytes) {
-    server = WebServer.start(backend, WebConfigs.withLimits(
-        WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 10_000, Duration.ofSeconds(30)), maxSearches, uploadMemoryBytes));
+    server =
+        WebServer.start(
+            backend,
+            WebConfigs.withLimits(
+                WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 10_000, Duration.ofSeconds(30)),
+                maxSearches,
+                uploadMemoryBytes));
     return server;
   }
 
@@ -48,18 +53,23 @@ class WebGatewayLimitsTest {
   }
 
   @Test
-  void aSearchOverTheConcurrencyLimitGets503AndEveryEndingGivesItsPermitBackOnce() throws Exception {
+  void aSearchOverTheConcurrencyLimitGets503AndEveryEndingGivesItsPermitBackOnce()
+      throws Exception {
     start(1, 1_000_000);
     CompletableFuture<HttpResponse<String>> first = post(server, form("ISIC_1", null));
     HeldBackend.Held held = backend.next();
     assertBusy();
     held.answer();
     assertEquals(200, first.get(10, TimeUnit.SECONDS).statusCode(), first.get().body());
-    // Each check below admits one search and refuses a second: a permit given back twice would admit both.
+    // Each check below admits one search and refuses a second: a permit given back twice would
+    // admit both.
     assertOneAtATime();
 
     CompletableFuture<HttpResponse<String>> failing = post(server, form("ISIC_1", null));
-    backend.next().reply().completeExceptionally(new SearchClientFailedException("replies unreadable", null));
+    backend
+        .next()
+        .reply()
+        .completeExceptionally(new SearchClientFailedException("replies unreadable", null));
     assertEquals(502, failing.get(10, TimeUnit.SECONDS).statusCode());
     assertTrue(failing.get().body().contains("restart the page's server"), failing.get().body());
     assertOneAtATime();
@@ -75,8 +85,14 @@ class WebGatewayLimitsTest {
 
     try (Socket gone = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       byte[] body = form("ISIC_1", null);
-      GatewayHttp.send(gone, "POST /api/search HTTP/1.1\nHost: 127.0.0.1\nContent-Type: multipart/form-data; boundary="
-          + GatewayHttp.BOUNDARY + "\nContent-Length: " + body.length + "\n", body);
+      GatewayHttp.send(
+          gone,
+          "POST /api/search HTTP/1.1\nHost: 127.0.0.1\nContent-Type: multipart/form-data; boundary="
+              + GatewayHttp.BOUNDARY
+              + "\nContent-Length: "
+              + body.length
+              + "\n",
+          body);
       held = backend.next();
     } // the client leaves before the reply
     assertBusy();
@@ -87,22 +103,32 @@ class WebGatewayLimitsTest {
   @Test
   void uploadBytesHeldAtOnceAreBoundedAndABodyOfUnknownLengthCountsAsTheLargest() throws Exception {
     long oneUpload = form(null, new byte[90_000]).length;
-    start(16, 170_000); // room for one 90 kB upload, not two; one form of unknown length counts as 164 kB
+    start(
+        16,
+        170_000); // room for one 90 kB upload, not two; one form of unknown length counts as 164 kB
     byte[] image = new byte[90_000];
     Arrays.fill(image, (byte) 7);
     CompletableFuture<HttpResponse<String>> big = post(server, form(null, image));
     HeldBackend.Held held = backend.next();
     assertArrayEquals(image, held.request().at("/query/image").binaryValue(), "the upload as sent");
 
-    HttpResponse<String> second = post(server, form(null, new byte[90_000])).get(10, TimeUnit.SECONDS);
-    assertEquals(503, second.statusCode(), "over the upload memory: " + oneUpload + " bytes held already");
+    HttpResponse<String> second =
+        post(server, form(null, new byte[90_000])).get(10, TimeUnit.SECONDS);
+    assertEquals(
+        503, second.statusCode(), "over the upload memory: " + oneUpload + " bytes held already");
     assertEquals("UPLOADS_BUSY", errorCode(second));
-    assertEquals(WebServer.BUSY_RETRY_AFTER_SECONDS, second.headers().firstValue("Retry-After").orElse(null));
+    assertEquals(
+        WebServer.BUSY_RETRY_AFTER_SECONDS,
+        second.headers().firstValue("Retry-After").orElse(null));
 
     CompletableFuture<HttpResponse<String>> byId = post(server, form("ISIC_2", null));
     HeldBackend.Held small = backend.next(); // a small body still fits beside the upload
-    HttpResponse<String> chunked = GatewayHttp.postChunked(server, form("ISIC_3", null)).get(10, TimeUnit.SECONDS);
-    assertEquals(503, chunked.statusCode(), "a body of unknown length may grow to the limit, and is counted so");
+    HttpResponse<String> chunked =
+        GatewayHttp.postChunked(server, form("ISIC_3", null)).get(10, TimeUnit.SECONDS);
+    assertEquals(
+        503,
+        chunked.statusCode(),
+        "a body of unknown length may grow to the limit, and is counted so");
     assertEquals("UPLOADS_BUSY", errorCode(chunked));
     assertNull(backend.poll());
 
@@ -110,35 +136,56 @@ class WebGatewayLimitsTest {
     small.answer();
     assertEquals(200, big.get(10, TimeUnit.SECONDS).statusCode());
     assertEquals(200, byId.get(10, TimeUnit.SECONDS).statusCode());
-    CompletableFuture<HttpResponse<String>> again = GatewayHttp.postChunked(server, form(null, image));
+    CompletableFuture<HttpResponse<String>> again =
+        GatewayHttp.postChunked(server, form(null, image));
     backend.next().answer();
-    assertEquals(200, again.get(10, TimeUnit.SECONDS).statusCode(), "admitted once the memory is given back");
+    assertEquals(
+        200,
+        again.get(10, TimeUnit.SECONDS).statusCode(),
+        "admitted once the memory is given back");
   }
 
   @Test
   void anOversizedUploadIsAnswered413AtOnceWithoutTheServerReadingIt() throws Exception {
     start(16, 1_000_000);
-    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
-      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-        socket.setSoTimeout(5000);
-        // 100 MB declared, 1 kB sent: a server that read the body first would wait here for the rest.
-        GatewayHttp.send(socket, "POST /api/search HTTP/1.1\nHost: 127.0.0.1\nContent-Type: multipart/form-data; boundary="
-            + GatewayHttp.BOUNDARY + "\nContent-Length: 100000000\n", new byte[1024]);
-        GatewayHttp.Raw answer = GatewayHttp.read(socket);
-        assertEquals(413, answer.status(), answer.body());
-        assertEquals("UPLOAD_TOO_LARGE", answer.errorCode());
-        assertTrue(answer.json().at("/error/message").asText().startsWith("The image is too large: 95.4 MB"), answer.body());
-        assertEquals("close", answer.headers().get("connection"));
-        assertTrue(answer.closed(), "the server closed the connection instead of reading the upload");
-        assertThrows(IOException.class, () -> {
-          OutputStream out = socket.getOutputStream();
-          byte[] chunk = new byte[64 * 1024];
-          for (int i = 0; i < 1600; i++) { // the rest of the declared 100 MB
-            out.write(chunk);
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(5000);
+            // 100 MB declared, 1 kB sent: a server that read the body first would wait here for the
+            // rest.
+            GatewayHttp.send(
+                socket,
+                "POST /api/search HTTP/1.1\nHost: 127.0.0.1\nContent-Type: multipart/form-data; boundary="
+                    + GatewayHttp.BOUNDARY
+                    + "\nContent-Length: 100000000\n",
+                new byte[1024]);
+            GatewayHttp.Raw answer = GatewayHttp.read(socket);
+            assertEquals(413, answer.status(), answer.body());
+            assertEquals("UPLOAD_TOO_LARGE", answer.errorCode());
+            assertTrue(
+                answer
+                    .json()
+                    .at("/error/message")
+                    .asText()
+                    .startsWith("The image is too large: 95.4 MB"),
+                answer.body());
+            assertEquals("close", answer.headers().get("connection"));
+            assertTrue(
+                answer.closed(), "the server closed the connection instead of reading the upload");
+            assertThrows(
+                IOException.class,
+                () -> {
+                  OutputStream out = socket.getOutputStream();
+                  byte[] chunk = new byte[64 * 1024];
+                  for (int i = 0; i < 1600; i++) { // the rest of the declared 100 MB
+                    out.write(chunk);
+                  }
+                },
+                "nobody reads the rest of the upload");
           }
-        }, "nobody reads the rest of the upload");
-      }
-    });
+        });
     assertNull(backend.poll());
     assertOneAtATimeAllowed();
   }
@@ -146,8 +193,9 @@ class WebGatewayLimitsTest {
   @Test
   void anOversizedUploadOfUnknownLengthIsStillAnswered413() throws Exception {
     start(16, 1_000_000);
-    HttpResponse<String> answer = GatewayHttp.postChunked(server, form(null, new byte[(int) MAX_UPLOAD + 1]))
-        .get(10, TimeUnit.SECONDS);
+    HttpResponse<String> answer =
+        GatewayHttp.postChunked(server, form(null, new byte[(int) MAX_UPLOAD + 1]))
+            .get(10, TimeUnit.SECONDS);
     assertEquals(413, answer.statusCode(), answer.body());
     assertEquals("UPLOAD_TOO_LARGE", errorCode(answer));
     assertNull(backend.poll());
@@ -157,20 +205,33 @@ class WebGatewayLimitsTest {
   void aQueryJobThatSaysOverloadedIsAnswered503WithRetryAfter() throws Exception {
     start(16, 1_000_000);
     CompletableFuture<HttpResponse<String>> search = post(server, form("ISIC_1", null));
-    backend.next().reply().complete(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-        "{\"request_id\": \"r\", \"status\": \"error\", \"error\": {\"code\": \"OVERLOADED\", \"message\": \"busy\"}}"));
+    backend
+        .next()
+        .reply()
+        .complete(
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(
+                    "{\"request_id\": \"r\", \"status\": \"error\", \"error\": {\"code\": \"OVERLOADED\", \"message\": \"busy\"}}"));
     HttpResponse<String> answer = search.get(10, TimeUnit.SECONDS);
     assertEquals(503, answer.statusCode());
     assertEquals("OVERLOADED", errorCode(answer));
-    assertEquals(WebServer.BUSY_RETRY_AFTER_SECONDS, answer.headers().firstValue("Retry-After").orElse(null));
+    assertEquals(
+        WebServer.BUSY_RETRY_AFTER_SECONDS,
+        answer.headers().firstValue("Retry-After").orElse(null));
   }
 
   @Test
   void limitsThatCouldNeverAdmitALargestUploadAreRefusedAtStart() {
     WebConfig config = WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 60, Duration.ofSeconds(10));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> WebConfigs.withLimits(config, 16, MAX_UPLOAD + WebConfig.FORM_OVERHEAD_BYTES - 1));
-    assertTrue(e.getMessage().startsWith("--upload-memory-bytes must be at least --max-upload-bytes + 65536"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                WebConfigs.withLimits(config, 16, MAX_UPLOAD + WebConfig.FORM_OVERHEAD_BYTES - 1));
+    assertTrue(
+        e.getMessage()
+            .startsWith("--upload-memory-bytes must be at least --max-upload-bytes + 65536"),
+        e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> WebConfigs.withLimits(config, 0, 1_000_000));
     assertEquals(16, config.maxConcurrentSearches());
   }
@@ -195,7 +256,9 @@ class WebGatewayLimitsTest {
     assertEquals(503, refused.statusCode(), refused.body());
     assertEquals("SEARCH_BUSY", errorCode(refused));
     assertTrue(refused.body().contains("at most 1 at once"), refused.body());
-    assertEquals(WebServer.BUSY_RETRY_AFTER_SECONDS, refused.headers().firstValue("Retry-After").orElse(null));
+    assertEquals(
+        WebServer.BUSY_RETRY_AFTER_SECONDS,
+        refused.headers().firstValue("Retry-After").orElse(null));
     assertNull(backend.poll(), "the refused search never reached the backend");
   }
 }

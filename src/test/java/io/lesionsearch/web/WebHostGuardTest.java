@@ -13,8 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Host and Origin checks: the rules on their own, then on the real server over raw HTTP (java.net.http
- * will not send a Host of the test's choosing).
+ * Host and Origin checks: the rules on their own, then on the real server over raw HTTP
+ * (java.net.http will not send a Host of the test's choosing).
  */
 class WebHostGuardTest {
 
@@ -31,12 +31,28 @@ class WebHostGuardTest {
   @Test
   void onLoopbackTheLoopbackNamesAndTheAllowedHostsAreServedAndNoOtherName() throws Exception {
     HostGuard guard = new HostGuard("127.0.0.1", List.of("Lesions.Example.org"));
-    for (String host : List.of("127.0.0.1:8080", "localhost:8080", "LOCALHOST", "localhost.:8080", "[::1]:8080",
-        "[0:0:0:0:0:0:0:1]", "lesions.example.org", "lesions.example.org:443")) {
+    for (String host :
+        List.of(
+            "127.0.0.1:8080",
+            "localhost:8080",
+            "LOCALHOST",
+            "localhost.:8080",
+            "[::1]:8080",
+            "[0:0:0:0:0:0:0:1]",
+            "lesions.example.org",
+            "lesions.example.org:443")) {
       guard.check("GET", host, null);
     }
-    for (String host : List.of("attacker.example:8080", "127.0.0.1.attacker.example", "localhost.attacker.example",
-        "10.0.0.5:8080", "", "localhost:http", "[evil]:8080", "999.1.1.1")) {
+    for (String host :
+        List.of(
+            "attacker.example:8080",
+            "127.0.0.1.attacker.example",
+            "localhost.attacker.example",
+            "10.0.0.5:8080",
+            "",
+            "localhost:http",
+            "[evil]:8080",
+            "999.1.1.1")) {
       WebError e = assertThrows(WebError.class, () -> guard.check("GET", host, null), host);
       assertEquals(421, e.status());
       assertEquals("HOST_NOT_ALLOWED", e.code());
@@ -47,13 +63,22 @@ class WebHostGuardTest {
   @Test
   void onEveryInterfaceAnyAddressIsServedButOnlyTheNamesGiven() throws Exception {
     HostGuard any = new HostGuard("0.0.0.0", List.of("lesions.example.org"));
-    for (String host : List.of("10.0.0.5:8080", "192.168.1.20", "[fe80::1]:8080", "localhost:8080", "lesions.example.org")) {
+    for (String host :
+        List.of(
+            "10.0.0.5:8080",
+            "192.168.1.20",
+            "[fe80::1]:8080",
+            "localhost:8080",
+            "lesions.example.org")) {
       any.check("GET", host, null);
     }
     assertThrows(WebError.class, () -> any.check("GET", "attacker.example", null));
     HostGuard one = new HostGuard("10.0.0.5", List.of());
     one.check("GET", "10.0.0.5:8080", null);
-    assertThrows(WebError.class, () -> one.check("GET", "localhost:8080", null), "not reachable there by loopback");
+    assertThrows(
+        WebError.class,
+        () -> one.check("GET", "localhost:8080", null),
+        "not reachable there by loopback");
     assertThrows(WebError.class, () -> one.check("GET", "10.0.0.6:8080", null));
   }
 
@@ -63,12 +88,23 @@ class WebHostGuardTest {
     guard.check("POST", "127.0.0.1:8080", "http://127.0.0.1:8080");
     guard.check("POST", "localhost:8080", "http://localhost:8080");
     guard.check("POST", "localhost", "http://localhost");
-    guard.check("POST", "127.0.0.1:8080", "https://lesions.example.org"); // behind a TLS proxy that rewrote Host
+    guard.check(
+        "POST",
+        "127.0.0.1:8080",
+        "https://lesions.example.org"); // behind a TLS proxy that rewrote Host
     guard.check("POST", "127.0.0.1:8080", null); // curl and scripts send none
     guard.check("GET", "127.0.0.1:8080", "http://attacker.example"); // reading is not forgery
-    for (String origin : List.of("http://attacker.example", "http://127.0.0.1:9999", "http://localhost:8080",
-        "null", "file://", "ftp://127.0.0.1:8080", "http://127.0.0.1")) {
-      WebError e = assertThrows(WebError.class, () -> guard.check("POST", "127.0.0.1:8080", origin), origin);
+    for (String origin :
+        List.of(
+            "http://attacker.example",
+            "http://127.0.0.1:9999",
+            "http://localhost:8080",
+            "null",
+            "file://",
+            "ftp://127.0.0.1:8080",
+            "http://127.0.0.1")) {
+      WebError e =
+          assertThrows(WebError.class, () -> guard.check("POST", "127.0.0.1:8080", origin), origin);
       assertEquals(403, e.status());
       assertEquals("ORIGIN_NOT_ALLOWED", e.code());
     }
@@ -77,19 +113,36 @@ class WebHostGuardTest {
   @Test
   void anAllowedHostIsANameOrAddressOnly() {
     WebConfig config = WebConfig.defaults();
-    assertEquals(List.of("lesions.example.org", "[::1]"),
-        WebConfigs.withAllowedHosts(config, List.of(" Lesions.Example.ORG ", "[::1]")).allowedHosts());
-    for (String bad : List.of("http://lesions.example.org", "lesions.example.org:443", "lesions.example.org/x", "", "a b")) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> WebConfigs.withAllowedHosts(config, List.of(bad)), bad);
-      assertTrue(e.getMessage().startsWith("--allowed-host takes a host name or IP address"), e.getMessage());
+    assertEquals(
+        List.of("lesions.example.org", "[::1]"),
+        WebConfigs.withAllowedHosts(config, List.of(" Lesions.Example.ORG ", "[::1]"))
+            .allowedHosts());
+    for (String bad :
+        List.of(
+            "http://lesions.example.org",
+            "lesions.example.org:443",
+            "lesions.example.org/x",
+            "",
+            "a b")) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> WebConfigs.withAllowedHosts(config, List.of(bad)),
+              bad);
+      assertTrue(
+          e.getMessage().startsWith("--allowed-host takes a host name or IP address"),
+          e.getMessage());
     }
   }
 
   @Test
   void theServerRefusesAForeignHostForThePageAndTheApiAndAForeignOriginsSearch() throws Exception {
-    server = WebServer.start(backend, WebConfigs.withAllowedHosts(
-        WebConfigs.of("127.0.0.1", 0, 100_000, 1000, Duration.ofSeconds(30)), List.of("lesions.example.org")));
+    server =
+        WebServer.start(
+            backend,
+            WebConfigs.withAllowedHosts(
+                WebConfigs.of("127.0.0.1", 0, 100_000, 1000, Duration.ofSeconds(30)),
+                List.of("lesions.example.org")));
     int port = server.port();
     assertEquals(200, get("/", "localhost:" + port).status());
     assertEquals(200, get("/api/vocabulary", "lesions.example.org").status());
@@ -97,7 +150,13 @@ class WebHostGuardTest {
       GatewayHttp.Raw refused = get(path, "attacker.example:" + port);
       assertEquals(421, refused.status(), path);
       assertEquals("HOST_NOT_ALLOWED", refused.errorCode());
-      assertTrue(refused.json().at("/error/message").asText().contains("\"attacker.example:" + port + "\""), refused.body());
+      assertTrue(
+          refused
+              .json()
+              .at("/error/message")
+              .asText()
+              .contains("\"attacker.example:" + port + "\""),
+          refused.body());
     }
 
     GatewayHttp.Raw forged = search("127.0.0.1:" + port, "http://attacker.example");
@@ -115,7 +174,10 @@ class WebHostGuardTest {
   private GatewayHttp.Raw get(String path, String host) throws Exception {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
       socket.setSoTimeout(10_000);
-      GatewayHttp.send(socket, "GET " + path + " HTTP/1.1\nHost: " + host + "\nConnection: close\n", new byte[0]);
+      GatewayHttp.send(
+          socket,
+          "GET " + path + " HTTP/1.1\nHost: " + host + "\nConnection: close\n",
+          new byte[0]);
       return GatewayHttp.read(socket);
     }
   }
@@ -130,7 +192,17 @@ class WebHostGuardTest {
 
   private static void sendSearch(Socket socket, String host, String origin) throws Exception {
     byte[] body = GatewayHttp.form("ISIC_1", null);
-    GatewayHttp.send(socket, "POST /api/search HTTP/1.1\nHost: " + host + "\nOrigin: " + origin
-        + "\nContent-Type: multipart/form-data; boundary=" + GatewayHttp.BOUNDARY + "\nContent-Length: " + body.length + "\n", body);
+    GatewayHttp.send(
+        socket,
+        "POST /api/search HTTP/1.1\nHost: "
+            + host
+            + "\nOrigin: "
+            + origin
+            + "\nContent-Type: multipart/form-data; boundary="
+            + GatewayHttp.BOUNDARY
+            + "\nContent-Length: "
+            + body.length
+            + "\n",
+        body);
   }
 }

@@ -1,11 +1,11 @@
 package io.lesionsearch.web;
 
-import io.lesionsearch.datasets.Diagnosis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.datasets.Diagnosis;
 import io.lesionsearch.query.SearchClient;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.TestData;
@@ -39,43 +39,71 @@ class WebPageBrowserITCase {
 
   private static final long MAX_UPLOAD = 256 * 1024;
   private static final String SAMPLE = WebDeployment.imageId("lesion-rgb.png");
-  @RegisterExtension static final PageInBrowser PAGE = new PageInBrowser(() -> WebServer.start(DEPLOYMENT.client()::search,
-      WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(20), List.of(SAMPLE))));
+
+  @RegisterExtension
+  static final PageInBrowser PAGE =
+      new PageInBrowser(
+          () ->
+              WebServer.start(
+                  DEPLOYMENT.client()::search,
+                  WebConfigs.of(
+                      "127.0.0.1", 0, MAX_UPLOAD, 1000, Duration.ofSeconds(20), List.of(SAMPLE))));
 
   @TempDir static Path tmp;
 
   @Test
   void uploadFilterAndMoreLikeThisShowTheRightCasesInScoreOrder() throws Exception {
     PAGE.open();
-    PAGE.browser().findElement(By.id("image-file")).sendKeys(TestData.image("lesion-600x450.jpg").toString());
+    PAGE.browser()
+        .findElement(By.id("image-file"))
+        .sendKeys(TestData.image("lesion-600x450.jpg").toString());
     setNumber("limit", "40");
     new Select(PAGE.browser().findElement(By.id("sex"))).selectByValue("female");
     setNumber("age-min", "20");
     setNumber("age-max", "80");
     PAGE.browser().findElement(By.cssSelector("input[name=dx_exclude][value='melanoma']")).click();
-    PAGE.browser().findElement(By.cssSelector("input[name=localization_exclude][value='face']")).click();
-    Predicate<ObjectNode> filter = m -> m.path("sex").asText().equals("female")
-        && !m.path("localization").asText().equals("face") && !m.path("dx").asText().equals("melanoma")
-        && m.has("age") && m.get("age").asInt() >= 20 && m.get("age").asInt() <= 80;
+    PAGE.browser()
+        .findElement(By.cssSelector("input[name=localization_exclude][value='face']"))
+        .click();
+    Predicate<ObjectNode> filter =
+        m ->
+            m.path("sex").asText().equals("female")
+                && !m.path("localization").asText().equals("face")
+                && !m.path("dx").asText().equals("melanoma")
+                && m.has("age")
+                && m.get("age").asInt() >= 20
+                && m.get("age").asInt() <= 80;
 
     List<Card> cards = search(1);
-    assertEquals(expected(filter, null), ids(cards), "every indexed case the filter admits, and no other");
+    assertEquals(
+        expected(filter, null), ids(cards), "every indexed case the filter admits, and no other");
     assertScoreOrder(cards);
     for (Card c : cards) {
-      assertTrue(filter.test(DEPLOYMENT.indexed().get(c.imageId)), c.imageId + " breaks the filter");
+      assertTrue(
+          filter.test(DEPLOYMENT.indexed().get(c.imageId)), c.imageId + " breaks the filter");
       assertEquals(Diagnosis.labelOf(c.dx), c.label, "readable diagnosis");
       assertFalse(c.label.contains("_"), c.label);
       if (!c.imageId.equals(WebDeployment.NO_THUMBNAIL_ID)) {
-        assertEquals(128, Math.max(c.thumbnailWidth, c.thumbnailHeight), c.imageId + ": the ingest job's 128 px thumbnail");
+        assertEquals(
+            128,
+            Math.max(c.thumbnailWidth, c.thumbnailHeight),
+            c.imageId + ": the ingest job's 128 px thumbnail");
       }
     }
     screenshot("web-page.png");
 
     String chosen = cards.get(0).imageId;
-    PAGE.browser().findElements(By.cssSelector("#results .card")).get(0).findElement(By.cssSelector(".more-like-this")).click();
+    PAGE.browser()
+        .findElements(By.cssSelector("#results .card"))
+        .get(0)
+        .findElement(By.cssSelector(".more-like-this"))
+        .click();
     List<Card> similar = cards(2);
     assertEquals(chosen, PAGE.browser().findElement(By.id("image-id")).getAttribute("value"));
-    assertEquals(expected(filter, chosen), ids(similar), "the same filters, by the chosen image, without itself");
+    assertEquals(
+        expected(filter, chosen),
+        ids(similar),
+        "the same filters, by the chosen image, without itself");
     assertScoreOrder(similar);
     screenshot("web-page-more-like-this.png");
   }
@@ -126,9 +154,11 @@ class WebPageBrowserITCase {
     setNumber("age-min", "140");
     List<Card> none = search(4);
     assertTrue(none.isEmpty());
-    assertTrue(PAGE.browser().findElement(By.id("status")).getText().startsWith("No indexed case matches"),
+    assertTrue(
+        PAGE.browser().findElement(By.id("status")).getText().startsWith("No indexed case matches"),
         PAGE.browser().findElement(By.id("status")).getText());
-    assertFalse(PAGE.browser().findElement(By.id("message")).isDisplayed(), "no results is not an error");
+    assertFalse(
+        PAGE.browser().findElement(By.id("message")).isDisplayed(), "no results is not an error");
   }
 
   @Test
@@ -136,11 +166,17 @@ class WebPageBrowserITCase {
     // Real topics that no query job reads: the gateway publishes and waits in vain.
     DEPLOYMENT.kafka().createTopic("idle-requests", 1);
     DEPLOYMENT.kafka().createTopic("idle-replies", 1);
-    try (SearchClient idle = new SearchClient(DEPLOYMENT.kafka().bootstrapServers(), "idle-requests", "idle-replies", Map.of());
-        WebServer unanswered = WebServer.start(idle::search,
-            WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 1, Duration.ofSeconds(1)))) {
+    try (SearchClient idle =
+            new SearchClient(
+                DEPLOYMENT.kafka().bootstrapServers(), "idle-requests", "idle-replies", Map.of());
+        WebServer unanswered =
+            WebServer.start(
+                idle::search,
+                WebConfigs.of("127.0.0.1", 0, MAX_UPLOAD, 1, Duration.ofSeconds(1)))) {
       PAGE.open(unanswered);
-      PAGE.browser().findElement(By.id("image-id")).sendKeys(WebDeployment.imageId("lesion-444.jpg"));
+      PAGE.browser()
+          .findElement(By.id("image-id"))
+          .sendKeys(WebDeployment.imageId("lesion-444.jpg"));
       assertError(1, "The search service did not answer within 1 s");
       assertError(2, "Too many searches from this computer (at most 1 a minute)");
     }
@@ -148,8 +184,14 @@ class WebPageBrowserITCase {
 
   // --- page helpers
 
-  private record Card(String imageId, double score, String dx, String label, boolean placeholder,
-      long thumbnailWidth, long thumbnailHeight) {}
+  private record Card(
+      String imageId,
+      double score,
+      String dx,
+      String label,
+      boolean placeholder,
+      long thumbnailWidth,
+      long thumbnailHeight) {}
 
   /** Submits the form and returns the cards of search number {@code n} of this page load. */
   private static List<Card> search(int n) {
@@ -160,17 +202,27 @@ class WebPageBrowserITCase {
   /** The cards once search number {@code n} of this page load has finished. */
   private static List<Card> cards(int n) {
     PAGE.waitUntil(() -> currentSearches() == n, "search " + n + " to finish");
-    assertEquals("ok", PAGE.browser().findElement(By.id("results")).getAttribute("data-outcome"), message());
-    PAGE.waitUntil(() -> (Boolean) PAGE.browser().executeScript(
-        "return [...document.querySelectorAll('#results img')].every(i => i.complete)"), "the thumbnails to load");
+    assertEquals(
+        "ok", PAGE.browser().findElement(By.id("results")).getAttribute("data-outcome"), message());
+    PAGE.waitUntil(
+        () ->
+            (Boolean)
+                PAGE.browser()
+                    .executeScript(
+                        "return [...document.querySelectorAll('#results img')].every(i => i.complete)"),
+        "the thumbnails to load");
     List<Card> cards = new ArrayList<>();
     for (WebElement card : PAGE.browser().findElements(By.cssSelector("#results .card"))) {
       WebElement img = card.findElement(By.cssSelector(".thumbnail"));
-      cards.add(new Card(card.getAttribute("data-image-id"), Double.parseDouble(card.getAttribute("data-score")),
-          card.getAttribute("data-dx"), card.findElement(By.cssSelector(".dx-label")).getText(),
-          img.getAttribute("class").contains("placeholder"),
-          (Long) PAGE.browser().executeScript("return arguments[0].naturalWidth", img),
-          (Long) PAGE.browser().executeScript("return arguments[0].naturalHeight", img)));
+      cards.add(
+          new Card(
+              card.getAttribute("data-image-id"),
+              Double.parseDouble(card.getAttribute("data-score")),
+              card.getAttribute("data-dx"),
+              card.findElement(By.cssSelector(".dx-label")).getText(),
+              img.getAttribute("class").contains("placeholder"),
+              (Long) PAGE.browser().executeScript("return arguments[0].naturalWidth", img),
+              (Long) PAGE.browser().executeScript("return arguments[0].naturalHeight", img)));
     }
     return cards;
   }
@@ -183,7 +235,8 @@ class WebPageBrowserITCase {
   private static void assertError(int n, String expectedStart) {
     PAGE.browser().findElement(By.id("search-button")).click();
     PAGE.waitUntil(() -> currentSearches() == n, "search " + n + " to finish");
-    assertEquals("error", PAGE.browser().findElement(By.id("results")).getAttribute("data-outcome"));
+    assertEquals(
+        "error", PAGE.browser().findElement(By.id("results")).getAttribute("data-outcome"));
     assertTrue(PAGE.browser().findElement(By.id("message")).isDisplayed());
     assertTrue(message().startsWith(expectedStart), message());
     assertTrue(PAGE.browser().findElements(By.cssSelector("#results .card")).isEmpty());
@@ -205,11 +258,14 @@ class WebPageBrowserITCase {
 
   private static Set<String> expected(Predicate<ObjectNode> filter, String except) {
     Set<String> ids = new TreeSet<>();
-    DEPLOYMENT.indexed().forEach((id, meta) -> {
-      if (filter.test(meta) && !id.equals(except)) {
-        ids.add(id);
-      }
-    });
+    DEPLOYMENT
+        .indexed()
+        .forEach(
+            (id, meta) -> {
+              if (filter.test(meta) && !id.equals(except)) {
+                ids.add(id);
+              }
+            });
     return ids;
   }
 
@@ -223,7 +279,9 @@ class WebPageBrowserITCase {
   private static void assertScoreOrder(List<Card> cards) {
     assertFalse(cards.isEmpty());
     for (int i = 1; i < cards.size(); i++) {
-      assertTrue(cards.get(i - 1).score >= cards.get(i).score, "card " + i + " scores above the one before it");
+      assertTrue(
+          cards.get(i - 1).score >= cards.get(i).score,
+          "card " + i + " scores above the one before it");
     }
   }
 

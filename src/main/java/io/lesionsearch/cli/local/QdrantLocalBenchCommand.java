@@ -40,15 +40,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench qdrant-local}: upsert and filtered-search figures for the in-memory endpoint,
- * measured with the official client over real gRPC on a loopback port (Netty, not in-process).
- * With {@code --against HOST:PORT} the same load also runs against that Qdrant server in the same
+ * measured with the official client over real gRPC on a loopback port (Netty, not in-process). With
+ * {@code --against HOST:PORT} the same load also runs against that Qdrant server in the same
  * process and run, and each figure is printed for both with their ratio.
  */
 @Command(
     name = "qdrant-local",
     mixinStandardHelpOptions = true,
-    description = "Upsert throughput, filtered search latency and heap use of qdrant-local;"
-        + " with --against, the same figures for a Qdrant server side by side.")
+    description =
+        "Upsert throughput, filtered search latency and heap use of qdrant-local;"
+            + " with --against, the same figures for a Qdrant server side by side.")
 public final class QdrantLocalBenchCommand implements Callable<Integer> {
   /** HAM10000's seven diagnoses plus one spare, drawn uniformly: a filter keeps about 1/8. */
   static final String[] LABELS = {"nv", "mel", "bkl", "bcc", "akiec", "vasc", "df", "other"};
@@ -71,12 +72,18 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42", description = "Random seed.")
   long seed;
 
-  @Option(names = "--against", paramLabel = "HOST:PORT",
-      description = "Also run the load against this Qdrant server (gRPC, plaintext) and print both"
-          + " side by side with their ratio. Its collections are uniquely named and deleted after.")
+  @Option(
+      names = "--against",
+      paramLabel = "HOST:PORT",
+      description =
+          "Also run the load against this Qdrant server (gRPC, plaintext) and print both"
+              + " side by side with their ratio. Its collections are uniquely named and deleted after.")
   String against;
 
-  @Option(names = "--api-key", paramLabel = "KEY", description = "API key for the --against server.")
+  @Option(
+      names = "--api-key",
+      paramLabel = "KEY",
+      description = "API key for the --against server.")
   String apiKey;
 
   @Override
@@ -87,7 +94,8 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
     long baseline = usedHeapAfterGc();
     try (QdrantLocalServer server = QdrantLocalServer.builder().port(0).start();
         QdrantClient client = server.newClient()) {
-      System.out.printf("qdrant-local on %s (Netty, loopback), %d points x %d dims, cosine%n",
+      System.out.printf(
+          "qdrant-local on %s (Netty, loopback), %d points x %d dims, cosine%n",
           server.address(), points, dim);
       VectorParams params =
           VectorParams.newBuilder().setSize(dim).setDistance(Distance.Cosine).build();
@@ -98,17 +106,23 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
       client.deleteCollectionAsync("bench-cold").get();
       client.createCollectionAsync("bench", params).get();
       long warm = upsert(client, "bench");
-      System.out.printf("upsert, cold JVM: %d points in batches of %d, wait=true: %.2f s,"
-          + " %.0f points/s%n", points, batch, cold / 1e9, points / (cold / 1e9));
-      System.out.printf("upsert, warm:     %d points in batches of %d, wait=true: %.2f s,"
-          + " %.0f points/s%n", points, batch, warm / 1e9, points / (warm / 1e9));
+      System.out.printf(
+          "upsert, cold JVM: %d points in batches of %d, wait=true: %.2f s," + " %.0f points/s%n",
+          points, batch, cold / 1e9, points / (cold / 1e9));
+      System.out.printf(
+          "upsert, warm:     %d points in batches of %d, wait=true: %.2f s," + " %.0f points/s%n",
+          points, batch, warm / 1e9, points / (warm / 1e9));
 
       SplittableRandom rnd = new SplittableRandom(seed + 1);
       Filter filter = labelFilter();
       long count = client.countAsync("bench", filter, true).get();
-      report(client, rnd, filter, String.format(
-          "search, keyword filter label=mel (%d of %d points, %.1f%%), limit 10",
-          count, points, 100.0 * count / points));
+      report(
+          client,
+          rnd,
+          filter,
+          String.format(
+              "search, keyword filter label=mel (%d of %d points, %.1f%%), limit 10",
+              count, points, 100.0 * count / points));
       report(client, rnd, null, "search, no filter (full scan), limit 10");
       printHeap(baseline);
     }
@@ -140,13 +154,14 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
   /**
    * The same load on both, in one process: each target gets two upsert passes (the first into a
    * collection that is then dropped, so the client's JIT warm-up is not charged to whichever side
-   * goes first alone), then searches alternate between the two with the same query vector, so
-   * that a change in machine load during the run falls on both.
+   * goes first alone), then searches alternate between the two with the same query vector, so that
+   * a change in machine load during the run falls on both.
    */
   private int compare() throws Exception {
     int colon = against.lastIndexOf(':');
     if (colon < 1) {
-      System.err.println("--against must be HOST:PORT (Qdrant's gRPC port, e.g. 127.0.0.1:6334), got " + against);
+      System.err.println(
+          "--against must be HOST:PORT (Qdrant's gRPC port, e.g. 127.0.0.1:6334), got " + against);
       return 2;
     }
     String host = against.substring(0, colon);
@@ -156,17 +171,24 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
     String prefix = "bench-qdrant-local-" + UUID.randomUUID().toString().substring(0, 8);
     try (QdrantLocalServer server = QdrantLocalServer.builder().port(0).start();
         QdrantClient localClient = server.newClient();
-        QdrantClient remoteClient = QdrantConnection.of(host, port).withApiKey(apiKey)
-            .withRequestTimeout(Duration.ofMinutes(2)).open()) {
+        QdrantClient remoteClient =
+            QdrantConnection.of(host, port)
+                .withApiKey(apiKey)
+                .withRequestTimeout(Duration.ofMinutes(2))
+                .open()) {
       String version = remoteClient.healthCheckAsync().get().getVersion();
       Target local = new Target("qdrant-local", localClient, "bench");
       Target remote = new Target("Qdrant " + version, remoteClient, prefix);
-      System.out.printf("qdrant-local on %s (Netty, loopback) vs Qdrant %s at %s (collections %s*, deleted"
-          + " after); %d points x %d dims, cosine; upserts in batches of %d with wait=true; searches exact=true,"
-          + " limit 10, %d per kind%n", server.address(), version, against, prefix, points, dim, batch, queries);
+      System.out.printf(
+          "qdrant-local on %s (Netty, loopback) vs Qdrant %s at %s (collections %s*, deleted"
+              + " after); %d points x %d dims, cosine; upserts in batches of %d with wait=true; searches exact=true,"
+              + " limit 10, %d per kind%n",
+          server.address(), version, against, prefix, points, dim, batch, queries);
       List<String> created = new ArrayList<>();
       try {
-        remoteClient.listCollectionsAsync().get(); // a missing key shows here, before minutes of local work
+        remoteClient
+            .listCollectionsAsync()
+            .get(); // a missing key shows here, before minutes of local work
         for (Target t : List.of(local, remote)) {
           if (t == remote) {
             created.addAll(List.of(t.cold, t.main));
@@ -183,7 +205,8 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
           t.count = t.client.countAsync(t.main, filter, true).get();
         }
         if (local.count != remote.count) {
-          System.err.printf("the two disagree on the filter: %d vs %d points%n", local.count, remote.count);
+          System.err.printf(
+              "the two disagree on the filter: %d vs %d points%n", local.count, remote.count);
           return 1;
         }
         int[] agree = new int[2];
@@ -194,24 +217,44 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
         local.unfiltered = unfiltered[0];
         remote.unfiltered = unfiltered[1];
 
-        System.out.printf("%s settled (status green) %.1f s after its last upsert; filter label=mel keeps %d of %d"
-            + " points on both%n", remote.label, settle / 1e9, local.count, points);
-        System.out.printf("same top-10 ids on both: %d of %d filtered, %d of %d unfiltered searches%n",
+        System.out.printf(
+            "%s settled (status green) %.1f s after its last upsert; filter label=mel keeps %d of %d"
+                + " points on both%n",
+            remote.label, settle / 1e9, local.count, points);
+        System.out.printf(
+            "same top-10 ids on both: %d of %d filtered, %d of %d unfiltered searches%n",
             agree[0], queries, agree[1], queries);
         String fmt = "%-48s %14s %14s %12s%n";
         System.out.printf(fmt, "figure", "qdrant-local", remote.label, "local/Qdrant");
         row(fmt, "upsert, first pass (points/s)", rate(local.coldNanos), rate(remote.coldNanos));
         row(fmt, "upsert, second pass (points/s)", rate(local.warmNanos), rate(remote.warmNanos));
-        row(fmt, "search, filter label=mel, p50 (ms)", pct(local.filtered, 0.5), pct(remote.filtered, 0.5));
-        row(fmt, "search, filter label=mel, p99 (ms)", pct(local.filtered, 0.99), pct(remote.filtered, 0.99));
-        row(fmt, "search, no filter, p50 (ms)", pct(local.unfiltered, 0.5), pct(remote.unfiltered, 0.5));
-        row(fmt, "search, no filter, p99 (ms)", pct(local.unfiltered, 0.99), pct(remote.unfiltered, 0.99));
+        row(
+            fmt,
+            "search, filter label=mel, p50 (ms)",
+            pct(local.filtered, 0.5),
+            pct(remote.filtered, 0.5));
+        row(
+            fmt,
+            "search, filter label=mel, p99 (ms)",
+            pct(local.filtered, 0.99),
+            pct(remote.filtered, 0.99));
+        row(
+            fmt,
+            "search, no filter, p50 (ms)",
+            pct(local.unfiltered, 0.5),
+            pct(remote.unfiltered, 0.5));
+        row(
+            fmt,
+            "search, no filter, p99 (ms)",
+            pct(local.unfiltered, 0.99),
+            pct(remote.unfiltered, 0.99));
         System.out.println("(points/s: higher is better; ms: lower is better)");
       } catch (ExecutionException e) {
         if (e.getCause() instanceof StatusRuntimeException s
             && (s.getStatus().getCode() == Status.Code.UNAUTHENTICATED
                 || s.getStatus().getCode() == Status.Code.PERMISSION_DENIED)) {
-          System.err.printf("%s refused the request (%s): give its API key with --api-key (one that may write)%n",
+          System.err.printf(
+              "%s refused the request (%s): give its API key with --api-key (one that may write)%n",
               against, s.getStatus().getCode());
           created.clear(); // nothing could have been created without the key
           return 1;
@@ -240,12 +283,20 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
    * on. The local endpoint records both settings and changes nothing.
    */
   private void create(QdrantClient client, String name) throws Exception {
-    client.createCollectionAsync(CreateCollection.newBuilder().setCollectionName(name)
-        .setVectorsConfig(VectorsConfig.newBuilder().setParams(
-            VectorParams.newBuilder().setSize(dim).setDistance(Distance.Cosine)))
-        .setOptimizersConfig(OptimizersConfigDiff.newBuilder().setIndexingThreshold(0))
-        .build()).get();
-    client.createPayloadIndexAsync(name, "label", PayloadSchemaType.Keyword, null, true, null, null).get();
+    client
+        .createCollectionAsync(
+            CreateCollection.newBuilder()
+                .setCollectionName(name)
+                .setVectorsConfig(
+                    VectorsConfig.newBuilder()
+                        .setParams(
+                            VectorParams.newBuilder().setSize(dim).setDistance(Distance.Cosine)))
+                .setOptimizersConfig(OptimizersConfigDiff.newBuilder().setIndexingThreshold(0))
+                .build())
+        .get();
+    client
+        .createPayloadIndexAsync(name, "label", PayloadSchemaType.Keyword, null, true, null, null)
+        .get();
   }
 
   /**
@@ -261,15 +312,16 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
         return System.nanoTime() - t0;
       }
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(t.label + " still " + info.getStatus() + " after " + SETTLE_LIMIT);
+        throw new IllegalStateException(
+            t.label + " still " + info.getStatus() + " after " + SETTLE_LIMIT);
       }
       Thread.sleep(50); // a poll interval, not a wait for something to happen
     }
   }
 
   /** Warm-up, then {@link #queries} timed searches on each, alternating, with the same vectors. */
-  private long[][] interleaved(Target a, Target b, Filter filter, long querySeed, int[] agree, int slot)
-      throws Exception {
+  private long[][] interleaved(
+      Target a, Target b, Filter filter, long querySeed, int[] agree, int slot) throws Exception {
     SplittableRandom rnd = new SplittableRandom(querySeed);
     int warmup = Math.max(20, queries / 5);
     long[][] nanos = new long[2][queries];
@@ -314,8 +366,12 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
 
   private static void row(String fmt, String what, double local, double remote) {
     boolean rate = what.contains("points/s");
-    System.out.printf(fmt, what, String.format(Locale.ROOT, rate ? "%.0f" : "%.2f", local),
-        String.format(Locale.ROOT, rate ? "%.0f" : "%.2f", remote), String.format(Locale.ROOT, "%.2f", local / remote));
+    System.out.printf(
+        fmt,
+        what,
+        String.format(Locale.ROOT, rate ? "%.0f" : "%.2f", local),
+        String.format(Locale.ROOT, rate ? "%.0f" : "%.2f", remote),
+        String.format(Locale.ROOT, "%.2f", local / remote));
   }
 
   // ------------------------------------------------------------------ shared
@@ -326,8 +382,11 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
 
   /** exact=true: a real server above its indexing threshold would otherwise answer from HNSW. */
   private SearchPoints searchRequest(String collection, float[] vector, Filter filter) {
-    SearchPoints.Builder s = SearchPoints.newBuilder().setCollectionName(collection).setLimit(10)
-        .setParams(SearchParams.newBuilder().setExact(true));
+    SearchPoints.Builder s =
+        SearchPoints.newBuilder()
+            .setCollectionName(collection)
+            .setLimit(10)
+            .setParams(SearchParams.newBuilder().setExact(true));
     for (float x : vector) {
       s.addVector(x);
     }
@@ -344,7 +403,8 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
     List<UpsertPoints> batches = new ArrayList<>();
     for (int start = 0; start < points; start += batch) {
       int end = Math.min(points, start + batch);
-      UpsertPoints.Builder b = UpsertPoints.newBuilder().setCollectionName(collection).setWait(true);
+      UpsertPoints.Builder b =
+          UpsertPoints.newBuilder().setCollectionName(collection).setWait(true);
       for (int i = start; i < end; i++) {
         b.addPoints(point(i, rnd));
       }
@@ -394,8 +454,12 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
       }
     }
     Arrays.sort(nanos);
-    System.out.printf("%s: %d queries, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n", what, queries,
-        nanos[queries / 2] / 1e6, nanos[(int) Math.ceil(queries * 0.99) - 1] / 1e6,
+    System.out.printf(
+        "%s: %d queries, p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        what,
+        queries,
+        nanos[queries / 2] / 1e6,
+        nanos[(int) Math.ceil(queries * 0.99) - 1] / 1e6,
         nanos[queries - 1] / 1e6);
   }
 
@@ -406,8 +470,12 @@ public final class QdrantLocalBenchCommand implements Callable<Integer> {
     System.out.printf(
         "heap after GC: %.1f MiB used by the endpoint; raw vectors %.1f MiB + payload estimate"
             + " %.1f MiB = %.1f MiB; ratio %.2f (limit 2 x vectors + payload = %.1f MiB)%n",
-        mib(used), mib(vectorBytes), mib(payloadBytes), mib(vectorBytes + payloadBytes),
-        (double) used / (vectorBytes + payloadBytes), mib(2 * vectorBytes + payloadBytes));
+        mib(used),
+        mib(vectorBytes),
+        mib(payloadBytes),
+        mib(vectorBytes + payloadBytes),
+        (double) used / (vectorBytes + payloadBytes),
+        mib(2 * vectorBytes + payloadBytes));
   }
 
   private long estimatePayloadBytes() {

@@ -10,27 +10,42 @@ import picocli.CommandLine.Option;
 @Command(
     name = "query",
     mixinStandardHelpOptions = true,
-    description = "Query job request-to-reply latency (p50, p99, max) through an in-JVM Kafka, open loop at a fixed rate.")
+    description =
+        "Query job request-to-reply latency (p50, p99, max) through an in-JVM Kafka, open loop at a fixed rate.")
 final class QueryBenchCommand implements Callable<Integer> {
 
   @Mixin ModelDirOption model;
 
-  @Option(names = "--kind", defaultValue = "vector", description = "vector or image queries (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--kind",
+      defaultValue = "vector",
+      description = "vector or image queries (default: ${DEFAULT-VALUE}).")
   QueryBenchmark.Kind kind;
 
-  @Option(names = "--rate", defaultValue = "50", description = "Requests per second (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "50",
+      description = "Requests per second (default: ${DEFAULT-VALUE}).")
   double rate;
 
-  @Option(names = "--seconds", defaultValue = "30", description = "Seconds of measurement (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--seconds",
+      defaultValue = "30",
+      description = "Seconds of measurement (default: ${DEFAULT-VALUE}).")
   int seconds;
 
-  @Option(names = "--points", defaultValue = "10000", description = "Random unit vectors in the collection besides the image embeddings (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--points",
+      defaultValue = "10000",
+      description =
+          "Random unit vectors in the collection besides the image embeddings (default: ${DEFAULT-VALUE}).")
   int points;
 
   @Override
   public Integer call() throws Exception {
     if (rate <= 0 || rate > 10_000 || seconds < 1 || points < 0) {
-      System.err.println("bench query: --rate must be in (0, 10000], --seconds at least 1, --points at least 0");
+      System.err.println(
+          "bench query: --rate must be in (0, 10000], --seconds at least 1, --points at least 0");
       return 2;
     }
     new QueryBenchmark(model.model, kind, rate, seconds, points, System.out).run();

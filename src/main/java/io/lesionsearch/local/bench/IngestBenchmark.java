@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
-import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestConfig;
+import io.lesionsearch.ingest.IngestJob;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.payload.LesionPayload;
@@ -44,7 +44,8 @@ public final class IngestBenchmark {
   private final int modelSeconds;
   private final PrintStream out;
 
-  public IngestBenchmark(Path modelDir, int count, int parallelism, int modelSeconds, PrintStream out) {
+  public IngestBenchmark(
+      Path modelDir, int count, int parallelism, int modelSeconds, PrintStream out) {
     this.modelDir = modelDir;
     this.count = count;
     this.parallelism = parallelism;
@@ -58,30 +59,51 @@ public final class IngestBenchmark {
       jpegs.add(SyntheticLesionImages.jpeg(i, 600, 450, 0.9f));
     }
     double modelBefore = modelOnly(jpegs);
-    out.printf("model-only, before: %7.1f images/s (batch 16, %d s after warm-up)%n", modelBefore, modelSeconds);
+    out.printf(
+        "model-only, before: %7.1f images/s (batch 16, %d s after warm-up)%n",
+        modelBefore, modelSeconds);
     double steady = ingest(jpegs);
     double modelAfter = modelOnly(jpegs);
     out.printf("model-only, after:  %7.1f images/s%n", modelAfter);
-    // The better model-only figure: a slow phase from other load on the machine must not flatter the ratio.
+    // The better model-only figure: a slow phase from other load on the machine must not flatter
+    // the ratio.
     out.printf("ingest steady / model-only: %.2f%n", steady / Math.max(modelBefore, modelAfter));
   }
 
-  /** Runs the job over {@code count} images and returns the steady rate, from 10% to 90% of the points. */
+  /**
+   * Runs the job over {@code count} images and returns the steady rate, from 10% to 90% of the
+   * points.
+   */
   private double ingest(List<byte[]> jpegs) throws Exception {
 
-    try (EmbeddedKafka kafka = new EmbeddedKafka(); QdrantLocalServer qdrant = QdrantLocalServer.builder().port(0).start()) {
+    try (EmbeddedKafka kafka = new EmbeddedKafka();
+        QdrantLocalServer qdrant = QdrantLocalServer.builder().port(0).start()) {
       kafka.createTopic("bench-images", parallelism);
       kafka.createTopic("bench-images-dlq", 1);
       produce(kafka, jpegs);
 
-      IngestConfig ingest = IngestOptions.parse(
-          "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "bench-images",
-          "--dead-letter-topic", "bench-images-dlq", "--qdrant-port", Integer.toString(qdrant.port()),
-          "--collection", "bench", "--model", modelDir.toString(), "--parallelism", Integer.toString(parallelism),
-          "--starting-offsets", "earliest");
+      IngestConfig ingest =
+          IngestOptions.parse(
+              "--bootstrap-servers",
+              kafka.bootstrapServers(),
+              "--topic",
+              "bench-images",
+              "--dead-letter-topic",
+              "bench-images-dlq",
+              "--qdrant-port",
+              Integer.toString(qdrant.port()),
+              "--collection",
+              "bench",
+              "--model",
+              modelDir.toString(),
+              "--parallelism",
+              Integer.toString(parallelism),
+              "--starting-offsets",
+              "earliest");
       Configuration config = new Configuration();
       config.setString("taskmanager.numberOfTaskSlots", Integer.toString(parallelism));
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
       IngestJob.build(env, ingest);
 
       long start = System.nanoTime();
@@ -102,16 +124,19 @@ public final class IngestBenchmark {
             t90 = now;
           }
           if (now - lastReport > 5_000_000_000L) {
-            out.printf("  %d of %d points indexed after %.0f s%n", points, count, (now - start) / 1e9);
+            out.printf(
+                "  %d of %d points indexed after %.0f s%n", points, count, (now - start) / 1e9);
             lastReport = now;
           }
           if (now - start > 600_000_000_000L) {
-            throw new IllegalStateException("only " + points + " of " + count + " points after 10 minutes");
+            throw new IllegalStateException(
+                "only " + points + " of " + count + " points after 10 minutes");
           }
         }
         double total = (System.nanoTime() - start) / 1e9;
         double steady = (count * 0.8) / ((t90 - t10) / 1e9);
-        out.printf("ingest, whole run: %7.1f images/s (%d images in %.1f s, job start-up and model load included)%n",
+        out.printf(
+            "ingest, whole run: %7.1f images/s (%d images in %.1f s, job start-up and model load included)%n",
             count / total, count, total);
         out.printf("ingest, steady:    %7.1f images/s (from 10%% to 90%% of the points)%n", steady);
         return steady;
@@ -149,17 +174,23 @@ public final class IngestBenchmark {
     try (KafkaProducer<byte[], byte[]> producer = kafka.producer()) {
       for (int i = 0; i < count; i++) {
         String id = String.format("BENCH_%07d", i);
-        ObjectNode m = JSON.createObjectNode().put(LesionPayload.IMAGE_ID, id).put(LesionPayload.DX, DX[i % DX.length])
-            .put(LesionPayload.AGE, 20 + i % 60).put(LesionPayload.SEX, i % 2 == 0 ? "female" : "male")
-            .put(LesionPayload.LOCALIZATION, "back")
-            .put(LesionPayload.IMAGE, encoded.get(i % encoded.size()));
-        var unused = producer.send(
-            new ProducerRecord<>("bench-images", id.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(m)),
-            (metadata, error) -> {
-              if (error != null) {
-                refused.compareAndSet(null, error);
-              }
-            });
+        ObjectNode m =
+            JSON.createObjectNode()
+                .put(LesionPayload.IMAGE_ID, id)
+                .put(LesionPayload.DX, DX[i % DX.length])
+                .put(LesionPayload.AGE, 20 + i % 60)
+                .put(LesionPayload.SEX, i % 2 == 0 ? "female" : "male")
+                .put(LesionPayload.LOCALIZATION, "back")
+                .put(LesionPayload.IMAGE, encoded.get(i % encoded.size()));
+        var unused =
+            producer.send(
+                new ProducerRecord<>(
+                    "bench-images", id.getBytes(StandardCharsets.UTF_8), JSON.writeValueAsBytes(m)),
+                (metadata, error) -> {
+                  if (error != null) {
+                    refused.compareAndSet(null, error);
+                  }
+                });
       }
       producer.flush();
     }

@@ -12,8 +12,8 @@ import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.payload.LesionPayload;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
-import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryConfig;
+import io.lesionsearch.query.QueryJob;
 import io.lesionsearch.query.QueryOptions;
 import io.lesionsearch.query.SearchClient;
 import io.qdrant.client.PointIdFactory;
@@ -48,12 +48,24 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class QueryBenchmark {
 
-  public enum Kind { VECTOR, IMAGE }
+  public enum Kind {
+    VECTOR,
+    IMAGE
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String[] DX = {"melanoma", "actinic_keratoses", "basal_cell_carcinoma",
-      "benign_keratosis-like_lesions", "dermatofibroma", "melanocytic_Nevi", "vascular_lesions"};
-  private static final String[] LOCALIZATION = {"face", "neck", "back", "trunk", "lower extremity", "upper extremity", "scalp"};
+  private static final String[] DX = {
+    "melanoma",
+    "actinic_keratoses",
+    "basal_cell_carcinoma",
+    "benign_keratosis-like_lesions",
+    "dermatofibroma",
+    "melanocytic_Nevi",
+    "vascular_lesions"
+  };
+  private static final String[] LOCALIZATION = {
+    "face", "neck", "back", "trunk", "lower extremity", "upper extremity", "scalp"
+  };
   private static final int IMAGES = 64;
 
   private final Path modelDir;
@@ -63,7 +75,8 @@ public final class QueryBenchmark {
   private final int randomPoints;
   private final PrintStream out;
 
-  public QueryBenchmark(Path modelDir, Kind kind, double rate, int seconds, int randomPoints, PrintStream out) {
+  public QueryBenchmark(
+      Path modelDir, Kind kind, double rate, int seconds, int randomPoints, PrintStream out) {
     this.modelDir = modelDir;
     this.kind = kind;
     this.rate = rate;
@@ -78,25 +91,48 @@ public final class QueryBenchmark {
     try (VitEncoder encoder = VitEncoder.open(modelDir, Device.cpu())) {
       for (int i = 0; i < IMAGES; i++) {
         jpegs.add(SyntheticLesionImages.jpeg(i, 600, 450, 0.9f));
-        embeddings.add(encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpegs.get(i)))).get(0));
+        embeddings.add(
+            encoder
+                .embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpegs.get(i))))
+                .get(0));
       }
     }
-    try (EmbeddedKafka kafka = new EmbeddedKafka(); QdrantLocalServer qdrant = QdrantLocalServer.builder().port(0).start()) {
+    try (EmbeddedKafka kafka = new EmbeddedKafka();
+        QdrantLocalServer qdrant = QdrantLocalServer.builder().port(0).start()) {
       populate(qdrant, embeddings);
-      kafka.createTopic("bench-requests", 1, Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
+      kafka.createTopic(
+          "bench-requests",
+          1,
+          Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
       kafka.createTopic("bench-replies", 1);
       kafka.createTopic("bench-requests-dlq", 1);
-      QueryConfig query = QueryOptions.parse(
-          "--bootstrap-servers", kafka.bootstrapServers(), "--requests-topic", "bench-requests",
-          "--replies-topic", "bench-replies", "--dead-letter-topic", "bench-requests-dlq",
-          "--qdrant-port", Integer.toString(qdrant.port()), "--collection", "bench", "--model", modelDir.toString(),
-          "--parallelism", "1", "--starting-offsets", "earliest");
+      QueryConfig query =
+          QueryOptions.parse(
+              "--bootstrap-servers",
+              kafka.bootstrapServers(),
+              "--requests-topic",
+              "bench-requests",
+              "--replies-topic",
+              "bench-replies",
+              "--dead-letter-topic",
+              "bench-requests-dlq",
+              "--qdrant-port",
+              Integer.toString(qdrant.port()),
+              "--collection",
+              "bench",
+              "--model",
+              modelDir.toString(),
+              "--parallelism",
+              "1",
+              "--starting-offsets",
+              "earliest");
       Configuration config = new Configuration();
       config.setString("taskmanager.numberOfTaskSlots", "1");
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, config);
       QueryJob.build(env, query);
       JobClient job = env.executeAsync(QueryJob.NAME);
-      try (SearchClient client = new SearchClient(kafka.bootstrapServers(), "bench-requests", "bench-replies", Map.of())) {
+      try (SearchClient client =
+          new SearchClient(kafka.bootstrapServers(), "bench-requests", "bench-replies", Map.of())) {
         List<ObjectNode> requests = requests(jpegs, embeddings);
         warmUp(client, requests);
         measure(client, requests);
@@ -110,26 +146,35 @@ public final class QueryBenchmark {
     int dim = embeddings.get(0).length;
     Random random = new Random(42);
     try (QdrantClient client = qdrant.newClient()) {
-      client.createCollectionAsync("bench", VectorParams.newBuilder().setSize(dim).setDistance(Distance.Cosine).build()).get();
+      client
+          .createCollectionAsync(
+              "bench", VectorParams.newBuilder().setSize(dim).setDistance(Distance.Cosine).build())
+          .get();
       List<PointStruct> batch = new ArrayList<>();
       int total = randomPoints + embeddings.size();
       for (int i = 0; i < total; i++) {
         float[] v = i < randomPoints ? randomUnit(random, dim) : embeddings.get(i - randomPoints);
         String id = String.format("BENCH_%07d", i);
-        batch.add(PointStruct.newBuilder().setId(PointIdFactory.id(PointIds.forImageId(id)))
-            .setVectors(VectorsFactory.vectors(v))
-            .putPayload(LesionPayload.IMAGE_ID, ValueFactory.value(id))
-            .putPayload(LesionPayload.DX, ValueFactory.value(DX[i % DX.length]))
-            .putPayload(LesionPayload.AGE, ValueFactory.value(5 + random.nextInt(85)))
-            .putPayload(LesionPayload.SEX, ValueFactory.value(random.nextBoolean() ? "female" : "male"))
-            .putPayload(LesionPayload.LOCALIZATION, ValueFactory.value(LOCALIZATION[random.nextInt(LOCALIZATION.length)]))
-            .build());
+        batch.add(
+            PointStruct.newBuilder()
+                .setId(PointIdFactory.id(PointIds.forImageId(id)))
+                .setVectors(VectorsFactory.vectors(v))
+                .putPayload(LesionPayload.IMAGE_ID, ValueFactory.value(id))
+                .putPayload(LesionPayload.DX, ValueFactory.value(DX[i % DX.length]))
+                .putPayload(LesionPayload.AGE, ValueFactory.value(5 + random.nextInt(85)))
+                .putPayload(
+                    LesionPayload.SEX, ValueFactory.value(random.nextBoolean() ? "female" : "male"))
+                .putPayload(
+                    LesionPayload.LOCALIZATION,
+                    ValueFactory.value(LOCALIZATION[random.nextInt(LOCALIZATION.length)]))
+                .build());
         if (batch.size() == 1000 || i == total - 1) {
           client.upsertAsync("bench", batch).get();
           batch.clear();
         }
       }
-      out.printf("collection: %d random unit vectors + %d image embeddings (%d-d, cosine), with payloads%n",
+      out.printf(
+          "collection: %d random unit vectors + %d image embeddings (%d-d, cosine), with payloads%n",
           randomPoints, embeddings.size(), dim);
     }
   }
@@ -162,7 +207,12 @@ public final class QueryBenchmark {
       }
       if (i % 2 == 1) {
         ObjectNode filter = r.putObject("filter");
-        filter.putArray("must").addObject().put("key", "sex").putObject("match").put("value", "female");
+        filter
+            .putArray("must")
+            .addObject()
+            .put("key", "sex")
+            .putObject("match")
+            .put("value", "female");
         filter.putArray("should").addObject().put("key", "age").putObject("range").put("gte", 55);
       }
       r.put("limit", 10);
@@ -171,36 +221,52 @@ public final class QueryBenchmark {
     return requests;
   }
 
-  /** Until the job answers, then a few seconds more at the measured rate, so that the JIT and caches are warm. */
+  /**
+   * Until the job answers, then a few seconds more at the measured rate, so that the JIT and caches
+   * are warm.
+   */
   private void warmUp(SearchClient client, List<ObjectNode> requests) throws Exception {
     long start = System.nanoTime();
     JsonNode first = client.search(requests.get(0), Duration.ofMinutes(3)).get();
     if (!"ok".equals(first.path("status").asText())) {
       throw new IllegalStateException("the query job answered the warm-up request with " + first);
     }
-    out.printf("job answering after %.1f s; warming up for 5 s%n", (System.nanoTime() - start) / 1e9);
+    out.printf(
+        "job answering after %.1f s; warming up for 5 s%n", (System.nanoTime() - start) / 1e9);
     run(client, requests, 5);
   }
 
   private void measure(SearchClient client, List<ObjectNode> requests) throws Exception {
-    out.printf("%s queries, open loop at %.1f requests/s for %d s...%n", kind.name().toLowerCase(java.util.Locale.ROOT), rate, seconds);
+    out.printf(
+        "%s queries, open loop at %.1f requests/s for %d s...%n",
+        kind.name().toLowerCase(java.util.Locale.ROOT), rate, seconds);
     Result r = run(client, requests, seconds);
     long[] sorted = Arrays.stream(r.latencyNanos).filter(l -> l >= 0).sorted().toArray();
-    out.printf("sent %d, ok %d, error replies %d, no reply %d; achieved %.1f requests/s%n",
-        r.latencyNanos.length, r.ok, r.errors, r.latencyNanos.length - sorted.length, r.latencyNanos.length / r.sendSeconds);
+    out.printf(
+        "sent %d, ok %d, error replies %d, no reply %d; achieved %.1f requests/s%n",
+        r.latencyNanos.length,
+        r.ok,
+        r.errors,
+        r.latencyNanos.length - sorted.length,
+        r.latencyNanos.length / r.sendSeconds);
     if (sorted.length > 0) {
-      out.printf("latency request->reply through Kafka: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+      out.printf(
+          "latency request->reply through Kafka: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6);
       // The job's own share (parse to reply), to tell the job's time from Kafka's and the client's.
-      long[] took = Arrays.stream(r.tookMs).filter(t -> t >= 0).map(t -> t * 1_000_000).sorted().toArray();
-      out.printf("inside the job (took_ms):              p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+      long[] took =
+          Arrays.stream(r.tookMs).filter(t -> t >= 0).map(t -> t * 1_000_000).sorted().toArray();
+      out.printf(
+          "inside the job (took_ms):              p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           percentile(took, 0.50), percentile(took, 0.99), took[took.length - 1] / 1e6);
     }
   }
 
-  private record Result(long[] latencyNanos, long[] tookMs, int ok, int errors, double sendSeconds) {}
+  private record Result(
+      long[] latencyNanos, long[] tookMs, int ok, int errors, double sendSeconds) {}
 
-  private Result run(SearchClient client, List<ObjectNode> requests, int runSeconds) throws Exception {
+  private Result run(SearchClient client, List<ObjectNode> requests, int runSeconds)
+      throws Exception {
     int n = (int) Math.round(rate * runSeconds);
     long[] latency = new long[n];
     long[] took = new long[n];
@@ -217,13 +283,17 @@ public final class QueryBenchmark {
         LockSupport.parkNanos(wait);
       }
       int index = i;
-      replies.add(client.search(requests.get(i % requests.size()), Duration.ofSeconds(30)).thenAccept(reply -> {
-        latency[index] = System.nanoTime() - scheduled;
-        took[index] = reply.path("took_ms").asLong(-1);
-        synchronized (outcomes) {
-          outcomes["ok".equals(reply.path("status").asText()) ? 0 : 1]++;
-        }
-      }));
+      replies.add(
+          client
+              .search(requests.get(i % requests.size()), Duration.ofSeconds(30))
+              .thenAccept(
+                  reply -> {
+                    latency[index] = System.nanoTime() - scheduled;
+                    took[index] = reply.path("took_ms").asLong(-1);
+                    synchronized (outcomes) {
+                      outcomes["ok".equals(reply.path("status").asText()) ? 0 : 1]++;
+                    }
+                  }));
     }
     double sendSeconds = (System.nanoTime() - start) / 1e9;
     for (CompletableFuture<?> f : replies) {

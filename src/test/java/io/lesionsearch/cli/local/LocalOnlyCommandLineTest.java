@@ -18,14 +18,19 @@ class LocalOnlyCommandLineTest {
   @Test
   @DisplayName("'qdrant-local' is registered with --host, --port and --api-key")
   void serveCommandOptions() {
-    QdrantLocalCommand c = (QdrantLocalCommand) Main.commandLine()
-        .parseArgs("qdrant-local", "--port", "0", "--api-key", "k")
-        .subcommand().commandSpec().userObject();
+    QdrantLocalCommand c =
+        (QdrantLocalCommand)
+            Main.commandLine()
+                .parseArgs("qdrant-local", "--port", "0", "--api-key", "k")
+                .subcommand()
+                .commandSpec()
+                .userObject();
     assertEquals(0, c.port);
     assertEquals("127.0.0.1", c.host);
     assertEquals("k", c.apiKey);
-    QdrantLocalCommand defaults = (QdrantLocalCommand) Main.commandLine()
-        .parseArgs("qdrant-local").subcommand().commandSpec().userObject();
+    QdrantLocalCommand defaults =
+        (QdrantLocalCommand)
+            Main.commandLine().parseArgs("qdrant-local").subcommand().commandSpec().userObject();
     assertEquals(6334, defaults.port);
     assertEquals(null, defaults.apiKey);
     assertEquals(null, defaults.readOnlyApiKey);
@@ -33,11 +38,23 @@ class LocalOnlyCommandLineTest {
   }
 
   @Test
-  @DisplayName("'qdrant-local' takes a read-only key and a TLS certificate and key, which go together")
+  @DisplayName(
+      "'qdrant-local' takes a read-only key and a TLS certificate and key, which go together")
   void readOnlyKeyAndTlsOptions() {
-    QdrantLocalCommand c = (QdrantLocalCommand) Main.commandLine()
-        .parseArgs("qdrant-local", "--read-only-api-key", "r", "--tls-cert", "c.pem", "--tls-key", "k.pem")
-        .subcommand().commandSpec().userObject();
+    QdrantLocalCommand c =
+        (QdrantLocalCommand)
+            Main.commandLine()
+                .parseArgs(
+                    "qdrant-local",
+                    "--read-only-api-key",
+                    "r",
+                    "--tls-cert",
+                    "c.pem",
+                    "--tls-key",
+                    "k.pem")
+                .subcommand()
+                .commandSpec()
+                .userObject();
     assertEquals("r", c.readOnlyApiKey);
     assertEquals(new java.io.File("c.pem"), c.tlsCert);
     assertEquals(new java.io.File("k.pem"), c.tlsKey);
@@ -52,7 +69,8 @@ class LocalOnlyCommandLineTest {
       System.setErr(original);
     }
     assertEquals(2, rc, "refused before it starts serving");
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--tls-cert and --tls-key go together"),
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("--tls-cert and --tls-key go together"),
         err.toString(StandardCharsets.UTF_8));
   }
 
@@ -64,8 +82,19 @@ class LocalOnlyCommandLineTest {
     int rc;
     try {
       System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      rc = Main.commandLine().execute("bench", "qdrant-local", "--points", "2000", "--dim", "32",
-          "--queries", "20", "--batch", "500");
+      rc =
+          Main.commandLine()
+              .execute(
+                  "bench",
+                  "qdrant-local",
+                  "--points",
+                  "2000",
+                  "--dim",
+                  "32",
+                  "--queries",
+                  "20",
+                  "--batch",
+                  "500");
     } finally {
       System.setOut(original);
     }
