@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.image.Base64Image;
+import io.lesionsearch.kafka.BoundedText;
 import io.lesionsearch.kafka.SourceRecord;
 import io.lesionsearch.payload.LesionPayload;
 import io.lesionsearch.qdrant.JsonValues;
@@ -109,15 +110,7 @@ public final class IngestMessageParser implements Serializable {
     try {
       root = json().readTree(record.value());
     } catch (JsonProcessingException e) {
-      // The location, not Jackson's excerpt of the input, which could be a slice of an image.
-      throw new InvalidRecordException(
-          RecordProblem.NOT_JSON,
-          e.getLocation() == null
-              ? "not valid JSON: " + e.getOriginalMessage()
-              : "not valid JSON at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr());
+      throw new InvalidRecordException(RecordProblem.NOT_JSON, BoundedText.notJson(e));
     } catch (IOException e) {
       throw new InvalidRecordException(
           RecordProblem.NOT_JSON, "unreadable message: " + e.getClass().getSimpleName());

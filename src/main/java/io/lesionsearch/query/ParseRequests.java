@@ -3,6 +3,7 @@ package io.lesionsearch.query;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lesionsearch.kafka.BoundedText;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
 import java.io.IOException;
@@ -97,16 +98,7 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
     try {
       root = JSON.readTree(value);
     } catch (JsonProcessingException e) {
-      // The location, not Jackson's excerpt of the input, which could be a slice of an image. A
-      // document over Jackson's limits (nesting, number or string length) has no location.
-      throw new QueryException(
-          ErrorCode.MALFORMED_JSON,
-          e.getLocation() == null
-              ? "not valid JSON: " + e.getOriginalMessage()
-              : "not valid JSON at line "
-                  + e.getLocation().getLineNr()
-                  + ", column "
-                  + e.getLocation().getColumnNr());
+      throw new QueryException(ErrorCode.MALFORMED_JSON, BoundedText.notJson(e));
     } catch (IOException e) {
       throw new QueryException(
           ErrorCode.MALFORMED_JSON, "unreadable message: " + e.getClass().getSimpleName());
