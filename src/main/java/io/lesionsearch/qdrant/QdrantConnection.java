@@ -398,10 +398,17 @@ public final class QdrantConnection implements Serializable {
   /**
    * @param answerStarted Qdrant began an answer (sent its headers) that never arrived: Qdrant
    *     itself refuses with a status alone, so a RESOURCE_EXHAUSTED then is this channel's refusal
-   *     of a message over its inbound limit
+   *     of a message over its inbound limit. An answer Qdrant compressed is measured only while it
+   *     is read, and that refusal comes as CANCELLED, caused by the RESOURCE_EXHAUSTED.
    */
   private Status explain(Status status, boolean answerStarted) {
-    if (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && answerStarted) {
+    boolean refusedHere =
+        status.getCode() == Status.Code.RESOURCE_EXHAUSTED
+            || (status.getCode() == Status.Code.CANCELLED
+                && status.getCause() != null
+                && Status.fromThrowable(status.getCause()).getCode()
+                    == Status.Code.RESOURCE_EXHAUSTED);
+    if (refusedHere && answerStarted) {
       AnswerTooLargeException tooLarge = new AnswerTooLargeException(maxInboundBytes);
       return status
           .withCause(tooLarge)
