@@ -195,12 +195,17 @@ check() {
   fi
 }
 
-# pick_port VAR: a port free on 127.0.0.1 now, not handed out before.
+# pick_port VAR: a port free on 127.0.0.1 now, not handed out before, and below the kernel's
+# ephemeral range: a port in that range can be taken by any outgoing connection (a Kafka client,
+# Maven) between this check and the process's bind, as a JobManager's RPC port once was.
 used_ports=" "
+ephemeral_low=32768
+read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+(( ephemeral_low > 21000 )) || ephemeral_low=50000
 pick_port() {
   local p
   while :; do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 20000 + RANDOM % (ephemeral_low - 20000) ))
     [[ "$used_ports" == *" $p "* ]] && continue
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       used_ports+="$p "
