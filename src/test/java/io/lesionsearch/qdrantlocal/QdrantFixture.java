@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.lesionsearch.qdrant.JsonValues;
 import io.lesionsearch.testing.QdrantUnderTest;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
@@ -18,9 +19,6 @@ import io.qdrant.client.VectorsFactory;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Common.PointId;
-import io.qdrant.client.grpc.JsonWithInt.ListValue;
-import io.qdrant.client.grpc.JsonWithInt.NullValue;
-import io.qdrant.client.grpc.JsonWithInt.Struct;
 import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
@@ -220,28 +218,9 @@ final class QdrantFixture
     }
   }
 
+  /** The conversion the ingest job uses, so tests write payloads as the job does. */
   static Value value(JsonNode n) {
-    Value.Builder v = Value.newBuilder();
-    if (n.isNull()) {
-      v.setNullValue(NullValue.NULL_VALUE);
-    } else if (n.isIntegralNumber()) {
-      v.setIntegerValue(n.longValue());
-    } else if (n.isNumber()) {
-      v.setDoubleValue(n.doubleValue());
-    } else if (n.isTextual()) {
-      v.setStringValue(n.textValue());
-    } else if (n.isBoolean()) {
-      v.setBoolValue(n.booleanValue());
-    } else if (n.isArray()) {
-      ListValue.Builder l = ListValue.newBuilder();
-      n.forEach(item -> l.addValues(value(item)));
-      v.setListValue(l);
-    } else {
-      Struct.Builder s = Struct.newBuilder();
-      n.fields().forEachRemaining(e -> s.putFields(e.getKey(), value(e.getValue())));
-      v.setStructValue(s);
-    }
-    return v.build();
+    return JsonValues.of(n);
   }
 
   /** A payload back to JSON, for whole-payload comparisons. */
