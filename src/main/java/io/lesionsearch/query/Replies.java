@@ -54,13 +54,22 @@ public final class Replies {
     }
     AuditRecord audit =
         AuditRecord.searchAnswered(
-            request.requestId(), null, took, asked(request.searches()), auditResults);
+            request.requestId(),
+            request.requestedBy(),
+            took,
+            asked(request.searches()),
+            auditResults);
     return new Reply(request.requestId(), bytes(reply), audit);
   }
 
   public static Reply error(SearchRequest request, ErrorCode code, String message) {
     return error(
-        request.requestId(), request.receivedAtMillis(), request.searches(), code, message);
+        request.requestId(),
+        request.receivedAtMillis(),
+        request.searches(),
+        request.requestedBy(),
+        code,
+        message);
   }
 
   /**
@@ -72,12 +81,27 @@ public final class Replies {
       List<SearchSpec> searches,
       ErrorCode code,
       String message) {
+    return error(requestId, receivedAtMillis, searches, null, code, message);
+  }
+
+  /**
+   * @param searches what could be read of the request, for the audit log; empty when nothing could
+   * @param requestedBy who the request named, for the audit log; null when none, or none valid
+   */
+  public static Reply error(
+      String requestId,
+      long receivedAtMillis,
+      List<SearchSpec> searches,
+      String requestedBy,
+      ErrorCode code,
+      String message) {
     long took = System.currentTimeMillis() - receivedAtMillis;
     String shortMessage = message == null ? code.name() : BoundedText.message(message);
     ObjectNode reply = JSON.createObjectNode().put("request_id", requestId).put("status", "error");
     reply.putObject("error").put("code", code.name()).put("message", shortMessage);
     AuditRecord audit =
-        AuditRecord.searchFailed(requestId, null, took, asked(searches), code.name(), shortMessage);
+        AuditRecord.searchFailed(
+            requestId, requestedBy, took, asked(searches), code.name(), shortMessage);
     return new Reply(requestId, bytes(reply), audit);
   }
 
