@@ -1,5 +1,6 @@
 package io.lesionsearch.evaluate;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -28,7 +29,7 @@ public record EvaluationReport(
 
   public EvaluationReport {
     ks = List.copyOf(ks);
-    notCounted = Map.copyOf(notCounted);
+    notCounted = Collections.unmodifiableSortedMap(new TreeMap<>(notCounted));
     perClass = new TreeMap<>(perClass);
   }
 

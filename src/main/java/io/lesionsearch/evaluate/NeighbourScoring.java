@@ -1,5 +1,6 @@
 package io.lesionsearch.evaluate;
 
+import io.lesionsearch.kafka.BoundedText;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -31,12 +32,13 @@ final class NeighbourScoring {
     for (int i = 0; i < n; i++) {
       LabelledVector p = points.get(i);
       if (seen.putIfAbsent(p.imageId(), i) != null) {
-        throw new IllegalArgumentException("image id " + p.imageId() + " occurs twice");
+        throw new IllegalArgumentException(
+            "image id " + BoundedText.of(p.imageId(), 100) + " occurs twice");
       }
       if (p.vector().length != dimension) {
         throw new IllegalArgumentException(
             "image "
-                + p.imageId()
+                + BoundedText.of(p.imageId(), 100)
                 + " has a "
                 + p.vector().length
                 + "-d vector, the first one a "
