@@ -49,7 +49,6 @@ class ClusterJarCommandsTest {
             "datasets",
             "produce",
             "evaluate",
-            "evaluate",
             "bench",
             "qdrant-local",
             "help"),
