@@ -19,7 +19,6 @@ import io.qdrant.client.QdrantClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -132,7 +131,8 @@ final class EvaluateCommand implements Callable<Integer> {
       err.println("evaluate: " + e.getMessage());
       return 2;
     }
-    List<String> problems = new ArrayList<>();
+    // Rows the dataset reader refused, then images or points the source could not use.
+    int leftOut = 0;
     Loaded loaded;
     String source;
     if (dataset != null) {
@@ -141,6 +141,7 @@ final class EvaluateCommand implements Callable<Integer> {
       if (!scan.clean()) {
         err.println(scan.problemSummary(PROBLEMS_SHOWN));
         err.println("evaluate: going on without those rows");
+        leftOut += scan.problems().size();
       }
       loaded =
           DatasetVectors.embed(scan.images(), model, device.device, batch, settings.progress());
@@ -153,7 +154,8 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       source = "collection " + qdrant.collection + " at " + qdrant.host + ":" + qdrant.port;
     }
-    problems.addAll(loaded.problems());
+    List<String> problems = loaded.problems();
+    leftOut += problems.size();
     if (!problems.isEmpty()) {
       err.println(problems.size() + " images left out:");
       problems.stream().limit(PROBLEMS_SHOWN).forEach(p -> err.println("  " + p));
@@ -170,12 +172,11 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      ObjectNode o = JSON.createObjectNode().put("source", source).put("left_out", problems.size());
+      ObjectNode o = JSON.createObjectNode().put("source", source).put("left_out", leftOut);
       o.setAll(ReportJson.of(report));
       out.println(JSON.writeValueAsString(o));
     } else {
-      out.println(
-          source + (problems.isEmpty() ? "" : " (" + problems.size() + " images left out)"));
+      out.println(source + (leftOut == 0 ? "" : " (" + leftOut + " images left out)"));
       ReportTable.print(report, out);
     }
     out.flush();

@@ -19,6 +19,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -101,6 +102,41 @@ class EvaluateCommandITCase {
     BufferedImage plot = ImageIO.read(png.toFile());
     assertEquals(960, plot.getWidth());
     assertEquals(600, plot.getHeight());
+  }
+
+  @Test
+  void rowsAndImagesThatCannotBeUsedAreListedAndTheRestEvaluated(@TempDir Path tmp)
+      throws Exception {
+    Path sample = Path.of("datasets/sample");
+    Path images = Files.createDirectories(tmp.resolve("HAM10000_images_part_1"));
+    List<String> rows =
+        new ArrayList<>(Files.readAllLines(sample.resolve("HAM10000_metadata.csv")).subList(0, 9));
+    for (int i = 1; i <= 7; i++) {
+      String name = String.format(java.util.Locale.ROOT, "SYN_%07d.jpg", i);
+      Files.copy(sample.resolve("HAM10000_images_part_1").resolve(name), images.resolve(name));
+    }
+    Files.write(images.resolve("SYN_0000008.jpg"), new byte[] {1, 2, 3});
+    rows.add("SYNL_0000099,SYN_0000099,nv,histo,40.0,male,trunk");
+    Files.write(tmp.resolve("HAM10000_metadata.csv"), rows);
+
+    Run r =
+        run(
+            List.of(
+                "evaluate",
+                "--dataset",
+                tmp.toString(),
+                "--model",
+                TestData.model("vit-s16-d1-fp32").toString(),
+                "--resamples",
+                "0",
+                "--json"));
+    assertEquals(0, r.exit, r.err);
+    assertTrue(r.err.contains("SYN_0000099") && r.err.contains("SYN_0000008"), r.err);
+    JsonNode report = JSON.readTree(r.out);
+    assertEquals(2, report.get("left_out").asInt());
+    assertEquals(7, report.get("points").asInt());
+    assertEquals(Map.of("mel", 1), JSON.convertValue(report.get("not_counted"), Map.class));
+    assertEquals(6, report.get("queries").asInt());
   }
 
   @Test
