@@ -32,7 +32,7 @@ class SinkConfigTest {
 
   @Test
   void defaultsAreTheDocumentedOnes() {
-    QdrantSink sink = QdrantSink.builder().collection("lesions").build();
+    QdrantSink<PointStruct> sink = QdrantSink.builder().collection("lesions").build();
     AsyncSinkWriterConfiguration c = sink.writerConfiguration();
     assertEquals(1000, c.getMaxBatchSize());
     assertEquals(200, c.getMaxTimeInBufferMS());
@@ -151,12 +151,12 @@ class SinkConfigTest {
 
   @Test
   void indexesToEnsureAreTheCallersAndTravelWithTheSink() throws Exception {
-    QdrantSink sink =
+    QdrantSink<PointStruct> sink =
         QdrantSink.builder()
             .collection("c")
             .ensureCollection(8, Map.of("colour", PayloadSchemaType.Keyword))
             .build();
-    QdrantSink back = org.apache.flink.util.InstantiationUtil.clone(sink);
+    QdrantSink<?> back = org.apache.flink.util.InstantiationUtil.clone(sink);
     assertEquals(Map.of("colour", PayloadSchemaType.Keyword), back.payloadIndexes());
     assertEquals(8, back.ensureVectorSize());
   }
@@ -189,25 +189,25 @@ class SinkConfigTest {
             .setId(PointIdFactory.id(UUID.fromString(ID2)))
             .setVectors(VectorsFactory.vectors(new float[384]))
             .build();
-    BufferedRequestState<PointStruct> state =
+    BufferedRequestState<PointOp> state =
         new BufferedRequestState<>(
             List.of(
-                new RequestEntryWrapper<>(a, a.getSerializedSize()),
-                new RequestEntryWrapper<>(b, b.getSerializedSize())));
+                new RequestEntryWrapper<>(PointOp.upsert(a), a.getSerializedSize()),
+                new RequestEntryWrapper<>(PointOp.upsert(b), b.getSerializedSize())));
     PointStateSerializer ser = new PointStateSerializer();
     byte[] bytes = ser.serialize(state);
-    BufferedRequestState<PointStruct> back = ser.deserialize(ser.getVersion(), bytes);
-    List<RequestEntryWrapper<PointStruct>> entries = back.getBufferedRequestEntries();
+    BufferedRequestState<PointOp> back = ser.deserialize(ser.getVersion(), bytes);
+    List<RequestEntryWrapper<PointOp>> entries = back.getBufferedRequestEntries();
     assertEquals(2, entries.size());
-    assertEquals(a, entries.get(0).getRequestEntry());
-    assertEquals(b, entries.get(1).getRequestEntry());
+    assertEquals(PointOp.upsert(a), entries.get(0).getRequestEntry());
+    assertEquals(PointOp.upsert(b), entries.get(1).getRequestEntry());
     assertEquals(a.getSerializedSize(), entries.get(0).getSize());
     assertEquals(b.getSerializedSize(), entries.get(1).getSize());
     assertEquals(state.getStateSize(), back.getStateSize());
     // Compact: the floats and bytes plus a little framing, no Java serialization overhead.
     assertTrue(bytes.length < 4 * 388 + 200, "state bytes " + bytes.length);
 
-    BufferedRequestState<PointStruct> empty =
+    BufferedRequestState<PointOp> empty =
         ser.deserialize(ser.getVersion(), ser.serialize(BufferedRequestState.emptyState()));
     assertTrue(empty.getBufferedRequestEntries().isEmpty());
   }
