@@ -179,6 +179,28 @@ class EmbedOperatorTest {
   }
 
   @Test
+  void aDeletionWaitsForThePendingImagesBeforeItAndOvertakesNone() throws Exception {
+    try (var harness = harness(settings(4, 100), NUMBERED)) {
+      harness.setProcessingTime(0);
+      harness.open();
+      send(harness, "0", "1");
+      assertEquals(List.of(), harness.extractOutputValues(), "a batch of 4 is not full yet");
+      Deletion deletion = Deletion.ofImage(image("1", null, null, 2).source(), "1");
+      harness.processElement(deletion, 0);
+      send(harness, "2");
+      harness.endInput();
+
+      List<IndexChange> out = harness.extractOutputValues();
+      assertEquals(4, out.size(), out.toString());
+      assertEquals("0", ((EmbeddedImage) out.get(0)).image().imageId());
+      assertEquals("1", ((EmbeddedImage) out.get(1)).image().imageId());
+      assertEquals(deletion, out.get(2), "after the upsert of the image it deletes");
+      assertEquals("2", ((EmbeddedImage) out.get(3)).image().imageId());
+      assertEquals(List.of(2, 1), batches.sizes(), "the deletion flushed the partial batch");
+    }
+  }
+
+  @Test
   void errorsAndHangsOfOneDecodeAreThatImagesDeadLetter() throws Exception {
     ImageLimits limits =
         new ImageLimits(1 << 20, 1_000_000, PixelBudget.DEFAULT_PIXELS, Duration.ofMillis(50));
