@@ -117,7 +117,7 @@ public final class IngestJob {
         .maxInFlightRequests(1)
         .maxTimeInBufferMs(o.upsertMaxDelayMs())
         .ensureCollection(vectorSize, LesionPayload.INDEXES)
-        .onDeleted(new DeletionAudit(o.qdrant().collection()))
+        .onDeleted(new DeletionAudit())
         .buildForOperations();
   }
 

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.audit.AuditJson;
+import io.lesionsearch.audit.RequestedBy;
 import io.lesionsearch.image.Base64Image;
 import io.lesionsearch.kafka.BoundedText;
 import io.lesionsearch.kafka.SourceRecord;
@@ -51,8 +53,11 @@ public final class IngestMessageParser implements Serializable {
   /** A delete-by-filter's filter, in Qdrant's filter JSON. */
   public static final String FILTER = "filter";
 
+  /** Who a delete is for, kept in the audit trail. */
+  public static final String REQUESTED_BY = "requested_by";
+
   /** The audit quotes a deletion's filter up to this long. */
-  static final int MAX_FILTER_AUDIT_CHARS = 1024;
+  static final int MAX_FILTER_AUDIT_CHARS = AuditJson.MAX_FILTER_CHARS;
 
   /** The text fields hold codes and body sites. */
   public static final int MAX_TEXT_CHARS = 256;
@@ -166,12 +171,13 @@ public final class IngestMessageParser implements Serializable {
               + " characters, over the limit of "
               + MAX_IMAGE_ID_CHARS);
     }
-    return Deletion.ofImage(record, imageId);
+    return Deletion.ofImage(record, imageId, null);
   }
 
   /** Exactly one of image_id and filter; a filter only on the payload's own fields. */
   private Deletion deletion(ObjectNode message, SourceRecord record) throws InvalidRecordException {
     String imageId = text(message, LesionPayload.IMAGE_ID, MAX_IMAGE_ID_CHARS);
+    String requestedBy = requestedBy(message);
     JsonNode filter = message.get(FILTER);
     boolean byId = imageId != null;
     boolean byFilter = filter != null && !filter.isNull();
@@ -184,7 +190,7 @@ public final class IngestMessageParser implements Serializable {
       if (imageId.isBlank()) {
         throw new InvalidRecordException(RecordProblem.MISSING_FIELD, "image_id is blank");
       }
-      return Deletion.ofImage(record, imageId);
+      return Deletion.ofImage(record, imageId, requestedBy);
     }
     checkFilterKeys(filter, 0);
     Filter parsed;
@@ -200,7 +206,24 @@ public final class IngestMessageParser implements Serializable {
               + " instead if that is meant");
     }
     return Deletion.matching(
-        record, parsed, BoundedText.of(filter.toString(), MAX_FILTER_AUDIT_CHARS));
+        record, parsed, BoundedText.of(filter.toString(), MAX_FILTER_AUDIT_CHARS), requestedBy);
+  }
+
+  /** Who the delete is for, as the audit keeps it; optional. */
+  private static String requestedBy(ObjectNode message) throws InvalidRecordException {
+    JsonNode node = message.get(REQUESTED_BY);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new InvalidRecordException(
+          RecordProblem.WRONG_TYPE, "requested_by must be a string, got " + node.getNodeType());
+    }
+    var problem = RequestedBy.problem(node.asText());
+    if (problem.isPresent()) {
+      throw new InvalidRecordException(RecordProblem.INVALID_VALUE, problem.get());
+    }
+    return node.asText();
   }
 
   /**

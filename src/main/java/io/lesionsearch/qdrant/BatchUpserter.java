@@ -126,7 +126,7 @@ final class BatchUpserter {
             }
             metrics.deletions().inc();
             try {
-              deletions.deleted(d);
+              deletions.deleted(d, clockMs.getAsLong() - start);
             } catch (RuntimeException e) {
               // Unheard, the deletion would be unaudited: fail, and the replay deletes (a no-op)
               // and tells the listener again.

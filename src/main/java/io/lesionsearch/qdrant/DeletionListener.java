@@ -8,7 +8,10 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface DeletionListener extends Serializable {
-  DeletionListener NONE = deletion -> {};
+  DeletionListener NONE = (deletion, latencyMs) -> {};
 
-  void deleted(PointOp.Delete deletion);
+  /**
+   * @param latencyMs how long the delete call took, until Qdrant acknowledged it applied
+   */
+  void deleted(PointOp.Delete deletion, long latencyMs);
 }

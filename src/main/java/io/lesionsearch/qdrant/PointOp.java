@@ -18,7 +18,7 @@ import java.util.Objects;
 public sealed interface PointOp extends Serializable permits PointOp.Upsert, PointOp.Delete {
 
   /** A deletion's origin is a label for a log line, not a document. */
-  int MAX_ORIGIN_CHARS = 4096;
+  int MAX_ORIGIN_CHARS = 8192;
 
   /** What the request carries of this operation, for the sink's batch-size limits. */
   long sizeInBytes();

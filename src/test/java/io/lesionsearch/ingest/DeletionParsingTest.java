@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lesionsearch.audit.AuditRecord;
+import io.lesionsearch.audit.AuditTrail;
 import io.lesionsearch.kafka.SourceRecord;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrant.PointOp;
@@ -46,7 +48,34 @@ class DeletionParsingTest {
         List.of(PointIdFactory.id(PointIds.forImageId("ISIC_0024329"))),
         op.selector().getPoints().getIdsList(),
         "the point id an upsert of the same image_id gets");
-    assertEquals("image_id=ISIC_0024329", op.origin());
+    AuditRecord audit = DeletionAudit.record(op, 12);
+    assertEquals(AuditRecord.DELETE, audit.action());
+    assertEquals("ISIC_0024329", audit.deletion().imageId());
+    assertNull(audit.deletion().filter());
+    assertEquals("lesion-images-0@7", audit.requestId(), "the record it came in");
+    assertNull(audit.requestedBy(), "a tombstone names nobody");
+    assertEquals(12, audit.latencyMs());
+  }
+
+  @Test
+  void aDeleteMayNameWhoItIsForAndTheAuditKeepsIt() throws Exception {
+    Deletion d =
+        deletion(
+            "k", "{\"op\": \"delete\", \"image_id\": \"a\", \"requested_by\": \"dpo@clinic\"}");
+    AuditRecord audit = DeletionAudit.record(d.toOp(), 0);
+    assertEquals("dpo@clinic", audit.requestedBy());
+    String line = AuditTrail.line(audit);
+    assertTrue(line.contains("\"requested_by\":\"dpo@clinic\""), line);
+    assertReason(
+        "k",
+        "{\"op\": \"delete\", \"image_id\": \"a\", \"requested_by\": \"\"}",
+        RecordProblem.INVALID_VALUE,
+        "requested_by");
+    assertReason(
+        "k",
+        "{\"op\": \"delete\", \"image_id\": \"a\", \"requested_by\": 3}",
+        RecordProblem.WRONG_TYPE,
+        "requested_by");
   }
 
   @Test
@@ -67,7 +96,13 @@ class DeletionParsingTest {
     Filter f = d.toOp().selector().getFilter();
     assertEquals("lesion_id", f.getMust(0).getField().getKey());
     assertEquals("HAM_0002730", f.getMust(0).getField().getMatch().getKeyword());
-    assertTrue(d.toOp().origin().startsWith("filter={\"must\""), d.toOp().origin());
+    AuditRecord audit = DeletionAudit.record(d.toOp(), 0);
+    assertNull(audit.deletion().imageId());
+    String line = AuditTrail.line(audit);
+    assertTrue(
+        line.contains(
+            "\"filter\":{\"must\":[{\"key\":\"lesion_id\",\"match\":{\"value\":\"HAM_0002730\"}}]}"),
+        line);
   }
 
   @Test

@@ -185,7 +185,7 @@ class EmbedOperatorTest {
       harness.open();
       send(harness, "0", "1");
       assertEquals(List.of(), harness.extractOutputValues(), "a batch of 4 is not full yet");
-      Deletion deletion = Deletion.ofImage(image("1", null, null, 2).source(), "1");
+      Deletion deletion = Deletion.ofImage(image("1", null, null, 2).source(), "1", null);
       harness.processElement(deletion, 0);
       send(harness, "2");
       harness.endInput();
@@ -228,8 +228,15 @@ class EmbedOperatorTest {
 
   private OneInputStreamOperatorTestHarness<IngestMessage, IndexChange> harness(
       EmbedSettings settings, ImagePreparation.Factory preparations) throws Exception {
-    return new OneInputStreamOperatorTestHarness<>(
-        new EmbedOperator(settings, DLQ, batches.factory(), preparations));
+    var harness =
+        new OneInputStreamOperatorTestHarness<IngestMessage, IndexChange>(
+            new EmbedOperator(settings, DLQ, batches.factory(), preparations));
+    // The job's output type: images and deletions on one stream.
+    harness.setup(
+        TypeInformation.of(IndexChange.class)
+            .createSerializer(
+                new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+    return harness;
   }
 
   private static EmbedSettings settings(int batchSize, long maxDelayMs) {
