@@ -296,8 +296,8 @@ final class BatchUpserter {
   private static String hint(QdrantFailure failure) {
     return switch (failure) {
       case INVALID_ARGUMENT ->
-          "the points do not fit the collection; check its vector size and distance "
-              + "against the model's embedding size.";
+          "the request does not fit the collection; for upserts check its vector size and "
+              + "distance against the model's embedding size, for deletes the filter's fields.";
       case NOT_FOUND ->
           "the collection does not exist; create it (CollectionBootstrap) or fix the name.";
       case ACCESS_DENIED -> "check the API key (a read-only key cannot write).";
