@@ -91,7 +91,7 @@ public final class IngestJob {
             .uid("lesion-points");
 
     points
-        .sinkTo(qdrantSink(o, manifest.embeddingSize()))
+        .sinkTo(qdrantSink(o, manifest))
         .name("qdrant " + o.qdrant().collection())
         .uid("qdrant-sink");
 
@@ -103,7 +103,7 @@ public final class IngestJob {
         .uid("dead-letter-sink");
   }
 
-  private static QdrantSink qdrantSink(IngestConfig o, int vectorSize) {
+  private static QdrantSink qdrantSink(IngestConfig o, ModelManifest manifest) {
     return QdrantSink.builder()
         .connection(o.qdrant().connection())
         .collection(o.qdrant().collection())
@@ -114,7 +114,7 @@ public final class IngestJob {
         // one and leave an image's previous metadata in place.
         .maxInFlightRequests(1)
         .maxTimeInBufferMs(o.upsertMaxDelayMs())
-        .ensureCollection(vectorSize, LesionPayload.INDEXES)
+        .ensureCollection(manifest.embeddingSize(), manifest.modelId(), LesionPayload.INDEXES)
         .build();
   }
 

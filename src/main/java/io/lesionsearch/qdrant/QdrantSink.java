@@ -55,6 +55,7 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
   private final String collection;
   private final RetryPolicy retryPolicy;
   private final int ensureVectorSize;
+  private final String ensureModelId;
   private final LinkedHashMap<String, PayloadSchemaType> payloadIndexes;
 
   private QdrantSink(Builder b, long requestTimeoutMs) {
@@ -72,6 +73,7 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
     this.collection = b.collection;
     this.retryPolicy = b.retryPolicy;
     this.ensureVectorSize = b.ensureVectorSize;
+    this.ensureModelId = b.ensureModelId;
     this.payloadIndexes = b.payloadIndexes;
   }
 
@@ -93,6 +95,11 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
 
   int ensureVectorSize() {
     return ensureVectorSize;
+  }
+
+  /** The model whose vectors the collection must hold, or null for no model check. */
+  String ensureModelId() {
+    return ensureModelId;
   }
 
   Map<String, PayloadSchemaType> payloadIndexes() {
@@ -157,6 +164,7 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
     private long maxRecordSizeInBytes = DEFAULT_MAX_RECORD_SIZE_BYTES;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int ensureVectorSize;
+    private String ensureModelId;
     private LinkedHashMap<String, PayloadSchemaType> payloadIndexes = new LinkedHashMap<>();
 
     private Builder() {}
@@ -225,6 +233,17 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
       }
       this.ensureVectorSize = vectorSize;
       this.payloadIndexes = new LinkedHashMap<>(payloadIndexes);
+      return this;
+    }
+
+    /**
+     * As {@link #ensureCollection(int, Map)}, for one model's vectors: the collection records the
+     * model id and one made for another model is refused (see {@link CollectionBootstrap}).
+     */
+    public Builder ensureCollection(
+        int vectorSize, String modelId, Map<String, PayloadSchemaType> payloadIndexes) {
+      ensureCollection(vectorSize, payloadIndexes);
+      this.ensureModelId = Objects.requireNonNull(modelId, "modelId");
       return this;
     }
 

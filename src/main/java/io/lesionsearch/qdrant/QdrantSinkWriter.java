@@ -69,7 +69,11 @@ final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
     if (sink.ensureVectorSize() > 0) {
       try {
         CollectionBootstrap.ensure(
-            client, collection, sink.ensureVectorSize(), sink.payloadIndexes());
+            client,
+            collection,
+            sink.ensureVectorSize(),
+            sink.ensureModelId(),
+            sink.payloadIndexes());
       } catch (RuntimeException e) {
         // Flink never calls close() on a writer whose constructor threw.
         scheduler.shutdownNow();
