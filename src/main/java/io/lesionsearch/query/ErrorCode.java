@@ -39,5 +39,11 @@ public enum ErrorCode {
   /** No answer within the job's request timeout. */
   TIMEOUT,
   /** A fault of this job; the message says what. */
-  INTERNAL
+  INTERNAL,
+  /**
+   * The collection the job reads (through its alias) holds vectors of another model than the query
+   * vector's: the job's own model for image queries, the request's {@code model_id} for vector
+   * queries. The message names both model ids.
+   */
+  MODEL_MISMATCH
 }
