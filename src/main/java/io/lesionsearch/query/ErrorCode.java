@@ -45,5 +45,10 @@ public enum ErrorCode {
    * vector's: the job's own model for image queries, the request's {@code model_id} for vector
    * queries. The message names both model ids.
    */
-  MODEL_MISMATCH
+  MODEL_MISMATCH,
+  /**
+   * {@code requested_by} is not a string of 1..200 characters free of control and format
+   * characters.
+   */
+  INVALID_REQUESTED_BY
 }

@@ -604,10 +604,11 @@ class QueryJobITCase {
                     + ", \"limit\": 3}"));
     String requestId = reply.get("request_id").asText();
     JsonNode line = auditLine(requestId);
-    assertEquals("ok", line.get("status").asText());
+    assertEquals("search", line.get("action").asText());
+    assertEquals("ok", line.get("outcome").asText());
     assertEquals("image", line.get("searches").get(0).get("kind").asText());
     assertEquals(JSON.readTree(filter), line.get("searches").get(0).get("filter"));
-    assertTrue(line.get("took_ms").asLong() >= 0);
+    assertTrue(line.get("latency_ms").asLong() >= 0);
     JsonNode logged = line.get("results").get(0);
     assertEquals(3, logged.size());
     for (int i = 0; i < 3; i++) {
@@ -630,7 +631,7 @@ class QueryJobITCase {
             WAIT)
         .get();
     JsonNode error = auditLine(badId);
-    assertEquals("error", error.get("status").asText());
+    assertEquals("error", error.get("outcome").asText());
     assertEquals("UNKNOWN_QUERY_KIND", error.get("error").get("code").asText());
   }
 
