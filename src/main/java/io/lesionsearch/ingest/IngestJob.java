@@ -34,16 +34,34 @@ public final class IngestJob {
 
   public static void build(StreamExecutionEnvironment env, IngestConfig o)
       throws ModelLoadException {
-    build(env, o, UnaryOperator.identity());
+    build(env, o, UnaryOperator.identity(), false);
+  }
+
+  /**
+   * The same job over what the topic holds when it starts, then it ends: a re-index into a new
+   * collection.
+   */
+  public static void buildBounded(StreamExecutionEnvironment env, IngestConfig o)
+      throws ModelLoadException {
+    build(env, o, UnaryOperator.identity(), true);
+  }
+
+  static void build(
+      StreamExecutionEnvironment env,
+      IngestConfig o,
+      UnaryOperator<DataStream<ImageToEmbed>> afterParse)
+      throws ModelLoadException {
+    build(env, o, afterParse, false);
   }
 
   /**
    * {@code afterParse} lets tests put a failure between the stages; the job itself passes identity.
    */
-  static void build(
+  private static void build(
       StreamExecutionEnvironment env,
       IngestConfig o,
-      UnaryOperator<DataStream<ImageToEmbed>> afterParse)
+      UnaryOperator<DataStream<ImageToEmbed>> afterParse,
+      boolean bounded)
       throws ModelLoadException {
     o.flink().applyTo(env);
     // Every stage builds new objects and never changes its input, so chained stages may hand
@@ -57,7 +75,8 @@ public final class IngestJob {
 
     SingleOutputStreamOperator<ImageToEmbed> images =
         env.fromSource(
-                KafkaSources.records(o.kafka(), o.topic(), o.groupId(), o.flink().checkpointing()),
+                KafkaSources.records(
+                    o.kafka(), o.topic(), o.groupId(), o.flink().checkpointing(), bounded),
                 WatermarkStrategy.noWatermarks(),
                 "kafka " + o.topic())
             .uid("kafka-source")

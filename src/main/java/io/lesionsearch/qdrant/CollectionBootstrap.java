@@ -83,7 +83,7 @@ public final class CollectionBootstrap {
               : collection;
       try {
         get(
-            client.createCollectionAsync(create(physical, vectorSize, modelId), CALL_TIMEOUT),
+            client.createCollectionAsync(request(physical, vectorSize, modelId), CALL_TIMEOUT),
             physical);
         outcome = Outcome.CREATED;
         LOG.info(
@@ -146,7 +146,8 @@ public final class CollectionBootstrap {
     }
   }
 
-  private static CreateCollection create(String collection, int vectorSize, String modelId) {
+  /** The request that creates a physical collection for this model's vectors. */
+  public static CreateCollection request(String collection, int vectorSize, String modelId) {
     CreateCollection.Builder b =
         CreateCollection.newBuilder()
             .setCollectionName(collection)
