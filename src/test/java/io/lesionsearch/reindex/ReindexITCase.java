@@ -224,6 +224,7 @@ class ReindexITCase {
       searcher.join();
     }
     String log = out.toString(StandardCharsets.UTF_8);
+    System.out.print(log); // the README's excerpt comes from here
     assertEquals(Reindex.SWITCHED, code, log);
     assertTrue(answered.get() >= 2, "searches answered during the re-index: " + answered);
     assertEquals(List.of(), failures);
