@@ -55,6 +55,7 @@ public final class Main implements Runnable {
     CommandLine main = new CommandLine(new Main());
     main.addSubcommand(EmbedCommand.class);
     main.addSubcommand(IngestJobCommand.class);
+    main.addSubcommand(ReindexCommand.class);
     main.addSubcommand(QueryJobCommand.class);
     addLocalOnly(main, "LocalCommand");
     main.addSubcommand(SearchCommand.class);

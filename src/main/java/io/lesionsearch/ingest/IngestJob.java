@@ -34,16 +34,34 @@ public final class IngestJob {
 
   public static void build(StreamExecutionEnvironment env, IngestConfig o)
       throws ModelLoadException {
-    build(env, o, UnaryOperator.identity());
+    build(env, o, UnaryOperator.identity(), false);
+  }
+
+  /**
+   * The same job over what the topic holds when it starts, then it ends: a re-index into a new
+   * collection.
+   */
+  public static void buildBounded(StreamExecutionEnvironment env, IngestConfig o)
+      throws ModelLoadException {
+    build(env, o, UnaryOperator.identity(), true);
+  }
+
+  static void build(
+      StreamExecutionEnvironment env,
+      IngestConfig o,
+      UnaryOperator<DataStream<IngestMessage>> afterParse)
+      throws ModelLoadException {
+    build(env, o, afterParse, false);
   }
 
   /**
    * {@code afterParse} lets tests put a failure between the stages; the job itself passes identity.
    */
-  static void build(
+  private static void build(
       StreamExecutionEnvironment env,
       IngestConfig o,
-      UnaryOperator<DataStream<IngestMessage>> afterParse)
+      UnaryOperator<DataStream<IngestMessage>> afterParse,
+      boolean bounded)
       throws ModelLoadException {
     o.flink().applyTo(env);
     // Every stage builds new objects and never changes its input, so chained stages may hand
@@ -57,7 +75,8 @@ public final class IngestJob {
 
     SingleOutputStreamOperator<IngestMessage> images =
         env.fromSource(
-                KafkaSources.records(o.kafka(), o.topic(), o.groupId(), o.flink().checkpointing()),
+                KafkaSources.records(
+                    o.kafka(), o.topic(), o.groupId(), o.flink().checkpointing(), bounded),
                 WatermarkStrategy.noWatermarks(),
                 "kafka " + o.topic())
             .uid("kafka-source")
@@ -93,7 +112,7 @@ public final class IngestJob {
             .uid("lesion-points");
 
     points
-        .sinkTo(qdrantSink(o, manifest.embeddingSize()))
+        .sinkTo(qdrantSink(o, manifest))
         .name("qdrant " + o.qdrant().collection())
         .uid("qdrant-sink");
 
@@ -105,7 +124,7 @@ public final class IngestJob {
         .uid("dead-letter-sink");
   }
 
-  private static QdrantSink<PointOp> qdrantSink(IngestConfig o, int vectorSize) {
+  private static QdrantSink<PointOp> qdrantSink(IngestConfig o, ModelManifest manifest) {
     return QdrantSink.builder()
         .connection(o.qdrant().connection())
         .collection(o.qdrant().collection())
@@ -116,7 +135,7 @@ public final class IngestJob {
         // newer one and leave an image's previous metadata in place, or bring back a deleted one.
         .maxInFlightRequests(1)
         .maxTimeInBufferMs(o.upsertMaxDelayMs())
-        .ensureCollection(vectorSize, LesionPayload.INDEXES)
+        .ensureCollection(manifest.embeddingSize(), manifest.modelId(), LesionPayload.INDEXES)
         .onDeleted(new DeletionAudit())
         .buildForOperations();
   }

@@ -3,6 +3,7 @@ package io.lesionsearch.kafka;
 import io.lesionsearch.config.KafkaConfig;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -19,22 +20,36 @@ public final class KafkaSources {
    */
   public static KafkaSource<SourceRecord> records(
       KafkaConfig kafka, String topic, String groupId, boolean checkpointing) {
+    return records(kafka, topic, groupId, checkpointing, false);
+  }
+
+  /**
+   * As {@link #records(KafkaConfig, String, String, boolean)}; a bounded source stops at the
+   * topic's end offsets as they were when the job started (a re-index reads what was there).
+   */
+  public static KafkaSource<SourceRecord> records(
+      KafkaConfig kafka, String topic, String groupId, boolean checkpointing, boolean bounded) {
     Properties p = kafka.clientProperties();
     if (!checkpointing) {
       p.putIfAbsent("enable.auto.commit", "true");
     }
-    return KafkaSource.<SourceRecord>builder()
-        .setBootstrapServers(kafka.bootstrapServers())
-        .setTopics(topic)
-        .setGroupId(groupId)
-        .setStartingOffsets(
-            switch (kafka.startingOffsets()) {
-              case COMMITTED -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-              case EARLIEST -> OffsetsInitializer.earliest();
-              case LATEST -> OffsetsInitializer.latest();
-            })
-        .setDeserializer(new SourceRecordDeserializer())
-        .setProperties(p)
-        .build();
+    KafkaSourceBuilder<SourceRecord> builder =
+        KafkaSource.<SourceRecord>builder()
+            .setBootstrapServers(kafka.bootstrapServers())
+            .setTopics(topic)
+            .setGroupId(groupId)
+            .setStartingOffsets(
+                switch (kafka.startingOffsets()) {
+                  case COMMITTED ->
+                      OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+                  case EARLIEST -> OffsetsInitializer.earliest();
+                  case LATEST -> OffsetsInitializer.latest();
+                })
+            .setDeserializer(new SourceRecordDeserializer())
+            .setProperties(p);
+    if (bounded) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
   }
 }

@@ -3,6 +3,7 @@ package io.lesionsearch.qdrant;
 import io.grpc.Status;
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Collections.CollectionInfo;
+import io.qdrant.client.grpc.Collections.CreateCollection;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.PayloadSchemaInfo;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
@@ -47,30 +48,67 @@ public final class CollectionBootstrap {
       String collection,
       int vectorSize,
       Map<String, PayloadSchemaType> payloadIndexes) {
+    return ensure(client, collection, vectorSize, null, payloadIndexes);
+  }
+
+  /**
+   * As {@link #ensure(QdrantClient, String, int, Map)}, for the vectors of one model: a new
+   * collection records {@code {"model_id": ..., "vector_size": ...}} in its metadata, and an
+   * existing one whose metadata names another model is refused, so one collection never mixes the
+   * vectors of two models. A collection without a model id (made before collections recorded it) is
+   * accepted with a warning. A missing name that is not a physical name ({@link
+   * ModelCollections#isPhysical}) is created as an alias of the physical collection {@code
+   * <name>__<model id>}.
+   *
+   * @param modelId the encoder manifest's model id, or null to skip the model check
+   * @throws CollectionMismatchException if the collection exists with another size, distance or
+   *     model
+   */
+  public static Outcome ensure(
+      QdrantClient client,
+      String collection,
+      int vectorSize,
+      String modelId,
+      Map<String, PayloadSchemaType> payloadIndexes) {
     if (vectorSize <= 0) {
       throw new IllegalArgumentException("vector size must be > 0, got " + vectorSize);
     }
     Outcome outcome = Outcome.EXISTED;
     if (!get(client.collectionExistsAsync(collection, CALL_TIMEOUT), collection)) {
+      // A name that is not a physical one becomes an alias of <name>__<model>, so that a later
+      // model's collection can take its place in one atomic alias switch.
+      String physical =
+          modelId != null && !ModelCollections.isPhysical(collection)
+              ? ModelCollections.physicalName(collection, modelId)
+              : collection;
       try {
         get(
-            client.createCollectionAsync(
-                collection,
-                VectorParams.newBuilder().setSize(vectorSize).setDistance(Distance.Cosine).build(),
-                CALL_TIMEOUT),
-            collection);
+            client.createCollectionAsync(request(physical, vectorSize, modelId), CALL_TIMEOUT),
+            physical);
         outcome = Outcome.CREATED;
-        LOG.info("Created Qdrant collection '{}' (size {}, Cosine)", collection, vectorSize);
+        LOG.info(
+            "Created Qdrant collection '{}' (size {}, Cosine, model {})",
+            physical,
+            vectorSize,
+            modelId);
       } catch (RuntimeException e) {
         // Another writer may have created it between our check and our create (Qdrant answers
         // ALREADY_EXISTS); anything else, or a collection that still is not there, is real.
-        if (!get(client.collectionExistsAsync(collection, CALL_TIMEOUT), collection)) {
+        if (!get(client.collectionExistsAsync(physical, CALL_TIMEOUT), physical)) {
           throw e;
         }
+      }
+      if (!physical.equals(collection)) {
+        // Idempotent: writers racing here all point the alias at the same collection.
+        get(client.createAliasAsync(collection, physical, CALL_TIMEOUT), collection);
+        LOG.info("Qdrant alias '{}' -> '{}'", collection, physical);
       }
     }
     CollectionInfo info = get(client.getCollectionInfoAsync(collection, CALL_TIMEOUT), collection);
     check(collection, vectorSize, info);
+    if (modelId != null) {
+      checkModel(collection, modelId, info);
+    }
     addMissingIndexes(client, collection, payloadIndexes, info.getPayloadSchemaMap());
     return outcome;
   }
@@ -105,6 +143,46 @@ public final class CollectionBootstrap {
               + " and distance Cosine. Use another collection name, or delete "
               + "this collection (its points were made by a different model) so that it can be "
               + "created.");
+    }
+  }
+
+  /** The request that creates a physical collection for this model's vectors. */
+  public static CreateCollection request(String collection, int vectorSize, String modelId) {
+    CreateCollection.Builder b =
+        CreateCollection.newBuilder()
+            .setCollectionName(collection)
+            .setVectorsConfig(
+                VectorsConfig.newBuilder()
+                    .setParams(
+                        VectorParams.newBuilder()
+                            .setSize(vectorSize)
+                            .setDistance(Distance.Cosine)));
+    if (modelId != null) {
+      b.putAllMetadata(ModelCollections.metadata(modelId, vectorSize));
+    }
+    return b.build();
+  }
+
+  static void checkModel(String collection, String modelId, CollectionInfo info) {
+    String stored = ModelCollections.modelId(info);
+    if (stored == null) {
+      LOG.warn(
+          "Qdrant collection '{}' records no model id (made before collections recorded one);"
+              + " writing vectors of model '{}' into it as before",
+          collection,
+          modelId);
+    } else if (!stored.equals(modelId)) {
+      throw new CollectionMismatchException(
+          "Qdrant collection '"
+              + collection
+              + "' holds vectors of model '"
+              + stored
+              + "', but this job embeds with model '"
+              + modelId
+              + "'; vectors of two models must never share a collection. Write the new model's"
+              + " vectors to another collection (lesion-search reindex --to "
+              + ModelCollections.physicalName(ModelCollections.aliasOf(collection), modelId)
+              + ") and switch the alias when it is ready.");
     }
   }
 

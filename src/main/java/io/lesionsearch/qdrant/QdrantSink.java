@@ -59,6 +59,7 @@ public final class QdrantSink<T> extends AsyncSinkBase<T, PointOp> {
   private final String collection;
   private final RetryPolicy retryPolicy;
   private final int ensureVectorSize;
+  private final String ensureModelId;
   private final LinkedHashMap<String, PayloadSchemaType> payloadIndexes;
 
   private final DeletionListener deletionListener;
@@ -78,6 +79,7 @@ public final class QdrantSink<T> extends AsyncSinkBase<T, PointOp> {
     this.collection = b.collection;
     this.retryPolicy = b.retryPolicy;
     this.ensureVectorSize = b.ensureVectorSize;
+    this.ensureModelId = b.ensureModelId;
     this.payloadIndexes = b.payloadIndexes;
     this.deletionListener = b.deletionListener;
   }
@@ -100,6 +102,11 @@ public final class QdrantSink<T> extends AsyncSinkBase<T, PointOp> {
 
   int ensureVectorSize() {
     return ensureVectorSize;
+  }
+
+  /** The model whose vectors the collection must hold, or null for no model check. */
+  String ensureModelId() {
+    return ensureModelId;
   }
 
   Map<String, PayloadSchemaType> payloadIndexes() {
@@ -178,6 +185,7 @@ public final class QdrantSink<T> extends AsyncSinkBase<T, PointOp> {
     private long maxRecordSizeInBytes = DEFAULT_MAX_RECORD_SIZE_BYTES;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int ensureVectorSize;
+    private String ensureModelId;
     private LinkedHashMap<String, PayloadSchemaType> payloadIndexes = new LinkedHashMap<>();
     private DeletionListener deletionListener = DeletionListener.NONE;
 
@@ -247,6 +255,17 @@ public final class QdrantSink<T> extends AsyncSinkBase<T, PointOp> {
       }
       this.ensureVectorSize = vectorSize;
       this.payloadIndexes = new LinkedHashMap<>(payloadIndexes);
+      return this;
+    }
+
+    /**
+     * As {@link #ensureCollection(int, Map)}, for one model's vectors: the collection records the
+     * model id and one made for another model is refused (see {@link CollectionBootstrap}).
+     */
+    public Builder ensureCollection(
+        int vectorSize, String modelId, Map<String, PayloadSchemaType> payloadIndexes) {
+      ensureCollection(vectorSize, payloadIndexes);
+      this.ensureModelId = Objects.requireNonNull(modelId, "modelId");
       return this;
     }
 

@@ -71,7 +71,11 @@ final class QdrantSinkWriter<T> extends AsyncSinkWriter<T, PointOp> {
     if (sink.ensureVectorSize() > 0) {
       try {
         CollectionBootstrap.ensure(
-            client, collection, sink.ensureVectorSize(), sink.payloadIndexes());
+            client,
+            collection,
+            sink.ensureVectorSize(),
+            sink.ensureModelId(),
+            sink.payloadIndexes());
       } catch (RuntimeException e) {
         // Flink never calls close() on a writer whose constructor threw.
         scheduler.shutdownNow();

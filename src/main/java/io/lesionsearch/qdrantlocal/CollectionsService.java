@@ -1,6 +1,7 @@
 package io.lesionsearch.qdrantlocal;
 
 import io.grpc.stub.StreamObserver;
+import io.qdrant.client.grpc.Collections.AliasOperations;
 import io.qdrant.client.grpc.Collections.ChangeAliases;
 import io.qdrant.client.grpc.Collections.CollectionClusterInfoRequest;
 import io.qdrant.client.grpc.Collections.CollectionClusterInfoResponse;
@@ -280,10 +281,17 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
     return Math.max(2, Math.min(8, Runtime.getRuntime().availableProcessors() / 2));
   }
 
-  /** No aliases can exist here, so an empty list is the true answer. */
   @Override
   public void listAliases(ListAliasesRequest req, StreamObserver<ListAliasesResponse> obs) {
-    Rpc.answer(obs, () -> ListAliasesResponse.getDefaultInstance());
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          return ListAliasesResponse.newBuilder()
+              .addAllAliases(registry.aliases())
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   @Override
@@ -292,9 +300,13 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
     Rpc.answer(
         obs,
         () -> {
+          long t0 = System.nanoTime();
           // Qdrant answers an empty list for a missing collection too, not NOT_FOUND.
           new Validation().collectionName("collection_name", req.getCollectionName()).check();
-          return ListAliasesResponse.getDefaultInstance();
+          return ListAliasesResponse.newBuilder()
+              .addAllAliases(registry.aliasesOf(req.getCollectionName()))
+              .setTime(Rpc.secondsSince(t0))
+              .build();
         });
   }
 
@@ -305,7 +317,24 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
 
   @Override
   public void updateAliases(ChangeAliases req, StreamObserver<CollectionOperationResponse> obs) {
-    Rpc.refuse(obs, "Collections/UpdateAliases (aliases)");
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation().atLeastOne("timeout", req.hasTimeout(), req.getTimeout()).check();
+          for (AliasOperations a : req.getActionsList()) {
+            if (a.getActionCase() == AliasOperations.ActionCase.ACTION_NOT_SET) {
+              // Qdrant converts the whole batch before applying any of it.
+              throw Errors.invalidArgument("Malformed AliasOperation type");
+            }
+          }
+          Access.requireWrite();
+          registry.updateAliases(req.getActionsList());
+          return CollectionOperationResponse.newBuilder()
+              .setResult(true)
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   @Override

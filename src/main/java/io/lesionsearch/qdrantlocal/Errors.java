@@ -34,6 +34,10 @@ final class Errors {
         .asRuntimeException();
   }
 
+  static StatusRuntimeException notFound(String description) {
+    return Status.NOT_FOUND.withDescription("Not found: " + description).asRuntimeException();
+  }
+
   static StatusRuntimeException collectionExists(String name) {
     return Status.ALREADY_EXISTS
         .withDescription("Wrong input: Collection `" + name + "` already exists!")

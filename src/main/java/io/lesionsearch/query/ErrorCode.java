@@ -41,6 +41,12 @@ public enum ErrorCode {
   /** A fault of this job; the message says what. */
   INTERNAL,
   /**
+   * The collection the job reads (through its alias) holds vectors of another model than the query
+   * vector's: the job's own model for image queries, the request's {@code model_id} for vector
+   * queries. The message names both model ids.
+   */
+  MODEL_MISMATCH,
+  /**
    * {@code requested_by} is not a string of 1..200 characters free of control and format
    * characters.
    */

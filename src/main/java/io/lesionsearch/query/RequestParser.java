@@ -186,7 +186,7 @@ public final class RequestParser implements Serializable {
       String name = names.next();
       if (QUERY_KINDS.contains(name)) {
         kinds.add(name);
-      } else if (!name.equals("include_self")) {
+      } else if (!name.equals("include_self") && !name.equals("model_id")) {
         throw new QueryException(
             ErrorCode.UNKNOWN_QUERY_KIND,
             where
@@ -202,6 +202,10 @@ public final class RequestParser implements Serializable {
     if (query.has("include_self")
         && !(kinds.get(0).equals("image_id") && query.get("include_self").isBoolean())) {
       throw invalid(where + "query.include_self is a boolean that only an image_id query takes");
+    }
+    if (query.has("model_id")
+        && !(kinds.get(0).equals("vector") && query.get("model_id").isTextual())) {
+      throw invalid(where + "query.model_id is a string that only a vector query takes");
     }
     byte[] template = points.build().toByteArray();
     JsonNode value = query.get(kinds.get(0));
@@ -219,15 +223,16 @@ public final class RequestParser implements Serializable {
               payload.hideImageId);
       case "vector" ->
           new SearchSpec(
-              QueryKind.VECTOR,
-              null,
-              vector(value, where),
-              null,
-              false,
-              template,
-              filterJson,
-              payload.show,
-              payload.hideImageId);
+                  QueryKind.VECTOR,
+                  null,
+                  vector(value, where),
+                  null,
+                  false,
+                  template,
+                  filterJson,
+                  payload.show,
+                  payload.hideImageId)
+              .withModelId(query.has("model_id") ? query.get("model_id").asText() : null);
       default ->
           new SearchSpec(
               QueryKind.IMAGE_ID,

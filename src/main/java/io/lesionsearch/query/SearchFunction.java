@@ -39,10 +39,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers a search request with Flink async I/O: resolves each search's vector (embeds an image
- * with the TaskManager's shared model, or fetches an indexed image's stored vector), then searches
- * Qdrant, one SearchBatch call for a batch. Every request ends in exactly one reply: hits, or an
- * error reply with its code; Flink's timeout, the backstop, answers TIMEOUT.
+ * Answers a search request with Flink async I/O: resolves the job's collection name to the physical
+ * collection and its model ({@link CollectionModel}), resolves each search's vector (embeds an
+ * image with the TaskManager's shared model, or fetches an indexed image's stored vector), refuses
+ * a vector of another model than the collection's, then searches that physical collection, one
+ * SearchBatch call for a batch. Every request ends in exactly one reply: hits, or an error reply
+ * with its code; Flink's timeout, the backstop, answers TIMEOUT.
  */
 public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply> {
 
@@ -72,7 +74,8 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   private transient ScheduledExecutorService timer;
   private transient QdrantCalls calls;
   private transient Counter errors;
-  private transient CollectionVectorSize collectionVectorSize;
+  private transient CollectionModel collectionModel;
+  private transient String modelId;
 
   /**
    * @param images what one query image may cost
@@ -118,7 +121,9 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
               return t;
             });
     calls = new QdrantCalls(timer, grpc.channel());
-    collectionVectorSize = new CollectionVectorSize(calls, client, collection);
+    collectionModel =
+        new CollectionModel(CollectionModel.qdrant(calls, client, collection), System::nanoTime);
+    modelId = encoder.manifest().modelId();
     errors = getRuntimeContext().getMetricGroup().counter(METRIC_ERROR_REPLIES);
     ImageEmbedder queue = embedder;
     getRuntimeContext().getMetricGroup().gauge(METRIC_QUEUED_IMAGES, queue::queued);
@@ -157,15 +162,19 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMs(timeoutMs));
     CompletableFuture<List<List<ScoredPoint>>> hits;
     try {
+      // One target for the whole request, so that every search of a batch reads one collection.
+      CompletableFuture<CollectionModel.Target> target = collectionModel.current(deadline);
       List<CompletableFuture<SearchPoints>> searches = new ArrayList<>();
       for (SearchSpec spec : request.searches()) {
-        searches.add(searchPoints(spec, deadline));
+        searches.add(searchPoints(spec, target, deadline));
       }
       hits =
           CompletableFuture.allOf(searches.toArray(CompletableFuture[]::new))
+              .thenCombine(target, (done, t) -> t)
               .thenCompose(
-                  done ->
+                  t ->
                       search(
+                          t.physical(),
                           searches.stream().map(CompletableFuture::join).toList(),
                           request.batch(),
                           deadline));
@@ -198,8 +207,10 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   private Reply errorReply(SearchRequest request, Throwable error) {
     QueryException e = QdrantCalls.classify(error);
-    if (QdrantFailure.of(error) == QdrantFailure.INVALID_ARGUMENT) {
-      collectionVectorSize.forget();
+    QdrantFailure failure = QdrantFailure.of(error);
+    if (failure == QdrantFailure.INVALID_ARGUMENT || failure == QdrantFailure.NOT_FOUND) {
+      // The collection may have been made again, or the alias moved: ask again next time.
+      collectionModel.forget();
     }
     errors.inc();
     if (e.code() == ErrorCode.INTERNAL) {
@@ -209,7 +220,8 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   }
 
   /** The Qdrant request of one search, once its vector is known. */
-  private CompletableFuture<SearchPoints> searchPoints(SearchSpec spec, long deadline) {
+  private CompletableFuture<SearchPoints> searchPoints(
+      SearchSpec spec, CompletableFuture<CollectionModel.Target> target, long deadline) {
     SearchPoints template;
     try {
       template = SearchPoints.parseFrom(spec.searchPoints());
@@ -219,16 +231,31 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
     CompletableFuture<float[]> vector =
         switch (spec.kind()) {
           case VECTOR ->
-              collectionVectorSize.check(
-                  CompletableFuture.completedFuture(spec.vector()), deadline);
+              target.thenApply(
+                  t -> {
+                    if (spec.modelId() != null) {
+                      CollectionModel.requireModel(t, spec.modelId(), "the request's vector is of");
+                    }
+                    return CollectionModel.requireSize(t, spec.vector());
+                  });
           case IMAGE ->
-              collectionVectorSize.check(embedder.embed(spec.image(), deadline), deadline);
+              // Embedding does not wait for the check: both run at once.
+              embedder
+                  .embed(spec.image(), deadline)
+                  .thenCombine(
+                      target,
+                      (v, t) -> {
+                        CollectionModel.requireModel(t, modelId, "this job embeds images with");
+                        return CollectionModel.requireSize(t, v);
+                      });
           case IMAGE_ID ->
-              storedVector(spec.imageId(), deadline); // from the collection, so of its size
+              // From the collection that is searched, so of its model and size.
+              target.thenCompose(t -> storedVector(t.physical(), spec.imageId(), deadline));
         };
-    return vector.thenApply(
-        v -> {
-          SearchPoints.Builder b = template.toBuilder().setCollectionName(collection);
+    return vector.thenCombine(
+        target,
+        (v, t) -> {
+          SearchPoints.Builder b = template.toBuilder().setCollectionName(t.physical());
           for (float x : v) {
             b.addVector(x);
           }
@@ -240,12 +267,12 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
         });
   }
 
-  private CompletableFuture<float[]> storedVector(String imageId, long deadline) {
+  private CompletableFuture<float[]> storedVector(String physical, String imageId, long deadline) {
     return calls
         .call(
             timeout ->
                 client.retrieveAsync(
-                    collection,
+                    physical,
                     List.of(pointId(imageId)),
                     WithPayloadSelectorFactory.enable(false),
                     WithVectorsSelectorFactory.enable(true),
@@ -275,14 +302,14 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   }
 
   private CompletableFuture<List<List<ScoredPoint>>> search(
-      List<SearchPoints> searches, boolean batch, long deadline) {
+      String physical, List<SearchPoints> searches, boolean batch, long deadline) {
     if (!batch) {
       return calls
           .call(timeout -> client.searchAsync(searches.get(0), timeout), deadline)
           .thenApply(List::of);
     }
     return calls
-        .call(timeout -> client.searchBatchAsync(collection, searches, null, timeout), deadline)
+        .call(timeout -> client.searchBatchAsync(physical, searches, null, timeout), deadline)
         .thenApply(results -> results.stream().map(BatchResult::getResultList).toList());
   }
 

@@ -15,6 +15,8 @@ import java.io.Serializable;
  * @param filterJson the filter as the client sent it, for the audit log; null when none
  * @param showPayload whether hits carry a payload object
  * @param hideImageId whether image_id was asked for only to name the hits, not as payload
+ * @param modelId the model a {@link QueryKind#VECTOR} query says its vector is of; null when it
+ *     does not say
  */
 public record SearchSpec(
     QueryKind kind,
@@ -25,5 +27,46 @@ public record SearchSpec(
     byte[] searchPoints,
     String filterJson,
     boolean showPayload,
-    boolean hideImageId)
-    implements Serializable {}
+    boolean hideImageId,
+    String modelId)
+    implements Serializable {
+
+  /** A search that names no model. */
+  public SearchSpec(
+      QueryKind kind,
+      byte[] image,
+      float[] vector,
+      String imageId,
+      boolean includeSelf,
+      byte[] searchPoints,
+      String filterJson,
+      boolean showPayload,
+      boolean hideImageId) {
+    this(
+        kind,
+        image,
+        vector,
+        imageId,
+        includeSelf,
+        searchPoints,
+        filterJson,
+        showPayload,
+        hideImageId,
+        null);
+  }
+
+  /** The same search, saying its vector is of this model. */
+  public SearchSpec withModelId(String id) {
+    return new SearchSpec(
+        kind,
+        image,
+        vector,
+        imageId,
+        includeSelf,
+        searchPoints,
+        filterJson,
+        showPayload,
+        hideImageId,
+        id);
+  }
+}

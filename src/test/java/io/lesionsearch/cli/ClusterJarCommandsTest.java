@@ -26,6 +26,7 @@ class ClusterJarCommandsTest {
       List.of(
           "embed",
           "ingest-job",
+          "reindex",
           "query-job",
           "search",
           "web",
@@ -42,6 +43,7 @@ class ClusterJarCommandsTest {
         List.of(
             "embed",
             "ingest-job",
+            "reindex",
             "query-job",
             "local",
             "search",

@@ -174,4 +174,73 @@ class CollectionBootstrapTest {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void aNewNameBecomesAnAliasOfTheModelsCollectionWhichRecordsTheModel() throws Exception {
+    String alias = name("models");
+    String physical = ModelCollections.physicalName(alias, "vit-small/v1");
+    try {
+      assertEquals(
+          CollectionBootstrap.Outcome.CREATED,
+          CollectionBootstrap.ensure(client, alias, 4, "vit-small/v1", LesionPayload.INDEXES));
+      assertEquals(alias + "__vit-small_v1", physical);
+      assertEquals(List.of(alias), client.listCollectionAliasesAsync(physical).get());
+      CollectionInfo info = client.getCollectionInfoAsync(alias).get();
+      assertEquals("vit-small/v1", ModelCollections.modelId(info));
+      assertEquals(
+          4L,
+          info.getConfig().getMetadataMap().get(ModelCollections.VECTOR_SIZE).getIntegerValue());
+      // Again, as a restarted writer does: the alias is the collection now.
+      assertEquals(
+          CollectionBootstrap.Outcome.EXISTED,
+          CollectionBootstrap.ensure(client, alias, 4, "vit-small/v1", LesionPayload.INDEXES));
+    } finally {
+      client.deleteCollectionAsync(physical).get();
+    }
+  }
+
+  @Test
+  void aPhysicalNameIsCreatedAsItIsWithoutAlias() throws Exception {
+    String physical = ModelCollections.physicalName(name("phys"), "m2");
+    try {
+      CollectionBootstrap.ensure(client, physical, 4, "m2", LesionPayload.INDEXES);
+      assertEquals(List.of(), client.listCollectionAliasesAsync(physical).get());
+      assertEquals("m2", ModelCollections.modelId(client.getCollectionInfoAsync(physical).get()));
+    } finally {
+      client.deleteCollectionAsync(physical).get();
+    }
+  }
+
+  @Test
+  void refusesACollectionOfAnotherModelNamingBoth() throws Exception {
+    String physical = ModelCollections.physicalName(name("other"), "model-a");
+    try {
+      CollectionBootstrap.ensure(client, physical, 4, "model-a", LesionPayload.INDEXES);
+      CollectionMismatchException e =
+          assertThrows(
+              CollectionMismatchException.class,
+              () ->
+                  CollectionBootstrap.ensure(
+                      client, physical, 4, "model-b", LesionPayload.INDEXES));
+      assertTrue(
+          e.getMessage().contains("'model-a'")
+              && e.getMessage().contains("'model-b'")
+              && e.getMessage().contains("reindex"),
+          e.getMessage());
+    } finally {
+      client.deleteCollectionAsync(physical).get();
+    }
+  }
+
+  @Test
+  void acceptsACollectionThatRecordsNoModel() throws Exception {
+    client
+        .createCollectionAsync(
+            name("legacy"),
+            VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build())
+        .get();
+    assertEquals(
+        CollectionBootstrap.Outcome.EXISTED,
+        CollectionBootstrap.ensure(client, name("legacy"), 4, "any-model", LesionPayload.INDEXES));
+  }
 }

@@ -290,7 +290,7 @@ class LocalOnlyRefusalsTest {
   @Test
   @DisplayName(
       "RPCs outside the supported set answer UNIMPLEMENTED 'qdrant-local does not"
-          + " implement ...': UpdateCollection, aliases, payload edits, groups, recommend, facets,"
+          + " implement ...': UpdateCollection, payload edits, groups, recommend, facets,"
           + " matrices, discover, batch updates, snapshots")
   void unimplementedRpcs() {
     String rpc = "qdrant-local does not implement ";
@@ -302,10 +302,6 @@ class LocalOnlyRefusalsTest {
         Status.Code.UNIMPLEMENTED,
         rpc + "Collections/Update",
         q.client.updateCollectionAsync(UpdateCollection.newBuilder().setCollectionName(c).build()));
-    assertRefused(
-        Status.Code.UNIMPLEMENTED,
-        rpc + "Collections/UpdateAliases",
-        q.client.createAliasAsync("alias_1", c));
     assertRefused(
         Status.Code.UNIMPLEMENTED,
         rpc + "Points/SearchGroups",

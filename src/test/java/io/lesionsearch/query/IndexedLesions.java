@@ -77,12 +77,23 @@ final class IndexedLesions {
   }
 
   void upsert(QdrantClient client, String collection) throws Exception {
+    upsert(client, collection, Map.of());
+  }
+
+  /** Into a new collection whose metadata is {@code metadata} (a model id, say). */
+  void upsert(QdrantClient client, String collection, Map<String, Value> metadata)
+      throws Exception {
     client
         .createCollectionAsync(
-            collection,
-            VectorParams.newBuilder()
-                .setSize(vectors.values().iterator().next().length)
-                .setDistance(Distance.Cosine)
+            io.qdrant.client.grpc.Collections.CreateCollection.newBuilder()
+                .setCollectionName(collection)
+                .setVectorsConfig(
+                    io.qdrant.client.grpc.Collections.VectorsConfig.newBuilder()
+                        .setParams(
+                            VectorParams.newBuilder()
+                                .setSize(vectors.values().iterator().next().length)
+                                .setDistance(Distance.Cosine)))
+                .putAllMetadata(metadata)
                 .build())
         .get();
     List<PointStruct> points = new ArrayList<>();

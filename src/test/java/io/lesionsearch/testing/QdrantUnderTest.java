@@ -164,12 +164,33 @@ public final class QdrantUnderTest implements AutoCloseable {
     return local;
   }
 
-  /** Drops this test's collections (on a shared server), then stops a local endpoint. */
+  /**
+   * Drops this test's collections (on a shared server), then stops a local endpoint. A name that
+   * became an alias (the ingest job makes {@code NAME} an alias of {@code NAME__<model id>}) drops
+   * the collections it points at and every {@code NAME__<model id>}.
+   */
   @Override
   public void close() {
     if (!collections.isEmpty()) {
       try (QdrantClient client = connection().open()) {
-        for (String name : collections) {
+        Set<String> names = new java.util.TreeSet<>(collections);
+        try {
+          for (var a : client.listAliasesAsync().get(30, TimeUnit.SECONDS)) {
+            if (collections.contains(a.getAliasName())
+                || collections.contains(
+                    io.lesionsearch.qdrant.ModelCollections.aliasOf(a.getCollectionName()))) {
+              names.add(a.getCollectionName());
+            }
+          }
+          for (String c : client.listCollectionsAsync().get(30, TimeUnit.SECONDS)) {
+            if (collections.contains(io.lesionsearch.qdrant.ModelCollections.aliasOf(c))) {
+              names.add(c);
+            }
+          }
+        } catch (Exception e) {
+          // an older server without aliases: the names themselves are all there is
+        }
+        for (String name : names) {
           try {
             client.deleteCollectionAsync(name).get(30, TimeUnit.SECONDS);
           } catch (Exception e) {

@@ -1,0 +1,154 @@
+package io.lesionsearch.query;
+
+import io.lesionsearch.kafka.BoundedText;
+import io.lesionsearch.qdrant.ModelCollections;
+import io.qdrant.client.QdrantClient;
+import io.qdrant.client.grpc.Collections.AliasDescription;
+import io.qdrant.client.grpc.Collections.CollectionInfo;
+import io.qdrant.client.grpc.Collections.VectorsConfig;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The physical collection behind the name the job reads (an alias or a collection) and the model
+ * that made its vectors, asked of Qdrant at most every {@link #MAX_AGE_NANOS} so that an alias
+ * switch is seen within that time. The job searches the physical collection it checked, never the
+ * alias: a switch between the check and the search cannot make it compare one model's vector with
+ * another model's points.
+ */
+final class CollectionModel {
+  /** The most of a model id a message shows: a request's model_id is the client's text. */
+  static final int MAX_MODEL_ID_CHARS = 120;
+
+  /** How long an answer is used before Qdrant is asked again. */
+  static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  /**
+   * What the job's collection name stands for now.
+   *
+   * @param name the name the job reads
+   * @param physical the collection the name resolves to (the name itself when it is no alias)
+   * @param modelId the model id its metadata records, or null when it records none
+   * @param vectorSize its vector size, or -1 when it has named vectors
+   */
+  record Target(String name, String physical, String modelId, int vectorSize) {
+    /** How the target is named in messages: the name, and the physical one behind an alias. */
+    String describe() {
+      return physical.equals(name)
+          ? "collection " + name
+          : "collection " + name + " (alias of " + physical + ")";
+    }
+  }
+
+  /** Asks Qdrant; a fake in tests. */
+  interface Lookup {
+    CompletableFuture<Target> resolve(long deadlineNanos);
+  }
+
+  private record Answer(CompletableFuture<Target> target, long askedAtNanos) {}
+
+  private final Lookup lookup;
+  private final LongSupplier nanoClock;
+  private volatile Answer answer;
+
+  CollectionModel(Lookup lookup, LongSupplier nanoClock) {
+    this.lookup = lookup;
+    this.nanoClock = nanoClock;
+  }
+
+  /** Resolves {@code name} with two Qdrant calls: the aliases, then the collection's info. */
+  static Lookup qdrant(QdrantCalls calls, QdrantClient client, String name) {
+    return deadline ->
+        calls
+            .call(client::listAliasesAsync, deadline)
+            .thenCompose(
+                aliases -> {
+                  String physical = name;
+                  for (AliasDescription a : aliases) {
+                    if (a.getAliasName().equals(name)) {
+                      physical = a.getCollectionName();
+                    }
+                  }
+                  String resolved = physical;
+                  return calls
+                      .call(t -> client.getCollectionInfoAsync(resolved, t), deadline)
+                      .thenApply(info -> target(name, resolved, info));
+                });
+  }
+
+  static Target target(String name, String physical, CollectionInfo info) {
+    VectorsConfig vectors = info.getConfig().getParams().getVectorsConfig();
+    return new Target(
+        name,
+        physical,
+        ModelCollections.modelId(info),
+        vectors.hasParams() ? (int) vectors.getParams().getSize() : -1);
+  }
+
+  /** The current target: the last answer while it is fresh and did not fail, else a new one. */
+  CompletableFuture<Target> current(long deadlineNanos) {
+    long now = nanoClock.getAsLong();
+    Answer known = answer;
+    if (known != null
+        && now - known.askedAtNanos < MAX_AGE_NANOS
+        && !known.target.isCompletedExceptionally()) {
+      return known.target;
+    }
+    synchronized (this) {
+      known = answer;
+      if (known != null
+          && now - known.askedAtNanos < MAX_AGE_NANOS
+          && !known.target.isCompletedExceptionally()) {
+        return known.target;
+      }
+      CompletableFuture<Target> asked = lookup.resolve(deadlineNanos);
+      answer = new Answer(asked, now);
+      return asked;
+    }
+  }
+
+  /** After Qdrant refused a search: the collection may have changed, ask again next time. */
+  void forget() {
+    answer = null;
+  }
+
+  /**
+   * MODEL_MISMATCH unless the target's model is {@code modelId}; a collection that records no model
+   * (made before collections recorded one) is accepted.
+   *
+   * @param whose what made the query vector, for the message
+   */
+  static void requireModel(Target target, String modelId, String whose) {
+    if (target.modelId() != null && !target.modelId().equals(modelId)) {
+      throw new CompletionException(
+          new QueryException(
+              ErrorCode.MODEL_MISMATCH,
+              whose
+                  + " model '"
+                  + BoundedText.of(modelId, MAX_MODEL_ID_CHARS)
+                  + "', but "
+                  + target.describe()
+                  + " holds vectors of model '"
+                  + BoundedText.of(target.modelId(), MAX_MODEL_ID_CHARS)
+                  + "'; vectors of two models are never compared"));
+    }
+  }
+
+  /** VECTOR_SIZE_MISMATCH unless the vector has the target's size. */
+  static float[] requireSize(Target target, float[] vector) {
+    if (target.vectorSize() >= 0 && vector.length != target.vectorSize()) {
+      throw new CompletionException(
+          new QueryException(
+              ErrorCode.VECTOR_SIZE_MISMATCH,
+              "the vector has "
+                  + vector.length
+                  + " numbers; "
+                  + target.describe()
+                  + " holds vectors of "
+                  + target.vectorSize()));
+    }
+    return vector;
+  }
+}
