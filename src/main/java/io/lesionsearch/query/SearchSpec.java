@@ -15,6 +15,9 @@ import java.io.Serializable;
  * @param filterJson the filter as the client sent it, for the audit log; null when none
  * @param showPayload whether hits carry a payload object
  * @param hideImageId whether image_id was asked for only to name the hits, not as payload
+ * @param groupBy the payload key the hits are grouped by (Qdrant's SearchGroups); null for a plain
+ *     search, where {@code searchPoints}' limit counts hits rather than groups
+ * @param groupSize the most hits per group; 0 when not grouped
  */
 public record SearchSpec(
     QueryKind kind,
@@ -25,5 +28,12 @@ public record SearchSpec(
     byte[] searchPoints,
     String filterJson,
     boolean showPayload,
-    boolean hideImageId)
-    implements Serializable {}
+    boolean hideImageId,
+    String groupBy,
+    int groupSize)
+    implements Serializable {
+
+  public boolean grouped() {
+    return groupBy != null;
+  }
+}
