@@ -40,8 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers a search request with Flink async I/O: resolves each search's vector (embeds an image
  * with the TaskManager's shared model, or fetches an indexed image's stored vector), then searches
- * Qdrant, one SearchBatch call for a batch. Every request ends in exactly one reply: hits, or an
- * error reply with its code; Flink's timeout, the backstop, answers TIMEOUT.
+ * Qdrant, one SearchBatch call for a batch (one SearchGroups call per grouped search, which has no
+ * batch form). Every request ends in exactly one reply: hits, or an error reply with its code;
+ * Flink's timeout, the backstop, answers TIMEOUT.
  */
 public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply> {
 
