@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.audit.RequestedBy;
 import io.lesionsearch.query.ReplyTable;
+import io.lesionsearch.query.RequestParser;
 import io.lesionsearch.query.SearchClient;
 import io.lesionsearch.query.SearchClientFailedException;
 import io.lesionsearch.query.SearchClientOptions;
@@ -13,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -100,6 +103,13 @@ final class SearchCommand implements Callable<Integer> {
           "true, false, comma-separated keys, or with_payload JSON such as '{\"exclude\": [\"lesion_id\"]}' (default: true).")
   String payload;
 
+  @Option(
+      names = "--requested-by",
+      paramLabel = "NAME",
+      description =
+          "The user or service this search is for, recorded in the query job's audit trail (1..200 characters, no control characters).")
+  String requestedBy;
+
   @Option(names = "--json", description = "Print the reply as it came, one JSON line.")
   boolean json;
 
@@ -138,6 +148,14 @@ final class SearchCommand implements Callable<Integer> {
 
   ObjectNode request() throws Exception {
     ObjectNode request = JSON.createObjectNode();
+    if (requestedBy != null) {
+      Optional<String> problem = RequestedBy.problem(requestedBy);
+      if (problem.isPresent()) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--requested-by: " + problem.get());
+      }
+      request.put(RequestParser.REQUESTED_BY, requestedBy);
+    }
     ObjectNode q = request.putObject("query");
     if (query.image != null) {
       q.put("image", Base64.getEncoder().encodeToString(Files.readAllBytes(query.image)));

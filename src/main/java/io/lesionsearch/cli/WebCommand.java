@@ -80,6 +80,20 @@ public final class WebCommand implements Callable<Integer> {
   List<String> allowedHosts = new ArrayList<>();
 
   @Option(
+      names = "--trusted-user-header",
+      paramLabel = "NAME",
+      description =
+          "A request header an authenticating reverse proxy sets to the signed-in user, e.g. X-Forwarded-User: every search takes its requested_by from it, and one without exactly one valid value gets HTTP 403 USER_UNKNOWN. The proxy must strip this header from what clients send.")
+  String trustedUserHeader;
+
+  @Option(
+      names = "--requested-by",
+      paramLabel = "NAME",
+      description =
+          "The requested_by of every search when no --trusted-user-header is set: this page's name as a service in the audit trail (1..200 characters).")
+  String requestedBy;
+
+  @Option(
       names = "--sample-image-id",
       paramLabel = "ID",
       description =
@@ -100,7 +114,9 @@ public final class WebCommand implements Callable<Integer> {
             sampleImageIds,
             maxConcurrentSearches,
             uploadMemoryBytes,
-            allowedHosts);
+            allowedHosts,
+            trustedUserHeader,
+            requestedBy);
     SearchClient client = kafka.open();
     WebServer server;
     try {

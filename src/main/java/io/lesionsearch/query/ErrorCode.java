@@ -39,5 +39,10 @@ public enum ErrorCode {
   /** No answer within the job's request timeout. */
   TIMEOUT,
   /** A fault of this job; the message says what. */
-  INTERNAL
+  INTERNAL,
+  /**
+   * {@code requested_by} is not a string of 1..200 characters free of control and format
+   * characters.
+   */
+  INVALID_REQUESTED_BY
 }

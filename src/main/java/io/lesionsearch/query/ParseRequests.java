@@ -53,9 +53,10 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
       }
       root = read(record.value());
     } catch (QueryException e) {
-      answerOrDeadLetter(key, received, e, record, ctx);
+      answerOrDeadLetter(key, received, null, e, record, ctx);
       return;
     }
+    String requestedBy = validRequestedBy(root);
     JsonNode id = root.get("request_id");
     String requestId = id != null && id.isTextual() && !id.asText().isBlank() ? id.asText() : key;
     try {
@@ -77,7 +78,7 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
       }
       out.collect(parser.parse(requestId, root, received));
     } catch (QueryException e) {
-      answerOrDeadLetter(requestId, received, e, record, ctx);
+      answerOrDeadLetter(requestId, received, requestedBy, e, record, ctx);
     } catch (RuntimeException | StackOverflowError e) {
       // A bug of ours must cost this request an error reply, not the job a restart that reads the
       // same request again, forever.
@@ -85,6 +86,7 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
       answerOrDeadLetter(
           requestId,
           received,
+          requestedBy,
           new QueryException(
               ErrorCode.INTERNAL,
               "the request could not be read (" + e.getClass().getSimpleName() + ")"),
@@ -111,8 +113,22 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
     return root;
   }
 
+  /** Who a refused request named, so that its audit line says so; null unless that is valid. */
+  private static String validRequestedBy(JsonNode root) {
+    try {
+      return RequestParser.requestedBy(root);
+    } catch (QueryException e) {
+      return null;
+    }
+  }
+
   private void answerOrDeadLetter(
-      String requestId, long received, QueryException e, SourceRecord record, Context ctx) {
+      String requestId,
+      long received,
+      String requestedBy,
+      QueryException e,
+      SourceRecord record,
+      Context ctx) {
     if (requestId == null) {
       ctx.output(
           deadLetters,
@@ -125,7 +141,8 @@ public final class ParseRequests extends ProcessFunction<SourceRecord, SearchReq
     } else {
       String replyId = RequestIds.tooLong(requestId) ? RequestIds.shortened(requestId) : requestId;
       ctx.output(
-          errorReplies, Replies.error(replyId, received, List.of(), e.code(), e.getMessage()));
+          errorReplies,
+          Replies.error(replyId, received, List.of(), requestedBy, e.code(), e.getMessage()));
     }
   }
 }

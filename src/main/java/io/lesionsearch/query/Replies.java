@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.audit.AuditJson;
+import io.lesionsearch.audit.AuditRecord;
 import io.lesionsearch.kafka.BoundedText;
 import io.lesionsearch.payload.LesionPayload;
 import io.qdrant.client.grpc.Common.PointId;
@@ -13,6 +15,7 @@ import io.qdrant.client.grpc.Points.GroupId;
 import io.qdrant.client.grpc.Points.PointGroup;
 import io.qdrant.client.grpc.Points.ScoredPoint;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +30,6 @@ public final class Replies {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The audit log keeps a filter up to this size as JSON, and only the start of a larger one. */
-  private static final int MAX_AUDIT_FILTER_CHARS = 4000;
-
   private Replies() {}
 
   public static Reply ok(SearchRequest request, List<SearchResult> results) {
@@ -39,15 +39,14 @@ public final class Replies {
             .put("request_id", request.requestId())
             .put("status", "ok")
             .put("took_ms", took);
-    ObjectNode audit = auditBase(request.requestId(), "ok", request.searches(), took);
-    ArrayNode auditResults = audit.putArray("results");
+    List<List<AuditRecord.Hit>> auditResults = new ArrayList<>();
     ArrayNode batch = request.batch() ? reply.putArray("results") : null;
     for (int i = 0; i < results.size(); i++) {
       SearchSpec spec = request.searches().get(i);
       SearchResult result = results.get(i);
       ObjectNode target = request.batch() ? batch.addObject() : reply;
-      // The audit line lists every hit of the search, grouped or not, in reply order.
-      ArrayNode auditHits = auditResults.addArray();
+      // The audit record lists every hit of the search, grouped or not, in reply order.
+      List<AuditRecord.Hit> auditHits = new ArrayList<>();
       if (result.grouped()) {
         ArrayNode groups = target.putArray("groups");
         for (PointGroup g : result.groups()) {
@@ -58,18 +57,27 @@ public final class Replies {
       } else {
         hits(result.hits(), spec, target.putArray("hits"), auditHits);
       }
+      auditResults.add(auditHits);
     }
-    return new Reply(request.requestId(), bytes(reply), audit.toString());
+    AuditRecord audit =
+        AuditRecord.searchAnswered(
+            request.requestId(),
+            request.requestedBy(),
+            took,
+            asked(request.searches()),
+            auditResults);
+    return new Reply(request.requestId(), bytes(reply), audit);
   }
 
   private static void hits(
-      List<ScoredPoint> points, SearchSpec spec, ArrayNode hits, ArrayNode auditHits) {
+      List<ScoredPoint> points, SearchSpec spec, ArrayNode hits, List<AuditRecord.Hit> auditHits) {
     for (ScoredPoint p : points) {
       ObjectNode hit = hit(p, spec);
       hits.add(hit);
-      ObjectNode logged = auditHits.addObject().put("id", hit.get("id").asText());
-      logged.set("image_id", hit.get("image_id"));
-      logged.put("score", p.getScore());
+      JsonNode imageId = hit.get("image_id");
+      auditHits.add(
+          new AuditRecord.Hit(
+              hit.get("id").asText(), imageId.isNull() ? null : imageId.asText(), p.getScore()));
     }
   }
 
@@ -89,7 +97,12 @@ public final class Replies {
 
   public static Reply error(SearchRequest request, ErrorCode code, String message) {
     return error(
-        request.requestId(), request.receivedAtMillis(), request.searches(), code, message);
+        request.requestId(),
+        request.receivedAtMillis(),
+        request.searches(),
+        request.requestedBy(),
+        code,
+        message);
   }
 
   /**
@@ -101,13 +114,28 @@ public final class Replies {
       List<SearchSpec> searches,
       ErrorCode code,
       String message) {
+    return error(requestId, receivedAtMillis, searches, null, code, message);
+  }
+
+  /**
+   * @param searches what could be read of the request, for the audit log; empty when nothing could
+   * @param requestedBy who the request named, for the audit log; null when none, or none valid
+   */
+  public static Reply error(
+      String requestId,
+      long receivedAtMillis,
+      List<SearchSpec> searches,
+      String requestedBy,
+      ErrorCode code,
+      String message) {
     long took = System.currentTimeMillis() - receivedAtMillis;
     String shortMessage = message == null ? code.name() : BoundedText.message(message);
     ObjectNode reply = JSON.createObjectNode().put("request_id", requestId).put("status", "error");
     reply.putObject("error").put("code", code.name()).put("message", shortMessage);
-    ObjectNode audit = auditBase(requestId, "error", searches, took);
-    audit.putObject("error").put("code", code.name()).put("message", shortMessage);
-    return new Reply(requestId, bytes(reply), audit.toString());
+    AuditRecord audit =
+        AuditRecord.searchFailed(
+            requestId, requestedBy, took, asked(searches), code.name(), shortMessage);
+    return new Reply(requestId, bytes(reply), audit);
   }
 
   private static ObjectNode hit(ScoredPoint p, SearchSpec spec) {
@@ -150,15 +178,10 @@ public final class Replies {
     ObjectNode json =
         JSON.createObjectNode().put("request_id", reply.requestId()).put("status", "error");
     json.putObject("error").put("code", ErrorCode.REPLY_TOO_LARGE.name()).put("message", message);
-    ObjectNode audit;
-    try {
-      audit = (ObjectNode) JSON.readTree(reply.audit());
-    } catch (JsonProcessingException | ClassCastException e) {
-      audit = JSON.createObjectNode().put("request_id", reply.requestId());
-    }
-    audit.put("status", "error").remove("results");
-    audit.putObject("error").put("code", ErrorCode.REPLY_TOO_LARGE.name()).put("message", message);
-    return new Reply(reply.requestId(), bytes(json), audit.toString());
+    return new Reply(
+        reply.requestId(),
+        bytes(json),
+        reply.audit().failedWith(ErrorCode.REPLY_TOO_LARGE.name(), message));
   }
 
   static String id(PointId id) {
@@ -166,37 +189,18 @@ public final class Replies {
   }
 
   /** What was asked, without the query itself: the kind, never the image bytes or the vector. */
-  private static ObjectNode auditBase(
-      String requestId, String status, List<SearchSpec> searches, long took) {
-    ObjectNode audit =
-        JSON.createObjectNode()
-            .put("request_id", requestId)
-            .put("status", status)
-            .put("took_ms", took);
-    ArrayNode asked = audit.putArray("searches");
+  private static List<AuditRecord.Search> asked(List<SearchSpec> searches) {
+    List<AuditRecord.Search> asked = new ArrayList<>();
     for (SearchSpec s : searches) {
-      ObjectNode o = asked.addObject().put("kind", s.kind().key());
-      if (s.kind() == QueryKind.IMAGE_ID) {
-        o.put("image_id", BoundedText.of(s.imageId(), RequestIds.MAX_CHARS));
-      }
-      String filter = s.filterJson();
-      o.set(
-          "filter",
-          filter == null
-              ? null
-              : filter.length() > MAX_AUDIT_FILTER_CHARS
-                  ? JSON.getNodeFactory().textNode(BoundedText.of(filter, MAX_AUDIT_FILTER_CHARS))
-                  : parsed(filter));
+      asked.add(
+          new AuditRecord.Search(
+              s.kind().key(),
+              s.kind() == QueryKind.IMAGE_ID
+                  ? BoundedText.of(s.imageId(), RequestIds.MAX_CHARS)
+                  : null,
+              s.filterJson() == null ? null : AuditJson.filter(s.filterJson())));
     }
-    return audit;
-  }
-
-  private static JsonNode parsed(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (JsonProcessingException e) {
-      return JSON.getNodeFactory().textNode(json);
-    }
+    return asked;
   }
 
   private static byte[] bytes(ObjectNode node) {

@@ -1,13 +1,14 @@
 package io.lesionsearch.query;
 
+import io.lesionsearch.audit.AuditRecord;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A reply ready to send: the message for the replies topic, and its line for the audit log, which
- * records what was asked and answered but never the image.
+ * A reply ready to send: the message for the replies topic, and its audit record, which records
+ * what was asked and answered but never the image.
  */
-public record Reply(String requestId, byte[] json, String audit) implements Serializable {
+public record Reply(String requestId, byte[] json, AuditRecord audit) implements Serializable {
 
   /** What the replies topic takes of it: the request_id as key, and the JSON. */
   public int sizeInBytes() {

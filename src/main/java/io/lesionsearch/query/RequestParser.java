@@ -2,6 +2,7 @@ package io.lesionsearch.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.lesionsearch.audit.RequestedBy;
 import io.lesionsearch.image.Base64Image;
 import io.lesionsearch.kafka.BoundedText;
 import io.lesionsearch.payload.LesionPayload;
@@ -14,6 +15,7 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -52,6 +54,9 @@ public final class RequestParser implements Serializable {
           LesionPayload.SEX,
           LesionPayload.LOCALIZATION);
 
+  /** The request's field naming who it is for (see {@link RequestedBy}). */
+  public static final String REQUESTED_BY = "requested_by";
+
   private static final Set<String> SEARCH_FIELDS =
       Set.of(
           "query",
@@ -86,13 +91,15 @@ public final class RequestParser implements Serializable {
 
   public SearchRequest parse(String requestId, JsonNode root, long receivedAtMillis)
       throws QueryException {
+    String requestedBy = requestedBy(root);
     JsonNode searches = root.get("searches");
     if (searches == null) {
-      checkFields(root, "request", "request_id");
+      checkFields(root, "request", "request_id", REQUESTED_BY);
       return checked(
-          new SearchRequest(requestId, List.of(search(root, "")), false, receivedAtMillis));
+          new SearchRequest(
+              requestId, List.of(search(root, "")), false, receivedAtMillis, requestedBy));
     }
-    checkFields(root, "request", "request_id", "searches");
+    checkFields(root, "request", "request_id", REQUESTED_BY, "searches");
     for (String field : SEARCH_FIELDS) {
       if (root.has(field)) {
         throw invalid("\"" + field + "\" belongs inside each of \"searches\", not beside it");
@@ -119,7 +126,28 @@ public final class RequestParser implements Serializable {
       }
       specs.add(search(search, where));
     }
-    return checked(new SearchRequest(requestId, specs, true, receivedAtMillis));
+    return checked(new SearchRequest(requestId, specs, true, receivedAtMillis, requestedBy));
+  }
+
+  /**
+   * The request's {@code requested_by}: null when absent or null, else a string within {@link
+   * RequestedBy}'s rules.
+   */
+  public static String requestedBy(JsonNode root) throws QueryException {
+    JsonNode value = root.get(REQUESTED_BY);
+    if (value == null || value.isNull()) {
+      return null;
+    }
+    if (!value.isTextual()) {
+      throw new QueryException(
+          ErrorCode.INVALID_REQUESTED_BY,
+          "requested_by must be a string, got " + value.getNodeType());
+    }
+    Optional<String> problem = RequestedBy.problem(value.asText());
+    if (problem.isPresent()) {
+      throw new QueryException(ErrorCode.INVALID_REQUESTED_BY, problem.get());
+    }
+    return value.asText();
   }
 
   /** The request as a whole, within what one request may ask of Qdrant. */

@@ -1,5 +1,6 @@
 package io.lesionsearch.web;
 
+import io.lesionsearch.audit.RequestedBy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -24,6 +25,11 @@ import java.util.regex.Pattern;
  * @param allowedHosts names, besides the bind address (and localhost when bound to loopback or
  *     every interface), the page may be reached by: the Host header must name one of them, and a
  *     POST's Origin must be the page's own or one of these
+ * @param trustedUserHeader a request header an authenticating reverse proxy sets to the signed-in
+ *     user: when set, every search must carry exactly one valid value of it (else 403
+ *     USER_UNKNOWN), which becomes the search's requested_by; null when none
+ * @param requestedBy the fixed requested_by of every search, naming this page as a service, when no
+ *     trusted header is configured; null when none
  */
 public record WebConfig(
     String bind,
@@ -34,7 +40,9 @@ public record WebConfig(
     List<String> sampleImageIds,
     int maxConcurrentSearches,
     long uploadMemoryBytes,
-    List<String> allowedHosts) {
+    List<String> allowedHosts,
+    String trustedUserHeader,
+    String requestedBy) {
 
   /** At most this many samples are offered; a page of buttons is not a catalogue. */
   public static final int MAX_SAMPLES = 12;
@@ -49,6 +57,9 @@ public record WebConfig(
   public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_CONCURRENT_SEARCHES = 16;
   public static final long DEFAULT_UPLOAD_MEMORY_BYTES = 64L * 1024 * 1024;
+
+  /** An HTTP header name (RFC 9110 token). */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}");
 
   /** A host name or an IP literal (IPv6 in brackets); no port, scheme or path. */
   private static final Pattern HOST =
@@ -93,6 +104,18 @@ public record WebConfig(
               + host
               + "\"");
     }
+    require(
+        trustedUserHeader == null || HEADER_NAME.matcher(trustedUserHeader).matches(),
+        "--trusted-user-header must be an HTTP header name (letters, digits, '-'), up to 100"
+            + " characters");
+    require(
+        requestedBy == null || RequestedBy.isValid(requestedBy),
+        "--requested-by: " + RequestedBy.problem(requestedBy).orElse(""));
+    // With a trusted header every search names its user; a fixed name would never be used.
+    require(
+        trustedUserHeader == null || requestedBy == null,
+        "--requested-by and --trusted-user-header exclude each other: the header names the user of"
+            + " every search");
   }
 
   public static WebConfig defaults() {
@@ -105,7 +128,9 @@ public record WebConfig(
         List.of(),
         DEFAULT_MAX_CONCURRENT_SEARCHES,
         DEFAULT_UPLOAD_MEMORY_BYTES,
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   /** The largest request body a search may have: the largest upload and the rest of the form. */
@@ -123,7 +148,9 @@ public record WebConfig(
         sampleImageIds,
         maxConcurrentSearches,
         uploadMemoryBytes,
-        allowedHosts);
+        allowedHosts,
+        trustedUserHeader,
+        requestedBy);
   }
 
   public WebConfig withSamples(List<String> imageIds) {
@@ -136,7 +163,9 @@ public record WebConfig(
         imageIds,
         maxConcurrentSearches,
         uploadMemoryBytes,
-        allowedHosts);
+        allowedHosts,
+        trustedUserHeader,
+        requestedBy);
   }
 
   private static void require(boolean ok, String message) {

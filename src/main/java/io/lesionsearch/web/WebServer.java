@@ -9,12 +9,15 @@ import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import io.javalin.http.staticfiles.Location;
+import io.lesionsearch.audit.RequestedBy;
 import io.lesionsearch.datasets.Diagnosis;
+import io.lesionsearch.query.RequestParser;
 import io.lesionsearch.query.SearchClientFailedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -135,6 +138,13 @@ public final class WebServer implements AutoCloseable {
     }
 
     void search(Context ctx) {
+      String requestedBy;
+      try {
+        requestedBy = requestedBy(ctx);
+      } catch (WebError unknown) {
+        refuseUnread(ctx, unknown);
+        return;
+      }
       long wait = limiter.acquire(ctx.ip());
       if (wait > 0) {
         ctx.header("Retry-After", Long.toString(wait));
@@ -165,7 +175,7 @@ public final class WebServer implements AutoCloseable {
       }
       boolean handedOver = false;
       try {
-        CompletableFuture<Void> answered = answer(ctx);
+        CompletableFuture<Void> answered = answer(ctx, requestedBy);
         // However the search ends (reply, error, timeout, the client gone), this runs once it has.
         var unused = answered.whenComplete((r, e) -> ticket.close());
         ctx.future(() -> answered);
@@ -178,7 +188,7 @@ public final class WebServer implements AutoCloseable {
     }
 
     /** Reads the form and sends the search; the future completes once the answer is in ctx. */
-    private CompletableFuture<Void> answer(Context ctx) {
+    private CompletableFuture<Void> answer(Context ctx, String requestedBy) {
       if (!ctx.isMultipartFormData()) {
         refuseUnread(
             ctx,
@@ -204,6 +214,9 @@ public final class WebServer implements AutoCloseable {
       } catch (WebError e) {
         fail(ctx, e);
         return CompletableFuture.completedFuture(null);
+      }
+      if (requestedBy != null) {
+        request.put(RequestParser.REQUESTED_BY, requestedBy);
       }
       long started = System.nanoTime();
       Duration timeout = config.replyTimeout();
@@ -232,6 +245,31 @@ public final class WebServer implements AutoCloseable {
                 }
                 return null;
               });
+    }
+
+    /**
+     * Who the search is for: the trusted header's one valid value when a header is configured (the
+     * proxy in front vouches for it), else the configured service name, else no one.
+     */
+    private String requestedBy(Context ctx) throws WebError {
+      String header = config.trustedUserHeader();
+      if (header == null) {
+        return config.requestedBy();
+      }
+      List<String> values = Collections.list(ctx.req().getHeaders(header));
+      if (values.size() != 1 || !RequestedBy.isValid(values.get(0))) {
+        LOG.warn(
+            "Search refused: {} {} of the trusted user header {}",
+            values.size(),
+            values.size() == 1 ? "invalid value" : "values",
+            header);
+        throw new WebError(
+            403,
+            "USER_UNKNOWN",
+            "This page does not know who you are: sign in again through the clinic's portal. If"
+                + " this keeps happening, ask the administrator to check the page's proxy.");
+      }
+      return values.get(0);
     }
 
     private byte[] image(UploadedFile file) throws WebError {

@@ -139,4 +139,20 @@ class CommandLineTest {
     assertTrue(r.exit != 0);
     assertTrue(r.err.contains("/nonexistent/model"), r.err);
   }
+
+  @Test
+  void whoAsksIsCheckedBeforeAnythingIsSent() {
+    Run search = run("search", "--image-id", "ISIC_1", "--requested-by", "dr.k\u202E");
+    assertEquals(2, search.exit, search.err);
+    assertTrue(
+        search.err.contains("--requested-by: requested_by has a control or format"), search.err);
+    Run web =
+        run("web", "--port", "0", "--requested-by", "web-page", "--trusted-user-header", "X-User");
+    assertEquals(1, web.exit, web.err);
+    assertTrue(web.err.contains("exclude each other"), web.err);
+    Run header = run("web", "--port", "0", "--trusted-user-header", "X User:");
+    assertEquals(1, header.exit, header.err);
+    assertTrue(
+        header.err.contains("--trusted-user-header must be an HTTP header name"), header.err);
+  }
 }

@@ -141,8 +141,7 @@ class GroupedSearchRequestTest {
     assertEquals("1", first.get(0).get("id").asText());
     assertEquals("HAM_a", first.get(0).at("/payload/lesion_id").asText());
     assertFalse(first.get(0).get("payload").has("image_id"), "image_id was not asked for");
-    JsonNode audit = JSON.readTree(reply.audit());
-    assertEquals(3, audit.at("/results/0").size(), "the audit line keeps every hit");
+    assertEquals(3, reply.audit().results().get(0).size(), "the audit record keeps every hit");
 
     StringWriter table = new StringWriter();
     ReplyTable.print(json, new PrintWriter(table, true));

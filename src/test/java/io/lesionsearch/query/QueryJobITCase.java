@@ -693,10 +693,11 @@ class QueryJobITCase {
                     + ", \"limit\": 3}"));
     String requestId = reply.get("request_id").asText();
     JsonNode line = auditLine(requestId);
-    assertEquals("ok", line.get("status").asText());
+    assertEquals("search", line.get("action").asText());
+    assertEquals("ok", line.get("outcome").asText());
     assertEquals("image", line.get("searches").get(0).get("kind").asText());
     assertEquals(JSON.readTree(filter), line.get("searches").get(0).get("filter"));
-    assertTrue(line.get("took_ms").asLong() >= 0);
+    assertTrue(line.get("latency_ms").asLong() >= 0);
     JsonNode logged = line.get("results").get(0);
     assertEquals(3, logged.size());
     for (int i = 0; i < 3; i++) {
@@ -719,8 +720,60 @@ class QueryJobITCase {
             WAIT)
         .get();
     JsonNode error = auditLine(badId);
-    assertEquals("error", error.get("status").asText());
+    assertEquals("error", error.get("outcome").asText());
     assertEquals("UNKNOWN_QUERY_KIND", error.get("error").get("code").asText());
+  }
+
+  @Test
+  void theAuditLineSaysWhoAskedWhenTheSearchCommandNamesThem() throws Exception {
+    String[] topics = {
+      "--bootstrap-servers",
+      KAFKA.get().bootstrapServers(),
+      "--requests-topic",
+      "q-requests",
+      "--replies-topic",
+      "q-replies"
+    };
+    String[] json =
+        command(
+            concat(
+                topics,
+                "search",
+                "--image-id",
+                "ISIC_24006",
+                "--limit",
+                "2",
+                "--requested-by",
+                "dr.k@clinic.example",
+                "--json"));
+    assertEquals("0", json[0], json[2]);
+    JsonNode reply = JSON.readTree(json[1]);
+    JsonNode line = auditLine(reply.get("request_id").asText());
+    assertEquals("dr.k@clinic.example", line.get("requested_by").asText());
+    assertEquals("ok", line.get("outcome").asText());
+    assertEquals(2, line.at("/results/0").size());
+
+    String[] refused =
+        command(concat(topics, "search", "--image-id", "ISIC_24006", "--requested-by", "a\tb"));
+    assertEquals("2", refused[0], refused[2]);
+    assertTrue(refused[2].contains("control or format character"), refused[2]);
+
+    String badId = "audit-who-" + java.util.UUID.randomUUID();
+    JsonNode invalid =
+        client
+            .sendRaw(
+                badId,
+                ("{\"request_id\": \""
+                        + badId
+                        + "\", \"requested_by\": \""
+                        + "x".repeat(201)
+                        + "\", \"query\": {\"image_id\": \"ISIC_24006\"}}")
+                    .getBytes(StandardCharsets.UTF_8),
+                WAIT)
+            .get();
+    assertEquals("INVALID_REQUESTED_BY", invalid.at("/error/code").asText(), invalid.toString());
+    assertFalse(invalid.at("/error/message").asText().contains("xxxxxxxx"));
+    assertTrue(auditLine(badId).get("requested_by").isNull());
   }
 
   // ------------------------------------------------------------------ helpers

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.lesionsearch.audit.AuditRecord;
+import io.lesionsearch.audit.AuditTrail;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
 import java.nio.charset.StandardCharsets;
@@ -150,25 +152,31 @@ class RequestBoundsTest {
                     + "h".repeat(10_000)
                     + "\"]}")
                 .getBytes(StandardCharsets.UTF_8),
-            "{\"request_id\": \"r-1\", \"status\": \"ok\", \"searches\": [{\"kind\": \"vector\"}],"
-                + " \"results\": [[]]}");
+            AuditRecord.searchAnswered(
+                "r-1",
+                "dr.k",
+                3,
+                List.of(new AuditRecord.Search("vector", null, null)),
+                List.of(List.of())));
     Reply limited = Replies.withinLimit(big, 5000);
     JsonNode json = JSON.readTree(limited.json());
     assertEquals("REPLY_TOO_LARGE", json.at("/error/code").asText());
     assertTrue(limited.sizeInBytes() < 5000);
-    JsonNode audit = JSON.readTree(limited.audit());
-    assertEquals("error", audit.get("status").asText());
+    JsonNode audit = JSON.readTree(AuditTrail.line(limited.audit()));
+    assertEquals("error", audit.get("outcome").asText());
+    assertEquals("REPLY_TOO_LARGE", audit.at("/error/code").asText());
+    assertEquals("dr.k", audit.get("requested_by").asText());
     assertEquals(
         "vector", audit.at("/searches/0/kind").asText(), "what was asked stays in the audit");
     assertFalse(audit.has("results"));
-    Reply small = new Reply("r-2", "{}".getBytes(StandardCharsets.UTF_8), "{}");
+    Reply small = new Reply("r-2", "{}".getBytes(StandardCharsets.UTF_8), noAudit("r-2"));
     assertEquals(small, Replies.withinLimit(small, 5000));
   }
 
   @Test
   void aReplyTheTopicRefusesStillAnswersItsRequest() throws Exception {
     ReplySerializer serializer = new ReplySerializer("replies");
-    var refused = serializer.record(new Reply("r-9", new byte[900_000], "{}"));
+    var refused = serializer.record(new Reply("r-9", new byte[900_000], noAudit("r-9")));
     var standIn =
         serializer.standIn(refused, new RecordTooLargeException("The message is 900100 bytes"));
     assertEquals("r-9", new String(standIn.key(), StandardCharsets.UTF_8));
@@ -211,5 +219,9 @@ class RequestBoundsTest {
           reply.sizeInBytes() + " bytes: every error reply fits the smallest --max-reply-bytes");
       return JSON.readTree(reply.json());
     }
+  }
+
+  private static AuditRecord noAudit(String requestId) {
+    return AuditRecord.searchFailed(requestId, null, 0, List.of(), "INTERNAL", "test");
   }
 }

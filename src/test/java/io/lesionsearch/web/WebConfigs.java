@@ -32,7 +32,9 @@ final class WebConfigs {
         WebConfig.DEFAULT_MAX_CONCURRENT_SEARCHES,
         Math.max(
             WebConfig.DEFAULT_UPLOAD_MEMORY_BYTES, maxUploadBytes + WebConfig.FORM_OVERHEAD_BYTES),
-        List.of());
+        List.of(),
+        null,
+        null);
   }
 
   static WebConfig withLimits(WebConfig c, int maxConcurrentSearches, long uploadMemoryBytes) {
@@ -45,7 +47,9 @@ final class WebConfigs {
         c.sampleImageIds(),
         maxConcurrentSearches,
         uploadMemoryBytes,
-        c.allowedHosts());
+        c.allowedHosts(),
+        c.trustedUserHeader(),
+        c.requestedBy());
   }
 
   static WebConfig withAllowedHosts(WebConfig c, List<String> hosts) {
@@ -58,6 +62,24 @@ final class WebConfigs {
         c.sampleImageIds(),
         c.maxConcurrentSearches(),
         c.uploadMemoryBytes(),
-        hosts);
+        hosts,
+        c.trustedUserHeader(),
+        c.requestedBy());
+  }
+
+  /** Who the page's searches are for: a header a proxy sets, or a fixed service name. */
+  static WebConfig withRequester(WebConfig c, String trustedUserHeader, String requestedBy) {
+    return new WebConfig(
+        c.bind(),
+        c.port(),
+        c.maxUploadBytes(),
+        c.searchesPerMinute(),
+        c.replyTimeout(),
+        c.sampleImageIds(),
+        c.maxConcurrentSearches(),
+        c.uploadMemoryBytes(),
+        c.allowedHosts(),
+        trustedUserHeader,
+        requestedBy);
   }
 }
