@@ -61,6 +61,7 @@ public final class Main implements Runnable {
     main.addSubcommand(WebCommand.class);
     main.addSubcommand(DatasetsCommand.class);
     main.addSubcommand(ProduceCommand.class);
+    main.addSubcommand(EvaluateCommand.class);
     CommandLine bench = new CommandLine(BenchCommand.class);
     addLocalOnly(bench, "IngestBenchCommand", "QueryBenchCommand", "QdrantLocalBenchCommand");
     main.addSubcommand(bench);

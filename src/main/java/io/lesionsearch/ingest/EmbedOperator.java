@@ -29,13 +29,17 @@ import org.apache.flink.util.OutputTag;
  * batch to fill (see {@link BatchFillClock}), before every checkpoint barrier and at the end of
  * input, so no image waits forever and none is left outside a checkpoint.
  *
+ * <p>A deletion is handed on as it comes, but only after every image before it is embedded and
+ * handed on: it may name a pending image, or a filter may match one, and it must not overtake that
+ * image's upsert.
+ *
  * <p>What goes wrong with one image stays with that image: a file it may not read, bytes that are
  * no image, an image too large for the pixel limits, a decode that throws anything short of a
  * broken JVM, or one that takes longer than the decode timeout - each makes that image a dead
  * letter, and the job goes on.
  */
-public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
-    implements OneInputStreamOperator<ImageToEmbed, EmbeddedImage>, BoundedOneInput {
+public final class EmbedOperator extends AbstractStreamOperator<IndexChange>
+    implements OneInputStreamOperator<IngestMessage, IndexChange>, BoundedOneInput {
 
   public static final String STAGE = "embed";
 
@@ -47,6 +51,9 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
 
   /** Images in the latest inference batch (gauge). */
   public static final String METRIC_LAST_BATCH_SIZE = "lastInferenceBatchSize";
+
+  /** Deletions handed on to the sink, each after the images before it. */
+  public static final String METRIC_DELETIONS_PASSED = "deletionsPassed";
 
   private static final int HISTOGRAM_WINDOW = 500;
 
@@ -61,6 +68,7 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
   private transient Counter embedded;
   private transient Counter failed;
   private transient Counter decodeTimeouts;
+  private transient Counter deletions;
   private transient Histogram batchTimes;
   private transient volatile long lastBatchMs;
   private transient volatile int lastBatchSize;
@@ -100,6 +108,7 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
     embedded = getMetricGroup().counter("imagesEmbedded");
     failed = getMetricGroup().counter("imagesDeadLettered");
     decodeTimeouts = getMetricGroup().counter("decodeTimeouts");
+    deletions = getMetricGroup().counter(METRIC_DELETIONS_PASSED);
     batchTimes =
         getMetricGroup()
             .histogram(METRIC_BATCH_TIME, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
@@ -113,8 +122,14 @@ public final class EmbedOperator extends AbstractStreamOperator<EmbeddedImage>
   }
 
   @Override
-  public void processElement(StreamRecord<ImageToEmbed> element) throws Exception {
-    ImageToEmbed image = element.getValue();
+  public void processElement(StreamRecord<IngestMessage> element) throws Exception {
+    if (element.getValue() instanceof Deletion deletion) {
+      flush();
+      output.collect(new StreamRecord<>(deletion));
+      deletions.inc();
+      return;
+    }
+    ImageToEmbed image = (ImageToEmbed) element.getValue();
     BatchFillClock.Stamp arrived = fillClock.stamp(now());
     // Only the decode holds the image bytes; the record waiting for its batch keeps the rest.
     stage.submit(new Waiting(image.withoutImage(), arrived), new Waiting(image, arrived));

@@ -6,4 +6,5 @@ package io.lesionsearch.ingest;
  * when.
  */
 public record EmbeddedImage(
-    ImageToEmbed image, float[] vector, String thumbnail, String modelId, long embeddedAtMillis) {}
+    ImageToEmbed image, float[] vector, String thumbnail, String modelId, long embeddedAtMillis)
+    implements IndexChange {}

@@ -13,7 +13,7 @@ import java.io.Serializable;
  */
 public record ImageToEmbed(
     SourceRecord source, String imageId, byte[] image, String imageUri, byte[] payload)
-    implements Serializable {
+    implements IngestMessage, Serializable {
 
   public ImageToEmbed(
       SourceRecord source, String imageId, byte[] image, String imageUri, Struct payload) {

@@ -7,9 +7,9 @@ import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.kafka.KafkaSources;
 import io.lesionsearch.kafka.TolerantKafkaSink;
 import io.lesionsearch.payload.LesionPayload;
-import io.lesionsearch.qdrant.PointStructTypeInfo;
+import io.lesionsearch.qdrant.PointOp;
+import io.lesionsearch.qdrant.PointOpTypeInfo;
 import io.lesionsearch.qdrant.QdrantSink;
-import io.qdrant.client.grpc.Points.PointStruct;
 import java.nio.file.Path;
 import java.util.Properties;
 import java.util.function.UnaryOperator;
@@ -21,10 +21,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Wires the ingest stages: Kafka records, contract checks, batched embedding, Qdrant upserts, and
- * one dead-letter topic for whatever any stage could not index. Point ids derive from image_id, so
- * with checkpointing (on by default) a replay after a failure overwrites points instead of adding
- * any.
+ * Wires the ingest stages: Kafka records, contract checks, batched embedding, Qdrant upserts and
+ * deletions (audited), and one dead-letter topic for whatever any stage could not index. Point ids
+ * derive from image_id, so with checkpointing (on by default) a replay after a failure overwrites
+ * points instead of adding any.
  */
 public final class IngestJob {
 
@@ -43,7 +43,7 @@ public final class IngestJob {
   static void build(
       StreamExecutionEnvironment env,
       IngestConfig o,
-      UnaryOperator<DataStream<ImageToEmbed>> afterParse)
+      UnaryOperator<DataStream<IngestMessage>> afterParse)
       throws ModelLoadException {
     o.flink().applyTo(env);
     // Every stage builds new objects and never changes its input, so chained stages may hand
@@ -55,7 +55,7 @@ public final class IngestJob {
     OutputTag<DeadLetter> deadLetters =
         new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
-    SingleOutputStreamOperator<ImageToEmbed> images =
+    SingleOutputStreamOperator<IngestMessage> images =
         env.fromSource(
                 KafkaSources.records(o.kafka(), o.topic(), o.groupId(), o.flink().checkpointing()),
                 WatermarkStrategy.noWatermarks(),
@@ -75,18 +75,20 @@ public final class IngestJob {
             o.thumbnailSize(),
             o.images(),
             o.imageRoots());
-    SingleOutputStreamOperator<EmbeddedImage> embedded =
+    // Images and deletions share one stream from the source to the sink (parallelism and
+    // forward partitioning alike), so a Kafka partition's order, and so an image_id's, holds.
+    SingleOutputStreamOperator<IndexChange> embedded =
         afterParse
             .apply(images)
             .transform(
                 "embed",
-                TypeInformation.of(EmbeddedImage.class),
+                TypeInformation.of(IndexChange.class),
                 new EmbedOperator(embed, deadLetters))
             .uid("embed");
-    DataStream<PointStruct> points =
+    DataStream<PointOp> points =
         embedded
-            .map(new LesionPoints())
-            .returns(PointStructTypeInfo.INSTANCE)
+            .map(new LesionOps())
+            .returns(PointOpTypeInfo.INSTANCE)
             .name("lesion points")
             .uid("lesion-points");
 
@@ -103,19 +105,20 @@ public final class IngestJob {
         .uid("dead-letter-sink");
   }
 
-  private static QdrantSink qdrantSink(IngestConfig o, int vectorSize) {
+  private static QdrantSink<PointOp> qdrantSink(IngestConfig o, int vectorSize) {
     return QdrantSink.builder()
         .connection(o.qdrant().connection())
         .collection(o.qdrant().collection())
         .maxBatchSize(o.upsertBatchSize())
         .maxBufferedRequests(
             Math.max(QdrantSink.DEFAULT_MAX_BUFFERED_REQUESTS, 2 * o.upsertBatchSize()))
-        // One upsert at a time per writer: with two, a retried older batch could land after a newer
-        // one and leave an image's previous metadata in place.
+        // One request at a time per writer: with two, a retried older batch could land after a
+        // newer one and leave an image's previous metadata in place, or bring back a deleted one.
         .maxInFlightRequests(1)
         .maxTimeInBufferMs(o.upsertMaxDelayMs())
         .ensureCollection(vectorSize, LesionPayload.INDEXES)
-        .build();
+        .onDeleted(new DeletionAudit())
+        .buildForOperations();
   }
 
   /**

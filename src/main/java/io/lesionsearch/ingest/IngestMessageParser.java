@@ -6,15 +6,23 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.lesionsearch.audit.AuditJson;
+import io.lesionsearch.audit.RequestedBy;
 import io.lesionsearch.image.Base64Image;
 import io.lesionsearch.kafka.BoundedText;
 import io.lesionsearch.kafka.SourceRecord;
 import io.lesionsearch.payload.LesionPayload;
 import io.lesionsearch.qdrant.JsonValues;
 import io.lesionsearch.qdrant.PointIds;
+import io.lesionsearch.query.FilterJson;
+import io.lesionsearch.query.QueryException;
+import io.qdrant.client.grpc.Common.Condition;
+import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.JsonWithInt.Struct;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,6 +43,21 @@ public final class IngestMessageParser implements Serializable {
   public static final int MAX_PAYLOAD_BYTES = 64 * 1024;
 
   public static final int MAX_IMAGE_ID_CHARS = PointIds.MAX_IMAGE_ID_CHARS;
+
+  /** The field that says what a message asks for; absent means upsert. */
+  public static final String OP = "op";
+
+  public static final String OP_UPSERT = "upsert";
+  public static final String OP_DELETE = "delete";
+
+  /** A delete-by-filter's filter, in Qdrant's filter JSON. */
+  public static final String FILTER = "filter";
+
+  /** Who a delete is for, kept in the audit trail. */
+  public static final String REQUESTED_BY = "requested_by";
+
+  /** The audit quotes a deletion's filter up to this long. */
+  static final int MAX_FILTER_AUDIT_CHARS = AuditJson.MAX_FILTER_CHARS;
 
   /** The text fields hold codes and body sites. */
   public static final int MAX_TEXT_CHARS = 256;
@@ -102,8 +125,175 @@ public final class IngestMessageParser implements Serializable {
     return json;
   }
 
+  /**
+   * Any ingest message: a tombstone (a key and no value) or {@code "op": "delete"} becomes a {@link
+   * Deletion}, anything else an image as {@link #parse} checks it.
+   */
+  public IngestMessage read(SourceRecord record) throws InvalidRecordException {
+    if (record.value() == null) {
+      return tombstone(record);
+    }
+    ObjectNode message = object(record);
+    JsonNode op = message.get(OP);
+    if (op == null || op.isNull()) {
+      return image(message, record);
+    }
+    if (!op.isTextual()) {
+      throw new InvalidRecordException(
+          RecordProblem.WRONG_TYPE, "op must be a string, got " + op.getNodeType());
+    }
+    return switch (op.asText()) {
+      case OP_UPSERT -> image(message, record);
+      case OP_DELETE -> deletion(message, record);
+      default ->
+          throw new InvalidRecordException(
+              RecordProblem.UNKNOWN_OP,
+              "op must be \"" + OP_UPSERT + "\" or \"" + OP_DELETE + "\", got another string");
+    };
+  }
+
+  /** Kafka's way to delete a key: the key is the image_id, as the producer writes it. */
+  private static Deletion tombstone(SourceRecord record) throws InvalidRecordException {
+    if (record.key() == null || record.key().length == 0) {
+      throw new InvalidRecordException(
+          RecordProblem.EMPTY_MESSAGE, "empty message (no value, and no key to delete)");
+    }
+    String imageId = new String(record.key(), StandardCharsets.UTF_8);
+    if (imageId.isBlank()) {
+      throw new InvalidRecordException(
+          RecordProblem.MISSING_FIELD, "a tombstone's key (the image_id) is blank");
+    }
+    if (imageId.length() > MAX_IMAGE_ID_CHARS) {
+      throw new InvalidRecordException(
+          RecordProblem.TEXT_TOO_LONG,
+          "a tombstone's key (the image_id) is "
+              + imageId.length()
+              + " characters, over the limit of "
+              + MAX_IMAGE_ID_CHARS);
+    }
+    return Deletion.ofImage(record, imageId, null);
+  }
+
+  /** Exactly one of image_id and filter; a filter only on the payload's own fields. */
+  private Deletion deletion(ObjectNode message, SourceRecord record) throws InvalidRecordException {
+    String imageId = text(message, LesionPayload.IMAGE_ID, MAX_IMAGE_ID_CHARS);
+    String requestedBy = requestedBy(message);
+    JsonNode filter = message.get(FILTER);
+    boolean byId = imageId != null;
+    boolean byFilter = filter != null && !filter.isNull();
+    if (byId == byFilter) {
+      throw new InvalidRecordException(
+          RecordProblem.AMBIGUOUS_DELETE,
+          "a delete names either image_id or filter, got " + (byId ? "both" : "neither"));
+    }
+    if (byId) {
+      if (imageId.isBlank()) {
+        throw new InvalidRecordException(RecordProblem.MISSING_FIELD, "image_id is blank");
+      }
+      return Deletion.ofImage(record, imageId, requestedBy);
+    }
+    checkFilterKeys(filter, 0);
+    Filter parsed;
+    try {
+      parsed = FilterJson.parse(filter, FILTER);
+    } catch (QueryException e) {
+      throw new InvalidRecordException(RecordProblem.INVALID_FILTER, e.getMessage());
+    }
+    if (matchesAll(parsed)) {
+      throw new InvalidRecordException(
+          RecordProblem.FILTER_MATCHES_ALL,
+          "the filter has no condition and would delete every point; delete the collection"
+              + " instead if that is meant");
+    }
+    return Deletion.matching(
+        record, parsed, BoundedText.of(filter.toString(), MAX_FILTER_AUDIT_CHARS), requestedBy);
+  }
+
+  /** Who the delete is for, as the audit keeps it; optional. */
+  private static String requestedBy(ObjectNode message) throws InvalidRecordException {
+    JsonNode node = message.get(REQUESTED_BY);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new InvalidRecordException(
+          RecordProblem.WRONG_TYPE, "requested_by must be a string, got " + node.getNodeType());
+    }
+    var problem = RequestedBy.problem(node.asText());
+    if (problem.isPresent()) {
+      throw new InvalidRecordException(RecordProblem.INVALID_VALUE, problem.get());
+    }
+    return node.asText();
+  }
+
+  /**
+   * A deletion filters on what a message may store or the job writes, so that a misspelt key (which
+   * Qdrant would match as missing) is refused rather than run.
+   */
+  private void checkFilterKeys(JsonNode json, int depth) throws InvalidRecordException {
+    if (depth > FilterJson.MAX_DEPTH * 4) {
+      return; // FilterJson refuses it for its depth
+    }
+    if (json.isObject()) {
+      JsonNode key = json.get("key");
+      if (key != null && key.isTextual() && !filterable(key.asText())) {
+        throw new InvalidRecordException(
+            RecordProblem.INVALID_FILTER,
+            "a delete filters only on payload fields ("
+                + filterableFields()
+                + "), got a key that is none of them");
+      }
+    }
+    for (JsonNode child : json) {
+      checkFilterKeys(child, depth + 1);
+    }
+  }
+
+  private boolean filterable(String key) {
+    String field = key.split("[.\\[]", 2)[0];
+    return LesionPayload.isDatasetField(field)
+        || field.equals(LesionPayload.MODEL_ID)
+        || field.equals(LesionPayload.INGESTED_AT)
+        || extraFields.contains(field);
+  }
+
+  private String filterableFields() {
+    List<String> fields = new ArrayList<>();
+    fields.add(LesionPayload.IMAGE_ID);
+    fields.addAll(LesionPayload.TEXT_FIELDS);
+    fields.add(LesionPayload.AGE);
+    fields.add(LesionPayload.MODEL_ID);
+    fields.add(LesionPayload.INGESTED_AT);
+    fields.addAll(extraFields);
+    return String.join(", ", fields);
+  }
+
+  /** No condition at all, or only nested filters with none: Qdrant would match every point. */
+  static boolean matchesAll(Filter filter) {
+    if (filter.hasMinShould() && filter.getMinShould().getConditionsCount() > 0) {
+      return false;
+    }
+    for (var list :
+        List.of(filter.getMustList(), filter.getShouldList(), filter.getMustNotList())) {
+      for (Condition c : list) {
+        if (!c.hasFilter() || !matchesAll(c.getFilter())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** An image message, as {@link #read} would take it; tombstones and deletes are refused. */
   public ImageToEmbed parse(SourceRecord record) throws InvalidRecordException {
     if (record.value() == null || record.value().length == 0) {
+      throw new InvalidRecordException(RecordProblem.EMPTY_MESSAGE, "empty message (no value)");
+    }
+    return image(object(record), record);
+  }
+
+  private ObjectNode object(SourceRecord record) throws InvalidRecordException {
+    if (record.value().length == 0) {
       throw new InvalidRecordException(RecordProblem.EMPTY_MESSAGE, "empty message (no value)");
     }
     JsonNode root;
@@ -120,7 +310,11 @@ public final class IngestMessageParser implements Serializable {
           RecordProblem.NOT_AN_OBJECT,
           "expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
     }
-    ObjectNode message = (ObjectNode) root;
+    return (ObjectNode) root;
+  }
+
+  private ImageToEmbed image(ObjectNode message, SourceRecord record)
+      throws InvalidRecordException {
     Struct.Builder payload = Struct.newBuilder();
 
     String imageId = text(message, LesionPayload.IMAGE_ID, MAX_IMAGE_ID_CHARS);

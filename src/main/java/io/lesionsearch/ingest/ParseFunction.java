@@ -7,10 +7,10 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Validates each ingest message; a breach of the contract becomes a dead letter typed by its {@link
- * RecordProblem}.
+ * Validates each ingest message, an image or a deletion; a breach of the contract becomes a dead
+ * letter typed by its {@link RecordProblem}.
  */
-public final class ParseFunction extends ProcessFunction<SourceRecord, ImageToEmbed> {
+public final class ParseFunction extends ProcessFunction<SourceRecord, IngestMessage> {
 
   public static final String STAGE = "parse";
 
@@ -23,9 +23,9 @@ public final class ParseFunction extends ProcessFunction<SourceRecord, ImageToEm
   }
 
   @Override
-  public void processElement(SourceRecord record, Context ctx, Collector<ImageToEmbed> out) {
+  public void processElement(SourceRecord record, Context ctx, Collector<IngestMessage> out) {
     try {
-      out.collect(parser.parse(record));
+      out.collect(parser.read(record));
     } catch (InvalidRecordException e) {
       ctx.output(deadLetters, DeadLetter.of(record, STAGE, e.problem(), e));
     }

@@ -31,5 +31,13 @@ public enum RecordProblem {
   /** The inline image is over the job's image limit; large images go as {@code image_uri}. */
   IMAGE_TOO_LARGE,
   /** The metadata stored as the point's payload is over its limit. */
-  PAYLOAD_TOO_LARGE
+  PAYLOAD_TOO_LARGE,
+  /** {@code op} is a string other than {@code upsert} and {@code delete}. */
+  UNKNOWN_OP,
+  /** A delete names both {@code image_id} and {@code filter}, or neither. */
+  AMBIGUOUS_DELETE,
+  /** A delete's filter is no Qdrant filter this job can send, or filters on an unknown field. */
+  INVALID_FILTER,
+  /** A delete's filter has no condition, so it would delete every point; refused. */
+  FILTER_MATCHES_ALL
 }

@@ -4,9 +4,11 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import io.qdrant.client.grpc.Points.DeletePoints;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.UpdateResult;
 import io.qdrant.client.grpc.Points.UpsertPoints;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.DoubleSupplier;
@@ -20,10 +22,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sink writer's calls: each batch as one {@code upsert(wait=true)}, a transient failure retried
- * after a backoff until failures have lasted {@code maxRetryDuration}, anything else fatal. Results
- * arrive on gRPC threads; the {@link ResultHandler} hands them back to the task's mailbox thread.
- * Time, jitter, the schedule and the call itself come from outside, so tests drive it with fakes.
+ * The sink writer's calls: each batch, in order, as one {@code upsert(wait=true)} per run of
+ * consecutive upserts and one {@code delete(wait=true)} per deletion, each call started only once
+ * the one before it is acknowledged, so a deletion never overtakes an upsert or the other way
+ * round. A transient failure is retried, from the operation that failed on, after a backoff until
+ * failures have lasted {@code maxRetryDuration}; anything else is fatal. Results arrive on gRPC
+ * threads; the {@link ResultHandler} hands them back to the task's mailbox thread. Time, jitter,
+ * the schedule and the calls themselves come from outside, so tests drive it with fakes.
  */
 final class BatchUpserter {
   private static final Logger LOG = LoggerFactory.getLogger(BatchUpserter.class);
@@ -38,6 +43,7 @@ final class BatchUpserter {
       Counter sendErrors,
       Counter retries,
       Counter pointsWritten,
+      Counter deletions,
       Histogram batchSizes,
       Histogram latenciesMs) {}
 
@@ -45,20 +51,22 @@ final class BatchUpserter {
   private final String address;
   private final RetryPolicy retry;
   private final Function<UpsertPoints, ListenableFuture<UpdateResult>> upsert;
+  private final Function<DeletePoints, ListenableFuture<UpdateResult>> delete;
+  private final DeletionListener deletions;
   private final Runnable resetConnectBackoff;
   private final LongSupplier clockMs;
   private final DoubleSupplier jitter;
   private final Scheduler scheduler;
   private final Metrics metrics;
-  private final FatalExceptionClassifier fatal;
   private volatile long lastLatencyMs;
 
-  /** Start of the current run of failures (-1 when the last upsert succeeded); guarded by this. */
+  /** Start of the current run of failures (-1 when the last call succeeded); guarded by this. */
   private long failingSinceMs = -1;
 
   private int consecutiveFailures;
 
   /**
+   * @param deletions told of each deletion once Qdrant has applied it
    * @param resetConnectBackoff makes gRPC reconnect now rather than after its own backoff
    * @param jitter from -1 to 1 (see {@link Backoff#delayMs})
    */
@@ -67,6 +75,8 @@ final class BatchUpserter {
       String address,
       RetryPolicy retry,
       Function<UpsertPoints, ListenableFuture<UpdateResult>> upsert,
+      Function<DeletePoints, ListenableFuture<UpdateResult>> delete,
+      DeletionListener deletions,
       Runnable resetConnectBackoff,
       LongSupplier clockMs,
       DoubleSupplier jitter,
@@ -76,48 +86,106 @@ final class BatchUpserter {
     this.address = address;
     this.retry = retry;
     this.upsert = upsert;
+    this.delete = delete;
+    this.deletions = deletions;
     this.resetConnectBackoff = resetConnectBackoff;
     this.clockMs = clockMs;
     this.jitter = jitter;
     this.scheduler = scheduler;
     this.metrics = metrics;
-    this.fatal =
-        FatalExceptionClassifier.createChain(
-            new FatalExceptionClassifier(
-                t -> !QdrantFailure.of(t).retryWrite(),
-                t ->
-                    new QdrantSinkException(
-                        "Qdrant at "
-                            + address
-                            + " rejected an upsert to collection '"
-                            + collection
-                            + "': "
-                            + QdrantFailure.describe(t)
-                            + ". Not retried: "
-                            + hint(QdrantFailure.of(t)),
-                        t)));
   }
 
-  void upsert(List<PointStruct> batch, ResultHandler<PointStruct> handler) {
+  /** Applies the batch's operations in order; the handler hears once, when all are applied. */
+  void apply(List<PointOp> batch, ResultHandler<PointOp> handler) {
+    applyFrom(List.copyOf(batch), 0, handler);
+  }
+
+  private void applyFrom(List<PointOp> batch, int from, ResultHandler<PointOp> handler) {
+    if (from == batch.size()) {
+      handler.complete();
+      return;
+    }
+    long start = clockMs.getAsLong();
+    if (batch.get(from) instanceof PointOp.Delete d) {
+      DeletePoints request =
+          DeletePoints.newBuilder()
+              .setCollectionName(collection)
+              .setWait(true) // acknowledged means applied: no search finds the point any more
+              .setPoints(d.selector())
+              .build();
+      call(
+          delete.apply(request),
+          "delete",
+          batch,
+          from,
+          handler,
+          () -> {
+            synchronized (this) {
+              failingSinceMs = -1;
+              consecutiveFailures = 0;
+            }
+            metrics.deletions().inc();
+            try {
+              deletions.deleted(d, clockMs.getAsLong() - start);
+            } catch (RuntimeException e) {
+              // Unheard, the deletion would be unaudited: fail, and the replay deletes (a no-op)
+              // and tells the listener again.
+              handler.completeExceptionally(
+                  new QdrantSinkException(
+                      "the deletion listener failed after a delete in collection '"
+                          + collection
+                          + "'",
+                      e));
+              return;
+            }
+            applyFrom(batch, from + 1, handler);
+          });
+      return;
+    }
+    int end = from;
+    List<PointStruct> points = new ArrayList<>();
+    while (end < batch.size() && batch.get(end) instanceof PointOp.Upsert u) {
+      points.add(u.point());
+      end++;
+    }
     UpsertPoints request =
         UpsertPoints.newBuilder()
             .setCollectionName(collection)
             .setWait(true) // acknowledged means applied, so a completed checkpoint means searchable
-            .addAllPoints(batch)
+            .addAllPoints(points)
             .build();
-    long start = clockMs.getAsLong();
-    Futures.addCallback(
+    int next = end;
+    call(
         upsert.apply(request),
+        "upsert",
+        batch,
+        from,
+        handler,
+        () -> {
+          succeeded(points.size(), clockMs.getAsLong() - start);
+          applyFrom(batch, next, handler);
+        });
+  }
+
+  private void call(
+      ListenableFuture<UpdateResult> future,
+      String what,
+      List<PointOp> batch,
+      int from,
+      ResultHandler<PointOp> handler,
+      Runnable onSuccess) {
+    Futures.addCallback(
+        future,
         new FutureCallback<UpdateResult>() {
           @Override
           public void onSuccess(UpdateResult result) {
-            succeeded(batch.size(), clockMs.getAsLong() - start);
-            handler.complete();
+            onSuccess.run();
           }
 
           @Override
           public void onFailure(Throwable t) {
-            failed(batch, handler, t);
+            // What went before is applied; a retry starts with the operation that failed.
+            failed(what, new ArrayList<>(batch.subList(from, batch.size())), handler, t);
           }
         },
         MoreExecutors.directExecutor());
@@ -138,8 +206,25 @@ final class BatchUpserter {
     metrics.pointsWritten().inc(points);
   }
 
-  private void failed(List<PointStruct> batch, ResultHandler<PointStruct> handler, Throwable t) {
-    metrics.sendErrors().inc(batch.size());
+  private void failed(
+      String what, List<PointOp> remaining, ResultHandler<PointOp> handler, Throwable t) {
+    metrics.sendErrors().inc(remaining.size());
+    FatalExceptionClassifier fatal =
+        new FatalExceptionClassifier(
+            e -> !QdrantFailure.of(e).retryWrite(),
+            e ->
+                new QdrantSinkException(
+                    "Qdrant at "
+                        + address
+                        + " rejected "
+                        + article(what)
+                        + " to collection '"
+                        + collection
+                        + "': "
+                        + QdrantFailure.describe(e)
+                        + ". Not retried: "
+                        + hint(QdrantFailure.of(e)),
+                    e));
     if (!fatal.isFatal(t, handler::completeExceptionally)) {
       return; // the classifier has failed the writer
     }
@@ -158,7 +243,9 @@ final class BatchUpserter {
           new QdrantSinkException(
               "Qdrant at "
                   + address
-                  + " has not accepted an upsert to collection '"
+                  + " has not accepted "
+                  + article(what)
+                  + " to collection '"
                   + collection
                   + "' for "
                   + failingForMs
@@ -175,8 +262,9 @@ final class BatchUpserter {
     long delayMs = retry.backoff().delayMs(attempt, jitter.getAsDouble());
     metrics.retries().inc();
     LOG.warn(
-        "Upsert of {} points to Qdrant collection '{}' at {} failed ({}), attempt {}; retrying in {} ms",
-        batch.size(),
+        "{} of {} operations to Qdrant collection '{}' at {} failed ({}), attempt {}; retrying in {} ms",
+        what,
+        remaining.size(),
         collection,
         address,
         QdrantFailure.describe(t),
@@ -190,7 +278,7 @@ final class BatchUpserter {
               // Otherwise gRPC may still be waiting out its own reconnect backoff (up to 2 min).
               resetConnectBackoff.run();
             }
-            handler.retryForEntries(batch);
+            handler.retryForEntries(remaining);
           },
           delayMs);
     } catch (RejectedExecutionException closing) {
@@ -201,11 +289,15 @@ final class BatchUpserter {
     }
   }
 
+  private static String article(String what) {
+    return (what.equals("upsert") ? "an " : "a ") + what;
+  }
+
   private static String hint(QdrantFailure failure) {
     return switch (failure) {
       case INVALID_ARGUMENT ->
-          "the points do not fit the collection; check its vector size and distance "
-              + "against the model's embedding size.";
+          "the request does not fit the collection; for upserts check its vector size and "
+              + "distance against the model's embedding size, for deletes the filter's fields.";
       case NOT_FOUND ->
           "the collection does not exist; create it (CollectionBootstrap) or fix the name.";
       case ACCESS_DENIED -> "check the API key (a read-only key cannot write).";

@@ -19,12 +19,16 @@ import org.apache.flink.connector.base.sink.writer.config.AsyncSinkWriterConfigu
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
- * Upserts points, the client's {@link PointStruct}s built once upstream, into one Qdrant
- * collection, in batches of up to {@code maxBatchSize} points or whatever has waited {@code
- * maxTimeInBufferMs}, with {@code wait=true}, a bounded number of requests in flight, backoff
- * retries for transient errors and a job failure for everything else. Buffered points are flushed
- * before each checkpoint completes, and any still buffered are kept in checkpoint state, so nothing
- * is lost on failure; upserts are idempotent by point id, so a replay only overwrites.
+ * Writes to one Qdrant collection: upserts points, the client's {@link PointStruct}s built once
+ * upstream, and, as a {@link PointOp} stream ({@link Builder#buildForOperations()}), deletions by
+ * id or filter in the stream's order. Upserts go in batches of up to {@code maxBatchSize} points or
+ * whatever has waited {@code maxTimeInBufferMs}, with {@code wait=true}, a bounded number of
+ * requests in flight, backoff retries for transient errors and a job failure for everything else.
+ * Buffered points are flushed before each checkpoint completes, and any still buffered are kept in
+ * checkpoint state, so nothing is lost on failure; upserts are idempotent by point id and deleting
+ * a missing point is no error, so a replay only overwrites. Operations keep their order per writer
+ * as long as one request is in flight ({@code maxInFlightRequests(1)}); with more, a retried batch
+ * may land after a later one.
  *
  * <pre>{@code
  * stream.sinkTo(QdrantSink.builder()
@@ -33,7 +37,7 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  *     .build()).name("qdrant").uid("qdrant-sink");
  * }</pre>
  */
-public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
+public final class QdrantSink<T> extends AsyncSinkBase<T, PointOp> {
   private static final long serialVersionUID = 1L;
 
   public static final int DEFAULT_MAX_BATCH_SIZE = 1000;
@@ -57,9 +61,11 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
   private final int ensureVectorSize;
   private final LinkedHashMap<String, PayloadSchemaType> payloadIndexes;
 
-  private QdrantSink(Builder b, long requestTimeoutMs) {
+  private final DeletionListener deletionListener;
+
+  private QdrantSink(Builder b, ElementConverter<T, PointOp> converter, long requestTimeoutMs) {
     super(
-        new Identity(),
+        converter,
         b.maxBatchSize,
         b.maxInFlightRequests,
         b.maxBufferedRequests,
@@ -73,6 +79,7 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
     this.retryPolicy = b.retryPolicy;
     this.ensureVectorSize = b.ensureVectorSize;
     this.payloadIndexes = b.payloadIndexes;
+    this.deletionListener = b.deletionListener;
   }
 
   public static Builder builder() {
@@ -99,7 +106,11 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
     return payloadIndexes;
   }
 
-  ElementConverter<PointStruct, PointStruct> converter() {
+  DeletionListener deletionListener() {
+    return deletionListener;
+  }
+
+  ElementConverter<T, PointOp> converter() {
     return getElementConverter();
   }
 
@@ -119,28 +130,38 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
   }
 
   @Override
-  public SinkWriter<PointStruct> createWriter(WriterInitContext context) throws IOException {
+  public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
     return restoreWriter(context, Collections.emptyList());
   }
 
   @Override
-  public StatefulSinkWriter<PointStruct, BufferedRequestState<PointStruct>> restoreWriter(
-      WriterInitContext context, Collection<BufferedRequestState<PointStruct>> recovered)
+  public StatefulSinkWriter<T, BufferedRequestState<PointOp>> restoreWriter(
+      WriterInitContext context, Collection<BufferedRequestState<PointOp>> recovered)
       throws IOException {
-    return new QdrantSinkWriter(this, context, recovered);
+    return new QdrantSinkWriter<>(this, context, recovered);
   }
 
   @Override
-  public SimpleVersionedSerializer<BufferedRequestState<PointStruct>> getWriterStateSerializer() {
+  public SimpleVersionedSerializer<BufferedRequestState<PointOp>> getWriterStateSerializer() {
     return new PointStateSerializer();
   }
 
-  /** The points are already request entries. */
-  private static final class Identity implements ElementConverter<PointStruct, PointStruct> {
+  /** Each point is an upsert. */
+  private static final class Upserts implements ElementConverter<PointStruct, PointOp> {
     private static final long serialVersionUID = 1L;
 
     @Override
-    public PointStruct apply(PointStruct element, SinkWriter.Context context) {
+    public PointOp apply(PointStruct element, SinkWriter.Context context) {
+      return PointOp.upsert(element);
+    }
+  }
+
+  /** The operations are already request entries. */
+  private static final class Operations implements ElementConverter<PointOp, PointOp> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public PointOp apply(PointOp element, SinkWriter.Context context) {
       return element;
     }
   }
@@ -158,6 +179,7 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int ensureVectorSize;
     private LinkedHashMap<String, PayloadSchemaType> payloadIndexes = new LinkedHashMap<>();
+    private DeletionListener deletionListener = DeletionListener.NONE;
 
     private Builder() {}
 
@@ -171,7 +193,7 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
       return this;
     }
 
-    /** Points per upsert request (default 1,000). */
+    /** Operations per batch, and so points per upsert request (default 1,000). */
     public Builder maxBatchSize(int points) {
       this.maxBatchSize = points;
       return this;
@@ -228,7 +250,26 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
       return this;
     }
 
-    public QdrantSink build() {
+    /** Told of each deletion once Qdrant has applied it (default: nobody). */
+    public Builder onDeleted(DeletionListener listener) {
+      this.deletionListener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    /** A sink of points, each upserted. */
+    public QdrantSink<PointStruct> build() {
+      return build(new Upserts());
+    }
+
+    /**
+     * A sink of operations, upserts and deletions, applied in order (with {@code
+     * maxInFlightRequests(1)}).
+     */
+    public QdrantSink<PointOp> buildForOperations() {
+      return build(new Operations());
+    }
+
+    private <T> QdrantSink<T> build(ElementConverter<T, PointOp> converter) {
       if (collection == null || collection.isBlank()) {
         throw new IllegalArgumentException("Qdrant collection name must be set");
       }
@@ -259,7 +300,7 @@ public final class QdrantSink extends AsyncSinkBase<PointStruct, PointStruct> {
       // idempotent), not failed.
       long requestTimeoutMs =
           connection.requestTimeout().toMillis() + retryPolicy.maxBackoffMs() + 60_000;
-      return new QdrantSink(this, requestTimeoutMs);
+      return new QdrantSink<>(this, converter, requestTimeoutMs);
     }
 
     private static void positive(String name, long value) {

@@ -2,7 +2,6 @@ package io.lesionsearch.qdrant;
 
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.QdrantGrpcClient;
-import io.qdrant.client.grpc.Points.PointStruct;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -20,10 +19,11 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
  * One subtask's writer: buffering and batching are Flink's, each batch goes to {@link
- * BatchUpserter}. Its size is the point's protobuf size, which is what the request carries.
+ * BatchUpserter}. An operation's size is its protobuf size, which is what the request carries.
  */
-final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
+final class QdrantSinkWriter<T> extends AsyncSinkWriter<T, PointOp> {
   static final String METRIC_POINTS_WRITTEN = "qdrantPointsWritten";
+  static final String METRIC_DELETIONS = "qdrantDeletions";
   static final String METRIC_RETRIES = "qdrantRetries";
   static final String METRIC_BATCH_SIZE = "qdrantUpsertBatchSize";
   static final String METRIC_LATENCY = "qdrantUpsertLatencyMs";
@@ -35,9 +35,9 @@ final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
   private final BatchUpserter upserter;
 
   QdrantSinkWriter(
-      QdrantSink sink,
+      QdrantSink<T> sink,
       WriterInitContext context,
-      Collection<BufferedRequestState<PointStruct>> recovered) {
+      Collection<BufferedRequestState<PointOp>> recovered) {
     super(sink.converter(), context, sink.writerConfiguration(), recovered);
     String collection = sink.collection();
     QdrantGrpcClient grpc = sink.connection().openGrpc();
@@ -58,6 +58,8 @@ final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
             sink.connection().host() + ":" + sink.connection().port(),
             sink.retryPolicy(),
             client::upsertAsync,
+            client::deleteAsync,
+            sink.deletionListener(),
             () -> grpc.channel().resetConnectBackoff(),
             System::currentTimeMillis,
             () -> ThreadLocalRandom.current().nextDouble(-1, 1),
@@ -86,18 +88,19 @@ final class QdrantSinkWriter extends AsyncSinkWriter<PointStruct, PointStruct> {
         group.getNumRecordsSendErrorsCounter(),
         g.counter(METRIC_RETRIES, new ThreadSafeSimpleCounter()),
         g.counter(METRIC_POINTS_WRITTEN, new ThreadSafeSimpleCounter()),
+        g.counter(METRIC_DELETIONS, new ThreadSafeSimpleCounter()),
         g.histogram(METRIC_BATCH_SIZE, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)),
         g.histogram(METRIC_LATENCY, new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW)));
   }
 
   @Override
-  protected void submitRequestEntries(List<PointStruct> batch, ResultHandler<PointStruct> handler) {
-    upserter.upsert(batch, handler);
+  protected void submitRequestEntries(List<PointOp> batch, ResultHandler<PointOp> handler) {
+    upserter.apply(batch, handler);
   }
 
   @Override
-  protected long getSizeInBytes(PointStruct point) {
-    return point.getSerializedSize();
+  protected long getSizeInBytes(PointOp op) {
+    return op.sizeInBytes();
   }
 
   @Override

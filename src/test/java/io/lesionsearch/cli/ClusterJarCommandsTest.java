@@ -31,6 +31,7 @@ class ClusterJarCommandsTest {
           "web",
           "datasets",
           "produce",
+          "evaluate",
           "bench",
           "help");
 
@@ -47,6 +48,7 @@ class ClusterJarCommandsTest {
             "web",
             "datasets",
             "produce",
+            "evaluate",
             "bench",
             "qdrant-local",
             "help"),

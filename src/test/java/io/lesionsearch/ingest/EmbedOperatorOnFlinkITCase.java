@@ -11,6 +11,8 @@ import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
 import io.lesionsearch.qdrant.PointIds;
+import io.lesionsearch.qdrant.PointOp;
+import io.lesionsearch.qdrant.PointOpTypeInfo;
 import io.lesionsearch.qdrant.PointStructTypeInfo;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.Payloads;
@@ -49,7 +51,7 @@ class EmbedOperatorOnFlinkITCase {
 
   @Test
   void embedsEveryGoodImageAndDeadLettersTheRest() throws Exception {
-    List<ImageToEmbed> inputs = new ArrayList<>();
+    List<IngestMessage> inputs = new ArrayList<>();
     for (int i = 0; i < 37; i++) {
       String name = IMAGES[i % IMAGES.length];
       inputs.add(image("img-" + i, TestData.imageBytes(name), null));
@@ -61,11 +63,11 @@ class EmbedOperatorOnFlinkITCase {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     OutputTag<DeadLetter> dlq = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
-    SingleOutputStreamOperator<EmbeddedImage> embedded =
-        env.fromData(inputs)
+    SingleOutputStreamOperator<IndexChange> embedded =
+        env.fromData(inputs, TypeInformation.of(IngestMessage.class))
             .transform(
                 "embed",
-                TypeInformation.of(EmbeddedImage.class),
+                TypeInformation.of(IndexChange.class),
                 new EmbedOperator(
                     EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
                         .withImageRoots(
@@ -73,7 +75,9 @@ class EmbedOperatorOnFlinkITCase {
                     dlq));
     DataStream<String> tagged =
         embedded
-            .map(new LesionPoints())
+            .map(new LesionOps())
+            .returns(PointOpTypeInfo.INSTANCE)
+            .map(op -> ((PointOp.Upsert) op).point())
             .returns(PointStructTypeInfo.INSTANCE)
             .map(
                 p ->

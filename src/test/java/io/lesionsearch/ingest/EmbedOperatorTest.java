@@ -70,19 +70,19 @@ class EmbedOperatorTest {
       harness.open();
       send(harness, "0", "1", "2");
       harness.setProcessingTime(1_099);
-      assertEquals(List.of(), harness.extractOutputValues());
+      assertEquals(List.of(), images(harness));
 
       harness.setProcessingTime(1_100);
       assertEquals(List.of(0, 1, 2), vectors(harness));
       assertEquals(List.of(3), batches.sizes());
-      assertEquals(1_100, harness.extractOutputValues().get(0).embeddedAtMillis());
-      assertEquals("fake/identity", harness.extractOutputValues().get(0).modelId());
+      assertEquals(1_100, images(harness).get(0).embeddedAtMillis());
+      assertEquals("fake/identity", images(harness).get(0).modelId());
 
       // The timer is armed again for the next image, from when that one arrived.
       harness.setProcessingTime(1_150);
       send(harness, "3");
       harness.setProcessingTime(1_249);
-      assertEquals(3, harness.extractOutputValues().size());
+      assertEquals(3, images(harness).size());
       harness.setProcessingTime(1_250);
       assertEquals(List.of(0, 1, 2, 3), vectors(harness));
     }
@@ -117,8 +117,7 @@ class EmbedOperatorTest {
     try (var harness = harness(settings(2, 100), NUMBERED)) {
       harness.open();
       send(harness, "0", "1", "2");
-      assertEquals(
-          List.of(), harness.extractOutputValues(), "the batch behind the first is not full yet");
+      assertEquals(List.of(), images(harness), "the batch behind the first is not full yet");
       send(harness, "3");
       assertEquals(List.of(0, 1), vectors(harness));
       assertEquals(List.of(2), batches.sizes());
@@ -146,7 +145,7 @@ class EmbedOperatorTest {
       harness.processElement(image("outside-roots", null, "/etc/passwd", 3), 0);
       harness.endInput();
 
-      List<EmbeddedImage> out = harness.extractOutputValues();
+      List<EmbeddedImage> out = images(harness);
       assertEquals(
           List.of("good-inline", "good-uri"), out.stream().map(e -> e.image().imageId()).toList());
       assertEquals(List.of(2), batches.sizes(), "both good images in one batch");
@@ -180,6 +179,28 @@ class EmbedOperatorTest {
   }
 
   @Test
+  void aDeletionWaitsForThePendingImagesBeforeItAndOvertakesNone() throws Exception {
+    try (var harness = harness(settings(4, 100), NUMBERED)) {
+      harness.setProcessingTime(0);
+      harness.open();
+      send(harness, "0", "1");
+      assertEquals(List.of(), harness.extractOutputValues(), "a batch of 4 is not full yet");
+      Deletion deletion = Deletion.ofImage(image("1", null, null, 2).source(), "1", null);
+      harness.processElement(deletion, 0);
+      send(harness, "2");
+      harness.endInput();
+
+      List<IndexChange> out = harness.extractOutputValues();
+      assertEquals(4, out.size(), out.toString());
+      assertEquals("0", ((EmbeddedImage) out.get(0)).image().imageId());
+      assertEquals("1", ((EmbeddedImage) out.get(1)).image().imageId());
+      assertEquals(deletion, out.get(2), "after the upsert of the image it deletes");
+      assertEquals("2", ((EmbeddedImage) out.get(3)).image().imageId());
+      assertEquals(List.of(2, 1), batches.sizes(), "the deletion flushed the partial batch");
+    }
+  }
+
+  @Test
   void errorsAndHangsOfOneDecodeAreThatImagesDeadLetter() throws Exception {
     ImageLimits limits =
         new ImageLimits(1 << 20, 1_000_000, PixelBudget.DEFAULT_PIXELS, Duration.ofMillis(50));
@@ -205,10 +226,17 @@ class EmbedOperatorTest {
     }
   }
 
-  private OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness(
+  private OneInputStreamOperatorTestHarness<IngestMessage, IndexChange> harness(
       EmbedSettings settings, ImagePreparation.Factory preparations) throws Exception {
-    return new OneInputStreamOperatorTestHarness<>(
-        new EmbedOperator(settings, DLQ, batches.factory(), preparations));
+    var harness =
+        new OneInputStreamOperatorTestHarness<IngestMessage, IndexChange>(
+            new EmbedOperator(settings, DLQ, batches.factory(), preparations));
+    // The job's output type: images and deletions on one stream.
+    harness.setup(
+        TypeInformation.of(IndexChange.class)
+            .createSerializer(
+                new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
+    return harness;
   }
 
   private static EmbedSettings settings(int batchSize, long maxDelayMs) {
@@ -216,17 +244,26 @@ class EmbedOperatorTest {
   }
 
   private static void send(
-      OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness, String... ids)
+      OneInputStreamOperatorTestHarness<IngestMessage, IndexChange> harness, String... ids)
       throws Exception {
     for (String id : ids) {
       harness.processElement(image(id, new byte[] {1}, null, 0), 0);
     }
   }
 
+  /** The embedded images among the outputs, in order. */
+  private static List<EmbeddedImage> images(
+      OneInputStreamOperatorTestHarness<IngestMessage, IndexChange> harness) {
+    return harness.extractOutputValues().stream()
+        .filter(EmbeddedImage.class::isInstance)
+        .map(EmbeddedImage.class::cast)
+        .toList();
+  }
+
   /** Each output's vector, which the fake encoder makes the image's number. */
   private static List<Integer> vectors(
-      OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness) {
-    return harness.extractOutputValues().stream()
+      OneInputStreamOperatorTestHarness<IngestMessage, IndexChange> harness) {
+    return images(harness).stream()
         .map(
             e -> {
               assertArrayEquals(
@@ -239,7 +276,7 @@ class EmbedOperatorTest {
   }
 
   private static Map<String, DeadLetter> deadLetters(
-      OneInputStreamOperatorTestHarness<ImageToEmbed, EmbeddedImage> harness) {
+      OneInputStreamOperatorTestHarness<IngestMessage, IndexChange> harness) {
     Map<String, DeadLetter> dead = new TreeMap<>();
     for (StreamRecord<DeadLetter> r : harness.getSideOutput(DLQ)) {
       dead.put(new String(r.getValue().source().key(), StandardCharsets.UTF_8), r.getValue());

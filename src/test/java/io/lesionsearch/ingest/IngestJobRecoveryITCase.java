@@ -38,13 +38,13 @@ class IngestJobRecoveryITCase {
 
   /** Crashes the job once, after a checkpoint has completed and some records have passed. */
   static final class CrashOnce
-      implements MapFunction<ImageToEmbed, ImageToEmbed>, CheckpointListener {
+      implements MapFunction<IngestMessage, IngestMessage>, CheckpointListener {
     static final AtomicBoolean CRASHED = new AtomicBoolean();
     static final AtomicBoolean CHECKPOINTED = new AtomicBoolean();
     static final AtomicInteger SEEN = new AtomicInteger();
 
     @Override
-    public ImageToEmbed map(ImageToEmbed image) throws InterruptedException {
+    public IngestMessage map(IngestMessage image) throws InterruptedException {
       // Paced so that checkpoints (every second) complete while records are still flowing.
       Thread.sleep(100);
       if (SEEN.incrementAndGet() > 20 && CHECKPOINTED.get() && CRASHED.compareAndSet(false, true)) {

@@ -27,14 +27,15 @@ class ParseFunctionTest {
   void aValidMessageGoesOnAndABreachIsADeadLetterWithItsProblem() throws Exception {
     SourceRecord good = record(0, "{\"image_id\": \"a\", \"image_uri\": \"/data/a.jpg\"}");
     SourceRecord noImage = record(1, "{\"image_id\": \"b\"}");
-    try (OneInputStreamOperatorTestHarness<SourceRecord, ImageToEmbed> harness =
+    try (OneInputStreamOperatorTestHarness<SourceRecord, IngestMessage> harness =
         ProcessFunctionTestHarnesses.forProcessFunction(
             new ParseFunction(new IngestMessageParser(1000), DLQ))) {
       harness.processElement(good, 0);
       harness.processElement(noImage, 0);
 
       assertEquals(
-          List.of("a"), harness.extractOutputValues().stream().map(ImageToEmbed::imageId).toList());
+          List.of("a"),
+          harness.extractOutputValues().stream().map(m -> ((ImageToEmbed) m).imageId()).toList());
       List<DeadLetter> dead =
           harness.getSideOutput(DLQ).stream().map(StreamRecord::getValue).toList();
       assertEquals(1, dead.size(), dead.toString());

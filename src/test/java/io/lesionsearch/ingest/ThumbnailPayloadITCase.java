@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.SourceRecord;
 import io.lesionsearch.payload.LesionPayload;
+import io.lesionsearch.qdrant.PointOp;
+import io.lesionsearch.qdrant.PointOpTypeInfo;
 import io.lesionsearch.qdrant.PointStructTypeInfo;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.Payloads;
@@ -82,7 +84,7 @@ class ThumbnailPayloadITCase {
 
   private static Map<String, JsonNode> embed(Iterable<String> images, int thumbnailSize)
       throws Exception {
-    List<ImageToEmbed> inputs = new ArrayList<>();
+    List<IngestMessage> inputs = new ArrayList<>();
     int offset = 0;
     for (String name : images) {
       byte[] payload =
@@ -103,15 +105,17 @@ class ThumbnailPayloadITCase {
     OutputTag<DeadLetter> dlq = new OutputTag<>("dlq", TypeInformation.of(DeadLetter.class));
     Map<String, JsonNode> payloads = new HashMap<>();
     try (CloseableIterator<String> it =
-        env.fromData(inputs)
+        env.fromData(inputs, TypeInformation.of(IngestMessage.class))
             .transform(
                 "embed",
-                TypeInformation.of(EmbeddedImage.class),
+                TypeInformation.of(IndexChange.class),
                 new EmbedOperator(
                     EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
                         .withThumbnails(thumbnailSize),
                     dlq))
-            .map(new LesionPoints())
+            .map(new LesionOps())
+            .returns(PointOpTypeInfo.INSTANCE)
+            .map(op -> ((PointOp.Upsert) op).point())
             .returns(PointStructTypeInfo.INSTANCE)
             .map(p -> Payloads.json(p).toString())
             .executeAndCollect()) {

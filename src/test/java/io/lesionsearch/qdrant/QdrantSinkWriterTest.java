@@ -10,6 +10,7 @@ import com.google.common.util.concurrent.SettableFuture;
 import io.grpc.Status;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.VectorsFactory;
+import io.qdrant.client.grpc.Points.DeletePoints;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.UpdateResult;
 import io.qdrant.client.grpc.Points.UpsertPoints;
@@ -37,7 +38,17 @@ class QdrantSinkWriterTest {
   /** Answers each upsert with the next queued outcome: null for success, else the exception. */
   private final Queue<RuntimeException> answers = new ArrayDeque<>();
 
+  /** A queued answer that is a success (the queue holds no nulls). */
+  private final RuntimeException succeed = new IllegalStateException("no failure");
+
   private final List<UpsertPoints> requests = new ArrayList<>();
+
+  /** Every call in the order made: upserts and deletes. */
+  private final List<Object> calls = new ArrayList<>();
+
+  /** What the deletion listener heard. */
+  private final List<PointOp.Delete> deleted = new ArrayList<>();
+
   private final List<Long> delays = new ArrayList<>();
   private final Queue<Runnable> scheduled = new ArrayDeque<>();
   private final AtomicInteger connectBackoffResets = new AtomicInteger();
@@ -45,6 +56,7 @@ class QdrantSinkWriterTest {
   private boolean closing;
   private final BatchUpserter.Metrics metrics =
       new BatchUpserter.Metrics(
+          new SimpleCounter(),
           new SimpleCounter(),
           new SimpleCounter(),
           new SimpleCounter(),
@@ -56,6 +68,8 @@ class QdrantSinkWriterTest {
           "qdrant:6334",
           RETRY,
           this::upsert,
+          this::delete,
+          (d, ms) -> deleted.add(d),
           connectBackoffResets::incrementAndGet,
           () -> nowMs,
           () -> 0,
@@ -64,9 +78,19 @@ class QdrantSinkWriterTest {
 
   private ListenableFuture<UpdateResult> upsert(UpsertPoints request) {
     requests.add(request);
+    calls.add(request);
+    return answer();
+  }
+
+  private ListenableFuture<UpdateResult> delete(DeletePoints request) {
+    calls.add(request);
+    return answer();
+  }
+
+  private ListenableFuture<UpdateResult> answer() {
     SettableFuture<UpdateResult> f = SettableFuture.create();
     RuntimeException failure = answers.poll();
-    if (failure == null) {
+    if (failure == null || failure == succeed) {
       f.set(UpdateResult.getDefaultInstance());
     } else {
       f.setException(failure);
@@ -87,10 +111,11 @@ class QdrantSinkWriterTest {
   }
 
   /** What the writer told Flink about one batch; a retry resends it as the buffer would. */
-  private final class Handler implements ResultHandler<PointStruct> {
+  private final class Handler implements ResultHandler<PointOp> {
     int completed;
     Exception failed;
     int retried;
+    final List<List<PointOp>> retriedEntries = new ArrayList<>();
 
     @Override
     public void complete() {
@@ -103,9 +128,10 @@ class QdrantSinkWriterTest {
     }
 
     @Override
-    public void retryForEntries(List<PointStruct> entries) {
+    public void retryForEntries(List<PointOp> entries) {
       retried++;
-      upserter.upsert(entries, this);
+      retriedEntries.add(entries);
+      upserter.apply(entries, this);
     }
   }
 
@@ -122,8 +148,12 @@ class QdrantSinkWriterTest {
   }
 
   private Handler send(List<PointStruct> batch) {
+    return sendOps(batch.stream().map(p -> (PointOp) PointOp.upsert(p)).toList());
+  }
+
+  private Handler sendOps(List<PointOp> batch) {
     Handler h = new Handler();
-    upserter.upsert(batch, h);
+    upserter.apply(batch, h);
     while (!scheduled.isEmpty()) {
       scheduled.poll().run();
     }
@@ -238,5 +268,142 @@ class QdrantSinkWriterTest {
     answers.add(status(Status.Code.UNAVAILABLE));
     Handler h = send(batch(1));
     assertTrue(h.failed.getMessage().contains("closed while retrying"), h.failed.getMessage());
+  }
+
+  private static PointOp.Delete deleteOf(PointStruct p) {
+    return PointOp.delete(List.of(p.getId()), "image_id=" + p.getId().getUuid());
+  }
+
+  private static List<PointOp> ops(PointOp... ops) {
+    return List.of(ops);
+  }
+
+  @Test
+  void operationsGoOutInOrderWithConsecutiveUpsertsAsOneRequest() {
+    List<PointStruct> p = batch(4);
+    PointOp.Delete byFilter =
+        PointOp.deleteMatching(
+            io.qdrant.client.grpc.Common.Filter.newBuilder()
+                .addMust(io.qdrant.client.ConditionFactory.matchKeyword("lesion_id", "L1"))
+                .build(),
+            "filter={}");
+    Handler h =
+        sendOps(
+            ops(
+                PointOp.upsert(p.get(0)),
+                PointOp.upsert(p.get(1)),
+                deleteOf(p.get(0)),
+                PointOp.upsert(p.get(2)),
+                byFilter,
+                PointOp.upsert(p.get(3))));
+    assertEquals(1, h.completed, "one batch, one completion, after the last call");
+    assertNull(h.failed);
+    assertEquals(5, calls.size(), calls.toString());
+    assertEquals(List.of(p.get(0), p.get(1)), ((UpsertPoints) calls.get(0)).getPointsList());
+    DeletePoints first = (DeletePoints) calls.get(1);
+    assertTrue(first.getWait(), "acknowledged must mean deleted");
+    assertEquals("lesions", first.getCollectionName());
+    assertEquals(List.of(p.get(0).getId()), first.getPoints().getPoints().getIdsList());
+    assertEquals(List.of(p.get(2)), ((UpsertPoints) calls.get(2)).getPointsList());
+    assertEquals(byFilter.selector(), ((DeletePoints) calls.get(3)).getPoints());
+    assertEquals(List.of(p.get(3)), ((UpsertPoints) calls.get(4)).getPointsList());
+    assertEquals(List.of(deleteOf(p.get(0)), byFilter), deleted, "each deletion heard once");
+    assertEquals(2, metrics.deletions().getCount());
+    assertEquals(4, metrics.pointsWritten().getCount());
+  }
+
+  @Test
+  void aCallStartsOnlyOnceTheOneBeforeItIsAcknowledged() {
+    List<PointStruct> p = batch(2);
+    List<SettableFuture<UpdateResult>> pending = new ArrayList<>();
+    List<Object> made = new ArrayList<>();
+    BatchUpserter held =
+        new BatchUpserter(
+            "lesions",
+            "qdrant:6334",
+            RETRY,
+            r -> {
+              made.add(r);
+              SettableFuture<UpdateResult> f = SettableFuture.create();
+              pending.add(f);
+              return f;
+            },
+            r -> {
+              made.add(r);
+              SettableFuture<UpdateResult> f = SettableFuture.create();
+              pending.add(f);
+              return f;
+            },
+            (d, ms) -> deleted.add(d),
+            () -> {},
+            () -> nowMs,
+            () -> 0,
+            this::schedule,
+            metrics);
+    Handler h = new Handler();
+    held.apply(ops(PointOp.upsert(p.get(0)), deleteOf(p.get(0)), PointOp.upsert(p.get(1))), h);
+    assertEquals(1, made.size(), "the delete waits for the upsert before it");
+    pending.get(0).set(UpdateResult.getDefaultInstance());
+    assertEquals(2, made.size());
+    assertInstanceOf(DeletePoints.class, made.get(1));
+    assertEquals(0, h.completed);
+    pending.get(1).set(UpdateResult.getDefaultInstance());
+    assertEquals(3, made.size());
+    pending.get(2).set(UpdateResult.getDefaultInstance());
+    assertEquals(1, h.completed);
+  }
+
+  @Test
+  void aFailedDeleteIsRetriedFromItselfOnNotFromTheUpsertsAlreadyApplied() {
+    List<PointStruct> p = batch(3);
+    answers.add(succeed); // the first upsert
+    answers.add(status(Status.Code.UNAVAILABLE)); // the delete fails once
+    List<PointOp> batch =
+        ops(
+            PointOp.upsert(p.get(0)),
+            deleteOf(p.get(1)),
+            PointOp.upsert(p.get(1)),
+            PointOp.upsert(p.get(2)));
+    Handler h = sendOps(batch);
+    assertEquals(1, h.completed);
+    assertEquals(List.of(batch.subList(1, 4)), h.retriedEntries, "the delete and what follows");
+    assertEquals(4, calls.size(), "upsert, failed delete, delete, upsert of two");
+    assertEquals(calls.get(1), calls.get(2), "the same delete again");
+    assertEquals(List.of(p.get(1), p.get(2)), ((UpsertPoints) calls.get(3)).getPointsList());
+    assertEquals(1, deleted.size(), "heard once, when applied");
+    assertEquals(3, metrics.sendErrors().getCount(), "the three operations not yet applied");
+  }
+
+  @Test
+  void aRefusedDeleteFailsTheWriterAndSaysItWasADelete() {
+    answers.add(status(Status.Code.NOT_FOUND));
+    Handler h = sendOps(ops(deleteOf(batch(1).get(0))));
+    QdrantSinkException e = assertInstanceOf(QdrantSinkException.class, h.failed);
+    assertTrue(
+        e.getMessage().contains("rejected a delete to collection 'lesions'"), e.getMessage());
+    assertTrue(deleted.isEmpty());
+  }
+
+  @Test
+  void aListenerThatThrowsFailsTheWriterSoTheReplayIsAuditedAgain() {
+    BatchUpserter failingAudit =
+        new BatchUpserter(
+            "lesions",
+            "qdrant:6334",
+            RETRY,
+            this::upsert,
+            this::delete,
+            (d, ms) -> {
+              throw new IllegalStateException("audit disk full");
+            },
+            () -> {},
+            () -> nowMs,
+            () -> 0,
+            this::schedule,
+            metrics);
+    Handler h = new Handler();
+    failingAudit.apply(ops(deleteOf(batch(1).get(0))), h);
+    assertEquals(0, h.completed);
+    assertInstanceOf(QdrantSinkException.class, h.failed);
   }
 }

@@ -32,7 +32,7 @@ class SinkConfigTest {
 
   @Test
   void defaultsAreTheDocumentedOnes() {
-    QdrantSink sink = QdrantSink.builder().collection("lesions").build();
+    QdrantSink<PointStruct> sink = QdrantSink.builder().collection("lesions").build();
     AsyncSinkWriterConfiguration c = sink.writerConfiguration();
     assertEquals(1000, c.getMaxBatchSize());
     assertEquals(200, c.getMaxTimeInBufferMS());
@@ -151,12 +151,12 @@ class SinkConfigTest {
 
   @Test
   void indexesToEnsureAreTheCallersAndTravelWithTheSink() throws Exception {
-    QdrantSink sink =
+    QdrantSink<PointStruct> sink =
         QdrantSink.builder()
             .collection("c")
             .ensureCollection(8, Map.of("colour", PayloadSchemaType.Keyword))
             .build();
-    QdrantSink back = org.apache.flink.util.InstantiationUtil.clone(sink);
+    QdrantSink<?> back = org.apache.flink.util.InstantiationUtil.clone(sink);
     assertEquals(Map.of("colour", PayloadSchemaType.Keyword), back.payloadIndexes());
     assertEquals(8, back.ensureVectorSize());
   }
@@ -189,27 +189,99 @@ class SinkConfigTest {
             .setId(PointIdFactory.id(UUID.fromString(ID2)))
             .setVectors(VectorsFactory.vectors(new float[384]))
             .build();
-    BufferedRequestState<PointStruct> state =
+    BufferedRequestState<PointOp> state =
         new BufferedRequestState<>(
             List.of(
-                new RequestEntryWrapper<>(a, a.getSerializedSize()),
-                new RequestEntryWrapper<>(b, b.getSerializedSize())));
+                new RequestEntryWrapper<>(PointOp.upsert(a), a.getSerializedSize()),
+                new RequestEntryWrapper<>(PointOp.upsert(b), b.getSerializedSize())));
     PointStateSerializer ser = new PointStateSerializer();
     byte[] bytes = ser.serialize(state);
-    BufferedRequestState<PointStruct> back = ser.deserialize(ser.getVersion(), bytes);
-    List<RequestEntryWrapper<PointStruct>> entries = back.getBufferedRequestEntries();
+    BufferedRequestState<PointOp> back = ser.deserialize(ser.getVersion(), bytes);
+    List<RequestEntryWrapper<PointOp>> entries = back.getBufferedRequestEntries();
     assertEquals(2, entries.size());
-    assertEquals(a, entries.get(0).getRequestEntry());
-    assertEquals(b, entries.get(1).getRequestEntry());
+    assertEquals(PointOp.upsert(a), entries.get(0).getRequestEntry());
+    assertEquals(PointOp.upsert(b), entries.get(1).getRequestEntry());
     assertEquals(a.getSerializedSize(), entries.get(0).getSize());
     assertEquals(b.getSerializedSize(), entries.get(1).getSize());
     assertEquals(state.getStateSize(), back.getStateSize());
     // Compact: the floats and bytes plus a little framing, no Java serialization overhead.
     assertTrue(bytes.length < 4 * 388 + 200, "state bytes " + bytes.length);
 
-    BufferedRequestState<PointStruct> empty =
+    BufferedRequestState<PointOp> empty =
         ser.deserialize(ser.getVersion(), ser.serialize(BufferedRequestState.emptyState()));
     assertTrue(empty.getBufferedRequestEntries().isEmpty());
+  }
+
+  @Test
+  void stateKeepsTheOrderOfUpsertsAndDeletions() throws Exception {
+    PointStruct a =
+        PointStruct.newBuilder()
+            .setId(PointIdFactory.id(UUID.fromString(ID1)))
+            .setVectors(VectorsFactory.vectors(0.5f))
+            .build();
+    PointOp.Delete byId = PointOp.delete(List.of(a.getId()), "image_id=a");
+    PointOp.Delete byFilter =
+        PointOp.deleteMatching(
+            io.qdrant.client.grpc.Common.Filter.newBuilder()
+                .addMust(io.qdrant.client.ConditionFactory.matchKeyword("lesion_id", "L"))
+                .build(),
+            "filter={...}");
+    List<PointOp> ops = List.of(PointOp.upsert(a), byId, byFilter, PointOp.upsert(a));
+    BufferedRequestState<PointOp> state =
+        new BufferedRequestState<>(
+            ops.stream().map(op -> new RequestEntryWrapper<>(op, op.sizeInBytes())).toList());
+    PointStateSerializer ser = new PointStateSerializer();
+    BufferedRequestState<PointOp> back = ser.deserialize(ser.getVersion(), ser.serialize(state));
+    assertEquals(
+        ops,
+        back.getBufferedRequestEntries().stream()
+            .map(RequestEntryWrapper::getRequestEntry)
+            .toList());
+  }
+
+  @Test
+  void stateOfTheVersionBeforeDeletionsIsReadAsUpserts() throws Exception {
+    PointStruct a =
+        PointStruct.newBuilder()
+            .setId(PointIdFactory.id(UUID.fromString(ID1)))
+            .setVectors(VectorsFactory.vectors(0.5f, 1f))
+            .putPayload("dx", ValueFactory.value("nv"))
+            .build();
+    PointStruct b =
+        PointStruct.newBuilder()
+            .setId(PointIdFactory.id(UUID.fromString(ID2)))
+            .setVectors(VectorsFactory.vectors(2f))
+            .build();
+    PointStateSerializer.PointsOnly v2 = new PointStateSerializer.PointsOnly();
+    assertEquals(2, v2.getVersion());
+    byte[] old =
+        v2.serialize(
+            new BufferedRequestState<>(
+                List.of(
+                    new RequestEntryWrapper<>(a, a.getSerializedSize()),
+                    new RequestEntryWrapper<>(b, b.getSerializedSize()))));
+    PointStateSerializer ser = new PointStateSerializer();
+    assertEquals(3, ser.getVersion());
+    List<RequestEntryWrapper<PointOp>> back = ser.deserialize(2, old).getBufferedRequestEntries();
+    assertEquals(
+        List.of(PointOp.upsert(a), PointOp.upsert(b)),
+        back.stream().map(RequestEntryWrapper::getRequestEntry).toList());
+    assertEquals(a.getSerializedSize(), back.get(0).getSize());
+    assertThrows(java.io.IOException.class, () -> ser.deserialize(1, old));
+  }
+
+  @Test
+  void operationsTravelBetweenOperatorsAndCopyAsThemselves() throws Exception {
+    PointOp op = PointOp.delete(List.of(PointIdFactory.id(UUID.fromString(ID1))), "image_id=a");
+    PointOpSerializer ser = PointOpSerializer.INSTANCE;
+    org.apache.flink.core.memory.DataOutputSerializer out =
+        new org.apache.flink.core.memory.DataOutputSerializer(64);
+    ser.serialize(op, out);
+    assertEquals(
+        op,
+        ser.deserialize(
+            new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer())));
+    assertSame(op, ser.copy(op));
   }
 
   @Test
