@@ -151,8 +151,12 @@ async function search(event) {
       + 'Widen the filters or lower the minimum similarity.';
     return;
   }
-  el('status').textContent = `${body.cards.length} most similar case${body.cards.length === 1 ? '' : 's'} to `
-    + `${describeQuery()}, most similar first.`;
+  const n = body.cards.length;
+  el('status').textContent = body.grouped
+    ? `${n} most similar lesion${n === 1 ? '' : 's'} to ${describeQuery()}, most similar first; `
+      + 'each card shows the lesion\'s best-matching photo.'
+    : `${n} most similar case${n === 1 ? '' : 's'} to ${describeQuery()}, most similar first.`;
+  results.dataset.grouped = body.grouped ? 'true' : 'false';
   for (const card of body.cards) results.append(renderCard(card));
 }
 
@@ -174,8 +178,34 @@ function renderCard(card) {
   node.querySelector('.localization').textContent = card.localization ?? 'not recorded';
   node.querySelector('.sex').textContent = card.sex ?? 'not recorded';
   node.querySelector('.age').textContent = card.age ?? 'not recorded';
+  node.dataset.lesionId = card.lesion_id ?? '';
   node.querySelector('.more-like-this').addEventListener('click', () => moreLikeThis(card));
+  const others = card.other_photos ?? [];
+  if (others.length > 0) node.querySelector('.card-body').insertBefore(otherPhotos(others),
+    node.querySelector('.more-like-this'));
   return node;
+}
+
+// The lesion's other photos among the best matches: thumbnails, each a "more like this" of its own.
+function otherPhotos(photos) {
+  const strip = document.createElement('div');
+  strip.className = 'other-photos';
+  const caption = document.createElement('p');
+  caption.className = 'other-photos-caption';
+  caption.textContent = `Other photos of this lesion (${photos.length})`;
+  strip.append(caption);
+  for (const photo of photos) {
+    const img = document.createElement('img');
+    img.className = 'other-photo';
+    img.dataset.imageId = photo.image_id ?? '';
+    img.dataset.score = String(photo.score);
+    img.src = photo.thumbnail || PLACEHOLDER;
+    img.alt = `Photo ${photo.image_id}, similarity ${photo.score.toFixed(4)}`;
+    img.title = img.alt;
+    img.addEventListener('click', () => moreLikeThis(photo));
+    strip.append(img);
+  }
+  return strip;
 }
 
 function moreLikeThis(card) {

@@ -83,6 +83,20 @@ final class SearchCommand implements Callable<Integer> {
   Double threshold;
 
   @Option(
+      names = "--group-by",
+      paramLabel = "KEY",
+      description =
+          "Group the hits by this payload key, e.g. lesion_id (one of lesion_id, dx, dx_code,"
+              + " dx_type, sex, localization); --limit then counts groups.")
+  String groupBy;
+
+  @Option(
+      names = "--group-size",
+      paramLabel = "N",
+      description = "With --group-by: hits per group, 1..10 (the job's default: 1).")
+  Integer groupSize;
+
+  @Option(
       names = "--payload",
       paramLabel = "SPEC",
       description =
@@ -165,6 +179,13 @@ final class SearchCommand implements Callable<Integer> {
     }
     if (payload != null) {
       request.set("with_payload", payloadSelector(payload));
+    }
+    // The job checks both (and refuses --group-size alone), so its reply says what is wrong.
+    if (groupBy != null) {
+      request.put("group_by", groupBy);
+    }
+    if (groupSize != null) {
+      request.put("group_size", groupSize);
     }
     return request;
   }

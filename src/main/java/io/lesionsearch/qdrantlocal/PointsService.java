@@ -25,6 +25,8 @@ import io.qdrant.client.grpc.Points.FacetCounts;
 import io.qdrant.client.grpc.Points.FacetResponse;
 import io.qdrant.client.grpc.Points.GetPoints;
 import io.qdrant.client.grpc.Points.GetResponse;
+import io.qdrant.client.grpc.Points.GroupsResult;
+import io.qdrant.client.grpc.Points.PointGroup;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.PointsOperationResponse;
 import io.qdrant.client.grpc.Points.PointsSelector;
@@ -793,7 +795,67 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   @Override
   public void searchGroups(SearchPointGroups req, StreamObserver<SearchGroupsResponse> obs) {
-    Rpc.refuse(obs, "Points/SearchGroups (grouping)");
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation()
+              .collectionName("collection_name", req.getCollectionName())
+              .filter("filter", req.hasFilter(), req.getFilter())
+              .atLeastOne("limit", true, req.getLimit())
+              .notEmpty("group_by", req.getGroupBy())
+              .atLeastOne("group_size", true, req.getGroupSize())
+              .atLeastOne("timeout", req.hasTimeout(), req.getTimeout())
+              .check();
+          if (req.hasWithLookup()) {
+            throw Errors.unsupported("with_lookup in groups");
+          }
+          Grouping grouping =
+              groupingOf(
+                  req.getGroupBy(), Integer.toUnsignedLong(req.getLimit()), req.getGroupSize());
+          PayloadSelection sel =
+              PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
+          boolean vectors = withVectors(req.hasWithVectors(), req.getWithVectors());
+          filter(req.hasFilter(), req.getFilter());
+          LocalCollection c = registry.get(req.getCollectionName());
+          refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
+          List<PointGroup> groups =
+              grouping.run(
+                  (f, limit, keyOnly) -> {
+                    SearchPoints.Builder b =
+                        SearchPoints.newBuilder()
+                            .setCollectionName(req.getCollectionName())
+                            .addAllVector(req.getVectorList())
+                            .setFilter(f)
+                            .setLimit(limit)
+                            .setWithPayload(keyOnly);
+                    if (req.hasScoreThreshold()) {
+                      b.setScoreThreshold(req.getScoreThreshold());
+                    }
+                    if (req.hasVectorName()) {
+                      b.setVectorName(req.getVectorName());
+                    }
+                    if (req.hasSparseIndices()) {
+                      b.setSparseIndices(req.getSparseIndices());
+                    }
+                    if (req.hasShardKeySelector()) {
+                      b.setShardKeySelector(req.getShardKeySelector());
+                    }
+                    return c.search(searchSpec(c, b.build(), FilterEvaluator.compile(f)));
+                  },
+                  req.hasFilter() ? req.getFilter() : null,
+                  c.metric.largerIsBetter);
+          return SearchGroupsResponse.newBuilder()
+              .setResult(
+                  GroupsResult.newBuilder().addAllGroups(Grouping.hydrate(groups, c, sel, vectors)))
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
+  }
+
+  /** The group key is parsed as a payload key path, before the collection is looked up. */
+  private static Grouping groupingOf(String groupBy, long groups, long groupSize) {
+    return new Grouping(groupBy, groups, groupSize);
   }
 
   @Override
@@ -829,7 +891,70 @@ final class PointsService extends PointsGrpc.PointsImplBase {
 
   @Override
   public void queryGroups(QueryPointGroups req, StreamObserver<QueryGroupsResponse> obs) {
-    Rpc.refuse(obs, "Points/QueryGroups (grouping)");
+    Rpc.answer(
+        obs,
+        () -> {
+          long t0 = System.nanoTime();
+          new Validation()
+              .collectionName("collection_name", req.getCollectionName())
+              .filter("filter", req.hasFilter(), req.getFilter())
+              .atLeastOne("limit", req.hasLimit(), req.getLimit())
+              .atLeastOne("group_size", req.hasGroupSize(), req.getGroupSize())
+              .notEmpty("group_by", req.getGroupBy())
+              .atLeastOne("timeout", req.hasTimeout(), req.getTimeout())
+              .check();
+          if (req.hasWithLookup()) {
+            throw Errors.unsupported("with_lookup in groups");
+          }
+          // collection_query.rs: DEFAULT_LIMIT 10 groups, DEFAULT_GROUP_SIZE 3.
+          Grouping grouping =
+              groupingOf(
+                  req.getGroupBy(),
+                  req.hasLimit() ? unsignedClamp(req.getLimit()) : DEFAULT_LIMIT,
+                  req.hasGroupSize() ? unsignedClamp(req.getGroupSize()) : 3);
+          PayloadSelection sel =
+              PayloadSelection.of(req.hasWithPayload(), req.getWithPayload(), false);
+          boolean vectors = withVectors(req.hasWithVectors(), req.getWithVectors());
+          filter(req.hasFilter(), req.getFilter());
+          LocalCollection c = registry.get(req.getCollectionName());
+          refuseIndexedTextMatches(c, req.hasFilter(), req.getFilter());
+          if (!req.hasQuery()) {
+            // Without a query Qdrant's groups have no order to rank them by.
+            throw Errors.unsupported("grouping a query without a query (points in id order)");
+          }
+          List<PointGroup> groups =
+              grouping.run(
+                  (f, limit, keyOnly) -> {
+                    QueryPoints.Builder b =
+                        QueryPoints.newBuilder()
+                            .setCollectionName(req.getCollectionName())
+                            .addAllPrefetch(req.getPrefetchList())
+                            .setQuery(req.getQuery())
+                            .setFilter(f)
+                            .setLimit(limit)
+                            .setWithPayload(keyOnly);
+                    if (req.hasUsing()) {
+                      b.setUsing(req.getUsing());
+                    }
+                    if (req.hasScoreThreshold()) {
+                      b.setScoreThreshold(req.getScoreThreshold());
+                    }
+                    if (req.hasLookupFrom()) {
+                      b.setLookupFrom(req.getLookupFrom());
+                    }
+                    if (req.hasShardKeySelector()) {
+                      b.setShardKeySelector(req.getShardKeySelector());
+                    }
+                    return runQuery(c, b.build(), FilterEvaluator.compile(f));
+                  },
+                  req.hasFilter() ? req.getFilter() : null,
+                  c.metric.largerIsBetter);
+          return QueryGroupsResponse.newBuilder()
+              .setResult(
+                  GroupsResult.newBuilder().addAllGroups(Grouping.hydrate(groups, c, sel, vectors)))
+              .setTime(Rpc.secondsSince(t0))
+              .build();
+        });
   }
 
   @Override

@@ -11,7 +11,10 @@ import io.lesionsearch.kafka.BoundedText;
 import io.lesionsearch.payload.LesionPayload;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+import io.qdrant.client.grpc.Points.GroupId;
+import io.qdrant.client.grpc.Points.PointGroup;
 import io.qdrant.client.grpc.Points.ScoredPoint;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +23,8 @@ import java.util.Map;
 /**
  * Builds replies and their audit lines. A single search is answered with {@code hits}; a batch
  * ({@code searches}) with {@code results}, one {@code {"hits": [...]}} per search, in request
- * order.
+ * order. A grouped search has {@code "groups": [{"id": ..., "hits": [...]}]} in place of its {@code
+ * hits}, best group first.
  */
 public final class Replies {
 
@@ -28,7 +32,7 @@ public final class Replies {
 
   private Replies() {}
 
-  public static Reply ok(SearchRequest request, List<List<ScoredPoint>> results) {
+  public static Reply ok(SearchRequest request, List<SearchResult> results) {
     long took = System.currentTimeMillis() - request.receivedAtMillis();
     ObjectNode reply =
         JSON.createObjectNode()
@@ -39,16 +43,19 @@ public final class Replies {
     ArrayNode batch = request.batch() ? reply.putArray("results") : null;
     for (int i = 0; i < results.size(); i++) {
       SearchSpec spec = request.searches().get(i);
-      ArrayNode hits =
-          request.batch() ? batch.addObject().putArray("hits") : reply.putArray("hits");
+      SearchResult result = results.get(i);
+      ObjectNode target = request.batch() ? batch.addObject() : reply;
+      // The audit record lists every hit of the search, grouped or not, in reply order.
       List<AuditRecord.Hit> auditHits = new ArrayList<>();
-      for (ScoredPoint p : results.get(i)) {
-        ObjectNode hit = hit(p, spec);
-        hits.add(hit);
-        JsonNode imageId = hit.get("image_id");
-        auditHits.add(
-            new AuditRecord.Hit(
-                hit.get("id").asText(), imageId.isNull() ? null : imageId.asText(), p.getScore()));
+      if (result.grouped()) {
+        ArrayNode groups = target.putArray("groups");
+        for (PointGroup g : result.groups()) {
+          ObjectNode group = groups.addObject();
+          group.set("id", groupId(g.getId()));
+          hits(g.getHitsList(), spec, group.putArray("hits"), auditHits);
+        }
+      } else {
+        hits(result.hits(), spec, target.putArray("hits"), auditHits);
       }
       auditResults.add(auditHits);
     }
@@ -60,6 +67,32 @@ public final class Replies {
             asked(request.searches()),
             auditResults);
     return new Reply(request.requestId(), bytes(reply), audit);
+  }
+
+  private static void hits(
+      List<ScoredPoint> points, SearchSpec spec, ArrayNode hits, List<AuditRecord.Hit> auditHits) {
+    for (ScoredPoint p : points) {
+      ObjectNode hit = hit(p, spec);
+      hits.add(hit);
+      JsonNode imageId = hit.get("image_id");
+      auditHits.add(
+          new AuditRecord.Hit(
+              hit.get("id").asText(), imageId.isNull() ? null : imageId.asText(), p.getScore()));
+    }
+  }
+
+  /** A group's key as JSON: the string, or the number (Qdrant sends integers as unsigned). */
+  static JsonNode groupId(GroupId id) {
+    return switch (id.getKindCase()) {
+      case STRING_VALUE -> JSON.getNodeFactory().textNode(id.getStringValue());
+      case INTEGER_VALUE -> JSON.getNodeFactory().numberNode(id.getIntegerValue());
+      case UNSIGNED_VALUE ->
+          id.getUnsignedValue() >= 0
+              ? JSON.getNodeFactory().numberNode(id.getUnsignedValue())
+              : JSON.getNodeFactory()
+                  .numberNode(new BigInteger(Long.toUnsignedString(id.getUnsignedValue())));
+      default -> JSON.getNodeFactory().nullNode();
+    };
   }
 
   public static Reply error(SearchRequest request, ErrorCode code, String message) {

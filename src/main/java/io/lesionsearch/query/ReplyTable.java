@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lesionsearch.payload.LesionPayload;
 import java.io.PrintWriter;
 
-/** A reply as people read it: one ranked table per search, or the error. */
+/** A reply as people read it: one ranked table per search (or per group), or the error. */
 public final class ReplyTable {
 
   private static final String ROW = "%4s  %-7s  %-14s  %-30s  %4s  %-7s  %s%n";
@@ -25,14 +25,32 @@ public final class ReplyTable {
       int n = 1;
       for (JsonNode result : reply.get("results")) {
         out.printf("search %d of %d:%n", n++, reply.get("results").size());
-        hits(result.path("hits"), out);
+        result(result, out);
       }
     } else {
-      hits(reply.path("hits"), out);
+      result(reply, out);
     }
     out.printf(
         "in %d ms (request %s)%n",
         reply.path("took_ms").asLong(), reply.path("request_id").asText());
+  }
+
+  /** One search's answer: its hits, or for a grouped search one table per group, best first. */
+  private static void result(JsonNode result, PrintWriter out) {
+    if (!result.has("groups")) {
+      hits(result.path("hits"), out);
+      return;
+    }
+    JsonNode groups = result.get("groups");
+    if (groups.isEmpty()) {
+      out.println("  no groups");
+      return;
+    }
+    int n = 1;
+    for (JsonNode group : groups) {
+      out.printf("group %d: %s%n", n++, group.path("id").asText());
+      hits(group.path("hits"), out);
+    }
   }
 
   private static void hits(JsonNode hits, PrintWriter out) {

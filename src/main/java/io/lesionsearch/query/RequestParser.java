@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.lesionsearch.audit.RequestedBy;
 import io.lesionsearch.image.Base64Image;
+import io.lesionsearch.kafka.BoundedText;
+import io.lesionsearch.payload.LesionPayload;
 import io.lesionsearch.qdrant.PointIds;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.grpc.Points.PayloadExcludeSelector;
@@ -36,11 +38,35 @@ public final class RequestParser implements Serializable {
   /** The payload field that names a hit; every hit shows it, whatever with_payload says. */
   public static final String IMAGE_ID = "image_id";
 
+  /** The most hits per group a grouped search may ask for. */
+  public static final int MAX_GROUP_SIZE = 10;
+
+  /**
+   * The payload keys a search may group by: the lesion and the text fields that describe it. Every
+   * lesion point has them as plain strings, which is what Qdrant can group on.
+   */
+  public static final List<String> GROUP_KEYS =
+      List.of(
+          LesionPayload.LESION_ID,
+          LesionPayload.DX,
+          LesionPayload.DX_CODE,
+          LesionPayload.DX_TYPE,
+          LesionPayload.SEX,
+          LesionPayload.LOCALIZATION);
+
   /** The request's field naming who it is for (see {@link RequestedBy}). */
   public static final String REQUESTED_BY = "requested_by";
 
   private static final Set<String> SEARCH_FIELDS =
-      Set.of("query", "filter", "limit", "offset", "score_threshold", "with_payload");
+      Set.of(
+          "query",
+          "filter",
+          "limit",
+          "offset",
+          "score_threshold",
+          "with_payload",
+          "group_by",
+          "group_size");
   private static final Set<String> QUERY_KINDS = Set.of("image", "vector", "image_id");
 
   private final int vectorSize;
@@ -135,12 +161,16 @@ public final class RequestParser implements Serializable {
         throw new IllegalStateException("a template this parser wrote always parses", e);
       }
       // Each term is checked first, so the sum cannot overflow.
-      long more = points.getLimit() + Math.min(points.getOffset(), maxHits + 1);
+      long more =
+          spec.grouped()
+              ? (long) points.getLimit() * spec.groupSize()
+              : points.getLimit() + Math.min(points.getOffset(), maxHits + 1);
       hits += more;
       if (hits > maxHits) {
         throw new QueryException(
             ErrorCode.LIMIT_OUT_OF_RANGE,
-            "limit + offset over the request's searches comes to more"
+            "limit + offset (limit * group_size when grouped) over the request's searches comes"
+                + " to more"
                 + " than "
                 + maxHits
                 + ", the most one request may ask for; page with smaller offsets or send fewer searches");
@@ -176,6 +206,8 @@ public final class RequestParser implements Serializable {
     }
     PayloadChoice payload = payload(json.get("with_payload"), where);
     points.setWithPayload(payload.selector);
+    String groupBy = groupBy(json, where);
+    int groupSize = groupSize(json, groupBy, where);
 
     JsonNode query = json.get("query");
     if (query == null || !query.isObject() || query.isEmpty()) {
@@ -220,7 +252,9 @@ public final class RequestParser implements Serializable {
               template,
               filterJson,
               payload.show,
-              payload.hideImageId);
+              payload.hideImageId,
+              groupBy,
+              groupSize);
       case "vector" ->
           new SearchSpec(
                   QueryKind.VECTOR,
@@ -231,7 +265,9 @@ public final class RequestParser implements Serializable {
                   template,
                   filterJson,
                   payload.show,
-                  payload.hideImageId)
+                  payload.hideImageId,
+                  groupBy,
+                  groupSize)
               .withModelId(query.has("model_id") ? query.get("model_id").asText() : null);
       default ->
           new SearchSpec(
@@ -243,8 +279,59 @@ public final class RequestParser implements Serializable {
               template,
               filterJson,
               payload.show,
-              payload.hideImageId);
+              payload.hideImageId,
+              groupBy,
+              groupSize);
     };
+  }
+
+  /** The group key, or null for a plain search. */
+  private static String groupBy(JsonNode json, String where) throws QueryException {
+    JsonNode groupBy = json.get("group_by");
+    if (groupBy == null || groupBy.isNull()) {
+      return null;
+    }
+    if (!groupBy.isTextual() || !GROUP_KEYS.contains(groupBy.asText())) {
+      throw invalid(
+          where
+              + "group_by must be one of "
+              + GROUP_KEYS
+              + ", got "
+              + BoundedText.of(groupBy.toString(), 80));
+    }
+    JsonNode offset = json.get("offset");
+    if (offset != null
+        && !offset.isNull()
+        && !(offset.isIntegralNumber() && offset.asLong() == 0)) {
+      throw invalid(
+          where
+              + "offset cannot be combined with group_by: Qdrant's groups API has no offset;"
+              + " raise limit (the number of groups) instead");
+    }
+    return groupBy.asText();
+  }
+
+  /** group_size: 1 by default when grouped (one hit per group); refused without group_by. */
+  private static int groupSize(JsonNode json, String groupBy, String where) throws QueryException {
+    JsonNode size = json.get("group_size");
+    if (size == null || size.isNull()) {
+      return groupBy == null ? 0 : 1;
+    }
+    if (groupBy == null) {
+      throw invalid(where + "group_size needs group_by (it counts hits per group)");
+    }
+    if (!size.canConvertToExactIntegral()
+        || !size.canConvertToLong()
+        || size.asLong() < 1
+        || size.asLong() > MAX_GROUP_SIZE) {
+      throw invalid(
+          where
+              + "group_size must be an integer from 1 to "
+              + MAX_GROUP_SIZE
+              + ", got "
+              + BoundedText.of(size.toString(), 80));
+    }
+    return size.asInt();
   }
 
   private static int limit(JsonNode limit, String where) throws QueryException {

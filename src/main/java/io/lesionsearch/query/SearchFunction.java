@@ -18,9 +18,8 @@ import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.WithVectorsSelectorFactory;
 import io.qdrant.client.grpc.Common.Filter;
 import io.qdrant.client.grpc.Common.PointId;
-import io.qdrant.client.grpc.Points.BatchResult;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
-import io.qdrant.client.grpc.Points.ScoredPoint;
+import io.qdrant.client.grpc.Points.SearchPointGroups;
 import io.qdrant.client.grpc.Points.SearchPoints;
 import io.qdrant.client.grpc.Points.VectorOutput;
 import java.nio.file.Path;
@@ -43,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * collection and its model ({@link CollectionModel}), resolves each search's vector (embeds an
  * image with the TaskManager's shared model, or fetches an indexed image's stored vector), refuses
  * a vector of another model than the collection's, then searches that physical collection, one
- * SearchBatch call for a batch. Every request ends in exactly one reply: hits, or an error reply
- * with its code; Flink's timeout, the backstop, answers TIMEOUT.
+ * SearchBatch call for a batch (one SearchGroups call per grouped search, which has no batch form).
+ * Every request ends in exactly one reply: hits, or an error reply with its code; Flink's timeout,
+ * the backstop, answers TIMEOUT.
  */
 public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply> {
 
@@ -160,7 +160,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   @Override
   public void asyncInvoke(SearchRequest request, ResultFuture<Reply> result) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(budgetMs(timeoutMs));
-    CompletableFuture<List<List<ScoredPoint>>> hits;
+    CompletableFuture<List<SearchResult>> hits;
     try {
       // One target for the whole request, so that every search of a batch reads one collection.
       CompletableFuture<CollectionModel.Target> target = collectionModel.current(deadline);
@@ -175,6 +175,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
                   t ->
                       search(
                           t.physical(),
+                          request.searches(),
                           searches.stream().map(CompletableFuture::join).toList(),
                           request.batch(),
                           deadline));
@@ -301,16 +302,55 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
     return out;
   }
 
-  private CompletableFuture<List<List<ScoredPoint>>> search(
-      String physical, List<SearchPoints> searches, boolean batch, long deadline) {
+  private CompletableFuture<List<SearchResult>> search(
+      String physical,
+      List<SearchSpec> specs,
+      List<SearchPoints> searches,
+      boolean batch,
+      long deadline) {
+    if (specs.stream().anyMatch(SearchSpec::grouped)) {
+      // Qdrant has no batch form of SearchGroups: one call per search, answered in request order.
+      List<CompletableFuture<SearchResult>> each = new ArrayList<>();
+      for (int i = 0; i < searches.size(); i++) {
+        each.add(searchOne(specs.get(i), searches.get(i), deadline));
+      }
+      return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
+          .thenApply(done -> each.stream().map(CompletableFuture::join).toList());
+    }
     if (!batch) {
-      return calls
-          .call(timeout -> client.searchAsync(searches.get(0), timeout), deadline)
-          .thenApply(List::of);
+      return searchOne(specs.get(0), searches.get(0), deadline).thenApply(List::of);
     }
     return calls
         .call(timeout -> client.searchBatchAsync(physical, searches, null, timeout), deadline)
-        .thenApply(results -> results.stream().map(BatchResult::getResultList).toList());
+        .thenApply(
+            results -> results.stream().map(r -> SearchResult.ofHits(r.getResultList())).toList());
+  }
+
+  private CompletableFuture<SearchResult> searchOne(
+      SearchSpec spec, SearchPoints search, long deadline) {
+    if (!spec.grouped()) {
+      return calls
+          .call(timeout -> client.searchAsync(search, timeout), deadline)
+          .thenApply(SearchResult::ofHits);
+    }
+    SearchPointGroups.Builder groups =
+        SearchPointGroups.newBuilder()
+            .setCollectionName(search.getCollectionName())
+            .addAllVector(search.getVectorList())
+            .setLimit((int) search.getLimit())
+            .setWithPayload(search.getWithPayload())
+            .setGroupBy(spec.groupBy())
+            .setGroupSize(spec.groupSize());
+    if (search.hasFilter()) {
+      groups.setFilter(search.getFilter());
+    }
+    if (search.hasScoreThreshold()) {
+      groups.setScoreThreshold(search.getScoreThreshold());
+    }
+    SearchPointGroups request = groups.build();
+    return calls
+        .call(timeout -> client.searchGroupsAsync(request, timeout), deadline)
+        .thenApply(SearchResult::ofGroups);
   }
 
   private static PointId pointId(String imageId) {

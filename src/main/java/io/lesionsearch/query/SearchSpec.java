@@ -15,6 +15,9 @@ import java.io.Serializable;
  * @param filterJson the filter as the client sent it, for the audit log; null when none
  * @param showPayload whether hits carry a payload object
  * @param hideImageId whether image_id was asked for only to name the hits, not as payload
+ * @param groupBy the payload key the hits are grouped by (Qdrant's SearchGroups); null for a plain
+ *     search, where {@code searchPoints}' limit counts hits rather than groups
+ * @param groupSize the most hits per group; 0 when not grouped
  * @param modelId the model a {@link QueryKind#VECTOR} query says its vector is of; null when it
  *     does not say
  */
@@ -28,6 +31,8 @@ public record SearchSpec(
     String filterJson,
     boolean showPayload,
     boolean hideImageId,
+    String groupBy,
+    int groupSize,
     String modelId)
     implements Serializable {
 
@@ -41,7 +46,9 @@ public record SearchSpec(
       byte[] searchPoints,
       String filterJson,
       boolean showPayload,
-      boolean hideImageId) {
+      boolean hideImageId,
+      String groupBy,
+      int groupSize) {
     this(
         kind,
         image,
@@ -52,6 +59,8 @@ public record SearchSpec(
         filterJson,
         showPayload,
         hideImageId,
+        groupBy,
+        groupSize,
         null);
   }
 
@@ -67,6 +76,12 @@ public record SearchSpec(
         filterJson,
         showPayload,
         hideImageId,
+        groupBy,
+        groupSize,
         id);
+  }
+
+  public boolean grouped() {
+    return groupBy != null;
   }
 }

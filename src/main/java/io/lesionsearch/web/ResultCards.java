@@ -14,8 +14,9 @@ import java.util.regex.Pattern;
 
 /**
  * The query job's reply as the page shows it: one card per hit, best first, with a readable
- * diagnosis and the thumbnail as a data URL; or, for an error reply, a {@link WebError} whose
- * message tells the clinician what happened and what to do.
+ * diagnosis and the thumbnail as a data URL; for a reply grouped by lesion, one card per lesion
+ * showing its best photo, with its other photos as {@code other_photos}; or, for an error reply, a
+ * {@link WebError} whose message tells the clinician what happened and what to do.
  */
 public final class ResultCards {
 
@@ -32,19 +33,57 @@ public final class ResultCards {
     if (!"ok".equals(reply.path("status").asText())) {
       throw errorOf(reply.path("error"));
     }
-    List<JsonNode> hits = new ArrayList<>();
-    reply.path("hits").forEach(hits::add);
-    // The job replies in score order already; sorting again keeps the page right whatever answers.
-    hits.sort(Comparator.comparingDouble((JsonNode h) -> h.path("score").asDouble()).reversed());
     ObjectNode page = JSON.createObjectNode();
     if (reply.has("took_ms")) {
       page.put("took_ms", reply.get("took_ms").asLong());
     }
     ArrayNode cards = page.putArray("cards");
-    for (JsonNode hit : hits) {
+    if (reply.has("groups")) {
+      page.put("grouped", true);
+      for (JsonNode group : lesionsBestFirst(reply.get("groups"))) {
+        List<JsonNode> photos = byScore(group.path("hits"));
+        ObjectNode card = card(photos.get(0));
+        card.put("lesion_id", group.path("id").asText());
+        ArrayNode others = card.putArray("other_photos");
+        for (JsonNode other : photos.subList(1, photos.size())) {
+          ObjectNode o = card(other);
+          others
+              .addObject()
+              .put("image_id", o.path("image_id").asText(null))
+              .put("score", o.path("score").asDouble())
+              .set("thumbnail", o.get("thumbnail"));
+        }
+        cards.add(card);
+      }
+      return page;
+    }
+    for (JsonNode hit : byScore(reply.path("hits"))) {
       cards.add(card(hit));
     }
     return page;
+  }
+
+  // The job replies in score order already; sorting again keeps the page right whatever answers.
+  private static List<JsonNode> byScore(JsonNode hits) {
+    List<JsonNode> out = new ArrayList<>();
+    hits.forEach(out::add);
+    out.sort(Comparator.comparingDouble((JsonNode h) -> h.path("score").asDouble()).reversed());
+    return out;
+  }
+
+  /** Groups with at least one hit, by their best hit's score. */
+  private static List<JsonNode> lesionsBestFirst(JsonNode groups) {
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode g : groups) {
+      if (g.path("hits").size() > 0) {
+        out.add(g);
+      }
+    }
+    out.sort(
+        Comparator.comparingDouble(
+                (JsonNode g) -> byScore(g.get("hits")).get(0).path("score").asDouble())
+            .reversed());
+    return out;
   }
 
   private static ObjectNode card(JsonNode hit) {
@@ -60,6 +99,7 @@ public final class ResultCards {
         payload.path(LesionPayload.DX).isTextual() ? payload.get(LesionPayload.DX).asText() : null;
     card.put("dx", dx);
     card.put("dx_label", Diagnosis.labelOf(dx));
+    copyText(payload, card, LesionPayload.LESION_ID);
     copyText(payload, card, LesionPayload.DX_TYPE);
     copyText(payload, card, LesionPayload.LOCALIZATION);
     copyText(payload, card, LesionPayload.SEX);

@@ -15,17 +15,29 @@ import java.util.Map;
  * @param image the uploaded image, or null when searching by {@code imageId}
  * @param imageId an indexed image whose neighbours are wanted ("more like this"), or null
  * @param scoreThreshold null for none
+ * @param limit lesions (cards) to show, or photos when {@code everyPhoto}
+ * @param everyPhoto one card per photo ("Show every photo"); by default one card per lesion, with
+ *     up to {@link #PHOTOS_PER_LESION} of its photos
  */
 public record SearchForm(
-    byte[] image, String imageId, int limit, Double scoreThreshold, LesionFilter filter) {
+    byte[] image,
+    String imageId,
+    int limit,
+    Double scoreThreshold,
+    LesionFilter filter,
+    boolean everyPhoto) {
 
   public static final int MAX_RESULTS = 40;
   public static final int DEFAULT_RESULTS = 10;
+
+  /** Photos a lesion's card holds: its best match and, as thumbnails, the next ones. */
+  public static final int PHOTOS_PER_LESION = 3;
 
   /** What a result card shows; the rest of a payload (model_id, ingested_at...) stays in Qdrant. */
   public static final List<String> CARD_FIELDS =
       List.of(
           LesionPayload.IMAGE_ID,
+          LesionPayload.LESION_ID,
           LesionPayload.DX,
           LesionPayload.DX_TYPE,
           LesionPayload.LOCALIZATION,
@@ -102,7 +114,8 @@ public record SearchForm(
         imageId,
         limit,
         threshold,
-        new LesionFilter(sex, ageMin, ageMax, include, exclude, sites));
+        new LesionFilter(sex, ageMin, ageMax, include, exclude, sites),
+        text(fields, "every_photo") != null);
   }
 
   /** The request for the query job (SearchClient adds the request_id). */
@@ -122,6 +135,11 @@ public record SearchForm(
       request.set("filter", filterJson);
     }
     request.put("limit", limit);
+    if (!everyPhoto) {
+      // HAM10000 has several photos of many lesions: one card each, not one per photo.
+      request.put("group_by", LesionPayload.LESION_ID);
+      request.put("group_size", PHOTOS_PER_LESION);
+    }
     if (scoreThreshold != null) {
       request.put("score_threshold", scoreThreshold);
     }

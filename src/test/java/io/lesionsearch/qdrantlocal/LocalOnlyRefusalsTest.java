@@ -29,7 +29,6 @@ import io.qdrant.client.grpc.Points;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.RecommendPoints;
 import io.qdrant.client.grpc.Points.ScrollPoints;
-import io.qdrant.client.grpc.Points.SearchPointGroups;
 import io.qdrant.client.grpc.Points.SearchPoints;
 import io.qdrant.client.grpc.Points.SparseVector;
 import io.qdrant.client.grpc.Points.UpsertPoints;
@@ -302,17 +301,6 @@ class LocalOnlyRefusalsTest {
         Status.Code.UNIMPLEMENTED,
         rpc + "Collections/Update",
         q.client.updateCollectionAsync(UpdateCollection.newBuilder().setCollectionName(c).build()));
-    assertRefused(
-        Status.Code.UNIMPLEMENTED,
-        rpc + "Points/SearchGroups",
-        q.client.searchGroupsAsync(
-            SearchPointGroups.newBuilder()
-                .setCollectionName(c)
-                .addAllVector(search().getVectorList())
-                .setGroupBy("a")
-                .setGroupSize(2)
-                .setLimit(10)
-                .build()));
     assertRefused(
         Status.Code.UNIMPLEMENTED,
         rpc + "Points/Recommend",

@@ -43,6 +43,10 @@ final class IndexedLesions {
   static final String[] LOCALIZATION = {
     "face", "neck", "back", "trunk", "lower extremity", "upper extremity", "scalp", "abdomen"
   };
+
+  /** Photos of each lesion, as HAM10000 often has several: image i shows lesion i / 3. */
+  static final int PHOTOS_PER_LESION = 3;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   final Map<String, byte[]> jpegs = new LinkedHashMap<>();
@@ -63,7 +67,7 @@ final class IndexedLesions {
         ObjectNode p =
             JSON.createObjectNode()
                 .put("image_id", id)
-                .put("lesion_id", "HAM_" + i)
+                .put("lesion_id", "HAM_" + (i / PHOTOS_PER_LESION))
                 .put("dx", DX[i % DX.length])
                 .put("dx_type", "histo")
                 .put("sex", i % 3 == 0 ? "male" : "female")

@@ -2,6 +2,7 @@ package io.lesionsearch.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -328,6 +329,79 @@ class QueryJobITCase {
   }
 
   @Test
+  void aSearchGroupedByLesionGivesOneGroupPerLesionBestFirst() throws Exception {
+    String id = "ISIC_24005";
+    float[] query = lesions.vectors.get(id);
+    JsonNode reply =
+        ok(
+            ask(
+                "{\"query\": {\"vector\": "
+                    + vectorJson(id)
+                    + "}, \"group_by\": \"lesion_id\", \"group_size\": 3, \"limit\": 5}"));
+    assertFalse(reply.has("hits"), reply.toString());
+    JsonNode groups = reply.get("groups");
+    assertEquals(5, groups.size(), reply.toString());
+    // The lesions, ranked by their best photo, as brute force finds them.
+    List<String> lesionOrder = new ArrayList<>();
+    for (String imageId : lesions.ranked(query, p -> true)) {
+      String lesion = lesions.payloads.get(imageId).get("lesion_id").asText();
+      if (!lesionOrder.contains(lesion)) {
+        lesionOrder.add(lesion);
+      }
+    }
+    Set<String> seen = new HashSet<>();
+    double previousBest = Double.POSITIVE_INFINITY;
+    for (int g = 0; g < groups.size(); g++) {
+      JsonNode group = groups.get(g);
+      String lesion = group.get("id").asText();
+      assertTrue(seen.add(lesion), "one group per lesion: " + reply);
+      JsonNode hits = group.get("hits");
+      assertEquals(IndexedLesions.PHOTOS_PER_LESION, hits.size(), group.toString());
+      double previous = Double.POSITIVE_INFINITY;
+      for (JsonNode hit : hits) {
+        String imageId = hit.get("image_id").asText();
+        assertEquals(lesion, lesions.payloads.get(imageId).get("lesion_id").asText());
+        assertEquals(lesion, hit.at("/payload/lesion_id").asText(), "hits as plain searches show");
+        double score = hit.get("score").asDouble();
+        assertEquals(lesions.score(query, imageId), score, 1e-3, imageId);
+        assertTrue(score <= previous, "hits in a group by score: " + group);
+        previous = score;
+      }
+      double best = hits.get(0).get("score").asDouble();
+      assertTrue(best <= previousBest, "groups by their best hit: " + reply);
+      previousBest = best;
+      assertEquals(lesionOrder.get(g), lesion, "rank " + g + " of " + lesionOrder);
+    }
+    assertEquals(id, groups.get(0).get("hits").get(0).get("image_id").asText());
+  }
+
+  @Test
+  void aGroupedBatchIsAnsweredSearchBySearchWithOneHitPerLesionByDefault() throws Exception {
+    JsonNode reply =
+        ok(
+            ask(
+                "{\"searches\": ["
+                    + "{\"query\": {\"image_id\": \"ISIC_24010\"}, \"group_by\": \"lesion_id\","
+                    + " \"limit\": 100, \"with_payload\": false},"
+                    + "{\"query\": {\"vector\": "
+                    + vectorJson("ISIC_24001")
+                    + "}, \"limit\": 4}]}"));
+    JsonNode grouped = reply.at("/results/0/groups");
+    int lesionCount = 42 / IndexedLesions.PHOTOS_PER_LESION;
+    assertEquals(lesionCount, grouped.size(), "every lesion once; limit counts groups");
+    Set<String> ids = new HashSet<>();
+    for (JsonNode group : grouped) {
+      ids.add(group.get("id").asText());
+      assertEquals(1, group.get("hits").size(), "group_size is 1 by default");
+      assertFalse(group.get("hits").get(0).has("payload"));
+      assertNotEquals("ISIC_24010", group.at("/hits/0/image_id").asText(), "the example is out");
+    }
+    assertEquals(lesionCount, ids.size());
+    assertCorrectHits(
+        reply.at("/results/1/hits"), lesions.vectors.get("ISIC_24001"), p -> true, 4, null);
+  }
+
+  @Test
   void anImageIdQueryLeavesThatImageOutUnlessAskedToIncludeIt() throws Exception {
     String id = "ISIC_24013";
     JsonNode without =
@@ -395,6 +469,21 @@ class QueryJobITCase {
             "{\"request_id\": \"%ID%\", \"query\": {\"vector\": "
                 + okVector
                 + "}, \"treshold\": 0.5}",
+            ErrorCode.INVALID_REQUEST),
+        Arguments.of(
+            "{\"request_id\": \"%ID%\", \"query\": {\"vector\": "
+                + okVector
+                + "}, \"group_by\": \"lesion_id\", \"offset\": 3}",
+            ErrorCode.INVALID_REQUEST),
+        Arguments.of(
+            "{\"request_id\": \"%ID%\", \"query\": {\"vector\": "
+                + okVector
+                + "}, \"group_size\": 3}",
+            ErrorCode.INVALID_REQUEST),
+        Arguments.of(
+            "{\"request_id\": \"%ID%\", \"query\": {\"vector\": "
+                + okVector
+                + "}, \"group_by\": \"age\"}",
             ErrorCode.INVALID_REQUEST));
   }
 

@@ -102,7 +102,7 @@ class RequestedByRequestTest {
                 + "\"}, \"filter\": {\"must\": [{\"key\": \"sex\", \"match\": {\"value\": \"female\"}}]}}");
     for (Reply reply :
         List.of(
-            Replies.ok(request, List.of(List.of())),
+            Replies.ok(request, List.of(SearchResult.ofHits(List.of()))),
             Replies.error(request, ErrorCode.TIMEOUT, "late"))) {
       String line = AuditTrail.line(reply.audit());
       assertFalse(line.contains(base64.substring(1000, 1040)), line);

@@ -40,6 +40,37 @@ class ResultCardsTest {
   }
 
   @Test
+  void groupsBecomeOneCardPerLesionWithItsOtherPhotos() throws Exception {
+    JsonNode reply =
+        JSON.readTree(
+            """
+        {"request_id": "r2", "status": "ok", "took_ms": 5, "groups": [
+          {"id": "HAM_2", "hits": [
+            {"id": "u4", "image_id": "D", "score": 0.6, "payload": {"dx": "mel", "lesion_id": "HAM_2"}}]},
+          {"id": "HAM_1", "hits": [
+            {"id": "u2", "image_id": "B", "score": 0.8, "payload": {"dx": "nv", "thumbnail": "QUJD"}},
+            {"id": "u1", "image_id": "A", "score": 0.9, "payload": {"dx": "nv", "thumbnail": "/9j/"}},
+            {"id": "u3", "image_id": "C", "score": 0.7, "payload": {"dx": "nv", "thumbnail": "<b>"}}]},
+          {"id": 7, "hits": []}]}
+        """);
+    JsonNode page = ResultCards.fromReply(reply);
+    assertTrue(page.get("grouped").asBoolean());
+    JsonNode cards = page.get("cards");
+    assertEquals(2, cards.size(), "a group without hits shows no card");
+    JsonNode first = cards.get(0);
+    assertEquals("HAM_1", first.get("lesion_id").asText(), "lesions by their best photo");
+    assertEquals("A", first.get("image_id").asText(), "the card shows the best photo");
+    JsonNode others = first.get("other_photos");
+    assertEquals(2, others.size());
+    assertEquals("B", others.get(0).get("image_id").asText());
+    assertEquals("data:image/jpeg;base64,QUJD", others.get(0).get("thumbnail").asText());
+    assertEquals("C", others.get(1).get("image_id").asText());
+    assertTrue(others.get(1).get("thumbnail").isNull(), "anything but base64 is dropped");
+    assertEquals(0, cards.get(1).get("other_photos").size());
+    assertEquals("HAM_2", cards.get(1).get("lesion_id").asText());
+  }
+
+  @Test
   void errorRepliesBecomeMessagesForTheClinician() throws Exception {
     WebError unreadable =
         error(

@@ -47,8 +47,9 @@ class SearchFormTest {
            "must_not": [
              {"key": "dx", "match": {"any": ["melanocytic_Nevi", "nv"]}},
              {"key": "localization", "match": {"any": ["face", "neck"]}}]},
-         "limit": 25, "score_threshold": 0.5,
-         "with_payload": ["image_id", "dx", "dx_type", "localization", "sex", "age", "thumbnail"]}
+         "limit": 25, "group_by": "lesion_id", "group_size": 3, "score_threshold": 0.5,
+         "with_payload": ["image_id", "lesion_id", "dx", "dx_type", "localization", "sex", "age",
+                          "thumbnail"]}
         """
                 .formatted(Base64.getEncoder().encodeToString(image)));
     assertEquals(expected, request);
@@ -63,6 +64,20 @@ class SearchFormTest {
     assertFalse(request.has("filter"), request.toString());
     assertFalse(request.has("score_threshold"));
     assertEquals(SearchForm.DEFAULT_RESULTS, request.get("limit").asInt());
+  }
+
+  @Test
+  void oneCardPerLesionUnlessEveryPhotoIsAskedFor() throws Exception {
+    JsonNode grouped =
+        SearchForm.read(Map.of("image_id", List.of("ISIC_0024329")), null).toRequest();
+    assertEquals("lesion_id", grouped.get("group_by").asText());
+    assertEquals(SearchForm.PHOTOS_PER_LESION, grouped.get("group_size").asInt());
+    JsonNode every =
+        SearchForm.read(
+                Map.of("image_id", List.of("ISIC_0024329"), "every_photo", List.of("true")), null)
+            .toRequest();
+    assertFalse(every.has("group_by"), every.toString());
+    assertFalse(every.has("group_size"));
   }
 
   @Test

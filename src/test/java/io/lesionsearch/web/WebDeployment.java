@@ -144,7 +144,9 @@ final class WebDeployment implements BeforeAllCallback, AfterAllCallback {
         ObjectNode m =
             JSON.createObjectNode()
                 .put("image_id", imageId(IMAGES[i]))
-                .put("lesion_id", "HAM_" + i)
+                // Two photos of each lesion (and a third of one, the copy without a thumbnail),
+                // as HAM10000 has several of many: the page shows one card per lesion.
+                .put("lesion_id", "HAM_" + (i / 2))
                 .put("dx", DX[i % DX.length])
                 .put("dx_type", "histo")
                 .put("sex", i % 2 == 0 ? "female" : "male")

@@ -126,6 +126,8 @@ class WebPageBrowserITCase {
     PAGE.open();
     PAGE.browser().findElement(By.id("image-id")).sendKeys(WebDeployment.imageId("lesion-444.jpg"));
     setNumber("limit", "40");
+    // A card per photo, so the photo without a thumbnail has a card of its own.
+    PAGE.browser().findElement(By.id("every-photo")).click();
     List<Card> cards = search(1);
     assertEquals(expected(m -> true, WebDeployment.imageId("lesion-444.jpg")), ids(cards));
     for (Card c : cards) {
@@ -184,6 +186,10 @@ class WebPageBrowserITCase {
 
   // --- page helpers
 
+  /**
+   * @param lesionId the lesion of a card grouped by lesion; empty on a card per photo
+   * @param others the image_ids of the lesion's other photos in the card's strip
+   */
   private record Card(
       String imageId,
       double score,
@@ -191,7 +197,46 @@ class WebPageBrowserITCase {
       String label,
       boolean placeholder,
       long thumbnailWidth,
-      long thumbnailHeight) {}
+      long thumbnailHeight,
+      String lesionId,
+      List<String> others) {}
+
+  @Test
+  void oneCardPerLesionWithItsOtherPhotosUnlessEveryPhotoIsShown() throws Exception {
+    PAGE.open();
+    PAGE.browser()
+        .findElement(By.id("image-file"))
+        .sendKeys(TestData.image("lesion-600x450.jpg").toString());
+    setNumber("limit", "40");
+    List<Card> cards = search(1);
+    Set<String> lesions = new TreeSet<>();
+    DEPLOYMENT.indexed().values().forEach(m -> lesions.add(m.get("lesion_id").asText()));
+    assertEquals(lesions.size(), cards.size(), "one card per lesion");
+    assertEquals(DEPLOYMENT.indexed().keySet(), ids(cards), "every photo, on its lesion's card");
+    assertScoreOrder(cards);
+    int strips = 0;
+    for (Card c : cards) {
+      assertEquals(lesionOf(c.imageId), c.lesionId, c.imageId);
+      long photos =
+          DEPLOYMENT.indexed().values().stream()
+              .filter(m -> m.get("lesion_id").asText().equals(c.lesionId))
+              .count();
+      assertEquals(photos - 1, c.others.size(), "the other photos of " + c.lesionId);
+      for (String other : c.others) {
+        assertEquals(c.lesionId, lesionOf(other), other + " on the card of " + c.lesionId);
+      }
+      strips += c.others.isEmpty() ? 0 : 1;
+    }
+    assertTrue(strips > 0, "the indexed lesions have several photos each");
+    screenshot("web-page-lesions.png");
+
+    PAGE.browser().findElement(By.id("every-photo")).click();
+    List<Card> every = search(2);
+    assertEquals(DEPLOYMENT.indexed().size(), every.size(), "one card per photo");
+    assertEquals(DEPLOYMENT.indexed().keySet(), ids(every));
+    assertTrue(every.stream().allMatch(c -> c.others.isEmpty()), "no strips");
+    assertScoreOrder(every);
+  }
 
   /** Submits the form and returns the cards of search number {@code n} of this page load. */
   private static List<Card> search(int n) {
@@ -222,7 +267,11 @@ class WebPageBrowserITCase {
               card.findElement(By.cssSelector(".dx-label")).getText(),
               img.getAttribute("class").contains("placeholder"),
               (Long) PAGE.browser().executeScript("return arguments[0].naturalWidth", img),
-              (Long) PAGE.browser().executeScript("return arguments[0].naturalHeight", img)));
+              (Long) PAGE.browser().executeScript("return arguments[0].naturalHeight", img),
+              card.getAttribute("data-lesion-id"),
+              card.findElements(By.cssSelector(".other-photos .other-photo")).stream()
+                  .map(o -> o.getAttribute("data-image-id"))
+                  .toList()));
     }
     return cards;
   }
@@ -269,11 +318,21 @@ class WebPageBrowserITCase {
     return ids;
   }
 
+  /** Every photo the cards show, on a card or in its strip of other photos of the lesion. */
   private static Set<String> ids(List<Card> cards) {
     Set<String> ids = new TreeSet<>();
-    cards.forEach(c -> ids.add(c.imageId));
-    assertEquals(cards.size(), ids.size(), "no case shown twice");
+    int shown = 0;
+    for (Card c : cards) {
+      ids.add(c.imageId);
+      ids.addAll(c.others);
+      shown += 1 + c.others.size();
+    }
+    assertEquals(shown, ids.size(), "no photo shown twice");
     return ids;
+  }
+
+  private static String lesionOf(String imageId) {
+    return DEPLOYMENT.indexed().get(imageId).get("lesion_id").asText();
   }
 
   private static void assertScoreOrder(List<Card> cards) {
