@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lesionsearch.audit.AuditTrail;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrant.PointIds;
+import io.lesionsearch.testing.AuditLines;
 import io.lesionsearch.testing.Flink;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
@@ -18,13 +18,11 @@ import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -33,13 +31,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -53,39 +44,9 @@ class IngestDeletionITCase {
 
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
   @RegisterExtension static final IngestFixture FIXTURE = new IngestFixture();
+  @RegisterExtension static final AuditLines AUDIT = new AuditLines();
 
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Collects the audit logger's lines in this JVM (the MiniCluster's tasks run here too). */
-  static final class AuditLines extends AbstractAppender {
-    final List<String> lines = new CopyOnWriteArrayList<>();
-
-    AuditLines() {
-      super("deletion-audit-capture", null, null, true, Property.EMPTY_ARRAY);
-      start();
-      LoggerContext context = (LoggerContext) LogManager.getContext(false);
-      LoggerConfig logger = new LoggerConfig(AuditTrail.LOGGER, Level.INFO, false);
-      logger.addAppender(this, Level.INFO, null);
-      context.getConfiguration().addLogger(AuditTrail.LOGGER, logger);
-      context.updateLoggers();
-    }
-
-    @Override
-    public void append(LogEvent event) {
-      lines.add(event.getMessage().getFormattedMessage());
-    }
-
-    List<JsonNode> deletions() throws Exception {
-      List<JsonNode> out = new ArrayList<>();
-      for (String line : lines) {
-        JsonNode json = JSON.readTree(line);
-        if ("delete".equals(json.path("action").asText())) {
-          out.add(json);
-        }
-      }
-      return out;
-    }
-  }
 
   @Test
   void deletionsRemovePointsInOrderAreAuditedAndReplayToTheSameState() throws Exception {
@@ -94,7 +55,6 @@ class IngestDeletionITCase {
     // One partition: a deletion by filter keeps its order only against its own partition.
     FIXTURE.topics(topic, 1);
     EmbeddedKafka kafka = FIXTURE.kafka();
-    AuditLines audit = new AuditLines();
 
     Map<String, byte[]> bad = new TreeMap<>();
     bad.put("unknown-op", json("{\"op\": \"erase\", \"image_id\": \"K1\"}"));
@@ -139,8 +99,8 @@ class IngestDeletionITCase {
       assertEquals(expected, imageIds(client, collection));
       deadLetters = kafka.read(dlq, bad.size(), 60_000);
 
-      List<JsonNode> deletions = audit.deletions();
-      assertEquals(4, deletions.size(), audit.lines.toString());
+      List<JsonNode> deletions = AUDIT.of("delete");
+      assertEquals(4, deletions.size(), AUDIT.lines().toString());
       assertEquals("T1", deletions.get(0).path("deletion").path("image_id").asText());
       assertEquals("O1", deletions.get(1).path("deletion").path("image_id").asText());
       JsonNode byFilter = deletions.get(2);
@@ -170,7 +130,7 @@ class IngestDeletionITCase {
           () -> present(client, collection, "Z1"),
           () -> true);
       assertEquals(expected, imageIds(client, collection));
-      assertEquals(8, audit.deletions().size(), "the replay's deletions are audited again");
+      assertEquals(8, AUDIT.of("delete").size(), "the replay's deletions are audited again");
     }
 
     Map<String, String> reasons = new TreeMap<>();

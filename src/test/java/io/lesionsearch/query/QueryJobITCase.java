@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrant.PointIds;
+import io.lesionsearch.testing.AuditLines;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.KafkaBroker;
 import io.lesionsearch.testing.QdrantServer;
@@ -59,6 +60,7 @@ class QueryJobITCase {
    */
   private static final int MAX_REPLY_BYTES = 8000;
 
+  @RegisterExtension static final AuditLines AUDIT = new AuditLines();
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -75,14 +77,12 @@ class QueryJobITCase {
 
   private String collection;
   private IndexedLesions lesions;
-  private AuditCapture audit;
   private final List<JobClient> jobs = new ArrayList<>();
   private SearchClient client;
   private SearchClient faultyClient;
 
   @BeforeAll
   void start() throws Exception {
-    audit = AuditCapture.install();
     faulty = TcpProxy.to(QDRANT.get().host(), QDRANT.get().port());
     collection = QDRANT.get().collection("lesions");
     lesions = new IndexedLesions(MODEL, 42);
@@ -708,7 +708,7 @@ class QueryJobITCase {
           1e-6);
     }
     String image = base64(id);
-    for (String l : audit.lines) {
+    for (String l : AUDIT.lines()) {
       assertFalse(l.contains(image.substring(100, 140)), "image bytes in the audit log: " + l);
     }
     String badId = "audit-error-" + java.util.UUID.randomUUID();
@@ -780,13 +780,13 @@ class QueryJobITCase {
 
   private JsonNode auditLine(String requestId) throws Exception {
     // The reply is sent after the audit line is written (same chain, audit first), so it is there.
-    for (String l : audit.lines) {
+    for (String l : AUDIT.lines()) {
       JsonNode line = JSON.readTree(l);
       if (line.get("request_id").asText().equals(requestId)) {
         return line;
       }
     }
-    throw new AssertionError("no audit line for " + requestId + " among " + audit.lines.size());
+    throw new AssertionError("no audit line for " + requestId + " among " + AUDIT.lines().size());
   }
 
   private JsonNode ask(String request) throws Exception {

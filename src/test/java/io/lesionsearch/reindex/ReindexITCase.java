@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.lesionsearch.audit.AuditTrail;
 import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.ingest.IngestConfig;
 import io.lesionsearch.ingest.IngestOptions;
 import io.lesionsearch.local.EmbeddedKafka;
 import io.lesionsearch.qdrant.ModelCollections;
+import io.lesionsearch.testing.AuditLines;
 import io.lesionsearch.testing.Flink;
 import io.lesionsearch.testing.KafkaBroker;
 import io.lesionsearch.testing.QdrantServer;
@@ -33,14 +33,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.Configuration;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * answered, then switches the alias and audits the switch.
  */
 class ReindexITCase {
+  @RegisterExtension static final AuditLines AUDIT = new AuditLines();
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();
   @RegisterExtension static final QdrantServer QDRANT = new QdrantServer();
@@ -131,27 +124,6 @@ class ReindexITCase {
     }
   }
 
-  /** What the audit logger writes in this JVM. */
-  private static final class AuditLines extends AbstractAppender {
-    final List<String> lines = new CopyOnWriteArrayList<>();
-
-    AuditLines() {
-      super("reindex-audit", null, null, true, Property.EMPTY_ARRAY);
-      start();
-      LoggerContext context = (LoggerContext) LogManager.getContext(false);
-      Configuration config = context.getConfiguration();
-      LoggerConfig logger = new LoggerConfig(AuditTrail.LOGGER, Level.INFO, false);
-      logger.addAppender(this, Level.INFO, null);
-      config.addLogger(AuditTrail.LOGGER, logger);
-      context.updateLoggers();
-    }
-
-    @Override
-    public void append(LogEvent event) {
-      lines.add(event.getMessage().getFormattedMessage());
-    }
-  }
-
   private static String aliasTarget(QdrantClient client, String alias) throws Exception {
     for (AliasDescription a : client.listAliasesAsync().get()) {
       if (a.getAliasName().equals(alias)) {
@@ -163,7 +135,6 @@ class ReindexITCase {
 
   @Test
   void reindexesIntoANewCollectionWhileSearchesGoOnThenSwitchesTheAlias() throws Exception {
-    AuditLines audit = new AuditLines();
     produce();
     QdrantClient client = QDRANT.get().client();
     String alias = QDRANT.get().collection("reindex");
@@ -235,14 +206,12 @@ class ReindexITCase {
     assertTrue(log.contains("Re-indexed: " + IMAGES + " points in " + second), log);
 
     JsonNode swap = null;
-    for (String line : audit.lines) {
-      JsonNode n = JSON.readTree(line);
-      if (n.path("action").asText().equals("alias_swap")
-          && n.path("alias_swap").path("to_collection").asText().equals(second)) {
+    for (JsonNode n : AUDIT.of("alias_swap")) {
+      if (n.path("alias_swap").path("to_collection").asText().equals(second)) {
         swap = n;
       }
     }
-    assertTrue(swap != null, "no audit line of the swap among " + audit.lines);
+    assertTrue(swap != null, "no audit line of the swap among " + AUDIT.lines());
     assertEquals(first, swap.path("alias_swap").path("from_collection").asText());
     assertEquals("tester", swap.path("requested_by").asText());
     assertEquals("ok", swap.path("outcome").asText());
