@@ -387,7 +387,16 @@ class HostileInputITCase {
     Map<String, byte[][]> r = new LinkedHashMap<>();
     String img = "\"image\": \"" + b64(JPEG) + "\"";
     put(r, "empty-value", new byte[0]);
-    put(r, "null-value", (byte[]) null);
+    // A null value with an image_id as key is a deletion (a tombstone); without a usable key it is
+    // not.
+    r.put("null-value-no-key", new byte[][] {null, null});
+    r.put("null-value-blank-key", new byte[][] {" ".getBytes(StandardCharsets.UTF_8), null});
+    put(r, "delete-everything", "{\"op\": \"delete\", \"filter\": {\"must\": []}}");
+    put(
+        r,
+        "delete-by-unknown-field",
+        "{\"op\": \"delete\", \"filter\": {\"must\": [{\"key\": \"x\", \"match\": {\"value\": 1}}]}}");
+    put(r, "unknown-op", "{\"op\": \"erase\", \"image_id\": \"x\"}");
     put(r, "not-json", "{this is not json");
     put(r, "invalid-utf8", new byte[] {'{', '"', 'a', (byte) 0xC3, 0x28, '"', ':', '1', '}'});
     put(r, "truncated-json", "{\"image_id\": \"t\", \"image\": \"AAAA");
