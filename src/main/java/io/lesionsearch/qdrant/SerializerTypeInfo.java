@@ -6,7 +6,8 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
  * The type of a stream whose elements one serializer of ours writes (protobuf messages, which Flink
- * would otherwise hand to Kryo): one field, no keys, equal to every instance of the same subclass.
+ * would otherwise hand to Kryo): one field, no keys, equal to every other of the same element
+ * class.
  */
 abstract class SerializerTypeInfo<T> extends TypeInformation<T> {
   private static final long serialVersionUID = 1L;
@@ -61,16 +62,16 @@ abstract class SerializerTypeInfo<T> extends TypeInformation<T> {
 
   @Override
   public boolean equals(Object o) {
-    return o != null && o.getClass() == getClass();
+    return o instanceof SerializerTypeInfo<?> other && other.type.equals(type);
   }
 
   @Override
   public int hashCode() {
-    return getClass().hashCode();
+    return type.hashCode();
   }
 
   @Override
   public boolean canEqual(Object o) {
-    return o != null && o.getClass() == getClass();
+    return o instanceof SerializerTypeInfo;
   }
 }
