@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The query job's driver of the {@link EmbeddingStage}, for latency: decoding starts on the shared
@@ -23,9 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * is quiet, several at once in a burst. It never waits for a batch to fill, and the model's cost
  * per image falls as queues grow, which keeps the tail short under load.
  *
- * <p>It holds at most {@code maxQueued} images at once, decoding or waiting for the model; more are
- * answered OVERLOADED at once rather than queued without end. An image whose request has run out of
- * time by the time its decode or inference would start is dropped unprocessed.
+ * <p>It holds at most {@code maxQueued} images at once, decoding or waiting for the model (shared
+ * with the instance's other models, if any); more are answered OVERLOADED at once rather than
+ * queued without end. An image whose request has run out of time by the time its decode or
+ * inference would start is dropped unprocessed.
  */
 final class ImageEmbedder implements AutoCloseable {
 
@@ -60,8 +60,7 @@ final class ImageEmbedder implements AutoCloseable {
 
   private final Encoder encoder;
   private final EmbeddingStage<QueryImage> stage;
-  private final int maxQueued;
-  private final AtomicInteger queued = new AtomicInteger();
+  private final QueuedImages queued;
   private final Thread inference;
   private volatile boolean closed;
 
@@ -69,6 +68,13 @@ final class ImageEmbedder implements AutoCloseable {
    * @param decoder the job's decoder: its pixel limit and the TaskManager's pixel budget
    */
   ImageEmbedder(Encoder encoder, ImageDecoder decoder, int maxQueued, String threadName) {
+    this(encoder, decoder, new QueuedImages(maxQueued), threadName);
+  }
+
+  /**
+   * @param queued the instance's count of held images, shared by the embedders of all its models
+   */
+  ImageEmbedder(Encoder encoder, ImageDecoder decoder, QueuedImages queued, String threadName) {
     this.encoder = encoder;
     ImageBytesPreparation images = new ImageBytesPreparation(encoder.manifest(), decoder, 0);
     this.stage =
@@ -84,7 +90,7 @@ final class ImageEmbedder implements AutoCloseable {
             },
             SharedDecodePool.get(),
             NO_DECODE_TIMEOUT);
-    this.maxQueued = maxQueued;
+    this.queued = queued;
     this.inference = new Thread(this::run, threadName);
     inference.setDaemon(true);
     inference.start();
@@ -92,7 +98,7 @@ final class ImageEmbedder implements AutoCloseable {
 
   /** Images held now, decoding or waiting for the model (the query job's queue depth). */
   int queued() {
-    return queued.get();
+    return queued.held();
   }
 
   /**
@@ -100,16 +106,15 @@ final class ImageEmbedder implements AutoCloseable {
    * TIMEOUT.
    */
   CompletableFuture<float[]> embed(byte[] image, long deadlineNanos) {
-    if (queued.incrementAndGet() > maxQueued) {
-      queued.decrementAndGet();
+    if (!queued.tryTake()) {
       return CompletableFuture.failedFuture(
           new QueryException(
               ErrorCode.OVERLOADED,
-              maxQueued
+              queued.max()
                   + " query images are already waiting to be decoded or embedded here; try again shortly"));
     }
     CompletableFuture<float[]> result = new CompletableFuture<>();
-    var unused = result.whenComplete((vector, error) -> queued.decrementAndGet());
+    var unused = result.whenComplete((vector, error) -> queued.release());
     stage.submit(new QueryImage(image, deadlineNanos, result));
     return result;
   }

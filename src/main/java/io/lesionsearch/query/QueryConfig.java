@@ -7,12 +7,15 @@ import io.lesionsearch.config.KafkaConfig;
 import io.lesionsearch.config.QdrantConfig;
 import io.lesionsearch.image.ImageLimits;
 import java.io.Serializable;
+import java.util.List;
 
 /**
  * Everything the query job is told, checked once here (each message names the option at fault);
  * built from the command line by {@link QueryOptions}.
  *
- * @param model model directory, the same model the collection was indexed with
+ * @param models model directories: the model the collection was indexed with, and during an upgrade
+ *     the new one; an image query is embedded with the model of the collection it searches, the
+ *     first for a collection that records no model
  * @param inFlight requests one parallel instance works on at once
  * @param maxReplyBytes largest reply, key and value together
  * @param maxQueuedImages query images one parallel instance holds waiting; more are answered
@@ -27,7 +30,7 @@ public record QueryConfig(
     String repliesTopic,
     String deadLetterTopic,
     String groupId,
-    String model,
+    List<String> models,
     int inFlight,
     long requestTimeoutMs,
     int maxReplyBytes,
@@ -38,8 +41,9 @@ public record QueryConfig(
 
   public QueryConfig {
     require(
-        model != null && !model.isBlank(),
+        models != null && !models.isEmpty() && models.stream().noneMatch(String::isBlank),
         "--model is required (as an argument or model= in --config)");
+    models = List.copyOf(models);
     require(inFlight >= 1 && inFlight <= 10_000, "--in-flight must be 1..10000, got " + inFlight);
     require(
         requestTimeoutMs >= 100,

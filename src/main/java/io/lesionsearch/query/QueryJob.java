@@ -8,7 +8,11 @@ import io.lesionsearch.kafka.KafkaRecords;
 import io.lesionsearch.kafka.KafkaSources;
 import io.lesionsearch.kafka.TolerantKafkaSink;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -36,8 +40,8 @@ public final class QueryJob {
     env.setBufferTimeout(0);
     env.getConfig().enableObjectReuse();
     // Read at submission: a wrong model directory fails before the job starts, and vectors in
-    // requests are checked against the model's size.
-    ModelManifest manifest = ModelManifest.read(Path.of(o.model()));
+    // requests are checked against the first model's size.
+    ModelManifest manifest = manifests(o.models()).get(0);
     OutputTag<Reply> errorReplies =
         new OutputTag<>("error-replies", TypeInformation.of(Reply.class));
     OutputTag<DeadLetter> deadLetters =
@@ -68,7 +72,7 @@ public final class QueryJob {
                 new SearchFunction(
                     o.qdrant().connection(),
                     o.qdrant().collection(),
-                    o.model(),
+                    o.models(),
                     o.requestTimeoutMs(),
                     o.images(),
                     o.maxQueuedImages()),
@@ -101,6 +105,27 @@ public final class QueryJob {
                 DeadLetterSerializer.maxRecordBytes(o.images().maxBytes())))
         .name("kafka " + o.deadLetterTopic())
         .uid("dead-letter-sink");
+  }
+
+  /**
+   * The manifests of the job's models, refused when two share a model id: the collection's model id
+   * must pick one.
+   */
+  static List<ModelManifest> manifests(List<String> models) throws ModelLoadException {
+    List<ModelManifest> manifests = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (String dir : models) {
+      ModelManifest manifest = ModelManifest.read(Path.of(dir));
+      if (!ids.add(manifest.modelId())) {
+        throw new ModelLoadException(
+            Path.of(dir),
+            "another --model directory has model id '"
+                + manifest.modelId()
+                + "' too; the query job's models must have different model ids");
+      }
+      manifests.add(manifest);
+    }
+    return manifests;
   }
 
   /** Kafka's record framing beside a reply's key and value. */

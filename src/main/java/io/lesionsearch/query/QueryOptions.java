@@ -6,6 +6,8 @@ import io.lesionsearch.options.KafkaOptions;
 import io.lesionsearch.options.Options;
 import io.lesionsearch.options.QdrantOptions;
 import io.lesionsearch.options.QueryTopicsOptions;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -41,9 +43,11 @@ public final class QueryOptions {
   // Not `required` for picocli: it may come from --config, which is expanded after the first parse.
   @Option(
       names = "--model",
+      paramLabel = "DIR",
+      split = ",",
       description =
-          "Model directory (model.pt + manifest.json), the same model the collection was indexed with. Required.")
-  private String model;
+          "Model directory (model.pt + manifest.json), the same model the collection was indexed with. Required. Repeat it (or give DIR,DIR) to hold the old and the new model during an upgrade: an image query is embedded with the model of the collection it searches; the first is used for collections that record no model.")
+  private List<String> models = new ArrayList<>();
 
   @Option(
       names = "--in-flight",
@@ -95,7 +99,28 @@ public final class QueryOptions {
   public static QueryConfig parse(String... args) {
     QueryOptions options = new QueryOptions();
     Options.parse(options, args);
+    options.models = commandLineWins(options.models, args);
     return options.toConfig();
+  }
+
+  /**
+   * The models of the command line when it names any, else those of the --config file: the file's
+   * settings are placed before the command line's, and a repeatable option would add the two up
+   * where every other option lets the command line win.
+   */
+  private static List<String> commandLineWins(List<String> parsed, String... args) {
+    int given = 0;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--model") && i + 1 < args.length) {
+        given += args[++i].split(",", -1).length;
+      } else if (args[i].startsWith("--model=")) {
+        given += args[i].substring("--model=".length()).split(",", -1).length;
+      }
+    }
+    return given == 0
+        ? parsed
+        : List.copyOf(
+            parsed.subList(parsed.size() - Math.min(given, parsed.size()), parsed.size()));
   }
 
   public QueryConfig toConfig() {
@@ -108,7 +133,7 @@ public final class QueryOptions {
         topics.repliesTopic,
         deadLetterTopic,
         groupId,
-        model,
+        models,
         inFlight,
         requestTimeoutMs,
         maxReplyBytes,

@@ -25,7 +25,9 @@ import io.qdrant.client.grpc.Points.VectorOutput;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,11 +42,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers a search request with Flink async I/O: resolves the job's collection name to the physical
  * collection and its model ({@link CollectionModel}), resolves each search's vector (embeds an
- * image with the TaskManager's shared model, or fetches an indexed image's stored vector), refuses
- * a vector of another model than the collection's, then searches that physical collection, one
- * SearchBatch call for a batch (one SearchGroups call per grouped search, which has no batch form).
- * Every request ends in exactly one reply: hits, or an error reply with its code; Flink's timeout,
- * the backstop, answers TIMEOUT.
+ * image with whichever of the job's models made the collection's vectors, each shared by the
+ * TaskManager's slots, or fetches an indexed image's stored vector), refuses a vector of another
+ * model than the collection's, then searches that physical collection, one SearchBatch call for a
+ * batch (one SearchGroups call per grouped search, which has no batch form). Every request ends in
+ * exactly one reply: hits, or an error reply with its code; Flink's timeout, the backstop, answers
+ * TIMEOUT.
  */
 public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply> {
 
@@ -64,20 +67,21 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   private final QdrantConnection connection;
   private final String collection;
-  private final String modelDir;
+  private final List<String> modelDirs;
   private final long timeoutMs;
   private final ImageLimits images;
   private final int maxQueuedImages;
 
   private transient QdrantClient client;
-  private transient ImageEmbedder embedder;
+  private transient List<ImageEmbedder> embedders;
+  private transient JobModels<ImageEmbedder> models;
   private transient ScheduledExecutorService timer;
   private transient QdrantCalls calls;
   private transient Counter errors;
   private transient CollectionModel collectionModel;
-  private transient String modelId;
 
   /**
+   * @param modelDirs the job's models, the default (for collections that record no model) first
    * @param images what one query image may cost
    * @param maxQueuedImages images held waiting to be decoded or embedded; more are answered
    *     OVERLOADED
@@ -85,13 +89,13 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
   public SearchFunction(
       QdrantConnection connection,
       String collection,
-      String modelDir,
+      List<String> modelDirs,
       long timeoutMs,
       ImageLimits images,
       int maxQueuedImages) {
     this.connection = connection;
     this.collection = collection;
-    this.modelDir = modelDir;
+    this.modelDirs = List.copyOf(modelDirs);
     this.timeoutMs = timeoutMs;
     this.images = images;
     this.maxQueuedImages = maxQueuedImages;
@@ -99,8 +103,6 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
 
   @Override
   public void open(OpenContext context) throws Exception {
-    VitEncoder encoder =
-        VitEncoder.open(Path.of(modelDir), SlotDevice.candidates(getRuntimeContext()));
     int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     // A query image waits for the TaskManager's pixel budget only as long as its request may take.
     ImageDecoder decoder =
@@ -108,9 +110,26 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
             images.maxPixels(),
             PixelBudget.shared(images.budgetPixels()),
             Duration.ofMillis(budgetMs(timeoutMs)));
-    embedder =
-        new ImageEmbedder(
-            encoder, decoder, maxQueuedImages, "lesion-search-query-embed-" + subtask);
+    // One embedding stage per model (each model has its own preprocessing), one queue limit for
+    // all; the pixel budget is the TaskManager's whatever the model.
+    QueuedImages queued = new QueuedImages(maxQueuedImages);
+    embedders = new ArrayList<>();
+    Map<String, ImageEmbedder> byModelId = new LinkedHashMap<>();
+    for (int m = 0; m < modelDirs.size(); m++) {
+      VitEncoder encoder =
+          VitEncoder.open(Path.of(modelDirs.get(m)), SlotDevice.candidates(getRuntimeContext()));
+      ImageEmbedder embedder =
+          new ImageEmbedder(
+              encoder, decoder, queued, "lesion-search-query-embed-" + subtask + "-" + m);
+      embedders.add(embedder);
+      String modelId = encoder.manifest().modelId();
+      if (byModelId.putIfAbsent(modelId, embedder) != null) {
+        throw new IllegalStateException(
+            "two of the query job's --model directories have model id '" + modelId + "'");
+      }
+      LOG.info("Embedding query images with {} on {}", modelId, encoder.device());
+    }
+    models = new JobModels<>(byModelId);
     QdrantGrpcClient grpc = connection.openGrpc();
     client = new QdrantClient(grpc);
     timer =
@@ -123,23 +142,18 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
     calls = new QdrantCalls(timer, grpc.channel());
     collectionModel =
         new CollectionModel(CollectionModel.qdrant(calls, client, collection), System::nanoTime);
-    modelId = encoder.manifest().modelId();
     errors = getRuntimeContext().getMetricGroup().counter(METRIC_ERROR_REPLIES);
-    ImageEmbedder queue = embedder;
-    getRuntimeContext().getMetricGroup().gauge(METRIC_QUEUED_IMAGES, queue::queued);
+    getRuntimeContext().getMetricGroup().gauge(METRIC_QUEUED_IMAGES, queued::held);
     getRuntimeContext().getMetricGroup().gauge(METRIC_MAX_QUEUED_IMAGES, () -> maxQueuedImages);
-    LOG.info(
-        "Searching {} in {} with {} on {}",
-        connection,
-        collection,
-        encoder.manifest().modelId(),
-        encoder.device());
+    LOG.info("Searching {} in {} with {}", connection, collection, byModelId.keySet());
   }
 
   @Override
   public void close() throws Exception {
-    if (embedder != null) {
-      embedder.close();
+    if (embedders != null) {
+      for (ImageEmbedder embedder : embedders) {
+        embedder.close();
+      }
     }
     if (timer != null) {
       timer.shutdownNow();
@@ -239,16 +253,7 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
                     }
                     return CollectionModel.requireSize(t, spec.vector());
                   });
-          case IMAGE ->
-              // Embedding does not wait for the check: both run at once.
-              embedder
-                  .embed(spec.image(), deadline)
-                  .thenCombine(
-                      target,
-                      (v, t) -> {
-                        CollectionModel.requireModel(t, modelId, "this job embeds images with");
-                        return CollectionModel.requireSize(t, v);
-                      });
+          case IMAGE -> embedImage(spec.image(), target, deadline);
           case IMAGE_ID ->
               // From the collection that is searched, so of its model and size.
               target.thenCompose(t -> storedVector(t.physical(), spec.imageId(), deadline));
@@ -266,6 +271,32 @@ public final class SearchFunction extends RichAsyncFunction<SearchRequest, Reply
           }
           return b.build();
         });
+  }
+
+  /** The image's vector, by the model whose vectors the target holds. */
+  private CompletableFuture<float[]> embedImage(
+      byte[] image, CompletableFuture<CollectionModel.Target> target, long deadline) {
+    if (models.size() == 1) {
+      // Only one model can be right: embedding does not wait for the check, both run at once.
+      return models
+          .all()
+          .iterator()
+          .next()
+          .embed(image, deadline)
+          .thenCombine(
+              target,
+              (v, t) -> {
+                models.forCollection(t);
+                return CollectionModel.requireSize(t, v);
+              });
+    }
+    // The collection's model picks the encoder; its answer is usually the cached one, at once.
+    return target.thenCompose(
+        t ->
+            models
+                .forCollection(t)
+                .embed(image, deadline)
+                .thenApply(v -> CollectionModel.requireSize(t, v)));
   }
 
   private CompletableFuture<float[]> storedVector(String physical, String imageId, long deadline) {

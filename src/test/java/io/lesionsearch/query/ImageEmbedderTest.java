@@ -52,6 +52,34 @@ class ImageEmbedderTest {
   }
 
   @Test
+  void theEmbeddersOfTwoModelsShareOneQueueLimit() throws Exception {
+    PixelBudget budget = PixelBudget.of(1_000_000);
+    ImageDecoder decoder = new ImageDecoder(1_000_000, budget, Duration.ofSeconds(60));
+    QueuedImages queued = new QueuedImages(1);
+    try (ImageEmbedder oldModel =
+            new ImageEmbedder(
+                VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu()),
+                decoder,
+                queued,
+                "test-embed-old");
+        ImageEmbedder newModel =
+            new ImageEmbedder(
+                VitEncoder.open(TestData.model("vit-s16-d1-bf16"), Device.cpu()),
+                decoder,
+                queued,
+                "test-embed-new")) {
+      CompletableFuture<float[]> first;
+      try (PixelBudget.Lease all = budget.acquire(1_000_000, Duration.ZERO)) {
+        first = oldModel.embed(JPEG, far()); // waits for pixels, holding the one place
+        assertEquals(ErrorCode.OVERLOADED, failure(newModel.embed(JPEG, far())).code());
+        assertEquals(1, newModel.queued(), "the count is the instance's, not the model's");
+      }
+      assertEquals(384, first.get(30, TimeUnit.SECONDS).length);
+      assertEquals(384, newModel.embed(JPEG, far()).get(30, TimeUnit.SECONDS).length, "room again");
+    }
+  }
+
+  @Test
   void aBusyPixelBudgetIsOverloadedAndAnExpiredRequestIsNotDecoded() throws Exception {
     PixelBudget budget = PixelBudget.of(1_000_000);
     ImageDecoder decoder = new ImageDecoder(1_000_000, budget, Duration.ofMillis(10));

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lesionsearch.embed.ModelLoadException;
+import io.lesionsearch.testing.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,11 +47,48 @@ class QueryOptionsTest {
                 "qdrant-host=qdrant-1",
                 "kafka.security.protocol=SASL_SSL"));
     QueryConfig o = QueryOptions.parse("--config", file.toString(), "--in-flight", "16");
-    assertEquals("/models/from-file", o.model());
+    assertEquals(List.of("/models/from-file"), o.models());
     assertEquals(16, o.inFlight(), "the command line wins over the file");
     assertEquals(2000, o.requestTimeoutMs());
     assertEquals("qdrant-1", o.qdrant().host());
     assertEquals(Map.of("security.protocol", "SASL_SSL"), o.kafka().properties());
+  }
+
+  @Test
+  void modelRepeatsAndTheFirstComesFirst() {
+    assertEquals(
+        List.of("/models/old", "/models/new"),
+        QueryOptions.parse("--model", "/models/old", "--model=/models/new").models());
+    assertEquals(
+        List.of("/models/old", "/models/new"),
+        QueryOptions.parse("--model", "/models/old,/models/new").models());
+  }
+
+  @Test
+  void theCommandLinesModelsReplaceTheFilesAsEveryOtherOptionDoes() throws Exception {
+    Path file =
+        Files.writeString(tmp.resolve("query.properties"), "model=/models/old,/models/new\n");
+    assertEquals(
+        List.of("/models/old", "/models/new"),
+        QueryOptions.parse("--config", file.toString()).models());
+    assertEquals(
+        List.of("/models/new"),
+        QueryOptions.parse("--config", file.toString(), "--model", "/models/new").models());
+    assertEquals(
+        List.of("/models/a", "/models/b"),
+        QueryOptions.parse("--model", "/models/a", "--config", file.toString(), "--model=/models/b")
+            .models());
+  }
+
+  @Test
+  void twoModelsWithOneModelIdAreRefusedAtSubmission() throws Exception {
+    Path model = TestData.model("vit-s16-d1-bf16");
+    ModelLoadException e =
+        assertThrows(
+            ModelLoadException.class,
+            () -> QueryJob.manifests(List.of(model.toString(), model.toString())));
+    assertTrue(e.getMessage().contains("must have different model ids"), e.getMessage());
+    assertEquals(1, QueryJob.manifests(List.of(model.toString())).size());
   }
 
   @Test
