@@ -235,12 +235,13 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
             .setMaxOptimizationThreads(
                 MaxOptimizationThreads.newBuilder().setSetting(MaxOptimizationThreads.Setting.Auto))
             .mergeFrom(r.getOptimizersConfig());
-    // Qdrant resolves default_segment_number 0 to its CPU-based default and reports that, and a
-    // new collection has that many (empty) segments.
-    if (optimizerDefaults.getDefaultSegmentNumber() == 0) {
-      optimizerDefaults.setDefaultSegmentNumber(defaultSegmentNumber());
-    }
     OptimizersConfigDiff optimizers = optimizerDefaults.build();
+    // Qdrant reports default_segment_number as configured (0: automatic), and a new collection has
+    // as many (empty) segments as the number resolves to (0: its CPU-based default).
+    long segments =
+        optimizers.getDefaultSegmentNumber() == 0
+            ? defaultSegmentNumber()
+            : optimizers.getDefaultSegmentNumber();
     WalConfigDiff wal =
         WalConfigDiff.newBuilder()
             .setWalCapacityMb(32)
@@ -262,7 +263,7 @@ final class CollectionsService extends CollectionsGrpc.CollectionsImplBase {
         CollectionInfo.newBuilder()
             .setStatus(CollectionStatus.Green)
             .setOptimizerStatus(OptimizerStatus.newBuilder().setOk(true))
-            .setSegmentsCount(optimizers.getDefaultSegmentNumber())
+            .setSegmentsCount(segments)
             .setConfig(config)
             .setPointsCount(points)
             .setIndexedVectorsCount(0)

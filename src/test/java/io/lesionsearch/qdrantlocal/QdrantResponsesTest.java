@@ -161,10 +161,19 @@ class QdrantResponsesTest {
     assertEquals(1, params.getReplicationFactor());
     assertTrue(params.getOnDiskPayload());
     OptimizersConfigDiff optimizers = info.getConfig().getOptimizerConfig();
-    // lib/shard/src/optimizers/config.rs: one segment per two CPUs, between 2 and 8.
-    long segments = optimizers.getDefaultSegmentNumber();
-    assertTrue(segments >= 2 && segments <= 8, optimizers.toString());
-    assertEquals(segments, info.getSegmentsCount());
+    // lib/shard/src/optimizers/config.rs resolves 0 (automatic) to one segment per two CPUs,
+    // between
+    // 2 and 8, and a new collection has that many. The 1.18.3 server built here on 2026-12-01
+    // reported the 0 it was configured with; an earlier build of the same source reported the
+    // resolved
+    // number. Both are Qdrant; the local endpoint answers as the first.
+    long segments = info.getSegmentsCount();
+    assertTrue(segments >= 2 && segments <= 8, "segments: " + segments);
+    long reported = optimizers.getDefaultSegmentNumber();
+    assertTrue(reported == 0 || reported == segments, optimizers.toString());
+    if (q.server.isLocal()) {
+      assertEquals(0, reported);
+    }
     assertEquals(
         MaxOptimizationThreads.Setting.Auto, optimizers.getMaxOptimizationThreads().getSetting());
     assertEquals(10_000, optimizers.getIndexingThreshold());
