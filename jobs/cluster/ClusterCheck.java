@@ -631,8 +631,16 @@ public final class ClusterCheck {
       if (!qdrant.collectionExistsAsync(collection).get(30, TimeUnit.SECONDS)) {
         return "collection " + collection + " absent";
       }
-      qdrant.deleteCollectionAsync(collection).get(30, TimeUnit.SECONDS);
-      return "collection " + collection + " deleted";
+      // The ingest job made the name an alias of <name>__<model id>; Qdrant deletes collections
+      // only by their own name, and deleting one drops its aliases.
+      String physical = collection;
+      for (io.qdrant.client.grpc.Collections.AliasDescription a : qdrant.listAliasesAsync().get(30, TimeUnit.SECONDS)) {
+        if (a.getAliasName().equals(collection)) {
+          physical = a.getCollectionName();
+        }
+      }
+      qdrant.deleteCollectionAsync(physical).get(30, TimeUnit.SECONDS);
+      return "collection " + physical + (physical.equals(collection) ? "" : " (alias " + collection + ")") + " deleted";
     }
   }
 
