@@ -7,8 +7,13 @@ clinically meaningful. Needs only torch (Debian: /usr/bin/python3 with python3-t
 The models the repository ships (depth 1, <= 10 MB each):
     /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1-fp32
     /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1-bf16
-Full depth for benchmarks (not shipped; default --out is target/models/vit-s16-d12-bf16):
+    python3 jobs/model/make_test_model.py --depth 1 --dtype float32 --seed 42 --format onnx --out src/test/resources/models/vit-s16-d1-onnx-fp32
+Full depth for benchmarks (not shipped; default --out is target/models/vit-s16-d12-bf16, -onnx-fp32 for ONNX):
     /usr/bin/python3 jobs/model/make_test_model.py --depth 12 --dtype bfloat16
+
+--format onnx writes model.onnx (engine OnnxRuntime: input "pixel_values" float32 [N,3,224,224],
+output "embedding" float32 [N,384], dynamic N) instead of TorchScript; it needs torch >= 2.1 with
+the onnx package (pip install torch onnx onnxruntime) and checks the file with onnxruntime.
 
 Weights: normal(0, 0.02) for linear/conv weights, cls token and position embeddings (as HF's init);
 biases normal(0, 0.02) and LayerNorm weight 1 + normal(0, 0.05), bias normal(0, 0.02) instead of
@@ -55,6 +60,15 @@ def manifest(model_id: str, compute_dtype: str, transformers_version, note: str,
     }
 
 
+def onnx_manifest(man: dict) -> dict:
+    """The same manifest for model.onnx under ONNX Runtime (engine absent means PyTorch)."""
+    out = {k: v for k, v in man.items() if k != "torchscript"}
+    out = {"format": out.pop("format"), "model_id": out.pop("model_id"), "engine": "OnnxRuntime",
+           "onnx": "model.onnx", **out}
+    out["exported_with"] = {**man["exported_with"], "onnx_opset": ONNX_OPSET}
+    return out
+
+
 def random_model(depth: int, seed: int) -> vit.ViTMeanPool:
     model = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
     g = torch.Generator().manual_seed(seed)
@@ -94,15 +108,46 @@ def save(model: vit.ViTMeanPool, out_dir: str, man: dict) -> None:
         f.write("\n")
 
 
+ONNX_INPUT, ONNX_OUTPUT, ONNX_OPSET = "pixel_values", "embedding", 17
+
+
+def save_onnx(model: vit.ViTMeanPool, out_dir: str, man: dict) -> None:
+    """Exports the float32 module to ONNX and checks the file under onnxruntime against eager."""
+    import numpy as np
+    import onnxruntime as ort
+
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "model.onnx")
+    x = torch.randn(2, 3, vit.IMAGE_SIZE, vit.IMAGE_SIZE, generator=torch.Generator().manual_seed(0))
+    torch.onnx.export(model, (x,), path, input_names=[ONNX_INPUT], output_names=[ONNX_OUTPUT],
+                      dynamic_axes={ONNX_INPUT: {0: "batch"}, ONNX_OUTPUT: {0: "batch"}},
+                      opset_version=ONNX_OPSET, dynamo=False)
+    session = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        want = model(x).numpy()
+    got = session.run(None, {ONNX_INPUT: x.numpy()})[0]
+    one = session.run(None, {ONNX_INPUT: x[:1].numpy()})[0]
+    assert got.shape == (2, vit.HIDDEN) and got.dtype == np.float32, (got.shape, got.dtype)
+    assert one.shape == (1, vit.HIDDEN)
+    assert float(np.abs(got - want).max()) <= 1e-4, float(np.abs(got - want).max())
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=2)
+        f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--depth", type=int, default=12)
     ap.add_argument("--dtype", choices=sorted(vit.DTYPES), default="bfloat16")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--out", default=None, help="default target/models/vit-s16-d<depth>-<fp32|bf16>")
+    ap.add_argument("--format", choices=["torchscript", "onnx"], default="torchscript")
+    ap.add_argument("--out", default=None, help="default target/models/vit-s16-d<depth>-[onnx-]<fp32|bf16>")
     args = ap.parse_args()
     short = {"float32": "fp32", "bfloat16": "bf16"}[args.dtype]
-    out = args.out or os.path.join("target", "models", f"vit-s16-d{args.depth}-{short}")
+    if args.format == "onnx" and args.dtype != "float32":
+        sys.exit("make_test_model: --format onnx is float32 only")
+    kind = "onnx-" if args.format == "onnx" else ""
+    out = args.out or os.path.join("target", "models", f"vit-s16-d{args.depth}-{kind}{short}")
 
     torch.manual_seed(args.seed)
     model = random_model(args.depth, args.seed).set_compute_dtype(args.dtype).eval()
@@ -113,8 +158,12 @@ def main():
         note=(f"TEST MODEL: random weights (seed {args.seed}), ViT-S/16 architecture of facebook/dino-vits16 "
               f"at depth {args.depth}, {args.dtype} compute; not clinically meaningful"),
     )
-    save(model, out, man)
-    for fn in ("model.pt", "manifest.json"):
+    if args.format == "onnx":
+        man = onnx_manifest(man)
+        save_onnx(model, out, man)
+    else:
+        save(model, out, man)
+    for fn in (man.get("onnx", "model.pt"), "manifest.json"):
         p = os.path.join(out, fn)
         print(f"wrote {p} ({os.path.getsize(p)} bytes)")
 

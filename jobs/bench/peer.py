@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""The peer: Qdrant's skin-cancer tutorial's embedding pipeline, as the tutorial writes it, timed.
+
+    inputs = processor(images=batch['image'], return_tensors="pt").to(device)
+    with torch.no_grad():
+        outputs = model(**inputs).last_hidden_state.mean(dim=1).cpu().numpy()
+
+with transformers' ViTImageProcessor + ViTModel built from facebook/dino-vits16's configuration
+(random weights, seed 42: the same code path and cost as the real weights; nothing is downloaded),
+batches of 16, PIL decoding the same JPEG files the Java benchmark reads. bf16 runs the same code
+inside torch.autocast("cpu", dtype=torch.bfloat16), what a user of PyTorch on a CPU would add.
+
+    python3 jobs/bench/peer.py --images datasets/sample/HAM10000_images_part_1 --dtype bfloat16
+
+Phases: "end-to-end" (decode + processor + model, as the tutorial's map()) and "model-only" (the same
+model on already prepared pixel_values). Prints one "peer ..." line per phase; --json prints one JSON
+object per phase instead, for jobs/bench/vs-peer.sh. Needs torch, "transformers<5", pillow, numpy.
+"""
+import argparse
+import glob
+import io
+import json
+import os
+import sys
+import time
+
+# dino-vits16's config.json and preprocessor_config.json, as published on the Hub
+DINO_VITS16 = dict(hidden_size=384, num_hidden_layers=12, num_attention_heads=6, intermediate_size=1536,
+                   hidden_act="gelu", hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+                   initializer_range=0.02, layer_norm_eps=1e-12, image_size=224, patch_size=16,
+                   num_channels=3, qkv_bias=True)
+DINO_VITS16_PROCESSOR = dict(do_resize=True, size={"height": 224, "width": 224}, resample=2, do_rescale=True,
+                             rescale_factor=1 / 255, do_normalize=True, image_mean=[0.485, 0.456, 0.406],
+                             image_std=[0.229, 0.224, 0.225])
+
+
+def dino_vits16(depth: int = 12, seed: int = 42):
+    """The tutorial's model and processor, from the published configuration, random weights."""
+    import torch
+    from transformers import ViTConfig, ViTImageProcessor, ViTModel
+
+    torch.manual_seed(seed)
+    config = ViTConfig(**{**DINO_VITS16, "num_hidden_layers": depth})
+    model = ViTModel(config, add_pooling_layer=False).eval()
+    return ViTImageProcessor(**DINO_VITS16_PROCESSOR), model
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--images", required=True, help="a folder of JPEG files (*.jpg, *.jpeg)")
+    ap.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32")
+    ap.add_argument("--phase", choices=["end-to-end", "model-only", "both"], default="both")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    ap.add_argument("--seconds", type=float, default=20.0, help="time per phase")
+    ap.add_argument("--warmup", type=float, default=5.0, help="seconds of untimed batches first")
+    ap.add_argument("--depth", type=int, default=12, help="encoder layers (12 = dino-vits16)")
+    ap.add_argument("--json", action="store_true", help="one JSON object per phase")
+    args = ap.parse_args()
+
+    import torch
+    import transformers
+    from PIL import Image
+
+    torch.set_num_threads(args.threads)
+    files = sorted(glob.glob(os.path.join(args.images, "*.jpg")) + glob.glob(os.path.join(args.images, "*.jpeg")))
+    if not files:
+        sys.exit(f"peer: no *.jpg in {args.images}")
+    blobs = [open(f, "rb").read() for f in files]
+    processor, model = dino_vits16(args.depth)
+    device = "cpu"
+    autocast = torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.dtype == "bfloat16")
+
+    def batches():
+        i = 0
+        while True:
+            yield [blobs[(i + j) % len(blobs)] for j in range(args.batch)]
+            i += args.batch
+
+    def end_to_end(batch):
+        images = [Image.open(io.BytesIO(b)) for b in batch]  # what datasets' Image feature hands map()
+        inputs = processor(images=images, return_tensors="pt").to(device)
+        with torch.no_grad(), autocast:
+            return model(**inputs).last_hidden_state.mean(dim=1).cpu().numpy()
+
+    prepared = processor(images=[Image.open(io.BytesIO(b)) for b in blobs[:args.batch]], return_tensors="pt")
+
+    def model_only(_):
+        with torch.no_grad(), autocast:
+            return model(**prepared).last_hidden_state.mean(dim=1).cpu().numpy()
+
+    def timed(step, seconds):
+        source, n, start = batches(), 0, time.perf_counter()
+        while time.perf_counter() - start < seconds or n == 0:
+            out = step(next(source))
+            n += out.shape[0]
+        return n, time.perf_counter() - start
+
+    timed(end_to_end if args.phase != "model-only" else model_only, args.warmup)
+    phases = ["end-to-end", "model-only"] if args.phase == "both" else [args.phase]
+    for phase in phases:
+        n, took = timed(end_to_end if phase == "end-to-end" else model_only, args.seconds)
+        rate = n / took
+        if args.json:
+            print(json.dumps({"peer": phase, "dtype": args.dtype, "images_per_s": round(rate, 2), "images": n,
+                              "seconds": round(took, 2), "torch": torch.__version__,
+                              "transformers": transformers.__version__, "threads": args.threads,
+                              "batch": args.batch, "attn": model.config._attn_implementation}), flush=True)
+        else:
+            print(f"peer {phase:<11} {args.dtype:<8}: {rate:6.1f} images/s ({n} images in {took:.1f} s; torch "
+                  f"{torch.__version__}, transformers {transformers.__version__}, {args.threads} threads, "
+                  f"batch {args.batch}, attention {model.config._attn_implementation})", flush=True)
+
+
+if __name__ == "__main__":
+    main()
