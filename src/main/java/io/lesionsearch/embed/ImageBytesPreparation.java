@@ -27,7 +27,7 @@ public final class ImageBytesPreparation implements Preparation<byte[]> {
   @Override
   public Prepared prepare(byte[] image) throws ImageDecodeException {
     RgbImage rgb = decoder.decode(image);
-    float[] pixels = preprocessor.normalise(preprocessor.resize(rgb));
+    float[] pixels = preprocessor.pixels(rgb);
     return new Prepared(
         pixels, thumbnailSize > 0 ? Thumbnails.base64Jpeg(rgb, thumbnailSize) : null);
   }

@@ -21,10 +21,10 @@ public final class VitPreprocessor {
   private final PillowBilinearResizer resizer;
 
   /**
-   * normalised[c][v]: the float32 value of 8-bit sample v in channel c; 768 floats replace all
-   * arithmetic.
+   * normalised[c * 256 + v]: the float32 value of 8-bit sample v in channel c; 768 floats replace
+   * all arithmetic.
    */
-  private final float[][] normalised = new float[3][256];
+  private final float[] normalised = new float[3 * 256];
 
   public VitPreprocessor(ModelManifest manifest) {
     this.resizer = new PillowBilinearResizer(manifest.width(), manifest.height());
@@ -33,14 +33,24 @@ public final class VitPreprocessor {
       float std = manifest.imageStd().get(c).floatValue();
       for (int v = 0; v < 256; v++) {
         float rescaled = (float) (v * manifest.rescaleFactor());
-        normalised[c][v] = (rescaled - mean) / std;
+        normalised[c * 256 + v] = (rescaled - mean) / std;
       }
     }
   }
 
   /** Decodes, resizes and normalises; the result is [3, height, width] flattened. */
   public float[] preprocess(byte[] imageBytes) throws ImageDecodeException {
-    return normalise(resize(decoder.decode(imageBytes)));
+    return pixels(decoder.decode(imageBytes));
+  }
+
+  /**
+   * Resizes and normalises a decoded image: the same floats as {@code normalise(resize(image))},
+   * normalised as the resize writes its last pass.
+   */
+  public float[] pixels(RgbImage image) {
+    float[] chw = new float[3 * resizer.outWidth() * resizer.outHeight()];
+    resizer.resizeInto(image, normalised, chw);
+    return chw;
   }
 
   /** The resized 8-bit RGB, before normalisation: what `embed --pixels` compares with Pillow. */
@@ -52,9 +62,9 @@ public final class VitPreprocessor {
     int plane = resizer.outWidth() * resizer.outHeight();
     float[] chw = new float[3 * plane];
     for (int i = 0, p = 0; i < plane; i++, p += 3) {
-      chw[i] = normalised[0][resizedRgb[p] & 0xFF];
-      chw[plane + i] = normalised[1][resizedRgb[p + 1] & 0xFF];
-      chw[2 * plane + i] = normalised[2][resizedRgb[p + 2] & 0xFF];
+      chw[i] = normalised[resizedRgb[p] & 0xFF];
+      chw[plane + i] = normalised[256 + (resizedRgb[p + 1] & 0xFF)];
+      chw[2 * plane + i] = normalised[512 + (resizedRgb[p + 2] & 0xFF)];
     }
     return chw;
   }

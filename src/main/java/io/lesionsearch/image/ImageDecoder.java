@@ -1,18 +1,27 @@
 package io.lesionsearch.image;
 
 import io.lesionsearch.image.ImageDecodeException.Reason;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
+import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
@@ -57,6 +66,19 @@ public final class ImageDecoder {
     return maxPixels;
   }
 
+  private static final ThreadLocal<Map<ImageFormat, ImageReader>> READERS =
+      ThreadLocal.withInitial(() -> new EnumMap<>(ImageFormat.class));
+
+  private static final int[] RGB_OFFSETS = {0, 1, 2};
+
+  private static final ColorModel SRGB_BYTES =
+      new ComponentColorModel(
+          ColorSpace.getInstance(ColorSpace.CS_sRGB),
+          false,
+          false,
+          Transparency.OPAQUE,
+          DataBuffer.TYPE_BYTE);
+
   static {
     // ImageIO would otherwise spill large images to temporary files; we always decode from memory.
     ImageIO.setUseCache(false);
@@ -76,9 +98,13 @@ public final class ImageDecoder {
           Reason.UNSUPPORTED_FORMAT, format + " images are not supported; send JPEG or PNG");
     }
     byte[] input = format == ImageFormat.JPEG ? JpegSegments.withoutIccProfile(data) : data;
-    ImageReader reader = readerFor(format);
-    try (ImageInputStream stream =
-        ImageIO.createImageInputStream(new ByteArrayInputStream(input))) {
+    // Taken out of the thread's cache while in use, so a decode nested in a listener gets another.
+    ImageReader reader = READERS.get().remove(format);
+    if (reader == null) {
+      reader = readerFor(format);
+    }
+    boolean reusable = false;
+    try (ImageInputStream stream = new ByteArrayImageInputStream(input)) {
       reader.setInput(stream, true, true);
       // The JDK only warns about a premature end of JPEG data and fills the rest with grey; Pillow
       // refuses such files, and so do we rather than embed half an image.
@@ -93,20 +119,62 @@ public final class ImageDecoder {
         rgb =
             format == ImageFormat.JPEG && JpegSegments.componentCount(input) == 4
                 ? CmykJpeg.toRgb(reader.readRaster(0, null), JpegSegments.adobeTransform(input))
-                : toRgb(reader.read(0));
+                : format == ImageFormat.JPEG && decodesToBgr(reader)
+                    ? readRgbOrder(reader, width, height)
+                    : toRgb(reader.read(0));
       }
       if (!warnings.isEmpty()) {
         throw new ImageDecodeException(
             Reason.CORRUPT,
             format + " data is corrupt or truncated: " + String.join("; ", warnings));
       }
+      reusable = true;
       return rgb;
     } catch (IOException | RuntimeException e) {
       throw new ImageDecodeException(
           Reason.CORRUPT, format + " data is corrupt or truncated: " + describe(e), e);
     } finally {
-      reader.dispose();
+      release(format, reader, reusable);
     }
+  }
+
+  /**
+   * Keeps a reader that decoded cleanly for this thread's next image of the format; one that failed
+   * is disposed rather than trusted again.
+   */
+  private static void release(ImageFormat format, ImageReader reader, boolean reusable) {
+    if (reusable) {
+      try {
+        reader.reset();
+        READERS.get().putIfAbsent(format, reader);
+        return;
+      } catch (RuntimeException e) {
+        // fall through: a reader that cannot reset is not reused
+      }
+    }
+    reader.dispose();
+  }
+
+  /**
+   * Whether the reader would hand out 8-bit BGR, its layout for every 3-component JPEG: those are
+   * read into RGB order instead, which the reader fills a row at a time with array copies, where
+   * its BGR image takes a per-pixel path; the samples are the same.
+   */
+  private static boolean decodesToBgr(ImageReader reader) throws IOException {
+    Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+    return types.hasNext() && types.next().getBufferedImageType() == BufferedImage.TYPE_3BYTE_BGR;
+  }
+
+  private static RgbImage readRgbOrder(ImageReader reader, int width, int height)
+      throws IOException {
+    byte[] rgb = new byte[width * height * 3];
+    WritableRaster raster =
+        Raster.createInterleavedRaster(
+            new DataBufferByte(rgb, rgb.length), width, height, width * 3, 3, RGB_OFFSETS, null);
+    ImageReadParam param = reader.getDefaultReadParam();
+    param.setDestination(new BufferedImage(SRGB_BYTES, raster, false, null));
+    reader.read(0, param);
+    return RgbImage.packed(width, height, rgb);
   }
 
   private void checkSize(int width, int height) throws ImageDecodeException {

@@ -15,6 +15,9 @@ public final class PillowBilinearResizer {
   private final int outWidth;
   private final int outHeight;
 
+  /** Most inputs of a job have one size; shared by the decode threads, replaced as a whole. */
+  private volatile Coefficients[] lastCoefficients;
+
   public PillowBilinearResizer(int outWidth, int outHeight) {
     if (outWidth < 1 || outHeight < 1) {
       throw new IllegalArgumentException(
@@ -34,20 +37,87 @@ public final class PillowBilinearResizer {
 
   /** Returns the resized image as interleaved RGB bytes, {@code outWidth * outHeight * 3} long. */
   public byte[] resize(RgbImage in) {
-    Coefficients horizontal = Coefficients.of(in.width(), outWidth);
-    Coefficients vertical = Coefficients.of(in.height(), outHeight);
+    byte[] out = new byte[outWidth * outHeight * 3];
+    resample(in, out, null, null);
+    return out;
+  }
 
-    boolean needHorizontal = outWidth != in.width();
-    boolean needVertical = outHeight != in.height();
-    if (!needHorizontal) {
-      byte[] packed = in.toPackedRgb();
-      return needVertical ? verticalPass(packed, in.width(), 0, vertical) : packed.clone();
+  /**
+   * Resizes and maps each resized 8-bit sample {@code v} of channel {@code c} to {@code table[c *
+   * 256 + v]}, written channels first: {@code out[(c * outHeight + y) * outWidth + x]}. The samples
+   * are those {@link #resize} returns; the model's normalisation rides on the last pass instead of
+   * a pass of its own over an interleaved copy.
+   */
+  public void resizeInto(RgbImage in, float[] table, float[] out) {
+    if (table.length != 3 * 256 || out.length != 3 * outWidth * outHeight) {
+      throw new IllegalArgumentException(
+          "expected a table of 768 and an output of "
+              + 3 * outWidth * outHeight
+              + " floats, got "
+              + table.length
+              + " and "
+              + out.length);
     }
+    resample(in, null, table, out);
+  }
+
+  /** Pillow's two passes; the last one writes the output, as bytes or through the table. */
+  private void resample(RgbImage in, byte[] bytesOut, float[] table, float[] floatsOut) {
+    Coefficients[] k = coefficients(in.width(), in.height());
+    Coefficients vertical = k[1];
+    boolean needVertical = outHeight != in.height();
     // Pillow resamples only the source rows the vertical pass will read; same result, less work.
-    int firstRow = vertical.min[0];
-    int rows = vertical.min[outHeight - 1] + vertical.count[outHeight - 1] - firstRow;
-    byte[] narrowed = horizontalPass(in, firstRow, rows, horizontal);
-    return needVertical ? verticalPass(narrowed, outWidth, firstRow, vertical) : narrowed;
+    int firstRow = needVertical ? vertical.min[0] : 0;
+    int rows =
+        needVertical
+            ? vertical.min[outHeight - 1] + vertical.count[outHeight - 1] - firstRow
+            : in.height();
+    byte[] narrowed =
+        outWidth != in.width()
+            ? horizontalPass(in, firstRow, rows, k[0])
+            : packedRows(in, firstRow, rows);
+    int stride = outWidth * 3;
+    int[] samples = new int[stride];
+    int plane = outWidth * outHeight;
+    for (int yy = 0; yy < outHeight; yy++) {
+      if (needVertical) {
+        verticalRow(narrowed, stride, firstRow, vertical, yy, samples);
+      } else {
+        for (int i = 0, row = yy * stride; i < stride; i++) {
+          samples[i] = narrowed[row + i] & 0xFF;
+        }
+      }
+      if (floatsOut != null) {
+        int o = yy * outWidth;
+        for (int x = 0, i = 0; x < outWidth; x++, i += 3) {
+          floatsOut[o + x] = table[samples[i]];
+          floatsOut[plane + o + x] = table[256 + samples[i + 1]];
+          floatsOut[2 * plane + o + x] = table[512 + samples[i + 2]];
+        }
+      } else {
+        for (int i = 0, o = yy * stride; i < stride; i++) {
+          bytesOut[o + i] = (byte) samples[i];
+        }
+      }
+    }
+  }
+
+  /** The source rows as packed RGB, for a resize that keeps the width. */
+  private static byte[] packedRows(RgbImage in, int firstRow, int rows) {
+    byte[] src = in.data();
+    int stride = in.pixelStride();
+    int width = in.width();
+    byte[] out = new byte[width * rows * 3];
+    int o = 0;
+    for (int y = 0; y < rows; y++) {
+      for (int x = 0, p = in.offset() + (y + firstRow) * in.lineStride(); x < width; x++) {
+        out[o++] = src[p + in.red()];
+        out[o++] = src[p + in.green()];
+        out[o++] = src[p + in.blue()];
+        p += stride;
+      }
+    }
+    return out;
   }
 
   private byte[] horizontalPass(RgbImage in, int firstRow, int rows, Coefficients k) {
@@ -73,45 +143,45 @@ public final class PillowBilinearResizer {
           s1 += (src[p + g] & 0xFF) * w;
           s2 += (src[p + b] & 0xFF) * w;
         }
-        out[o++] = clip8(s0);
-        out[o++] = clip8(s1);
-        out[o++] = clip8(s2);
+        out[o++] = (byte) clip8(s0);
+        out[o++] = (byte) clip8(s1);
+        out[o++] = (byte) clip8(s2);
       }
     }
     return out;
   }
 
-  private byte[] verticalPass(byte[] src, int width, int firstRow, Coefficients k) {
-    byte[] out = new byte[width * outHeight * 3];
-    int ksize = k.ksize;
-    int stride = width * 3;
-    int[] sums = new int[stride];
-    for (int yy = 0; yy < outHeight; yy++) {
-      java.util.Arrays.fill(sums, HALF);
-      // Row by row over the taps: a contiguous multiply-add the JIT can vectorise.
-      for (int y = 0, n = k.count[yy]; y < n; y++) {
-        int w = k.weights[yy * ksize + y];
-        int row = (k.min[yy] - firstRow + y) * stride;
-        for (int i = 0; i < stride; i++) {
-          sums[i] += (src[row + i] & 0xFF) * w;
-        }
-      }
-      int o = yy * stride;
+  /** One output row of the vertical pass, as 8-bit samples in {@code out}. */
+  private static void verticalRow(
+      byte[] src, int stride, int firstRow, Coefficients k, int yy, int[] out) {
+    java.util.Arrays.fill(out, HALF);
+    // Row by row over the taps: a contiguous multiply-add the JIT can vectorise.
+    for (int y = 0, n = k.count[yy]; y < n; y++) {
+      int w = k.weights[yy * k.ksize + y];
+      int row = (k.min[yy] - firstRow + y) * stride;
       for (int i = 0; i < stride; i++) {
-        out[o + i] = clip8(sums[i]);
+        out[i] += (src[row + i] & 0xFF) * w;
       }
     }
-    return out;
+    for (int i = 0; i < stride; i++) {
+      out[i] = clip8(out[i]);
+    }
   }
 
-  private static byte clip8(int v) {
-    if (v >= (1 << PRECISION_BITS << 8)) {
-      return (byte) 255;
+  /** Pillow's clip8: the fixed-point sum to 0..255 (written so that the JIT can vectorise it). */
+  private static int clip8(int v) {
+    return Math.min(Math.max(v >> PRECISION_BITS, 0), 255);
+  }
+
+  /** The horizontal and vertical coefficients; the last input size's are kept for the next. */
+  private Coefficients[] coefficients(int inWidth, int inHeight) {
+    Coefficients[] last = lastCoefficients;
+    if (last != null && last[0].inSize == inWidth && last[1].inSize == inHeight) {
+      return last;
     }
-    if (v <= 0) {
-      return 0;
-    }
-    return (byte) (v >> PRECISION_BITS);
+    Coefficients[] k = {Coefficients.of(inWidth, outWidth), Coefficients.of(inHeight, outHeight)};
+    lastCoefficients = k;
+    return k;
   }
 
   /**
@@ -119,12 +189,14 @@ public final class PillowBilinearResizer {
    * precompute_coeffs).
    */
   private static final class Coefficients {
+    final int inSize;
     final int ksize;
     final int[] min;
     final int[] count;
     final int[] weights;
 
-    private Coefficients(int ksize, int[] min, int[] count, int[] weights) {
+    private Coefficients(int inSize, int ksize, int[] min, int[] count, int[] weights) {
+      this.inSize = inSize;
       this.ksize = ksize;
       this.min = min;
       this.count = count;
@@ -159,7 +231,7 @@ public final class PillowBilinearResizer {
         min[xx] = xmin;
         count[xx] = xmax;
       }
-      return new Coefficients(ksize, min, count, weights);
+      return new Coefficients(inSize, ksize, min, count, weights);
     }
 
     private static double triangle(double x) {
