@@ -23,11 +23,9 @@ public final class Base64Image {
     }
     byte[] bytes;
     try {
-      // Line breaks are common in base64 and harmless; anything else illegal must be refused, not
-      // skipped as the MIME decoder would.
-      bytes = Base64.getDecoder().decode(withoutWhitespace(text));
+      bytes = Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("image is not valid base64: " + e.getMessage());
+      bytes = decodeWrapped(text);
     }
     if (bytes.length == 0) {
       throw new IllegalArgumentException("image is empty");
@@ -40,15 +38,18 @@ public final class Base64Image {
     return (long) text.length() * 3 / 4;
   }
 
-  /** Most images come unwrapped: scan once, and copy only when there is whitespace to drop. */
-  private static String withoutWhitespace(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      if (Character.isWhitespace(text.charAt(i))) {
-        StringBuilder b = new StringBuilder(text.length());
-        text.chars().filter(c -> !Character.isWhitespace(c)).forEach(c -> b.append((char) c));
-        return b.toString();
-      }
+  /**
+   * Line breaks are common in base64 and harmless; anything else illegal must be refused, not
+   * skipped as the MIME decoder would. Most images come unwrapped and decode at the first try,
+   * without a scan for whitespace.
+   */
+  private static byte[] decodeWrapped(String text) {
+    StringBuilder b = new StringBuilder(text.length());
+    text.chars().filter(c -> !Character.isWhitespace(c)).forEach(c -> b.append((char) c));
+    try {
+      return Base64.getDecoder().decode(b.toString());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("image is not valid base64: " + e.getMessage());
     }
-    return text;
   }
 }
