@@ -60,11 +60,14 @@ public final class IngestBenchmark {
     }
     double modelBefore = modelOnly(jpegs);
     out.printf(
-        "model-only, before: %7.1f images/s (batch 16, %d s after warm-up)%n",
-        modelBefore, modelSeconds);
+        "model-only, before: %7.1f images/s (batch 16, %d s after warm-up; %.1f ms of process CPU"
+            + " per image)%n",
+        modelBefore, modelSeconds, modelCpuMs);
     double steady = ingest(jpegs);
     double modelAfter = modelOnly(jpegs);
-    out.printf("model-only, after:  %7.1f images/s%n", modelAfter);
+    out.printf(
+        "model-only, after:  %7.1f images/s (%.1f ms of process CPU per image)%n",
+        modelAfter, modelCpuMs);
     // The better model-only figure: a slow phase from other load on the machine must not flatter
     // the ratio.
     out.printf("ingest steady / model-only: %.2f%n", steady / Math.max(modelBefore, modelAfter));
@@ -111,6 +114,10 @@ public final class IngestBenchmark {
       try (QdrantClient client = qdrant.newClient()) {
         long t10 = 0;
         long t90 = 0;
+        long p10 = 0;
+        long p90 = 0;
+        CpuSnapshot cpu10 = null;
+        CpuSnapshot cpu90 = null;
         long lastReport = start;
         long points = 0;
         while (points < count) {
@@ -119,9 +126,13 @@ public final class IngestBenchmark {
           long now = System.nanoTime();
           if (t10 == 0 && points >= count / 10) {
             t10 = now;
+            p10 = points;
+            cpu10 = CpuSnapshot.take();
           }
           if (t90 == 0 && points >= count * 9 / 10) {
             t90 = now;
+            p90 = points;
+            cpu90 = CpuSnapshot.take();
           }
           if (now - lastReport > 5_000_000_000L) {
             out.printf(
@@ -139,11 +150,39 @@ public final class IngestBenchmark {
             "ingest, whole run: %7.1f images/s (%d images in %.1f s, job start-up and model load included)%n",
             count / total, count, total);
         out.printf("ingest, steady:    %7.1f images/s (from 10%% to 90%% of the points)%n", steady);
+        out.printf(
+            "ingest, steady, CPU ms per image: %s%n",
+            format(cpu90.since(cpu10, p90 - p10, IngestBenchmark::threadGroup)));
         return steady;
       } finally {
         job.cancel().get();
       }
     }
+  }
+
+  /** Process CPU per image in the latest model-only run. */
+  private double modelCpuMs;
+
+  /**
+   * The thread groups that matter for the ingest budget: decoding (the shared pool), the task
+   * thread that runs source, parse, inference and sink in one chain, and the rest of the Java
+   * threads of this process (the in-JVM broker, the local Qdrant endpoint, Flink's own).
+   */
+  private static String threadGroup(String name) {
+    if (name.startsWith("lesion-search-decode-")) {
+      return "decode threads";
+    }
+    if (name.startsWith("Source: ")) {
+      return "task thread";
+    }
+    return "other Java threads";
+  }
+
+  private static String format(java.util.Map<String, Double> ms) {
+    StringBuilder b = new StringBuilder();
+    ms.forEach(
+        (k, v) -> b.append(b.length() == 0 ? "" : ", ").append(String.format("%s %.2f", k, v)));
+    return b.toString();
   }
 
   private double modelOnly(List<byte[]> jpegs) throws Exception {
@@ -158,11 +197,13 @@ public final class IngestBenchmark {
         encoder.embed(batch);
       }
       long start = System.nanoTime();
+      long cpuStart = CpuSnapshot.processCpuNanos();
       long deadline = start + modelSeconds * 1_000_000_000L;
       long images = 0;
       while (System.nanoTime() < deadline) {
         images += encoder.embed(batch).size();
       }
+      modelCpuMs = (CpuSnapshot.processCpuNanos() - cpuStart) / 1e6 / images;
       return images / ((System.nanoTime() - start) / 1e9);
     }
   }
