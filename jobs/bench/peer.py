@@ -105,11 +105,12 @@ def main() -> None:
             print(json.dumps({"peer": phase, "dtype": args.dtype, "images_per_s": round(rate, 2), "images": n,
                               "seconds": round(took, 2), "torch": torch.__version__,
                               "transformers": transformers.__version__, "threads": args.threads,
-                              "batch": args.batch, "attn": model.config._attn_implementation}), flush=True)
+                              "batch": args.batch, "attn": model.config._attn_implementation,
+                              "depth": args.depth}), flush=True)
         else:
             print(f"peer {phase:<11} {args.dtype:<8}: {rate:6.1f} images/s ({n} images in {took:.1f} s; torch "
                   f"{torch.__version__}, transformers {transformers.__version__}, {args.threads} threads, "
-                  f"batch {args.batch}, attention {model.config._attn_implementation})", flush=True)
+                  f"batch {args.batch}, attention {model.config._attn_implementation}, depth {args.depth})", flush=True)
 
 
 if __name__ == "__main__":
