@@ -36,9 +36,12 @@ FP32_TOL = 1e-4
 BF16_MIN_COS = 0.999
 
 
+class ExportError(Exception):
+    """An export check failed; the message says which and by how much."""
+
+
 def fail(msg: str) -> None:
-    print(f"export_model: ERROR: {msg}", file=sys.stderr)
-    sys.exit(1)
+    raise ExportError(msg)
 
 
 def preprocessing_from_processor(proc) -> dict:
@@ -96,6 +99,132 @@ def check_config(cfg, vit) -> int:
     return int(cfg.num_hidden_layers)
 
 
+def pick_device(name: str):
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def export(hf, proc, out: str, dtypes=("float32", "bfloat16"), *, model_id: str, image: str = DEFAULT_IMAGE,
+           device: str = "auto", nested: bool = True, allow_processor_mismatch: bool = False,
+           log=print) -> dict:
+    """Export an in-memory HF ViTModel (no pooler) + ViTImageProcessor to lesion-search model directories.
+
+    Copies the weights into vit.py's module, checks it against hf's last_hidden_state.mean(dim=1) on
+    random inputs and on `image` put through `proc`, scripts, saves, reloads and re-checks each model.
+    nested: each dtype goes to OUT/fp32, OUT/bf16; otherwise the one dtype goes straight into OUT.
+    Returns {"pixels_max_abs_diff": float, "models": {name: {"dir", "max_abs_diff", "min_cosine"}}}.
+    Raises ExportError when a check fails.
+    """
+    import numpy as np
+    import torch
+    import transformers
+    from PIL import Image
+
+    import vit
+    from make_reference import preprocess_pil
+    from make_test_model import manifest
+
+    if not nested and len(dtypes) != 1:
+        fail("nested=False needs exactly one dtype")
+    device = pick_device(device) if isinstance(device, str) else device
+    if device.type == "cuda":  # exact fp32 for the comparisons
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+    log(f"torch {torch.__version__}, transformers {transformers.__version__}, checks on {device}")
+
+    pre = preprocessing_from_processor(proc)
+    hf = hf.eval()
+    depth = check_config(hf.config, vit)
+
+    sd = vit.hf_state_dict_to_module(hf.state_dict())
+    ours = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
+    ours.load_state_dict(sd, strict=True)  # raises on any missing/unexpected key or shape
+    ours.eval()
+
+    # inputs: random normalised pixels + one real image through the HF processor
+    g = torch.Generator().manual_seed(0)
+    rand = torch.randn(3, 3, vit.IMAGE_SIZE, vit.IMAGE_SIZE, generator=g)
+    if not os.path.exists(image):
+        fail(f"image {image} does not exist")
+    with Image.open(image) as img:
+        rgb = img.convert("RGB")
+        proc_px = proc(images=rgb, return_tensors="pt")["pixel_values"].float()
+        _, ref_px = preprocess_pil(img)
+    px_diff = float(np.abs(proc_px[0].numpy() - ref_px).max())
+    log(f"processor pixel_values vs Pillow reference pipeline (make_reference.py): max abs diff {px_diff:.3g}")
+    if px_diff > 1e-6:
+        msg = (f"the processor's pixel_values differ from the Pillow pipeline the Java side implements "
+               f"(max abs diff {px_diff}); a transformers version whose ViTImageProcessor does not resize with "
+               f"Pillow? (use --allow-processor-mismatch to export anyway)")
+        if not allow_processor_mismatch:
+            fail(msg)
+        log("WARNING: " + msg)
+    inputs = torch.cat([rand, proc_px], dim=0)
+
+    with torch.no_grad():
+        hf_d = hf.to(device)
+        want = hf_d(pixel_values=inputs.to(device)).last_hidden_state.mean(dim=1).float().cpu()
+        hf.cpu()
+
+    results = {"pixels_max_abs_diff": px_diff, "models": {}}
+
+    def check(model, dtype: str, label: str) -> dict:
+        with torch.no_grad():
+            got = model.to(device)(inputs.to(device)).cpu()
+        model.cpu()
+        if got.dtype != torch.float32 or tuple(got.shape) != (inputs.shape[0], vit.HIDDEN):
+            fail(f"{label}: output {got.dtype} {tuple(got.shape)}, expected float32 {(inputs.shape[0], vit.HIDDEN)}")
+        diff = (got - want).abs().max().item()
+        cos = torch.nn.functional.cosine_similarity(got, want, dim=1)
+        log(f"{label}: max abs diff vs HF fp32 {diff:.3g}, min cosine {cos.min().item():.6f} "
+            f"(real image: diff {(got[-1] - want[-1]).abs().max().item():.3g})")
+        if dtype == "float32" and not diff <= FP32_TOL:
+            fail(f"{label}: max abs diff {diff} > {FP32_TOL}")
+        if dtype == "bfloat16" and not cos.min().item() >= BF16_MIN_COS:
+            fail(f"{label}: cosine {cos.min().item()} < {BF16_MIN_COS}")
+        return {"max_abs_diff": diff, "min_cosine": cos.min().item()}
+
+    for dtype in dtypes:
+        target = os.path.join(out, SHORT[dtype]) if nested else out
+        model = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
+        model.load_state_dict(sd, strict=True)
+        model = model.set_compute_dtype(dtype).eval()
+        check(model, dtype, f"{dtype} eager")
+        scripted = vit.script(model.cpu())
+        os.makedirs(target, exist_ok=True)
+        path = os.path.join(target, "model.pt")
+        scripted.save(path)
+        reloaded = torch.jit.load(path, map_location="cpu").eval()
+        figures = check(reloaded, dtype, f"{dtype} saved TorchScript")
+        with torch.no_grad():  # dynamic batch
+            one = reloaded(inputs[:1])
+        if tuple(one.shape) != (1, vit.HIDDEN):
+            fail(f"batch of 1 gave {tuple(one.shape)}")
+        man = manifest(
+            model_id=model_id,
+            compute_dtype=dtype,
+            transformers_version=transformers.__version__,
+            note=(f"{model_id} (Hugging Face ViTModel, no pooler) exported to TorchScript: mean over the 197 "
+                  f"tokens of last_hidden_state, {dtype} compute, float32 in/out"),
+            preprocessing=pre,
+        )
+        write_manifest(target, man)
+        for fn in ("model.pt", "manifest.json"):
+            p = os.path.join(target, fn)
+            log(f"wrote {p} ({os.path.getsize(p)} bytes)")
+        results["models"][SHORT[dtype]] = {"dir": target, **figures}
+    return results
+
+
+def write_manifest(out: str, man: dict) -> None:
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(man, f, indent=2)
+        f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="output directory (for --dtype both: OUT/fp32 and OUT/bf16)")
@@ -108,106 +237,27 @@ def main():
     args = ap.parse_args()
 
     try:
-        import numpy as np
-        import torch
-        from PIL import Image
-        import transformers
+        import numpy  # noqa: F401
+        import PIL  # noqa: F401
+        import torch  # noqa: F401
         from transformers import ViTImageProcessor, ViTModel
     except ImportError as e:
-        fail(f"{e}; install the export dependencies first: pip install torch \"transformers<5\" pillow numpy")
+        die(f"{e}; install the export dependencies first: pip install torch \"transformers<5\" pillow numpy")
 
-    import vit
-    from make_reference import preprocess_pil
-    from make_test_model import manifest
+    try:
+        proc = ViTImageProcessor.from_pretrained(args.model)
+        hf = ViTModel.from_pretrained(args.model, add_pooling_layer=False).eval()
+        both = args.dtype == "both"
+        export(hf, proc, args.out, ["float32", "bfloat16"] if both else [args.dtype], model_id=args.model,
+               image=args.image, device=args.device, nested=both,
+               allow_processor_mismatch=args.allow_processor_mismatch)
+    except ExportError as e:
+        die(str(e))
 
-    device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
-                          ("cpu" if args.device == "auto" else args.device))
-    if device.type == "cuda":  # exact fp32 for the comparisons
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-    print(f"torch {torch.__version__}, transformers {transformers.__version__}, checks on {device}")
 
-    proc = ViTImageProcessor.from_pretrained(args.model)
-    pre = preprocessing_from_processor(proc)
-    hf = ViTModel.from_pretrained(args.model, add_pooling_layer=False).eval()
-    depth = check_config(hf.config, vit)
-
-    sd = vit.hf_state_dict_to_module(hf.state_dict())
-    ours = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
-    ours.load_state_dict(sd, strict=True)  # raises on any missing/unexpected key or shape
-    ours.eval()
-
-    # inputs: random normalised pixels + one real image through the HF processor
-    g = torch.Generator().manual_seed(0)
-    rand = torch.randn(3, 3, vit.IMAGE_SIZE, vit.IMAGE_SIZE, generator=g)
-    if not os.path.exists(args.image):
-        fail(f"--image {args.image} does not exist")
-    with Image.open(args.image) as img:
-        rgb = img.convert("RGB")
-        proc_px = proc(images=rgb, return_tensors="pt")["pixel_values"].float()
-        _, ref_px = preprocess_pil(img)
-    px_diff = float(np.abs(proc_px[0].numpy() - ref_px).max())
-    print(f"processor pixel_values vs Pillow reference pipeline (make_reference.py): max abs diff {px_diff:.3g}")
-    if px_diff > 1e-6:
-        msg = (f"the processor's pixel_values differ from the Pillow pipeline the Java side implements "
-               f"(max abs diff {px_diff}); a transformers version whose ViTImageProcessor does not resize with "
-               f"Pillow? (use --allow-processor-mismatch to export anyway)")
-        if not args.allow_processor_mismatch:
-            fail(msg)
-        print("WARNING: " + msg, file=sys.stderr)
-    inputs = torch.cat([rand, proc_px], dim=0)
-
-    with torch.no_grad():
-        hf_d = hf.to(device)
-        want = hf_d(pixel_values=inputs.to(device)).last_hidden_state.mean(dim=1).float().cpu()
-        hf.cpu()
-
-    def check(model, dtype: str, label: str) -> None:
-        with torch.no_grad():
-            got = model.to(device)(inputs.to(device)).cpu()
-        model.cpu()
-        if got.dtype != torch.float32 or tuple(got.shape) != (inputs.shape[0], vit.HIDDEN):
-            fail(f"{label}: output {got.dtype} {tuple(got.shape)}, expected float32 {(inputs.shape[0], vit.HIDDEN)}")
-        diff = (got - want).abs().max().item()
-        cos = torch.nn.functional.cosine_similarity(got, want, dim=1)
-        print(f"{label}: max abs diff vs HF fp32 {diff:.3g}, min cosine {cos.min().item():.6f} "
-              f"(real image: diff {(got[-1] - want[-1]).abs().max().item():.3g})")
-        if dtype == "float32" and not diff <= FP32_TOL:
-            fail(f"{label}: max abs diff {diff} > {FP32_TOL}")
-        if dtype == "bfloat16" and not cos.min().item() >= BF16_MIN_COS:
-            fail(f"{label}: cosine {cos.min().item()} < {BF16_MIN_COS}")
-
-    dtypes = ["float32", "bfloat16"] if args.dtype == "both" else [args.dtype]
-    for dtype in dtypes:
-        out = os.path.join(args.out, SHORT[dtype]) if args.dtype == "both" else args.out
-        model = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
-        model.load_state_dict(sd, strict=True)
-        model = model.set_compute_dtype(dtype).eval()
-        check(model, dtype, f"{dtype} eager")
-        scripted = vit.script(model.cpu())
-        os.makedirs(out, exist_ok=True)
-        path = os.path.join(out, "model.pt")
-        scripted.save(path)
-        reloaded = torch.jit.load(path, map_location="cpu").eval()
-        check(reloaded, dtype, f"{dtype} saved TorchScript")
-        with torch.no_grad():  # dynamic batch
-            one = reloaded(inputs[:1])
-        if tuple(one.shape) != (1, vit.HIDDEN):
-            fail(f"batch of 1 gave {tuple(one.shape)}")
-        man = manifest(
-            model_id=args.model,
-            compute_dtype=dtype,
-            transformers_version=transformers.__version__,
-            note=(f"{args.model} (Hugging Face ViTModel, no pooler) exported to TorchScript: mean over the 197 "
-                  f"tokens of last_hidden_state, {dtype} compute, float32 in/out"),
-            preprocessing=pre,
-        )
-        with open(os.path.join(out, "manifest.json"), "w") as f:
-            json.dump(man, f, indent=2)
-            f.write("\n")
-        for fn in ("model.pt", "manifest.json"):
-            p = os.path.join(out, fn)
-            print(f"wrote {p} ({os.path.getsize(p)} bytes)")
+def die(msg: str) -> None:
+    print(f"export_model: ERROR: {msg}", file=sys.stderr)
+    sys.exit(1)
 
 
 if __name__ == "__main__":
