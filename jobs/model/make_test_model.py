@@ -69,8 +69,8 @@ def onnx_manifest(man: dict) -> dict:
     return out
 
 
-def random_model(depth: int, seed: int) -> vit.ViTMeanPool:
-    model = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
+def random_model(depth: int, seed: int, attention: str = "matmul") -> vit.ViTMeanPool:
+    model = vit.ViTMeanPool(depth=depth, compute_dtype="float32", attention=attention)
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in model.state_dict(keep_vars=True).items():
@@ -141,22 +141,30 @@ def main():
     ap.add_argument("--dtype", choices=sorted(vit.DTYPES), default="bfloat16")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--format", choices=["torchscript", "onnx"], default="torchscript")
-    ap.add_argument("--out", default=None, help="default target/models/vit-s16-d<depth>-[onnx-]<fp32|bf16>")
+    ap.add_argument("--attention", choices=list(vit.ATTENTIONS), default="matmul",
+                    help="TorchScript attention: matmul + softmax + matmul, or F.scaled_dot_product_attention")
+    ap.add_argument("--out", default=None,
+                    help="default target/models/vit-s16-d<depth>-[onnx-]<fp32|bf16>[-sdpa]")
     args = ap.parse_args()
     short = {"float32": "fp32", "bfloat16": "bf16"}[args.dtype]
     if args.format == "onnx" and args.dtype != "float32":
         sys.exit("make_test_model: --format onnx is float32 only")
+    if args.format == "onnx" and args.attention != "matmul":
+        sys.exit("make_test_model: --attention is for TorchScript; the ONNX graph is exported from matmul")
     kind = "onnx-" if args.format == "onnx" else ""
-    out = args.out or os.path.join("target", "models", f"vit-s16-d{args.depth}-{kind}{short}")
+    suffix = "-sdpa" if args.attention == "sdpa" else ""
+    out = args.out or os.path.join("target", "models", f"vit-s16-d{args.depth}-{kind}{short}{suffix}")
 
     torch.manual_seed(args.seed)
-    model = random_model(args.depth, args.seed).set_compute_dtype(args.dtype).eval()
+    model = random_model(args.depth, args.seed, args.attention).set_compute_dtype(args.dtype).eval()
     man = manifest(
         model_id=f"random/vit-s16-depth{args.depth}-seed{args.seed}",
         compute_dtype=args.dtype,
         transformers_version=None,
         note=(f"TEST MODEL: random weights (seed {args.seed}), ViT-S/16 architecture of facebook/dino-vits16 "
-              f"at depth {args.depth}, {args.dtype} compute; not clinically meaningful"),
+              f"at depth {args.depth}, {args.dtype} compute"
+              + (", F.scaled_dot_product_attention" if args.attention == "sdpa" else "")
+              + "; not clinically meaningful"),
     )
     if args.format == "onnx":
         man = onnx_manifest(man)
