@@ -32,6 +32,9 @@ import argparse
 import json
 import os
 import sys
+import warnings
+
+warnings.filterwarnings("ignore", category=FutureWarning, message=".*torch.jit.*")  # still what DJL loads
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -39,6 +42,7 @@ sys.path.insert(0, HERE)
 
 DEFAULT_IMAGE = os.path.join(ROOT, "src", "test", "resources", "images", "lesion-600x450.jpg")
 SHORT = {"float32": "fp32", "bfloat16": "bf16"}
+DEFAULT_ATTENTION = "matmul"
 PIP = 'pip install torch "transformers<5" onnx onnxruntime pillow numpy'
 FP32_TOL = 1e-4
 BF16_MIN_COS = 0.999
@@ -124,14 +128,15 @@ def pick_device(name: str):
 
 def export(hf, proc, out: str, dtypes=("float32", "bfloat16"), *, model_id: str, image: str = DEFAULT_IMAGE,
            device: str = "auto", nested: bool = True, onnx: bool = False, int8: bool = False,
-           allow_processor_mismatch: bool = False, log=print) -> dict:
+           attention: str = DEFAULT_ATTENTION, allow_processor_mismatch: bool = False, log=print) -> dict:
     """Export an in-memory HF ViTModel (no pooler) + ViTImageProcessor to lesion-search model directories.
 
     Copies the weights into vit.py's module, checks it against hf's last_hidden_state.mean(dim=1) on
     random inputs and on `image` put through `proc`, writes each model, reloads it and re-checks it.
     TorchScript for each of `dtypes` (nested: OUT/fp32, OUT/bf16; otherwise the one dtype straight into
     OUT); onnx: OUT/onnx-fp32 (engine OnnxRuntime); int8 (needs onnx): OUT/onnx-int8, the fp32 ONNX
-    with onnxruntime's dynamic int8 quantization of its MatMul weights.
+    with onnxruntime's dynamic int8 quantization of its MatMul weights. attention ("matmul" or "sdpa", see
+    vit.py) is the TorchScript's; the ONNX graph is always exported from "matmul" (onnxruntime fuses itself).
     Returns {"pixels_max_abs_diff": float, "models": {name: {"dir", "max_abs_diff", "min_cosine"}}}.
     Raises ExportError when a check fails.
     """
@@ -159,8 +164,8 @@ def export(hf, proc, out: str, dtypes=("float32", "bfloat16"), *, model_id: str,
     depth = check_config(hf.config, vit)
     sd = vit.hf_state_dict_to_module(hf.state_dict())
 
-    def module(dtype: str):
-        m = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
+    def module(dtype: str, attention: str = attention):
+        m = vit.ViTMeanPool(depth=depth, compute_dtype="float32", attention=attention)
         m.load_state_dict(sd, strict=True)  # raises on any missing/unexpected key or shape
         return m.set_compute_dtype(dtype).eval()
 
@@ -229,15 +234,15 @@ def export(hf, proc, out: str, dtypes=("float32", "bfloat16"), *, model_id: str,
     for dtype in dtypes:
         target = os.path.join(out, SHORT[dtype]) if nested else out
         model = module(dtype)
-        check(on_device(model), dtype, f"{dtype} eager")
+        check(on_device(model), dtype, f"{dtype} eager ({attention} attention)")
         scripted = vit.script(model.cpu())
         os.makedirs(target, exist_ok=True)
         path = os.path.join(target, "model.pt")
         scripted.save(path)
         reloaded = torch.jit.load(path, map_location="cpu").eval()
-        figures = check(on_device(reloaded), dtype, f"{dtype} saved TorchScript")
+        figures = check(on_device(reloaded), dtype, f"{dtype} saved TorchScript ({attention} attention)")
         man = manifest(model_id=model_id, compute_dtype=dtype, transformers_version=transformers.__version__,
-                       note=describe(dtype, "TorchScript"), preprocessing=pre)
+                       note=describe(dtype, f"TorchScript ({attention} attention)"), preprocessing=pre)
         write_manifest(target, man)
         written(target, "model.pt", "manifest.json")
         results["models"][SHORT[dtype]] = {"dir": target, **figures}
@@ -247,7 +252,7 @@ def export(hf, proc, out: str, dtypes=("float32", "bfloat16"), *, model_id: str,
         man = onnx_manifest(manifest(model_id=model_id, compute_dtype="float32",
                                      transformers_version=transformers.__version__,
                                      note=describe("float32", "ONNX"), preprocessing=pre))
-        save_onnx(module("float32"), target, man)  # also checks onnxruntime against the eager module
+        save_onnx(module("float32", "matmul"), target, man)  # also checks onnxruntime against the eager module
         fp32_path = os.path.join(target, man["onnx"])
         figures = check(on_onnxruntime(fp32_path), "float32", "float32 saved ONNX (onnxruntime)")
         written(target, man["onnx"], "manifest.json")
@@ -306,6 +311,9 @@ def main():
     ap.add_argument("--dtype", choices=["float32", "bfloat16", "both"], default="both")
     ap.add_argument("--image", default=DEFAULT_IMAGE, help="a real image for the end-to-end check")
     ap.add_argument("--device", default="auto", help="device for the checks: auto, cpu, cuda, cuda:1 ...")
+    ap.add_argument("--attention", choices=["matmul", "sdpa"], default=DEFAULT_ATTENTION,
+                    help="attention in the TorchScript graphs: two matmuls + softmax, or "
+                         "F.scaled_dot_product_attention (default: %(default)s)")
     ap.add_argument("--no-onnx", action="store_true", help="with --dtype both: TorchScript only, no OUT/onnx-fp32")
     ap.add_argument("--int8", action="store_true",
                     help="with --dtype both: also OUT/onnx-int8, the fp32 ONNX with dynamic int8 quantization (opt-in)")
@@ -332,7 +340,8 @@ def main():
         both = args.dtype == "both"
         export(hf, proc, args.out, ["float32", "bfloat16"] if both else [args.dtype], model_id=args.model,
                image=args.image, device=args.device, nested=both, onnx=both and not args.no_onnx,
-               int8=both and args.int8, allow_processor_mismatch=args.allow_processor_mismatch)
+               int8=both and args.int8, attention=args.attention,
+               allow_processor_mismatch=args.allow_processor_mismatch)
     except ExportError as e:
         die(str(e))
 
