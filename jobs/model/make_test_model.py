@@ -2,14 +2,16 @@
 """Make a random-weight ViT-S/16 test model (TorchScript + manifest.json) with plain PyTorch.
 
 Same architecture and parameter names as facebook/dino-vits16 (see vit.py), random weights: not
-clinically meaningful. Needs only torch (Debian: /usr/bin/python3 with python3-torch).
+clinically meaningful. Needs torch (plus onnx and onnxruntime for --format onnx), e.g. in a venv:
+    python3 -m venv .venv && . .venv/bin/activate && pip install torch "transformers<5" onnx onnxruntime pillow numpy
 
-The models the repository ships (depth 1, <= 10 MB each):
-    /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1-fp32
-    /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1-bf16
+The models the repository ships (depth 1, <= 10 MB each; the two TorchScript ones were made by torch 1.13):
+    python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1-fp32
+    python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1-bf16
     python3 jobs/model/make_test_model.py --depth 1 --dtype float32 --seed 42 --format onnx --out src/test/resources/models/vit-s16-d1-onnx-fp32
-Full depth for benchmarks (not shipped; default --out is target/models/vit-s16-d12-bf16, -onnx-fp32 for ONNX):
-    /usr/bin/python3 jobs/model/make_test_model.py --depth 12 --dtype bfloat16
+Full depth for benchmarks (not shipped; default --out is target/models/vit-s16-d12-bf16, -onnx-fp32 for ONNX,
+-sdpa with --attention sdpa):
+    python3 jobs/model/make_test_model.py --depth 12 --dtype bfloat16 [--attention sdpa]
 
 --format onnx writes model.onnx (engine OnnxRuntime: input "pixel_values" float32 [N,3,224,224],
 output "embedding" float32 [N,384], dynamic N) instead of TorchScript; it needs torch >= 2.1 with
@@ -25,8 +27,11 @@ import argparse
 import json
 import os
 import sys
+import warnings
 
 import torch
+
+warnings.filterwarnings("ignore", category=FutureWarning, message=".*torch.jit.*")  # still what DJL loads
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vit  # noqa: E402
