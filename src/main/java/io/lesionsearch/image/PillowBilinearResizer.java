@@ -4,8 +4,9 @@ package io.lesionsearch.image;
  * Resizes 8-bit RGB exactly as Pillow's {@code Image.resize(size, BILINEAR)} does (Resample.c): a
  * separable triangle filter whose support widens with the scale when shrinking (so it antialiases),
  * fixed-point coefficients with 22 fractional bits, a horizontal pass rounded to 8 bits, then a
- * vertical pass. Java2D's bilinear differs by up to 80 grey levels on downscales, which would move
- * every embedding away from what the Python tutorial computes.
+ * vertical pass (the other way round where Pillow 13 does so). Java2D's bilinear differs by up to
+ * 80 grey levels on downscales, which would move every embedding away from what the Python tutorial
+ * computes.
  */
 public final class PillowBilinearResizer {
 
@@ -42,6 +43,15 @@ public final class PillowBilinearResizer {
     if (!needHorizontal) {
       byte[] packed = in.toPackedRgb();
       return needVertical ? verticalPass(packed, in.width(), 0, vertical) : packed.clone();
+    }
+    // Pillow 13 (python-pillow/Pillow#9549) runs the vertical pass first when the height loses more
+    // than twice as many pixels as the width; the order moves the 8-bit rounding, up to 1 grey
+    // level.
+    int heightLoss = in.height() - outHeight;
+    if (needVertical && heightLoss > 0 && heightLoss > (in.width() - outWidth) * 2) {
+      byte[] shortened = verticalPass(in.toPackedRgb(), in.width(), 0, vertical);
+      return horizontalPass(
+          RgbImage.packed(in.width(), outHeight, shortened), 0, outHeight, horizontal);
     }
     // Pillow resamples only the source rows the vertical pass will read; same result, less work.
     int firstRow = vertical.min[0];
