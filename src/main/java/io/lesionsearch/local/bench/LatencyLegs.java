@@ -64,9 +64,15 @@ final class LatencyLegs {
     b.append(String.format(Locale.ROOT, "  %-48s %7s %7s%n", "leg", "p50", "p99"));
     for (int i = 0; i < NAMES.length; i++) {
       double[] p = percentiles(i);
-      b.append(String.format(Locale.ROOT, "  %-48s %7.1f %7.1f%n", NAMES[i], p[0], p[1]));
+      b.append(
+          String.format(Locale.ROOT, "  %-48s %7s %7s%n", NAMES[i], millis(p[0]), millis(p[1])));
     }
     return b.toString();
+  }
+
+  /** "-" for a leg no request had. */
+  private static String millis(double ms) {
+    return Double.isNaN(ms) ? "-" : String.format(Locale.ROOT, "%.1f", ms);
   }
 
   private static double percentile(double[] sorted, double p) {
