@@ -24,25 +24,8 @@ import os
 import sys
 import time
 
-# dino-vits16's config.json and preprocessor_config.json, as published on the Hub
-DINO_VITS16 = dict(hidden_size=384, num_hidden_layers=12, num_attention_heads=6, intermediate_size=1536,
-                   hidden_act="gelu", hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
-                   initializer_range=0.02, layer_norm_eps=1e-12, image_size=224, patch_size=16,
-                   num_channels=3, qkv_bias=True)
-DINO_VITS16_PROCESSOR = dict(do_resize=True, size={"height": 224, "width": 224}, resample=2, do_rescale=True,
-                             rescale_factor=1 / 255, do_normalize=True, image_mean=[0.485, 0.456, 0.406],
-                             image_std=[0.229, 0.224, 0.225])
-
-
-def dino_vits16(depth: int = 12, seed: int = 42):
-    """The tutorial's model and processor, from the published configuration, random weights."""
-    import torch
-    from transformers import ViTConfig, ViTImageProcessor, ViTModel
-
-    torch.manual_seed(seed)
-    config = ViTConfig(**{**DINO_VITS16, "num_hidden_layers": depth})
-    model = ViTModel(config, add_pooling_layer=False).eval()
-    return ViTImageProcessor(**DINO_VITS16_PROCESSOR), model
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "model"))
+from dino_vits16 import dino_vits16  # noqa: E402  (the published config + processor config, random weights)
 
 
 def main() -> None:
@@ -105,11 +88,12 @@ def main() -> None:
             print(json.dumps({"peer": phase, "dtype": args.dtype, "images_per_s": round(rate, 2), "images": n,
                               "seconds": round(took, 2), "torch": torch.__version__,
                               "transformers": transformers.__version__, "threads": args.threads,
-                              "batch": args.batch, "attn": model.config._attn_implementation}), flush=True)
+                              "batch": args.batch, "attn": model.config._attn_implementation,
+                              "depth": args.depth}), flush=True)
         else:
             print(f"peer {phase:<11} {args.dtype:<8}: {rate:6.1f} images/s ({n} images in {took:.1f} s; torch "
                   f"{torch.__version__}, transformers {transformers.__version__}, {args.threads} threads, "
-                  f"batch {args.batch}, attention {model.config._attn_implementation})", flush=True)
+                  f"batch {args.batch}, attention {model.config._attn_implementation}, depth {args.depth})", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Make the synthetic test images and the Pillow / PyTorch reference data the Java tests compare against.
 
-Run from the repository root with Debian's Python (torch, Pillow 9.4, numpy):
-    /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1-fp32
-    /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1-bf16
-    /usr/bin/python3 jobs/model/make_reference.py
+Run from the repository root in a venv with torch, Pillow 13 and numpy (the preprocessing references
+are Pillow 13's since issue 16; Pillow 9.4 gave the same bytes except lesion-tall-200x500.jpg, see NOTES):
+    python3 -m venv .venv && . .venv/bin/activate && pip install torch "transformers<5" onnx onnxruntime pillow numpy
+    python3 jobs/model/make_reference.py --preprocess-only
 (--images-only / --preprocess-only / --model-only to redo one part.)
 
 Writes
@@ -212,10 +212,10 @@ def make_images() -> list:
 # ----------------------------------------------------------------------------------------- references
 NOTES = {
     "lesion-grey16.png": (
-        "16-bit greyscale PNG: Pillow 9.4 opens it as mode 'I' (32-bit int, values 0..65535); convert('RGB') "
-        "clips each value to 0..255 (R=G=B=min(v,255), no scaling), so almost every pixel becomes 255"),
+        "16-bit greyscale PNG: Pillow 9.4 opens it as mode 'I' (32-bit int, values 0..65535), Pillow 13 as "
+        "'I;16'; either way convert('RGB') clips each value to 0..255 (R=G=B=min(v,255), no scaling), so almost every pixel becomes 255"),
     "lesion-rgb16.png": (
-        "16-bit RGB PNG: Pillow 9.4 opens it as mode 'RGB' keeping only the high byte of each sample "
+        "16-bit RGB PNG: Pillow (9.4 and 13) opens it as mode 'RGB' keeping only the high byte of each sample "
         "(v >> 8, rawmode RGB;16B), no rounding"),
     "lesion-cmyk.jpg": (
         "CMYK JPEG written by Pillow (Adobe APP14 marker, transform 0, samples stored inverted, read back "
@@ -227,6 +227,10 @@ NOTES = {
         "is a plain palette lookup, transparency ignored"),
     "lesion-rgba.png": "RGBA: convert('RGB') drops alpha (no premultiplication, no compositing)",
     "lesion-la.png": "LA: convert('RGB') drops alpha, R=G=B=L",
+    "lesion-tall-200x500.jpg": (
+        "height shrinks by more than twice as many pixels as the width: Pillow 13 resizes vertically first "
+        "(python-pillow/Pillow#9549), Pillow 12 and older horizontally first; the order moves the 8-bit "
+        "rounding between the passes, up to 1 grey level apart. Reference made with Pillow 13"),
 }
 
 

@@ -2,14 +2,16 @@
 """Make a random-weight ViT-S/16 test model (TorchScript + manifest.json) with plain PyTorch.
 
 Same architecture and parameter names as facebook/dino-vits16 (see vit.py), random weights: not
-clinically meaningful. Needs only torch (Debian: /usr/bin/python3 with python3-torch).
+clinically meaningful. Needs torch (plus onnx and onnxruntime for --format onnx), e.g. in a venv:
+    python3 -m venv .venv && . .venv/bin/activate && pip install torch "transformers<5" onnx onnxruntime pillow numpy
 
-The models the repository ships (depth 1, <= 10 MB each):
-    /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1-fp32
-    /usr/bin/python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1-bf16
+The models the repository ships (depth 1, <= 10 MB each; the two TorchScript ones were made by torch 1.13):
+    python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1-fp32
+    python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1-bf16
     python3 jobs/model/make_test_model.py --depth 1 --dtype float32 --seed 42 --format onnx --out src/test/resources/models/vit-s16-d1-onnx-fp32
-Full depth for benchmarks (not shipped; default --out is target/models/vit-s16-d12-bf16, -onnx-fp32 for ONNX):
-    /usr/bin/python3 jobs/model/make_test_model.py --depth 12 --dtype bfloat16
+Full depth for benchmarks (not shipped; default --out is target/models/vit-s16-d12-bf16, -onnx-fp32 for ONNX,
+-sdpa with --attention sdpa):
+    python3 jobs/model/make_test_model.py --depth 12 --dtype bfloat16 [--attention sdpa]
 
 --format onnx writes model.onnx (engine OnnxRuntime: input "pixel_values" float32 [N,3,224,224],
 output "embedding" float32 [N,384], dynamic N) instead of TorchScript; it needs torch >= 2.1 with
@@ -25,8 +27,11 @@ import argparse
 import json
 import os
 import sys
+import warnings
 
 import torch
+
+warnings.filterwarnings("ignore", category=FutureWarning, message=".*torch.jit.*")  # still what DJL loads
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vit  # noqa: E402
@@ -69,8 +74,8 @@ def onnx_manifest(man: dict) -> dict:
     return out
 
 
-def random_model(depth: int, seed: int) -> vit.ViTMeanPool:
-    model = vit.ViTMeanPool(depth=depth, compute_dtype="float32")
+def random_model(depth: int, seed: int, attention: str = "matmul") -> vit.ViTMeanPool:
+    model = vit.ViTMeanPool(depth=depth, compute_dtype="float32", attention=attention)
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for name, p in model.state_dict(keep_vars=True).items():
@@ -141,22 +146,30 @@ def main():
     ap.add_argument("--dtype", choices=sorted(vit.DTYPES), default="bfloat16")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--format", choices=["torchscript", "onnx"], default="torchscript")
-    ap.add_argument("--out", default=None, help="default target/models/vit-s16-d<depth>-[onnx-]<fp32|bf16>")
+    ap.add_argument("--attention", choices=list(vit.ATTENTIONS), default="matmul",
+                    help="TorchScript attention: matmul + softmax + matmul, or F.scaled_dot_product_attention")
+    ap.add_argument("--out", default=None,
+                    help="default target/models/vit-s16-d<depth>-[onnx-]<fp32|bf16>[-sdpa]")
     args = ap.parse_args()
     short = {"float32": "fp32", "bfloat16": "bf16"}[args.dtype]
     if args.format == "onnx" and args.dtype != "float32":
         sys.exit("make_test_model: --format onnx is float32 only")
+    if args.format == "onnx" and args.attention != "matmul":
+        sys.exit("make_test_model: --attention is for TorchScript; the ONNX graph is exported from matmul")
     kind = "onnx-" if args.format == "onnx" else ""
-    out = args.out or os.path.join("target", "models", f"vit-s16-d{args.depth}-{kind}{short}")
+    suffix = "-sdpa" if args.attention == "sdpa" else ""
+    out = args.out or os.path.join("target", "models", f"vit-s16-d{args.depth}-{kind}{short}{suffix}")
 
     torch.manual_seed(args.seed)
-    model = random_model(args.depth, args.seed).set_compute_dtype(args.dtype).eval()
+    model = random_model(args.depth, args.seed, args.attention).set_compute_dtype(args.dtype).eval()
     man = manifest(
         model_id=f"random/vit-s16-depth{args.depth}-seed{args.seed}",
         compute_dtype=args.dtype,
         transformers_version=None,
         note=(f"TEST MODEL: random weights (seed {args.seed}), ViT-S/16 architecture of facebook/dino-vits16 "
-              f"at depth {args.depth}, {args.dtype} compute; not clinically meaningful"),
+              f"at depth {args.depth}, {args.dtype} compute"
+              + (", F.scaled_dot_product_attention" if args.attention == "sdpa" else "")
+              + "; not clinically meaningful"),
     )
     if args.format == "onnx":
         man = onnx_manifest(man)

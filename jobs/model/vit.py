@@ -11,9 +11,18 @@ compute_dtype "bfloat16": the weights are stored in bf16, the input is cast to b
 the whole encoder runs in bf16, and the final hidden states are cast to float32 before the mean, so the
 graph still takes and returns float32 (DJL cannot create bf16 arrays from Java).
 
+attention "matmul" (default) computes softmax(q k^T / 8) v with two matmuls and a softmax, as HF's "eager"
+attention; "sdpa" calls ``F.scaled_dot_product_attention`` (fused kernels, as HF's "sdpa"; torch 2.0 or
+newer). The choice is a constant of the scripted graph: only the chosen path is saved.
+
 The module is ``torch.jit.script``-able (batch size stays dynamic). Needs only torch (1.13 or newer).
 """
 from typing import List
+
+try:
+    from typing import Final
+except ImportError:  # Python < 3.8
+    from torch.jit import Final
 
 import torch
 import torch.nn.functional as F
@@ -29,6 +38,7 @@ NUM_PATCHES = (IMAGE_SIZE // PATCH_SIZE) ** 2  # 196
 NUM_TOKENS = NUM_PATCHES + 1  # 197 with CLS
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
+ATTENTIONS = ("matmul", "sdpa")
 
 
 class PatchEmbeddings(nn.Module):
@@ -56,8 +66,13 @@ class Embeddings(nn.Module):
 
 
 class SelfAttention(nn.Module):
-    def __init__(self):
+    fused: Final[bool]
+
+    def __init__(self, attention: str = "matmul"):
         super().__init__()
+        if attention not in ATTENTIONS:
+            raise ValueError(f"attention must be one of {ATTENTIONS}, got {attention!r}")
+        self.fused = attention == "sdpa"
         self.num_heads = HEADS
         self.head_dim = HIDDEN // HEADS
         self.scale = 1.0 / float(self.head_dim) ** 0.5  # 1/8 exactly
@@ -73,9 +88,12 @@ class SelfAttention(nn.Module):
         q = self._heads(self.query(x))
         k = self._heads(self.key(x))
         v = self._heads(self.value(x))
-        scores = torch.matmul(q, k.transpose(-1, -2)) * self.scale
-        probs = torch.softmax(scores, dim=-1)
-        ctx = torch.matmul(probs, v)  # [N, 6, T, 64]
+        if self.fused:
+            ctx = F.scaled_dot_product_attention(q, k, v)  # scale 1/sqrt(64) by default
+        else:
+            scores = torch.matmul(q, k.transpose(-1, -2)) * self.scale
+            probs = torch.softmax(scores, dim=-1)
+            ctx = torch.matmul(probs, v)  # [N, 6, T, 64]
         ctx = ctx.permute(0, 2, 1, 3).contiguous()
         return ctx.view(ctx.size(0), ctx.size(1), self.num_heads * self.head_dim)
 
@@ -90,9 +108,9 @@ class SelfOutput(nn.Module):
 
 
 class Attention(nn.Module):
-    def __init__(self):
+    def __init__(self, attention: str = "matmul"):
         super().__init__()
-        self.attention = SelfAttention()
+        self.attention = SelfAttention(attention)
         self.output = SelfOutput()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -118,9 +136,9 @@ class Output(nn.Module):
 
 
 class Layer(nn.Module):
-    def __init__(self):
+    def __init__(self, attention: str = "matmul"):
         super().__init__()
-        self.attention = Attention()
+        self.attention = Attention(attention)
         self.intermediate = Intermediate()
         self.output = Output()
         self.layernorm_before = nn.LayerNorm(HIDDEN, eps=LN_EPS)
@@ -132,9 +150,9 @@ class Layer(nn.Module):
 
 
 class Encoder(nn.Module):
-    def __init__(self, depth: int):
+    def __init__(self, depth: int, attention: str = "matmul"):
         super().__init__()
-        self.layer = nn.ModuleList([Layer() for _ in range(depth)])
+        self.layer = nn.ModuleList([Layer(attention) for _ in range(depth)])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for layer in self.layer:
@@ -145,14 +163,15 @@ class Encoder(nn.Module):
 class ViTMeanPool(nn.Module):
     """HF ViTModel (no pooler) + mean over the 197 tokens of last_hidden_state."""
 
-    def __init__(self, depth: int = 12, compute_dtype: str = "float32"):
+    def __init__(self, depth: int = 12, compute_dtype: str = "float32", attention: str = "matmul"):
         super().__init__()
         if compute_dtype not in DTYPES:
             raise ValueError(f"compute_dtype must be one of {sorted(DTYPES)}, got {compute_dtype!r}")
         self.depth = depth
         self.compute_dtype = compute_dtype
+        self.attention = attention
         self.embeddings = Embeddings()
-        self.encoder = Encoder(depth)
+        self.encoder = Encoder(depth, attention)
         self.layernorm = nn.LayerNorm(HIDDEN, eps=LN_EPS)
 
     def set_compute_dtype(self, compute_dtype: str) -> "ViTMeanPool":
@@ -174,8 +193,8 @@ class ViTMeanPool(nn.Module):
         return h.float().mean(dim=1)
 
 
-def build(depth: int = 12, compute_dtype: str = "float32") -> ViTMeanPool:
-    return ViTMeanPool(depth=depth, compute_dtype="float32").set_compute_dtype(compute_dtype).eval()
+def build(depth: int = 12, compute_dtype: str = "float32", attention: str = "matmul") -> ViTMeanPool:
+    return ViTMeanPool(depth=depth, compute_dtype="float32", attention=attention).set_compute_dtype(compute_dtype).eval()
 
 
 def hf_state_dict_to_module(sd) -> dict:

@@ -29,12 +29,23 @@ public final class EmbedBenchmark {
 
   private static final int DISTINCT_IMAGES = 64;
 
+  /** The default inputs: 64 distinct synthetic 600x450 lesion JPEGs (quality 0.9). */
+  public static List<byte[]> syntheticJpegs() {
+    List<byte[]> jpegs = new ArrayList<>();
+    for (int i = 0; i < DISTINCT_IMAGES; i++) {
+      jpegs.add(SyntheticLesionImages.jpeg(i, 600, 450, 0.9f));
+    }
+    return jpegs;
+  }
+
   private final Path modelDir;
   private final Device device;
   private final int batch;
   private final int decodeThreads;
   private final int warmupSeconds;
   private final int seconds;
+  private final List<byte[]> jpegs;
+  private final String imagesLabel;
   private final PrintStream out;
 
   public EmbedBenchmark(
@@ -44,6 +55,8 @@ public final class EmbedBenchmark {
       int decodeThreads,
       int warmupSeconds,
       int seconds,
+      List<byte[]> jpegs,
+      String imagesLabel,
       PrintStream out) {
     this.modelDir = modelDir;
     this.device = device;
@@ -51,37 +64,15 @@ public final class EmbedBenchmark {
     this.decodeThreads = decodeThreads;
     this.warmupSeconds = warmupSeconds;
     this.seconds = seconds;
+    this.jpegs = List.copyOf(jpegs);
+    this.imagesLabel = imagesLabel;
     this.out = out;
   }
 
   public Result run() throws Exception {
-    List<byte[]> jpegs = new ArrayList<>();
-    for (int i = 0; i < DISTINCT_IMAGES; i++) {
-      jpegs.add(SyntheticLesionImages.jpeg(i, 600, 450, 0.9f));
-    }
     ExecutorService pool = Executors.newFixedThreadPool(decodeThreads);
     try (VitEncoder encoder = VitEncoder.open(modelDir, device)) {
-      out.printf(
-          "model %s (%s) on %s, batch %d, %d decode threads, %d cores, %d distinct 600x450 JPEGs%n",
-          encoder.manifest().modelId(),
-          encoder.manifest().computeDtype(),
-          device,
-          batch,
-          decodeThreads,
-          Runtime.getRuntime().availableProcessors(),
-          DISTINCT_IMAGES);
-      VitPreprocessor pre = new VitPreprocessor(encoder.manifest());
-      StepCosts steps = preprocessSteps(pre, jpegs);
-      out.printf(
-          "preprocess, 1 thread: decode %.2f ms + resize %.2f ms + normalise %.2f ms per image%n",
-          steps.decodeMs, steps.resizeMs, steps.normaliseMs);
-
-      List<float[]> tensors = new ArrayList<>();
-      for (byte[] jpeg : jpegs) {
-        tensors.add(pre.preprocess(jpeg));
-      }
-      out.printf("warming up for %d s...%n", warmupSeconds);
-      modelOnly(encoder, tensors, warmupSeconds);
+      List<float[]> tensors = prepare(encoder);
       // Model-only before and after end-to-end, compared with the better of the two, so that drift
       // during the run cannot flatter the ratio.
       Rate before = report("model-only", modelOnly(encoder, tensors, seconds));
@@ -93,6 +84,66 @@ public final class EmbedBenchmark {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Runs the peer and this pipeline alternately, {@code rounds} times, so that drift in the
+   * machine's speed falls on both; prints each round, the medians and their ratios.
+   */
+  public void runVersusPeer(PythonPeer peer, List<String> peerDtypes, int rounds) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(decodeThreads);
+    try (VitEncoder encoder = VitEncoder.open(modelDir, device)) {
+      List<float[]> tensors = prepare(encoder);
+      String project = "project, " + modelDir.getFileName();
+      PeerComparison table = new PeerComparison(project);
+      for (int round = 1; round <= rounds; round++) {
+        StringBuilder line = new StringBuilder("round " + round + ":");
+        for (String dtype : peerDtypes) {
+          double e2e = Double.NaN, model = Double.NaN;
+          for (PythonPeer.Phase phase : peer.run(dtype)) {
+            if (phase.phase().equals("end-to-end")) {
+              e2e = phase.imagesPerSecond();
+            } else {
+              model = phase.imagesPerSecond();
+            }
+            table.versions(phase.versions());
+          }
+          table.add(PeerComparison.peerRow(dtype), e2e, model);
+          line.append(String.format(" peer %s %.1f / %.1f |", dtype, e2e, model));
+        }
+        double model = modelOnly(encoder, tensors, seconds).perSecond();
+        double e2e = endToEnd(encoder, pool, jpegs, seconds).perSecond();
+        table.add(project, e2e, model);
+        out.println(line.append(String.format(" project %.1f / %.1f", e2e, model)));
+      }
+      table.print(out);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private List<float[]> prepare(VitEncoder encoder) throws Exception {
+    out.printf(
+        "model %s (%s) on %s, batch %d, %d decode threads, %d cores, %s%n",
+        encoder.manifest().modelId(),
+        encoder.manifest().computeDtype(),
+        device,
+        batch,
+        decodeThreads,
+        Runtime.getRuntime().availableProcessors(),
+        imagesLabel);
+    VitPreprocessor pre = new VitPreprocessor(encoder.manifest());
+    StepCosts steps = preprocessSteps(pre, jpegs);
+    out.printf(
+        "preprocess, 1 thread: decode %.2f ms + resize %.2f ms + normalise %.2f ms per image%n",
+        steps.decodeMs, steps.resizeMs, steps.normaliseMs);
+    List<float[]> tensors = new ArrayList<>();
+    for (byte[] jpeg : jpegs) {
+      tensors.add(pre.preprocess(jpeg));
+    }
+    out.printf("warming up for %d s...%n", warmupSeconds);
+    modelOnly(encoder, tensors, warmupSeconds);
+    return tensors;
   }
 
   private Rate report(String phase, Rate rate) {

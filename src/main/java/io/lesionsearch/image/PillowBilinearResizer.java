@@ -4,8 +4,9 @@ package io.lesionsearch.image;
  * Resizes 8-bit RGB exactly as Pillow's {@code Image.resize(size, BILINEAR)} does (Resample.c): a
  * separable triangle filter whose support widens with the scale when shrinking (so it antialiases),
  * fixed-point coefficients with 22 fractional bits, a horizontal pass rounded to 8 bits, then a
- * vertical pass. Java2D's bilinear differs by up to 80 grey levels on downscales, which would move
- * every embedding away from what the Python tutorial computes.
+ * vertical pass (the other way round where Pillow 13 does so). Java2D's bilinear differs by up to
+ * 80 grey levels on downscales, which would move every embedding away from what the Python tutorial
+ * computes.
  */
 public final class PillowBilinearResizer {
 
@@ -66,6 +67,27 @@ public final class PillowBilinearResizer {
     Coefficients[] k = coefficients(in.width(), in.height());
     Coefficients vertical = k[1];
     boolean needVertical = outHeight != in.height();
+    // Pillow 13 (python-pillow/Pillow#9549) runs the vertical pass first when the height loses more
+    // than twice as many pixels as the width; the order moves the 8-bit rounding, up to 1 grey
+    // level.
+    int heightLoss = in.height() - outHeight;
+    if (outWidth != in.width()
+        && needVertical
+        && heightLoss > 0
+        && heightLoss > (in.width() - outWidth) * 2) {
+      byte[] shortened = verticalFirst(in, vertical);
+      byte[] done =
+          horizontalPass(RgbImage.packed(in.width(), outHeight, shortened), 0, outHeight, k[0]);
+      int stride = outWidth * 3;
+      int[] samples = new int[stride];
+      for (int yy = 0; yy < outHeight; yy++) {
+        for (int i = 0, row = yy * stride; i < stride; i++) {
+          samples[i] = done[row + i] & 0xFF;
+        }
+        writeRow(yy, samples, bytesOut, table, floatsOut);
+      }
+      return;
+    }
     // Pillow resamples only the source rows the vertical pass will read; same result, less work.
     int firstRow = needVertical ? vertical.min[0] : 0;
     int rows =
@@ -78,7 +100,6 @@ public final class PillowBilinearResizer {
             : packedRows(in, firstRow, rows);
     int stride = outWidth * 3;
     int[] samples = new int[stride];
-    int plane = outWidth * outHeight;
     for (int yy = 0; yy < outHeight; yy++) {
       if (needVertical) {
         verticalRow(narrowed, stride, firstRow, vertical, yy, samples);
@@ -87,19 +108,43 @@ public final class PillowBilinearResizer {
           samples[i] = narrowed[row + i] & 0xFF;
         }
       }
-      if (floatsOut != null) {
-        int o = yy * outWidth;
-        for (int x = 0, i = 0; x < outWidth; x++, i += 3) {
-          floatsOut[o + x] = table[samples[i]];
-          floatsOut[plane + o + x] = table[256 + samples[i + 1]];
-          floatsOut[2 * plane + o + x] = table[512 + samples[i + 2]];
-        }
-      } else {
-        for (int i = 0, o = yy * stride; i < stride; i++) {
-          bytesOut[o + i] = (byte) samples[i];
-        }
+      writeRow(yy, samples, bytesOut, table, floatsOut);
+    }
+  }
+
+  /**
+   * Output row {@code yy} from its 8-bit samples: as bytes, or through the table channels first.
+   */
+  private void writeRow(int yy, int[] samples, byte[] bytesOut, float[] table, float[] floatsOut) {
+    if (floatsOut != null) {
+      int plane = outWidth * outHeight;
+      int o = yy * outWidth;
+      for (int x = 0, i = 0; x < outWidth; x++, i += 3) {
+        floatsOut[o + x] = table[samples[i]];
+        floatsOut[plane + o + x] = table[256 + samples[i + 1]];
+        floatsOut[2 * plane + o + x] = table[512 + samples[i + 2]];
+      }
+    } else {
+      int stride = outWidth * 3;
+      for (int i = 0, o = yy * stride; i < stride; i++) {
+        bytesOut[o + i] = (byte) samples[i];
       }
     }
+  }
+
+  /** The vertical pass over the whole source, for Pillow 13's vertical-first order. */
+  private byte[] verticalFirst(RgbImage in, Coefficients vertical) {
+    byte[] packed = in.toPackedRgb();
+    int stride = in.width() * 3;
+    byte[] out = new byte[stride * outHeight];
+    int[] samples = new int[stride];
+    for (int yy = 0; yy < outHeight; yy++) {
+      verticalRow(packed, stride, 0, vertical, yy, samples);
+      for (int i = 0, o = yy * stride; i < stride; i++) {
+        out[o + i] = (byte) samples[i];
+      }
+    }
+    return out;
   }
 
   /** The source rows as packed RGB, for a resize that keeps the width. */

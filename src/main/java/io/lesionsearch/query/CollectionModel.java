@@ -17,6 +17,10 @@ import java.util.function.LongSupplier;
  * switch is seen within that time. The job searches the physical collection it checked, never the
  * alias: a switch between the check and the search cannot make it compare one model's vector with
  * another model's points.
+ *
+ * <p>An answer older than {@link #REFRESH_AFTER_NANOS} is still used while a new one is asked for
+ * in the background, so that, under steady traffic, no search waits for the two lookup calls: it
+ * was one search in a hundred at 50 requests/s, the p99 of every run.
  */
 final class CollectionModel {
   /** The most of a model id a message shows: a request's model_id is the client's text. */
@@ -24,6 +28,9 @@ final class CollectionModel {
 
   /** How long an answer is used before Qdrant is asked again. */
   static final long MAX_AGE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+  /** From this age on, the next search asks again in the background and uses the answer it has. */
+  static final long REFRESH_AFTER_NANOS = MAX_AGE_NANOS * 3 / 4;
 
   /**
    * What the job's collection name stands for now.
@@ -47,11 +54,23 @@ final class CollectionModel {
     CompletableFuture<Target> resolve(long deadlineNanos);
   }
 
-  private record Answer(CompletableFuture<Target> target, long askedAtNanos) {}
+  /** One lookup and when it was started; compared by identity (which lookup is current). */
+  private static final class Answer {
+    final CompletableFuture<Target> target;
+    final long askedAtNanos;
+
+    Answer(CompletableFuture<Target> target, long askedAtNanos) {
+      this.target = target;
+      this.askedAtNanos = askedAtNanos;
+    }
+  }
 
   private final Lookup lookup;
   private final LongSupplier nanoClock;
   private volatile Answer answer;
+
+  /** The background lookup under way, or null. Guarded by {@code this}. */
+  private Answer refreshing;
 
   CollectionModel(Lookup lookup, LongSupplier nanoClock) {
     this.lookup = lookup;
@@ -87,31 +106,68 @@ final class CollectionModel {
         vectors.hasParams() ? (int) vectors.getParams().getSize() : -1);
   }
 
-  /** The current target: the last answer while it is fresh and did not fail, else a new one. */
+  /**
+   * The current target: the last answer while it is fresh and did not fail (asking again in the
+   * background once it is older than {@link #REFRESH_AFTER_NANOS}), else a new one.
+   */
   CompletableFuture<Target> current(long deadlineNanos) {
     long now = nanoClock.getAsLong();
     Answer known = answer;
-    if (known != null
-        && now - known.askedAtNanos < MAX_AGE_NANOS
-        && !known.target.isCompletedExceptionally()) {
+    if (fresh(known, now)) {
+      if (now - known.askedAtNanos >= REFRESH_AFTER_NANOS && known.target.isDone()) {
+        refreshAhead(known, now, deadlineNanos);
+      }
       return known.target;
     }
     synchronized (this) {
       known = answer;
-      if (known != null
-          && now - known.askedAtNanos < MAX_AGE_NANOS
-          && !known.target.isCompletedExceptionally()) {
+      if (fresh(known, now)) {
         return known.target;
       }
-      CompletableFuture<Target> asked = lookup.resolve(deadlineNanos);
-      answer = new Answer(asked, now);
-      return asked;
+      Answer next = refreshing;
+      refreshing = null;
+      if (next == null || !fresh(next, now)) {
+        next = new Answer(lookup.resolve(deadlineNanos), now);
+      }
+      answer = next;
+      return next.target;
     }
   }
 
+  private static boolean fresh(Answer a, long now) {
+    return a != null
+        && now - a.askedAtNanos < MAX_AGE_NANOS
+        && !a.target.isCompletedExceptionally();
+  }
+
+  /**
+   * Asks again without making anyone wait; the new answer replaces {@code known} once it has come
+   * (a failed one does not: {@code known} serves until it expires, then searches ask again).
+   */
+  private synchronized void refreshAhead(Answer known, long now, long deadlineNanos) {
+    if (answer != known || refreshing != null) {
+      return;
+    }
+    Answer next = new Answer(lookup.resolve(deadlineNanos), now);
+    refreshing = next;
+    var unused =
+        next.target.whenComplete(
+            (target, error) -> {
+              synchronized (this) {
+                if (refreshing == next) {
+                  refreshing = null;
+                  if (error == null && answer == known) {
+                    answer = next;
+                  }
+                }
+              }
+            });
+  }
+
   /** After Qdrant refused a search: the collection may have changed, ask again next time. */
-  void forget() {
+  synchronized void forget() {
     answer = null;
+    refreshing = null;
   }
 
   /**

@@ -82,19 +82,12 @@ public final class QueryJob {
             .name("search")
             .uid("search");
 
-    answered
-        .union(requests.getSideOutput(errorReplies))
-        .map(new ReplySizeLimit(o.maxReplyBytes()))
-        .name("reply size")
-        .uid("reply-size")
-        .map(new AuditLog())
-        .name("audit")
-        .uid("audit")
-        .sinkTo(
-            sink(
-                o, new ReplySerializer(o.repliesTopic()), o.maxReplyBytes() + REPLY_OVERHEAD_BYTES))
-        .name("kafka " + o.repliesTopic())
-        .uid("reply-sink");
+    // Error replies and answers leave through sinks of their own instead of a union: a union gives
+    // the reply stages two inputs, which Flink never chains, so every reply would cross a network
+    // channel (serialized, and handed to another task thread). Kept apart, the whole job is one
+    // chain in one thread per parallel instance.
+    replies(answered, o, "");
+    replies(requests.getSideOutput(errorReplies), o, "error-");
 
     requests
         .getSideOutput(deadLetters)
@@ -105,6 +98,22 @@ public final class QueryJob {
                 DeadLetterSerializer.maxRecordBytes(o.images().maxBytes())))
         .name("kafka " + o.deadLetterTopic())
         .uid("dead-letter-sink");
+  }
+
+  /** Size check, audit line and the replies topic, for one stream of replies. */
+  private static void replies(DataStream<Reply> replies, QueryConfig o, String uidPrefix) {
+    replies
+        .map(new ReplySizeLimit(o.maxReplyBytes()))
+        .name(uidPrefix + "reply size")
+        .uid(uidPrefix + "reply-size")
+        .map(new AuditLog())
+        .name(uidPrefix + "audit")
+        .uid(uidPrefix + "audit")
+        .sinkTo(
+            sink(
+                o, new ReplySerializer(o.repliesTopic()), o.maxReplyBytes() + REPLY_OVERHEAD_BYTES))
+        .name(uidPrefix + "kafka " + o.repliesTopic())
+        .uid(uidPrefix + "reply-sink");
   }
 
   /**

@@ -66,7 +66,7 @@ public final class Replies {
             took,
             asked(request.searches()),
             auditResults);
-    return new Reply(request.requestId(), bytes(reply), audit);
+    return new Reply(request.requestId(), bytes(reply), audit, request.receivedAtMillis());
   }
 
   private static void hits(
@@ -135,7 +135,7 @@ public final class Replies {
     AuditRecord audit =
         AuditRecord.searchFailed(
             requestId, requestedBy, took, asked(searches), code.name(), shortMessage);
-    return new Reply(requestId, bytes(reply), audit);
+    return new Reply(requestId, bytes(reply), audit, receivedAtMillis);
   }
 
   private static ObjectNode hit(ScoredPoint p, SearchSpec spec) {
@@ -181,7 +181,8 @@ public final class Replies {
     return new Reply(
         reply.requestId(),
         bytes(json),
-        reply.audit().failedWith(ErrorCode.REPLY_TOO_LARGE.name(), message));
+        reply.audit().failedWith(ErrorCode.REPLY_TOO_LARGE.name(), message),
+        reply.receivedAtMillis());
   }
 
   static String id(PointId id) {

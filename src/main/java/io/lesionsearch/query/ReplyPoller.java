@@ -3,6 +3,7 @@ package io.lesionsearch.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.SecurityDisabledException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ final class ReplyPoller {
   private final Consumer<byte[], byte[]> consumer;
   private final String topic;
   private final PendingReplies pending;
+  private final SearchClient.Trips trips;
   private final Duration firstBackoff;
   private final Duration maxBackoff;
   private final CountDownLatch closing = new CountDownLatch(1);
@@ -47,7 +50,9 @@ final class ReplyPoller {
       String topic,
       PendingReplies pending,
       Duration firstBackoff,
-      Duration maxBackoff) {
+      Duration maxBackoff,
+      SearchClient.Trips trips) {
+    this.trips = trips;
     this.consumer = consumer;
     this.topic = topic;
     this.pending = pending;
@@ -148,6 +153,18 @@ final class ReplyPoller {
         || e instanceof InterruptException;
   }
 
+  private static long jobReceived(ConsumerRecord<byte[], byte[]> record) {
+    Header h = record.headers().lastHeader(ReplySerializer.RECEIVED_HEADER);
+    if (h == null || h.value() == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private void deliver(ConsumerRecord<byte[], byte[]> record) {
     JsonNode reply;
     try {
@@ -157,6 +174,7 @@ final class ReplyPoller {
     }
     JsonNode id = reply == null ? null : reply.get("request_id");
     if (id != null) {
+      trips.replyRead(id.asText(), record.timestamp(), jobReceived(record), System.nanoTime());
       pending.complete(id.asText(), reply);
     }
   }

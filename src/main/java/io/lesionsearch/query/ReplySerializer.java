@@ -16,6 +16,13 @@ public final class ReplySerializer implements KafkaRecords<Reply> {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Header of every reply record: when the job read the request, epoch milliseconds as decimal
+   * text. With the request's and the reply's Kafka timestamps it splits a request's time into
+   * Kafka's legs and the job's (see {@code bench query}).
+   */
+  public static final String RECEIVED_HEADER = "lesion-search-received-ms";
+
   private final String topic;
 
   public ReplySerializer(String topic) {
@@ -24,8 +31,15 @@ public final class ReplySerializer implements KafkaRecords<Reply> {
 
   @Override
   public ProducerRecord<byte[], byte[]> record(Reply reply) {
-    return new ProducerRecord<>(
-        topic, null, null, reply.requestId().getBytes(StandardCharsets.UTF_8), reply.json());
+    ProducerRecord<byte[], byte[]> record =
+        new ProducerRecord<>(
+            topic, null, null, reply.requestId().getBytes(StandardCharsets.UTF_8), reply.json());
+    record
+        .headers()
+        .add(
+            RECEIVED_HEADER,
+            Long.toString(reply.receivedAtMillis()).getBytes(StandardCharsets.US_ASCII));
+    return record;
   }
 
   @Override
@@ -44,6 +58,11 @@ public final class ReplySerializer implements KafkaRecords<Reply> {
                     + why.getMessage()
                     + "); ask for fewer hits or fewer payload keys"));
     return new ProducerRecord<>(
-        topic, null, null, refused.key(), json.toString().getBytes(StandardCharsets.UTF_8));
+        topic,
+        null,
+        null,
+        refused.key(),
+        json.toString().getBytes(StandardCharsets.UTF_8),
+        refused.headers());
   }
 }

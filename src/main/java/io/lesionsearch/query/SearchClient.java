@@ -41,6 +41,34 @@ public final class SearchClient implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Kafka's timestamps of each search's two records, for a latency breakdown ({@code bench query}).
+   * Called on the producer's I/O thread and on the reply reader's thread: keep it short.
+   */
+  public interface Trips {
+    Trips NONE =
+        new Trips() {
+          @Override
+          public void requestAppended(String requestId, long timestampMs) {}
+
+          @Override
+          public void replyRead(
+              String requestId, long timestampMs, long jobReceivedMs, long readNanos) {}
+        };
+
+    /**
+     * The broker acknowledged the request record; {@code timestampMs} is its record timestamp (the
+     * broker's append time on a topic with {@code message.timestamp.type=LogAppendTime}).
+     */
+    void requestAppended(String requestId, long timestampMs);
+
+    /**
+     * A reply record was read: its record timestamp, the job's {@link
+     * ReplySerializer#RECEIVED_HEADER} (-1 without it) and {@link System#nanoTime()} when read.
+     */
+    void replyRead(String requestId, long timestampMs, long jobReceivedMs, long readNanos);
+  }
+
   /** Inline images make large requests; Kafka's 1 MB default would refuse a photo. */
   private static final int MAX_REQUEST_BYTES = 32 * 1024 * 1024;
 
@@ -55,6 +83,7 @@ public final class SearchClient implements AutoCloseable {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final String requestsTopic;
+  private final Trips trips;
   private final Producer<byte[], byte[]> producer;
   private final PendingReplies pending = new PendingReplies();
   private final ReplyPoller poller;
@@ -74,13 +103,24 @@ public final class SearchClient implements AutoCloseable {
       String requestsTopic,
       String repliesTopic,
       Map<String, String> kafkaProperties) {
+    this(bootstrapServers, requestsTopic, repliesTopic, kafkaProperties, Trips.NONE);
+  }
+
+  /** As the constructor above, telling {@code trips} each record's Kafka timestamp. */
+  public SearchClient(
+      String bootstrapServers,
+      String requestsTopic,
+      String repliesTopic,
+      Map<String, String> kafkaProperties,
+      Trips trips) {
     this(
         requestsTopic,
         repliesTopic,
         producer(bootstrapServers, kafkaProperties),
         consumer(bootstrapServers, kafkaProperties),
         FIRST_BACKOFF,
-        MAX_BACKOFF);
+        MAX_BACKOFF,
+        trips);
   }
 
   /**
@@ -95,7 +135,19 @@ public final class SearchClient implements AutoCloseable {
       Consumer<byte[], byte[]> consumer,
       Duration firstBackoff,
       Duration maxBackoff) {
+    this(requestsTopic, repliesTopic, producer, consumer, firstBackoff, maxBackoff, Trips.NONE);
+  }
+
+  private SearchClient(
+      String requestsTopic,
+      String repliesTopic,
+      Producer<byte[], byte[]> producer,
+      Consumer<byte[], byte[]> consumer,
+      Duration firstBackoff,
+      Duration maxBackoff,
+      Trips trips) {
     this.requestsTopic = requestsTopic;
+    this.trips = trips;
     this.producer = producer;
     try {
       // Assigned, not subscribed: no group, no rebalance wait, every client sees every reply.
@@ -116,7 +168,7 @@ public final class SearchClient implements AutoCloseable {
       sender.shutdown();
       throw e;
     }
-    poller = new ReplyPoller(consumer, repliesTopic, pending, firstBackoff, maxBackoff);
+    poller = new ReplyPoller(consumer, repliesTopic, pending, firstBackoff, maxBackoff, trips);
     poller.start();
   }
 
@@ -250,6 +302,8 @@ public final class SearchClient implements AutoCloseable {
                 (meta, error) -> {
                   if (error != null) {
                     reply.completeExceptionally(error);
+                  } else {
+                    trips.requestAppended(requestId, meta.timestamp());
                   }
                 });
         sent = true;

@@ -1,6 +1,7 @@
 package io.lesionsearch.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
 import net.jqwik.api.ForAll;
@@ -25,6 +26,35 @@ class PillowBilinearResizerTest {
     assertArrayEquals(
         new ReferenceResizer(outWidth, outHeight).resize(in),
         new PillowBilinearResizer(outWidth, outHeight).resize(in));
+  }
+
+  /**
+   * Pillow 13 resizes these vertically first: the height loses more than twice the width's loss.
+   */
+  @Property(tries = 100)
+  void tallImagesInPillow13sOrderEqualTheReference(
+      @ForAll @IntRange(min = 100, max = 300) int inWidth,
+      @ForAll @IntRange(min = 400, max = 700) int inHeight,
+      @ForAll @IntRange(min = 0, max = 60) int widthLoss,
+      @ForAll boolean strided,
+      @ForAll long seed) {
+    RgbImage in = image(inWidth, inHeight, strided, seed);
+    PillowBilinearResizer resizer = new PillowBilinearResizer(inWidth - widthLoss, 224);
+    ReferenceResizer reference = new ReferenceResizer(inWidth - widthLoss, 224);
+    byte[] expected = reference.resize(in);
+    assertArrayEquals(expected, resizer.resize(in));
+    float[] table = new float[3 * 256];
+    for (int i = 0; i < table.length; i++) {
+      table[i] = i * 0.5f;
+    }
+    float[] actual = new float[expected.length];
+    resizer.resizeInto(in, table, actual);
+    int plane = expected.length / 3;
+    for (int i = 0; i < plane; i++) {
+      for (int c = 0; c < 3; c++) {
+        assertEquals(table[c * 256 + (expected[i * 3 + c] & 0xFF)], actual[c * plane + i]);
+      }
+    }
   }
 
   @Property(tries = 100)

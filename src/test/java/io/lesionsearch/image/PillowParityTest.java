@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Our decode + resize + normalise against Pillow 9.4 running ViTImageProcessor's steps on the
+ * Our decode + resize + normalise against Pillow 13 running ViTImageProcessor's steps on the
  * shipped images (references made by jobs/model/make_reference.py). Every colour mode and both
  * scaling directions are covered.
  */

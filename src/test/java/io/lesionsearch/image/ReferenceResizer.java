@@ -1,8 +1,9 @@
 package io.lesionsearch.image;
 
 /**
- * The resizer as it was before its passes were restructured (issue 16), kept as the reference the
- * rewritten one must equal sample for sample; it had matched Pillow on every shipped image.
+ * The resizer as it was before its passes were restructured (issue 16), with Pillow 13's pass
+ * order, kept as the reference the rewritten one must equal sample for sample; it matched Pillow on
+ * every shipped image.
  */
 final class ReferenceResizer {
 
@@ -39,6 +40,15 @@ final class ReferenceResizer {
     if (!needHorizontal) {
       byte[] packed = in.toPackedRgb();
       return needVertical ? verticalPass(packed, in.width(), 0, vertical) : packed.clone();
+    }
+    // Pillow 13 (python-pillow/Pillow#9549) runs the vertical pass first when the height loses more
+    // than twice as many pixels as the width; the order moves the 8-bit rounding, up to 1 grey
+    // level.
+    int heightLoss = in.height() - outHeight;
+    if (needVertical && heightLoss > 0 && heightLoss > (in.width() - outWidth) * 2) {
+      byte[] shortened = verticalPass(in.toPackedRgb(), in.width(), 0, vertical);
+      return horizontalPass(
+          RgbImage.packed(in.width(), outHeight, shortened), 0, outHeight, horizontal);
     }
     // Pillow resamples only the source rows the vertical pass will read; same result, less work.
     int firstRow = vertical.min[0];

@@ -66,6 +66,39 @@ class CollectionModelTest {
   }
 
   @Test
+  void anAgeingAnswerIsRefreshedInTheBackgroundWhileSearchesUseIt() {
+    CollectionModel m = faked();
+    CompletableFuture<CollectionModel.Target> first = m.current(0);
+    first.complete(A);
+    clock.addAndGet(CollectionModel.REFRESH_AFTER_NANOS - 1);
+    assertSame(first, m.current(0));
+    assertEquals(1, asked.size(), "young enough: not asked again");
+    clock.addAndGet(1);
+    assertSame(first, m.current(0), "the search does not wait for the new answer");
+    assertSame(first, m.current(0));
+    assertEquals(2, asked.size(), "asked once in the background");
+    CollectionModel.Target b = new CollectionModel.Target("lesions", "lesions__b", "b", 4);
+    asked.get(1).complete(b);
+    assertEquals(b, m.current(0).join(), "the new answer replaces the old once it has come");
+    assertEquals(2, asked.size());
+  }
+
+  @Test
+  void aFailedBackgroundAnswerKeepsTheOldOneUntilItExpires() {
+    CollectionModel m = faked();
+    CompletableFuture<CollectionModel.Target> first = m.current(0);
+    first.complete(A);
+    clock.addAndGet(CollectionModel.REFRESH_AFTER_NANOS);
+    assertSame(first, m.current(0));
+    asked.get(1).completeExceptionally(new IllegalStateException("down"));
+    assertSame(first, m.current(0));
+    assertEquals(3, asked.size(), "asked again in the background");
+    clock.addAndGet(CollectionModel.MAX_AGE_NANOS - CollectionModel.REFRESH_AFTER_NANOS);
+    assertSame(asked.get(2), m.current(0), "expired: the lookup under way answers");
+    assertEquals(3, asked.size());
+  }
+
+  @Test
   void aFailedAnswerOrForgetAsksAgainAtOnce() {
     CollectionModel m = faked();
     m.current(0).completeExceptionally(new IllegalStateException("down"));

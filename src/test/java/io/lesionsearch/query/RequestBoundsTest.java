@@ -157,8 +157,10 @@ class RequestBoundsTest {
                 "dr.k",
                 3,
                 List.of(new AuditRecord.Search("vector", null, null)),
-                List.of(List.of())));
+                List.of(List.of())),
+            1_700_000_000_123L);
     Reply limited = Replies.withinLimit(big, 5000);
+    assertEquals(1_700_000_000_123L, limited.receivedAtMillis());
     JsonNode json = JSON.readTree(limited.json());
     assertEquals("REPLY_TOO_LARGE", json.at("/error/code").asText());
     assertTrue(limited.sizeInBytes() < 5000);
@@ -169,14 +171,20 @@ class RequestBoundsTest {
     assertEquals(
         "vector", audit.at("/searches/0/kind").asText(), "what was asked stays in the audit");
     assertFalse(audit.has("results"));
-    Reply small = new Reply("r-2", "{}".getBytes(StandardCharsets.UTF_8), noAudit("r-2"));
+    Reply small = new Reply("r-2", "{}".getBytes(StandardCharsets.UTF_8), noAudit("r-2"), 7L);
     assertEquals(small, Replies.withinLimit(small, 5000));
   }
 
   @Test
   void aReplyTheTopicRefusesStillAnswersItsRequest() throws Exception {
     ReplySerializer serializer = new ReplySerializer("replies");
-    var refused = serializer.record(new Reply("r-9", new byte[900_000], noAudit("r-9")));
+    var refused = serializer.record(new Reply("r-9", new byte[900_000], noAudit("r-9"), 42L));
+    assertEquals(
+        "42",
+        new String(
+            refused.headers().lastHeader(ReplySerializer.RECEIVED_HEADER).value(),
+            StandardCharsets.US_ASCII),
+        "the reply record says when the job read the request");
     var standIn =
         serializer.standIn(refused, new RecordTooLargeException("The message is 900100 bytes"));
     assertEquals("r-9", new String(standIn.key(), StandardCharsets.UTF_8));

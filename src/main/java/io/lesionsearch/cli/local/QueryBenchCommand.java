@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
     name = "query",
     mixinStandardHelpOptions = true,
     description =
-        "Query job request-to-reply latency (p50, p99, max) through an in-JVM Kafka, open loop at a fixed rate.")
+        "Query job request-to-reply latency (p50, p99, max) through an in-JVM Kafka, open loop at a fixed rate,"
+            + " and each leg's p50 and p99: client -> broker -> job -> broker -> client.")
 final class QueryBenchCommand implements Callable<Integer> {
 
   @Mixin ModelDirOption model;

@@ -9,6 +9,7 @@ import io.lesionsearch.datasets.SyntheticLesionImages;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
 import io.lesionsearch.local.EmbeddedKafka;
+import io.lesionsearch.local.LocalLogs;
 import io.lesionsearch.payload.LesionPayload;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.qdrantlocal.QdrantLocalServer;
@@ -24,6 +25,7 @@ import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Points.PointStruct;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +34,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -67,6 +70,7 @@ public final class QueryBenchmark {
     "face", "neck", "back", "trunk", "lower extremity", "upper extremity", "scalp"
   };
   private static final int IMAGES = 64;
+  private static final int SETUP_BATCH = 16;
 
   private final Path modelDir;
   private final Kind kind;
@@ -74,6 +78,7 @@ public final class QueryBenchmark {
   private final int seconds;
   private final int randomPoints;
   private final PrintStream out;
+  private final TripTimes trips = new TripTimes();
 
   public QueryBenchmark(
       Path modelDir, Kind kind, double rate, int seconds, int randomPoints, PrintStream out) {
@@ -89,22 +94,35 @@ public final class QueryBenchmark {
     List<byte[]> jpegs = new ArrayList<>();
     List<float[]> embeddings = new ArrayList<>();
     try (VitEncoder encoder = VitEncoder.open(modelDir, Device.cpu())) {
-      for (int i = 0; i < IMAGES; i++) {
-        jpegs.add(SyntheticLesionImages.jpeg(i, 600, 450, 0.9f));
-        embeddings.add(
-            encoder
-                .embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpegs.get(i))))
-                .get(0));
+      VitPreprocessor preprocessor = new VitPreprocessor(encoder.manifest());
+      // In batches: one image at a time took minutes on a busy 2-core machine.
+      for (int from = 0; from < IMAGES; from += SETUP_BATCH) {
+        List<float[]> batch = new ArrayList<>();
+        for (int i = from; i < Math.min(IMAGES, from + SETUP_BATCH); i++) {
+          jpegs.add(SyntheticLesionImages.jpeg(i, 600, 450, 0.9f));
+          batch.add(preprocessor.preprocess(jpegs.get(i)));
+        }
+        embeddings.addAll(encoder.embed(batch));
       }
     }
-    try (EmbeddedKafka kafka = new EmbeddedKafka();
+    Path logs = Files.createTempDirectory("bench-query-");
+    try (LocalLogs logFiles = LocalLogs.into(logs);
+        EmbeddedKafka kafka = new EmbeddedKafka();
         QdrantLocalServer qdrant = QdrantLocalServer.builder().port(0).start()) {
+      // The job's audit trail (a line per reply) goes to a file, as on a cluster, not the console.
+      out.printf("log and audit trail: %s%n", logs);
       populate(qdrant, embeddings);
+      // The broker stamps both topics' records as it appends them, so their timestamps mark when
+      // each record reached the broker (the producer's clock would only say when it was sent).
       kafka.createTopic(
           "bench-requests",
           1,
-          Map.of("max.message.bytes", Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES)));
-      kafka.createTopic("bench-replies", 1);
+          Map.of(
+              "max.message.bytes",
+              Integer.toString(EmbeddedKafka.MAX_MESSAGE_BYTES),
+              "message.timestamp.type",
+              "LogAppendTime"));
+      kafka.createTopic("bench-replies", 1, Map.of("message.timestamp.type", "LogAppendTime"));
       kafka.createTopic("bench-requests-dlq", 1);
       QueryConfig query =
           QueryOptions.parse(
@@ -132,7 +150,8 @@ public final class QueryBenchmark {
       QueryJob.build(env, query);
       JobClient job = env.executeAsync(QueryJob.NAME);
       try (SearchClient client =
-          new SearchClient(kafka.bootstrapServers(), "bench-requests", "bench-replies", Map.of())) {
+          new SearchClient(
+              kafka.bootstrapServers(), "bench-requests", "bench-replies", Map.of(), trips)) {
         List<ObjectNode> requests = requests(jpegs, embeddings);
         warmUp(client, requests);
         measure(client, requests);
@@ -253,29 +272,24 @@ public final class QueryBenchmark {
       out.printf(
           "latency request->reply through Kafka: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
           percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6);
-      // The job's own share (parse to reply), to tell the job's time from Kafka's and the client's.
-      long[] took =
-          Arrays.stream(r.tookMs).filter(t -> t >= 0).map(t -> t * 1_000_000).sorted().toArray();
-      out.printf(
-          "inside the job (took_ms):              p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-          percentile(took, 0.50), percentile(took, 0.99), took[took.length - 1] / 1e6);
+      out.print(r.legs.table());
     }
   }
 
   private record Result(
-      long[] latencyNanos, long[] tookMs, int ok, int errors, double sendSeconds) {}
+      long[] latencyNanos, int ok, int errors, double sendSeconds, LatencyLegs legs) {}
 
   private Result run(SearchClient client, List<ObjectNode> requests, int runSeconds)
       throws Exception {
     int n = (int) Math.round(rate * runSeconds);
     long[] latency = new long[n];
-    long[] took = new long[n];
     Arrays.fill(latency, -1);
-    Arrays.fill(took, -1);
+    LatencyLegs legs = new LatencyLegs(n);
     int[] outcomes = new int[2];
     List<CompletableFuture<?>> replies = new ArrayList<>(n);
     long intervalNanos = Math.round(1e9 / rate);
     long start = System.nanoTime();
+    WallClock wall = WallClock.now();
     for (int i = 0; i < n; i++) {
       long scheduled = start + i * intervalNanos;
       long wait = scheduled - System.nanoTime();
@@ -283,13 +297,24 @@ public final class QueryBenchmark {
         LockSupport.parkNanos(wait);
       }
       int index = i;
+      String requestId = UUID.randomUUID().toString();
+      ObjectNode message = requests.get(i % requests.size()).deepCopy();
+      message.put("request_id", requestId);
       replies.add(
           client
-              .search(requests.get(i % requests.size()), Duration.ofSeconds(30))
+              .send(requestId, message, Duration.ofSeconds(30))
               .thenAccept(
                   reply -> {
                     latency[index] = System.nanoTime() - scheduled;
-                    took[index] = reply.path("took_ms").asLong(-1);
+                    TripTimes.Trip trip = trips.remove(requestId);
+                    if (trip != null) {
+                      legs.add(
+                          index,
+                          wall.millis(scheduled),
+                          trip,
+                          reply.path("took_ms").asLong(-1),
+                          wall.millis(trip.readNanos()));
+                    }
                     synchronized (outcomes) {
                       outcomes["ok".equals(reply.path("status").asText()) ? 0 : 1]++;
                     }
@@ -304,7 +329,7 @@ public final class QueryBenchmark {
       }
     }
     synchronized (outcomes) {
-      return new Result(latency, took, outcomes[0], outcomes[1], sendSeconds);
+      return new Result(latency, outcomes[0], outcomes[1], sendSeconds, legs);
     }
   }
 
