@@ -18,6 +18,18 @@ final class DjlSettings {
   }
 
   /**
+   * Intra-op threads for an ONNX Runtime session: the same rule and the same option as libtorch's
+   * ({@code -Dai.djl.pytorch.num_threads}, one per core unless set), so that switching a model
+   * directory's engine never changes how many cores inference takes.
+   */
+  static int intraOpThreads() {
+    apply();
+    int cores = Runtime.getRuntime().availableProcessors();
+    Integer n = Integer.getInteger("ai.djl.pytorch.num_threads");
+    return n == null || n < 1 ? cores : n;
+  }
+
+  /**
    * Warns when glibc's malloc thresholds are left dynamic: libtorch then page-faults fresh memory
    * on every batch, which measured 40% slower here. Only the environment can fix it, before the JVM
    * starts.

@@ -10,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
- * The manifest.json beside an exported TorchScript model: what the graph expects
+ * The manifest.json beside an exported model: which engine runs it and which file holds the graph
+ * ({@code torchscript} for PyTorch, {@code onnx} for OnnxRuntime), what the graph expects
  * (ViTImageProcessor's settings) and what it returns. Written by jobs/model/*.py; every field is
  * checked on load so a mismatched model fails at start instead of producing silently wrong vectors.
  */
@@ -23,7 +25,9 @@ import java.util.Set;
 public record ModelManifest(
     @JsonProperty("format") String format,
     @JsonProperty("model_id") String modelId,
+    @JsonProperty("engine") String engine,
     @JsonProperty("torchscript") String torchscript,
+    @JsonProperty("onnx") String onnx,
     @JsonProperty("image_size") Map<String, Integer> imageSize,
     @JsonProperty("rescale_factor") Double rescaleFactor,
     @JsonProperty("image_mean") List<Double> imageMean,
@@ -36,7 +40,36 @@ public record ModelManifest(
 
   public static final String FILE_NAME = "manifest.json";
   public static final String FORMAT = "lesion-search-model/1";
-  private static final Set<String> DTYPES = Set.of("float32", "bfloat16");
+  private static final int QUOTED_MAX = 80;
+
+  /** A TorchScript manifest (no {@code engine}, so PyTorch), as written before ONNX Runtime. */
+  public ModelManifest(
+      String format,
+      String modelId,
+      String torchscript,
+      Map<String, Integer> imageSize,
+      Double rescaleFactor,
+      List<Double> imageMean,
+      List<Double> imageStd,
+      String resample,
+      Integer embeddingSize,
+      String pooling,
+      String computeDtype) {
+    this(
+        format,
+        modelId,
+        null,
+        torchscript,
+        null,
+        imageSize,
+        rescaleFactor,
+        imageMean,
+        imageStd,
+        resample,
+        embeddingSize,
+        pooling,
+        computeDtype);
+  }
 
   /**
    * ViTImageProcessor's settings for facebook/dino-vits16, for commands that preprocess without a
@@ -68,7 +101,10 @@ public record ModelManifest(
     } catch (NoSuchFileException e) {
       throw new ModelLoadException(
           dir,
-          "no " + FILE_NAME + " (a model directory holds the TorchScript file and its manifest)");
+          "no "
+              + FILE_NAME
+              + " (a model directory holds the model file, model.pt or model.onnx, and its"
+              + " manifest)");
     } catch (IOException e) {
       throw new ModelLoadException(file, "unreadable manifest: " + e.getMessage(), e);
     }
@@ -76,9 +112,9 @@ public record ModelManifest(
     if (!problems.isEmpty()) {
       throw new ModelLoadException(file, "invalid manifest: " + String.join("; ", problems));
     }
-    if (!Files.isRegularFile(dir.resolve(manifest.torchscript()))) {
+    if (!Files.isRegularFile(dir.resolve(manifest.modelFile()))) {
       throw new ModelLoadException(
-          dir, "the manifest names " + manifest.torchscript() + ", which is missing");
+          dir, "the manifest names " + manifest.modelFile() + ", which is missing");
     }
     return manifest;
   }
@@ -91,8 +127,55 @@ public record ModelManifest(
     if (modelId == null || modelId.isBlank()) {
       p.add("model_id is missing");
     }
-    if (torchscript == null || !torchscript.endsWith(".pt") || torchscript.contains("/")) {
-      p.add("torchscript must name a .pt file in the model directory, got " + quote(torchscript));
+    Optional<ModelEngine> known = engine == null ? Optional.of(ModelEngine.PYTORCH) : byName();
+    if (known.isEmpty()) {
+      p.add(
+          "engine must be one of "
+              + ModelEngine.names()
+              + " (absent means PyTorch), got "
+              + quote(engine));
+    } else {
+      ModelEngine e = known.get();
+      String file = fileOf(e);
+      if (!isPlainFileName(file, e.extension())) {
+        p.add(
+            e.fileField()
+                + " must name a "
+                + e.extension()
+                + " file in the model directory (engine "
+                + e.djlName()
+                + "), got "
+                + quote(file));
+      }
+      for (ModelEngine other : ModelEngine.values()) {
+        if (other != e && fileOf(other) != null) {
+          p.add(
+              other.fileField()
+                  + " belongs to engine "
+                  + other.djlName()
+                  + ", but this manifest's engine is "
+                  + e.djlName()
+                  + ": name the model file in "
+                  + e.fileField());
+        }
+      }
+      if (computeDtype != null && !e.dtypes().contains(computeDtype)) {
+        ModelEngine runs =
+            Arrays.stream(ModelEngine.values())
+                .filter(x -> x.dtypes().contains(computeDtype))
+                .findFirst()
+                .orElse(null);
+        p.add(
+            "compute_dtype must be one of "
+                + e.dtypes()
+                + " for engine "
+                + e.djlName()
+                + ", got "
+                + quote(computeDtype)
+                + (runs == null
+                    ? ""
+                    : " (" + computeDtype + " needs engine " + runs.djlName() + ")"));
+      }
     }
     if (imageSize == null
         || !positive(imageSize.get("height"))
@@ -121,8 +204,8 @@ public record ModelManifest(
           "pooling must be \"mean\" (pooling happens inside the exported graph), got "
               + quote(pooling));
     }
-    if (!DTYPES.contains(computeDtype)) {
-      p.add("compute_dtype must be one of " + DTYPES + ", got " + quote(computeDtype));
+    if (computeDtype == null) {
+      p.add("compute_dtype is missing");
     }
     return p;
   }
@@ -135,16 +218,55 @@ public record ModelManifest(
     return imageSize.get("width");
   }
 
-  /** The TorchScript file name without ".pt", which is how DJL names a model. */
+  /** The engine that runs this model; PyTorch when the manifest names none. */
+  public ModelEngine modelEngine() {
+    return engine == null
+        ? ModelEngine.PYTORCH
+        : byName()
+            .orElseThrow(() -> new IllegalStateException("unvalidated manifest: " + quote(engine)));
+  }
+
+  /** The graph's file name in the model directory: model.pt or model.onnx. */
+  public String modelFile() {
+    return fileOf(modelEngine());
+  }
+
+  /** The model file name without its extension, which is how DJL names a model. */
   String modelName() {
-    return torchscript.substring(0, torchscript.length() - 3);
+    String file = modelFile();
+    return file.substring(0, file.length() - modelEngine().extension().length());
+  }
+
+  private Optional<ModelEngine> byName() {
+    return ModelEngine.byName(engine);
+  }
+
+  private String fileOf(ModelEngine e) {
+    return e == ModelEngine.PYTORCH ? torchscript : onnx;
+  }
+
+  private static boolean isPlainFileName(String file, String extension) {
+    return file != null
+        && file.length() > extension.length()
+        && file.endsWith(extension)
+        && !file.contains("/")
+        && !file.contains("\\")
+        && !file.startsWith(".");
   }
 
   private static boolean positive(Integer v) {
     return v != null && v > 0;
   }
 
+  /** Quotes a manifest value for a message, cut short: a manifest is input, and may be huge. */
   private static String quote(String s) {
-    return s == null ? "nothing" : "\"" + s + "\"";
+    if (s == null) {
+      return "nothing";
+    }
+    return "\""
+        + (s.length() <= QUOTED_MAX
+            ? s
+            : s.substring(0, QUOTED_MAX) + "...(" + s.length() + " chars)")
+        + "\"";
   }
 }

@@ -114,7 +114,8 @@ public final class SharedModels {
 
   /** Caller holds the MODELS lock. */
   private static Lease acquireLocked(Path directory, Device device) throws ModelLoadException {
-    Key key = new Key(directory.toAbsolutePath().normalize(), device);
+    Path dir = directory.toAbsolutePath().normalize();
+    Key key = new Key(dir, device.isGpu() ? deviceFor(dir, device) : device);
     Entry entry = MODELS.get(key);
     if (entry == null) {
       entry = new Entry(load(key.directory, device));
@@ -124,34 +125,63 @@ public final class SharedModels {
     return new Lease(key, entry.model);
   }
 
-  private static LoadedModel load(Path dir, Device device) throws ModelLoadException {
+  /**
+   * The device a GPU slot's model runs on: the GPU for PyTorch; the CPU for ONNX Runtime, whose jar
+   * here has only the CPU execution provider, so that every slot shares the one CPU session.
+   */
+  private static Device deviceFor(Path dir, Device gpu) throws ModelLoadException {
+    ModelManifest manifest = ModelManifest.read(requireDirectory(dir));
+    if (manifest.modelEngine().runsOnGpu()) {
+      return gpu;
+    }
+    LOG.warn(
+        "Model {} runs on engine {}, which this build runs on the CPU only: running it on the CPU"
+            + " and leaving {} unused. Use a TorchScript model directory (engine PyTorch) to"
+            + " run on the GPU.",
+        dir,
+        manifest.modelEngine().djlName(),
+        gpu);
+    return Device.cpu();
+  }
+
+  private static Path requireDirectory(Path dir) throws ModelLoadException {
     if (!Files.isDirectory(dir)) {
       throw new ModelLoadException(
           dir, "not a directory (expected a model directory with manifest.json)");
     }
-    ModelManifest manifest = ModelManifest.read(dir);
+    return dir;
+  }
+
+  private static LoadedModel load(Path dir, Device device) throws ModelLoadException {
+    ModelManifest manifest = ModelManifest.read(requireDirectory(dir));
+    ModelEngine engine = manifest.modelEngine();
+    Path file = dir.resolve(manifest.modelFile());
     try {
       SlotDevice.checkUsable(device);
     } catch (IllegalStateException e) {
       throw new ModelLoadException(dir, e.getMessage());
     }
     long start = System.nanoTime();
-    Criteria<float[], float[]> criteria =
+    Criteria.Builder<float[], float[]> builder =
         Criteria.builder()
             .setTypes(float[].class, float[].class)
             .optModelPath(dir)
             .optModelName(manifest.modelName())
-            .optEngine("PyTorch")
+            .optEngine(engine.djlName())
             .optDevice(device)
-            .optOption("mapLocation", "true")
-            .optTranslator(new VitTranslator(manifest))
-            .build();
+            .optTranslator(new VitTranslator(manifest));
+    engineOptions(engine).forEach(builder::optOption);
     ZooModel<float[], float[]> model;
     try {
-      model = criteria.loadModel();
+      model = builder.build().loadModel();
     } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
       throw new ModelLoadException(
-          dir.resolve(manifest.torchscript()), "cannot load TorchScript: " + e.getMessage(), e);
+          file,
+          "cannot load "
+              + (engine == ModelEngine.PYTORCH ? "TorchScript" : "ONNX")
+              + ": "
+              + rootMessage(e),
+          e);
     }
     LoadedModel loaded = new LoadedModel(dir, device, manifest, model);
     try (Predictor<float[], float[]> predictor = loaded.newPredictor()) {
@@ -160,7 +190,7 @@ public final class SharedModels {
     } catch (TranslateException | RuntimeException e) {
       model.close();
       throw new ModelLoadException(
-          dir.resolve(manifest.torchscript()),
+          file,
           "the model does not map a [1, 3, "
               + manifest.height()
               + ", "
@@ -172,14 +202,29 @@ public final class SharedModels {
           e);
     }
     LOG.info(
-        "Loaded model {} ({}, {}) from {} on {} in {} ms",
+        "Loaded model {} ({}, {}, {}) from {} on {} in {} ms",
         manifest.modelId(),
+        engine.djlName(),
         manifest.computeDtype(),
         manifest.embeddingSize() + "-d",
         dir,
         device,
         (System.nanoTime() - start) / 1_000_000);
     return loaded;
+  }
+
+  /**
+   * DJL's load options per engine. ONNX Runtime: intra-op threads by libtorch's rule, one inter-op
+   * thread (one batch at a time per predictor, as for libtorch), operators run in sequence.
+   */
+  static Map<String, String> engineOptions(ModelEngine engine) {
+    if (engine == ModelEngine.ONNX_RUNTIME) {
+      return Map.of(
+          "intraOpNumThreads", Integer.toString(DjlSettings.intraOpThreads()),
+          "interOpNumThreads", "1",
+          "executionMode", "SEQUENTIAL");
+    }
+    return Map.of("mapLocation", "true");
   }
 
   private static String rootMessage(Throwable e) {

@@ -13,6 +13,6 @@ public final class ModelDirOption {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "Model directory (model.pt + manifest.json).")
+      description = "Model directory (manifest.json + model.pt or model.onnx).")
   public Path model;
 }

@@ -29,6 +29,99 @@ class ModelDirectoryValidationTest {
   }
 
   @Test
+  void shippedOnnxManifestIsValidAndNamesItsEngine() throws Exception {
+    ModelManifest onnx = ModelManifest.read(TestData.model("vit-s16-d1-onnx-fp32"));
+    assertEquals(ModelEngine.ONNX_RUNTIME, onnx.modelEngine());
+    assertEquals("model.onnx", onnx.modelFile());
+    assertEquals("model", onnx.modelName());
+    ModelManifest torch = ModelManifest.read(TestData.model("vit-s16-d1-fp32"));
+    assertEquals(ModelEngine.PYTORCH, torch.modelEngine(), "no engine field means PyTorch");
+    assertEquals("model.pt", torch.modelFile());
+  }
+
+  @Test
+  void engineFieldsAreChecked() throws Exception {
+    assertProblem(
+        m -> m.put("engine", "TensorFlow"),
+        "engine must be one of [PyTorch, OnnxRuntime] (absent means PyTorch), got \"TensorFlow\"");
+    assertProblem(m -> m.put("engine", "onnxruntime"), "engine must be one of");
+    assertProblem(
+        m -> m.put("engine", "OnnxRuntime"),
+        "onnx must name a .onnx file in the model directory (engine OnnxRuntime), got nothing");
+    assertProblem(
+        m -> m.put("engine", "OnnxRuntime").put("onnx", "model.onnx"),
+        "torchscript belongs to engine PyTorch, but this manifest's engine is OnnxRuntime");
+    assertProblem(
+        m -> m.put("onnx", "model.onnx"),
+        "onnx belongs to engine OnnxRuntime, but this manifest's engine is PyTorch");
+    assertProblem(m -> m.put("engine", "PyTorch").remove("torchscript"), "torchscript must name");
+    assertProblem(m -> m.put("torchscript", "model.onnx"), "torchscript must name a .pt file");
+    assertProblem(m -> m.put("torchscript", ".pt"), "torchscript must name a .pt file");
+    assertProblem(m -> m.put("torchscript", "dir\\model.pt"), "torchscript must name a .pt file");
+    assertProblem(
+        m -> m.put("compute_dtype", "int8"),
+        "compute_dtype must be one of [bfloat16, float32] for engine PyTorch, got \"int8\""
+            + " (int8 needs engine OnnxRuntime)");
+    assertProblem(m -> m.remove("compute_dtype"), "compute_dtype is missing");
+  }
+
+  @Test
+  void onnxManifestFieldsAreChecked() throws Exception {
+    assertOnnxProblem(m -> m.put("onnx", "../model.onnx"), "onnx must name a .onnx file");
+    assertOnnxProblem(m -> m.put("onnx", "model.pt"), "onnx must name a .onnx file");
+    assertOnnxProblem(
+        m -> m.put("torchscript", "model.pt"), "torchscript belongs to engine PyTorch");
+    assertOnnxProblem(
+        m -> m.put("compute_dtype", "bfloat16"),
+        "compute_dtype must be one of [float32, int8] for engine OnnxRuntime, got \"bfloat16\""
+            + " (bfloat16 needs engine PyTorch)");
+    assertOnnxProblem(
+        m -> m.put("compute_dtype", "float16"),
+        "compute_dtype must be one of [float32, int8] for engine OnnxRuntime, got \"float16\"");
+  }
+
+  @Test
+  void int8IsAllowedWithOnnxRuntime() throws Exception {
+    Path dir = copyOfShippedOnnxModel(m -> m.put("compute_dtype", "int8"));
+    assertEquals("int8", ModelManifest.read(dir).computeDtype());
+  }
+
+  @Test
+  void aHugeValueIsCutShortInTheMessage() throws Exception {
+    String huge = "X".repeat(100_000);
+    Path dir = copyOfShippedModel(m -> m.put("engine", huge));
+    ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelManifest.read(dir));
+    assertTrue(e.getMessage().contains("...(100000 chars)"), e.getMessage());
+    assertTrue(e.getMessage().length() < 1_000, "message length " + e.getMessage().length());
+  }
+
+  @Test
+  void missingOnnxFile() throws Exception {
+    Path dir = copyOfShippedOnnxModel(m -> m.put("onnx", "absent.onnx"));
+    ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelManifest.read(dir));
+    assertTrue(e.getMessage().contains("absent.onnx, which is missing"), e.getMessage());
+  }
+
+  @Test
+  void fileThatIsNotOnnxIsRefused() throws Exception {
+    Path dir = copyOfShippedOnnxModel(m -> {});
+    Files.writeString(dir.resolve("model.onnx"), "this is not an ONNX protobuf");
+    ModelLoadException e =
+        assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()));
+    assertTrue(e.getMessage().startsWith(dir.resolve("model.onnx").toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("cannot load ONNX"), e.getMessage());
+  }
+
+  @Test
+  void onnxModelWhoseOutputDisagreesWithTheManifestIsRefusedAtLoad() throws Exception {
+    Path dir = copyOfShippedOnnxModel(m -> m.put("embedding_size", 512));
+    ModelLoadException e =
+        assertThrows(ModelLoadException.class, () -> SharedModels.acquire(dir, Device.cpu()));
+    assertTrue(e.getMessage().contains("model.onnx"), e.getMessage());
+    assertTrue(e.getMessage().contains("to [1, 512]"), e.getMessage());
+  }
+
+  @Test
   void missingDirectory() {
     Path missing = tmp.resolve("nope");
     ModelLoadException e =
@@ -108,13 +201,27 @@ class ModelDirectoryValidationTest {
     assertTrue(e.getMessage().contains(expected), e.getMessage());
   }
 
+  private void assertOnnxProblem(Consumer<ObjectNode> edit, String expected) throws Exception {
+    Path dir = copyOfShippedOnnxModel(edit);
+    ModelLoadException e = assertThrows(ModelLoadException.class, () -> ModelManifest.read(dir));
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
   private Path copyOfShippedModel(Consumer<ObjectNode> edit) throws Exception {
-    Path source = TestData.model("vit-s16-d1-fp32");
+    return copyOf("vit-s16-d1-fp32", "model.pt", edit);
+  }
+
+  private Path copyOfShippedOnnxModel(Consumer<ObjectNode> edit) throws Exception {
+    return copyOf("vit-s16-d1-onnx-fp32", "model.onnx", edit);
+  }
+
+  private Path copyOf(String model, String file, Consumer<ObjectNode> edit) throws Exception {
+    Path source = TestData.model(model);
     Path dir = Files.createTempDirectory(tmp, "model");
     ObjectNode manifest = (ObjectNode) JSON.readTree(source.resolve("manifest.json").toFile());
     edit.accept(manifest);
     JSON.writeValue(dir.resolve("manifest.json").toFile(), manifest);
-    Files.copy(source.resolve("model.pt"), dir.resolve("model.pt"));
+    Files.copy(source.resolve(file), dir.resolve(file));
     return dir;
   }
 }
