@@ -2,9 +2,8 @@ package io.lesionsearch.embed;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.inference.Predictor;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import java.io.IOException;
@@ -162,19 +161,13 @@ public final class SharedModels {
       throw new ModelLoadException(dir, e.getMessage());
     }
     long start = System.nanoTime();
-    Criteria.Builder<float[], float[]> builder =
-        Criteria.builder()
-            .setTypes(float[].class, float[].class)
-            .optModelPath(dir)
-            .optModelName(manifest.modelName())
-            .optEngine(engine.djlName())
-            .optDevice(device)
-            .optTranslator(new VitTranslator(manifest));
-    engineOptions(engine).forEach(builder::optOption);
     ZooModel<float[], float[]> model;
     try {
-      model = builder.build().loadModel();
-    } catch (ModelNotFoundException | MalformedModelException | IOException | RuntimeException e) {
+      model = new ZooModel<>(loadGraph(dir, manifest, device), new VitTranslator(manifest));
+    } catch (MalformedModelException
+        | IOException
+        | ReflectiveOperationException
+        | RuntimeException e) {
       throw new ModelLoadException(
           file,
           "cannot load "
@@ -211,6 +204,34 @@ public final class SharedModels {
         device,
         (System.nanoTime() - start) / 1_000_000);
     return loaded;
+  }
+
+  /**
+   * Loads the graph through DJL's engine API ({@code Criteria} takes only string options, and ONNX
+   * Runtime's session options object is not one).
+   */
+  private static Model loadGraph(Path dir, ModelManifest manifest, Device device)
+      throws IOException, MalformedModelException, ReflectiveOperationException {
+    ModelEngine engine = manifest.modelEngine();
+    Model model = Model.newInstance(manifest.modelName(), device, engine.djlName());
+    Map<String, Object> options = new HashMap<>(engineOptions(engine));
+    try {
+      if (engine == ModelEngine.ONNX_RUNTIME) {
+        try (OrtSessionOptions sessionOptions = OrtSessionOptions.create()) {
+          options.put("sessionOptions", sessionOptions.options());
+          model.load(dir, manifest.modelName(), options);
+        }
+      } else {
+        model.load(dir, manifest.modelName(), options);
+      }
+    } catch (IOException
+        | MalformedModelException
+        | ReflectiveOperationException
+        | RuntimeException e) {
+      model.close();
+      throw e;
+    }
+    return model;
   }
 
   /**

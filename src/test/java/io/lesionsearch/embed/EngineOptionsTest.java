@@ -2,6 +2,7 @@ package io.lesionsearch.embed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import ai.onnxruntime.OrtSession;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,14 @@ class EngineOptionsTest {
       } else {
         System.setProperty("ai.djl.pytorch.num_threads", before);
       }
+    }
+  }
+
+  @Test
+  void onnxRuntimeSessionOptionsTurnIntraOpSpinningOff() throws Exception {
+    try (OrtSessionOptions options = OrtSessionOptions.create()) {
+      OrtSession.SessionOptions made = (OrtSession.SessionOptions) options.options();
+      assertEquals("0", made.getConfigEntries().get("session.intra_op.allow_spinning"));
     }
   }
 
