@@ -117,7 +117,7 @@ public final class SharedModels {
     Key key = new Key(dir, device.isGpu() ? deviceFor(dir, device) : device);
     Entry entry = MODELS.get(key);
     if (entry == null) {
-      entry = new Entry(load(key.directory, device));
+      entry = new Entry(load(key.directory, key.device));
       MODELS.put(key, entry);
     }
     entry.references++;

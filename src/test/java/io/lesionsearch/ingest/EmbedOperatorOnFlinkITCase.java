@@ -29,8 +29,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.OutputTag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The embedding operator on the real Flink runtime with the real test model, as the job wires it
@@ -49,8 +50,10 @@ class EmbedOperatorOnFlinkITCase {
     "lesion-cmyk.jpg"
   };
 
-  @Test
-  void embedsEveryGoodImageAndDeadLettersTheRest() throws Exception {
+  /** The same operator whichever engine the model directory names. */
+  @ParameterizedTest
+  @ValueSource(strings = {"vit-s16-d1-fp32", "vit-s16-d1-onnx-fp32"})
+  void embedsEveryGoodImageAndDeadLettersTheRest(String model) throws Exception {
     List<IngestMessage> inputs = new ArrayList<>();
     for (int i = 0; i < 37; i++) {
       String name = IMAGES[i % IMAGES.length];
@@ -69,7 +72,7 @@ class EmbedOperatorOnFlinkITCase {
                 "embed",
                 TypeInformation.of(IndexChange.class),
                 new EmbedOperator(
-                    EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
+                    EmbedSettings.of(TestData.model(model).toString(), 16, 50)
                         .withImageRoots(
                             List.of(TestData.image("lesion-rgb.png").getParent().toString())),
                     dlq));
@@ -98,7 +101,7 @@ class EmbedOperatorOnFlinkITCase {
     }
 
     Map<String, float[]> expected = new HashMap<>();
-    try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+    try (VitEncoder encoder = VitEncoder.open(TestData.model(model), Device.cpu())) {
       for (String name : IMAGES) {
         expected.put(
             name,
