@@ -14,7 +14,7 @@ inside torch.autocast("cpu", dtype=torch.bfloat16), what a user of PyTorch on a 
 
 Phases: "end-to-end" (decode + processor + model, as the tutorial's map()) and "model-only" (the same
 model on already prepared pixel_values). Prints one "peer ..." line per phase; --json prints one JSON
-object per phase instead, for jobs/bench/vs-peer.sh. Needs torch, "transformers<5", pillow, numpy.
+object per phase instead, for `jobs/lesion-search bench embed --vs-peer`. Needs torch, "transformers<5", pillow, numpy.
 """
 import argparse
 import glob
