@@ -14,7 +14,7 @@ fi
 # Relative paths the user gives stay relative to where they ran this; the defaults are the repository's.
 defaults=()
 if [[ " $* " != *" --model "* && " $* " != *" --model="* ]]; then
-  defaults+=(--model "$here/src/test/resources/models/vit-s16-d1-bf16")
+  defaults+=(--model "$here/src/test/resources/models/vit-s16-d1")
 fi
 if [[ " $* " != *" --dataset "* && " $* " != *" --dataset="* ]]; then
   defaults+=(--dataset "$here/datasets/sample")

@@ -45,7 +45,7 @@ STD = [0.229, 0.224, 0.225]
 
 PIXELS_IMAGE = "lesion-600x450.jpg"
 MODEL_IMAGES = ["lesion-600x450.jpg", "lesion-progressive.jpg", "lesion-rgb.png", "lesion-small-150x100.png"]
-SHIPPED_MODELS = ["vit-s16-d1-fp32", "vit-s16-d1-bf16"]
+SHIPPED_MODELS = ["vit-s16-d1/fp32", "vit-s16-d1/bf16"]
 
 
 # ----------------------------------------------------------------------------------------- preprocessing
@@ -317,6 +317,7 @@ def make_model_refs() -> None:
         }
         assert torch.isfinite(emb).all() and torch.isfinite(single).all()
         text = _json_with_floats(ref)  # floats as JSON numbers: repr(float(np.float32(v)))
+        os.makedirs(os.path.dirname(os.path.join(MODEL_REF, mdir + ".json")), exist_ok=True)
         with open(os.path.join(MODEL_REF, mdir + ".json"), "w") as f:
             f.write(text)
         print(f"{mdir}: embeddings {tuple(emb.shape)}, |batch[0]-single| max {diff:.3g}, "

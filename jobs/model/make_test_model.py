@@ -6,9 +6,9 @@ clinically meaningful. Needs torch (plus onnx and onnxruntime for --format onnx)
     python3 -m venv .venv && . .venv/bin/activate && pip install torch "transformers<5" onnx onnxruntime pillow numpy
 
 The models the repository ships (depth 1, <= 10 MB each; the two TorchScript ones were made by torch 1.13):
-    python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1-fp32
-    python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1-bf16
-    python3 jobs/model/make_test_model.py --depth 1 --dtype float32 --seed 42 --format onnx --out src/test/resources/models/vit-s16-d1-onnx-fp32
+    python3 jobs/model/make_test_model.py --depth 1 --dtype float32  --seed 42 --out src/test/resources/models/vit-s16-d1/fp32
+    python3 jobs/model/make_test_model.py --depth 1 --dtype bfloat16 --seed 42 --out src/test/resources/models/vit-s16-d1/bf16
+    python3 jobs/model/make_test_model.py --depth 1 --dtype float32 --seed 42 --format onnx --out src/test/resources/models/vit-s16-d1/onnx-fp32
 Full depth for benchmarks (not shipped; default --out is target/models/vit-s16-d12-bf16, -onnx-fp32 for ONNX,
 -sdpa with --attention sdpa):
     python3 jobs/model/make_test_model.py --depth 12 --dtype bfloat16 [--attention sdpa]

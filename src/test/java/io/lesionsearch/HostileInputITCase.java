@@ -78,7 +78,7 @@ class HostileInputITCase {
   private static final int TOPIC_MAX_BYTES = 4 << 20;
 
   private static final int MAX_IMAGE_BYTES = 1 << 20;
-  private static final String MODEL = TestData.model("vit-s16-d1-fp32").toString();
+  private static final String MODEL = TestData.model("vit-s16-d1/fp32").toString();
   private static final byte[] JPEG = SyntheticLesionImages.jpeg(1, 160, 120, 0.9f);
 
   /** Each good point carries this much text, so that a reply with 20 of them is over 1 MB. */

@@ -6,6 +6,7 @@ import io.lesionsearch.embed.EmbedResult;
 import io.lesionsearch.embed.EmbeddingStage;
 import io.lesionsearch.embed.ImageBytesPreparation;
 import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.embed.ModelVariants;
 import io.lesionsearch.embed.Preparation;
 import io.lesionsearch.embed.VitEncoder;
 import io.lesionsearch.embed.VitPreprocessor;
@@ -129,7 +130,7 @@ final class EmbedCommand implements Callable<Integer> {
 
   private int printPixels(PrintStream out) throws Exception {
     ModelManifest manifest =
-        manifestDir == null ? ModelManifest.DINO_VITS16 : ModelManifest.read(manifestDir);
+        manifestDir == null ? ModelManifest.DINO_VITS16 : ModelVariants.manifest(manifestDir);
     ObjectNode line = JSON.createObjectNode().put("file", mode.pixels.toString());
     try {
       float[] tensor = new VitPreprocessor(manifest).preprocess(Files.readAllBytes(mode.pixels));

@@ -2,6 +2,7 @@ package io.lesionsearch.ingest;
 
 import io.lesionsearch.embed.ModelLoadException;
 import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.embed.ModelVariants;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.kafka.KafkaSources;
@@ -69,7 +70,7 @@ public final class IngestJob {
     env.getConfig().enableObjectReuse();
     // Read at submission so a wrong model directory fails before the job starts, and the collection
     // gets the model's vector size.
-    ModelManifest manifest = ModelManifest.read(Path.of(o.model()));
+    ModelManifest manifest = ModelVariants.manifest(Path.of(o.model()));
     OutputTag<DeadLetter> deadLetters =
         new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 

@@ -5,6 +5,7 @@ import io.lesionsearch.datasets.DatasetScan;
 import io.lesionsearch.datasets.Ham10000Reader;
 import io.lesionsearch.datasets.LesionImage;
 import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.embed.ModelVariants;
 import io.lesionsearch.produce.DatasetProducer;
 import io.lesionsearch.qdrant.PointIds;
 import io.lesionsearch.query.ReplyTable;
@@ -88,7 +89,7 @@ public final class LocalMode {
    * null, or keeps serving until {@code stopped} counts down.
    */
   public Report run(CountDownLatch stopped) throws Exception {
-    ModelManifest manifest = ModelManifest.read(settings.model());
+    ModelManifest manifest = ModelVariants.manifest(settings.model());
     warnIfRandom(manifest);
     DatasetScan scan = Ham10000Reader.read(settings.dataset());
     if (!scan.clean()) {

@@ -2,6 +2,7 @@ package io.lesionsearch.query;
 
 import io.lesionsearch.embed.ModelLoadException;
 import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.embed.ModelVariants;
 import io.lesionsearch.kafka.DeadLetter;
 import io.lesionsearch.kafka.DeadLetterSerializer;
 import io.lesionsearch.kafka.KafkaRecords;
@@ -124,7 +125,7 @@ public final class QueryJob {
     List<ModelManifest> manifests = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (String dir : models) {
-      ModelManifest manifest = ModelManifest.read(Path.of(dir));
+      ModelManifest manifest = ModelVariants.manifest(Path.of(dir));
       if (!ids.add(manifest.modelId())) {
         throw new ModelLoadException(
             Path.of(dir),

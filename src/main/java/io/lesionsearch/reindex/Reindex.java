@@ -1,6 +1,7 @@
 package io.lesionsearch.reindex;
 
 import io.lesionsearch.embed.ModelManifest;
+import io.lesionsearch.embed.ModelVariants;
 import io.lesionsearch.evaluate.CollectionVectors;
 import io.lesionsearch.evaluate.EvaluationSettings;
 import io.lesionsearch.evaluate.Loaded;
@@ -46,7 +47,7 @@ public final class Reindex {
   public static int run(ReindexSettings s, StreamExecutionEnvironment env, PrintStream out)
       throws Exception {
     IngestConfig o = s.ingest();
-    ModelManifest manifest = ModelManifest.read(Path.of(o.model()));
+    ModelManifest manifest = ModelVariants.manifest(Path.of(o.model()));
     String target = s.target();
     try (QdrantClient client = o.qdrant().connection().open()) {
       AliasSwitch alias = new AliasSwitch(client, s.alias());

@@ -60,7 +60,7 @@ class CommandLineTest {
         run(
             "embed",
             "--model",
-            TestData.model("vit-s16-d1-fp32").toString(),
+            TestData.model("vit-s16-d1/fp32").toString(),
             TestData.image("lesion-600x450.jpg").toString(),
             bad.toString(),
             TestData.image("lesion-rgb.png").toString());
@@ -72,7 +72,7 @@ class CommandLineTest {
     assertEquals("NOT_AN_IMAGE", lines.get(1).get("error").get("reason").asText());
     assertEquals(384, lines.get(2).get("vector").size());
 
-    JsonNode ref = TestData.json("reference/model/vit-s16-d1-fp32.json");
+    JsonNode ref = TestData.json("reference/model/vit-s16-d1/fp32.json");
     float max = 0;
     for (int i = 0; i < 384; i++) {
       max =

@@ -76,7 +76,7 @@ class EvaluateCommandITCase {
                 "--dataset",
                 "datasets/sample",
                 "--model",
-                TestData.model("vit-s16-d1-fp32").toString(),
+                TestData.model("vit-s16-d1/fp32").toString(),
                 "--resamples",
                 "200",
                 "--json",
@@ -126,7 +126,7 @@ class EvaluateCommandITCase {
                 "--dataset",
                 tmp.toString(),
                 "--model",
-                TestData.model("vit-s16-d1-fp32").toString(),
+                TestData.model("vit-s16-d1/fp32").toString(),
                 "--resamples",
                 "0",
                 "--json"));

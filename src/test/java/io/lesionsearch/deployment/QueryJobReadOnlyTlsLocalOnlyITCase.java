@@ -57,7 +57,7 @@ class QueryJobReadOnlyTlsLocalOnlyITCase {
   @RegisterExtension static final MiniClusterExtension FLINK = Flink.miniCluster();
 
   private static final Path TLS = Path.of("src/test/resources/tls");
-  private static final Path MODEL = TestData.model("vit-s16-d1-bf16");
+  private static final Path MODEL = TestData.model("vit-s16-d1/bf16");
   private static final String WRITE_KEY = "compose-write-key";
   private static final String READ_KEY = "compose-read-only-key";
   private static final ObjectMapper JSON = new ObjectMapper();

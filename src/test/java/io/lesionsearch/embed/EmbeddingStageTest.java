@@ -35,7 +35,7 @@ class EmbeddingStageTest {
 
   @BeforeAll
   static void open() throws Exception {
-    encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu());
+    encoder = VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu());
     pool = Executors.newFixedThreadPool(2);
   }
 

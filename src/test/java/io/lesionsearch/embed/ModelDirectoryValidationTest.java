@@ -22,7 +22,7 @@ class ModelDirectoryValidationTest {
 
   @Test
   void shippedManifestIsValid() throws Exception {
-    ModelManifest m = ModelManifest.read(TestData.model("vit-s16-d1-fp32"));
+    ModelManifest m = ModelManifest.read(TestData.model("vit-s16-d1/fp32"));
     assertEquals(224, m.height());
     assertEquals(384, m.embeddingSize());
     assertEquals("float32", m.computeDtype());
@@ -30,11 +30,11 @@ class ModelDirectoryValidationTest {
 
   @Test
   void shippedOnnxManifestIsValidAndNamesItsEngine() throws Exception {
-    ModelManifest onnx = ModelManifest.read(TestData.model("vit-s16-d1-onnx-fp32"));
+    ModelManifest onnx = ModelManifest.read(TestData.model("vit-s16-d1/onnx-fp32"));
     assertEquals(ModelEngine.ONNX_RUNTIME, onnx.modelEngine());
     assertEquals("model.onnx", onnx.modelFile());
     assertEquals("model", onnx.modelName());
-    ModelManifest torch = ModelManifest.read(TestData.model("vit-s16-d1-fp32"));
+    ModelManifest torch = ModelManifest.read(TestData.model("vit-s16-d1/fp32"));
     assertEquals(ModelEngine.PYTORCH, torch.modelEngine(), "no engine field means PyTorch");
     assertEquals("model.pt", torch.modelFile());
   }
@@ -208,11 +208,11 @@ class ModelDirectoryValidationTest {
   }
 
   private Path copyOfShippedModel(Consumer<ObjectNode> edit) throws Exception {
-    return copyOf("vit-s16-d1-fp32", "model.pt", edit);
+    return copyOf("vit-s16-d1/fp32", "model.pt", edit);
   }
 
   private Path copyOfShippedOnnxModel(Consumer<ObjectNode> edit) throws Exception {
-    return copyOf("vit-s16-d1-onnx-fp32", "model.onnx", edit);
+    return copyOf("vit-s16-d1/onnx-fp32", "model.onnx", edit);
   }
 
   private Path copyOf(String model, String file, Consumer<ObjectNode> edit) throws Exception {

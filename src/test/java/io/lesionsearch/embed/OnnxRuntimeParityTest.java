@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
  */
 class OnnxRuntimeParityTest {
 
-  private static final String ONNX = "vit-s16-d1-onnx-fp32";
-  private static final String TORCHSCRIPT = "vit-s16-d1-fp32";
+  private static final String ONNX = "vit-s16-d1/onnx-fp32";
+  private static final String TORCHSCRIPT = "vit-s16-d1/fp32";
 
   @Test
   void onnxRuntimeEmbedsTheSameImagesAsPyTorchWithin1e4() throws Exception {
-    JsonNode ref = TestData.json("reference/model/vit-s16-d1-fp32.json");
+    JsonNode ref = TestData.json("reference/model/vit-s16-d1/fp32.json");
     List<float[]> onnx;
     List<float[]> torch;
     try (VitEncoder encoder = VitEncoder.open(TestData.model(ONNX), Device.cpu())) {
@@ -50,7 +50,7 @@ class OnnxRuntimeParityTest {
 
   @Test
   void aBatchOfOneGivesTheSameVectorAsInsideABatch() throws Exception {
-    JsonNode ref = TestData.json("reference/model/vit-s16-d1-fp32.json");
+    JsonNode ref = TestData.json("reference/model/vit-s16-d1/fp32.json");
     try (VitEncoder encoder = VitEncoder.open(TestData.model(ONNX), Device.cpu())) {
       float[] pixels =
           new VitPreprocessor(encoder.manifest())

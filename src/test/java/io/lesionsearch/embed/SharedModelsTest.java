@@ -20,22 +20,22 @@ class SharedModelsTest {
   void leasesOnTheSameModelShareOneLoadedModelUntilTheLastIsClosed() throws Exception {
     LoadedModel first;
     try (SharedModels.Lease a =
-            SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.cpu());
+            SharedModels.acquire(TestData.model("vit-s16-d1/fp32"), Device.cpu());
         SharedModels.Lease b =
-            SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+            SharedModels.acquire(TestData.model("vit-s16-d1/fp32"), Device.cpu())) {
       first = a.model();
       assertSame(first, b.model());
       try (SharedModels.Lease c =
-          SharedModels.acquire(TestData.model("vit-s16-d1-bf16"), Device.cpu())) {
+          SharedModels.acquire(TestData.model("vit-s16-d1/bf16"), Device.cpu())) {
         assertNotSame(first, c.model());
       }
       try (SharedModels.Lease d =
-          SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+          SharedModels.acquire(TestData.model("vit-s16-d1/fp32"), Device.cpu())) {
         assertSame(first, d.model(), "still held by a and b");
       }
     }
     try (SharedModels.Lease again =
-        SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+        SharedModels.acquire(TestData.model("vit-s16-d1/fp32"), Device.cpu())) {
       assertNotSame(
           first, again.model(), "the last close freed the model; the next user loads it anew");
     }
@@ -43,9 +43,9 @@ class SharedModelsTest {
 
   @Test
   void encodersOnTheSameModelShareItsManifest() throws Exception {
-    try (VitEncoder a = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu());
-        VitEncoder b = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu());
-        VitEncoder c = VitEncoder.open(TestData.model("vit-s16-d1-bf16"), Device.cpu())) {
+    try (VitEncoder a = VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu());
+        VitEncoder b = VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu());
+        VitEncoder c = VitEncoder.open(TestData.model("vit-s16-d1/bf16"), Device.cpu())) {
       assertSame(a.manifest(), b.manifest());
       assertNotSame(a.manifest(), c.manifest());
     }
@@ -55,7 +55,7 @@ class SharedModelsTest {
   void concurrentEncodersOnOneModelGiveTheSameVectorsAsOneThread() throws Exception {
     byte[] jpeg = TestData.imageBytes("lesion-600x450.jpg");
     float[] expected;
-    try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+    try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu())) {
       expected =
           encoder.embed(List.of(new VitPreprocessor(encoder.manifest()).preprocess(jpeg))).get(0);
     }
@@ -67,7 +67,7 @@ class SharedModelsTest {
             threads.submit(
                 () -> {
                   try (VitEncoder encoder =
-                      VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+                      VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu())) {
                     float[] last = null;
                     for (int i = 0; i < 3; i++) {
                       last =

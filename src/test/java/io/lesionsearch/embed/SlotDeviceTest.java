@@ -75,7 +75,7 @@ class SlotDeviceTest {
     ModelLoadException e =
         assertThrows(
             ModelLoadException.class,
-            () -> SharedModels.acquire(TestData.model("vit-s16-d1-fp32"), Device.gpu(0)));
+            () -> SharedModels.acquire(TestData.model("vit-s16-d1/fp32"), Device.gpu(0)));
     assertTrue(e.getMessage().contains("-Pgpu"), e.getMessage());
   }
 }

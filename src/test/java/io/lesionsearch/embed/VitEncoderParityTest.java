@@ -18,20 +18,20 @@ class VitEncoderParityTest {
 
   @Test
   void float32EmbeddingsMatchPyTorchWithin1e4() throws Exception {
-    Comparison c = compare("vit-s16-d1-fp32");
+    Comparison c = compare("vit-s16-d1/fp32");
     assertTrue(c.maxAbsDiff <= 1e-4f, "max abs difference " + c.maxAbsDiff);
   }
 
   @Test
   void bfloat16EmbeddingsMatchPyTorchWithCosineAtLeast0999() throws Exception {
-    Comparison c = compare("vit-s16-d1-bf16");
+    Comparison c = compare("vit-s16-d1/bf16");
     assertTrue(c.minCosine >= 0.999, "min cosine " + c.minCosine);
   }
 
   @Test
   void bfloat16StaysCloseToFloat32OfTheSameWeights() throws Exception {
-    JsonNode fp32 = TestData.json("reference/model/vit-s16-d1-fp32.json");
-    try (VitEncoder bf16 = VitEncoder.open(TestData.model("vit-s16-d1-bf16"), Device.cpu())) {
+    JsonNode fp32 = TestData.json("reference/model/vit-s16-d1/fp32.json");
+    try (VitEncoder bf16 = VitEncoder.open(TestData.model("vit-s16-d1/bf16"), Device.cpu())) {
       List<float[]> ours = embedImages(bf16, fp32.get("inputs"));
       for (int i = 0; i < ours.size(); i++) {
         double cos = TestData.cosine(ours.get(i), floats(fp32.get("embeddings").get(i)));
@@ -42,8 +42,8 @@ class VitEncoderParityTest {
 
   @Test
   void aBatchOfOneGivesTheSameVectorAsInsideABatch() throws Exception {
-    JsonNode ref = TestData.json("reference/model/vit-s16-d1-fp32.json");
-    try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+    JsonNode ref = TestData.json("reference/model/vit-s16-d1/fp32.json");
+    try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu())) {
       float[] pixels =
           new VitPreprocessor(encoder.manifest())
               .preprocess(TestData.imageBytes(ref.get("single_input").asText()));

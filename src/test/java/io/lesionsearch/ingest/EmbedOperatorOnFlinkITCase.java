@@ -52,7 +52,7 @@ class EmbedOperatorOnFlinkITCase {
 
   /** The same operator whichever engine the model directory names. */
   @ParameterizedTest
-  @ValueSource(strings = {"vit-s16-d1-fp32", "vit-s16-d1-onnx-fp32"})
+  @ValueSource(strings = {"vit-s16-d1/fp32", "vit-s16-d1/onnx-fp32"})
   void embedsEveryGoodImageAndDeadLettersTheRest(String model) throws Exception {
     List<IngestMessage> inputs = new ArrayList<>();
     for (int i = 0; i < 37; i++) {

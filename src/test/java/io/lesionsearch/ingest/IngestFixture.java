@@ -156,7 +156,7 @@ final class IngestFixture implements BeforeAllCallback, AfterAllCallback {
                 "--collection",
                 collection,
                 "--model",
-                TestData.model("vit-s16-d1-fp32").toString(),
+                TestData.model("vit-s16-d1/fp32").toString(),
                 "--parallelism",
                 "2",
                 "--checkpoint-interval-ms",

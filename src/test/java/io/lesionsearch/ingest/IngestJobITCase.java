@@ -130,7 +130,7 @@ class IngestJobITCase {
                       .build())
               .get()
               .getResultList();
-      try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu())) {
+      try (VitEncoder encoder = VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu())) {
         for (RetrievedPoint p : points) {
           String id = p.getPayloadMap().get("image_id").getStringValue();
           assertEquals(PointIds.forImageId(id).toString(), p.getId().getUuid());

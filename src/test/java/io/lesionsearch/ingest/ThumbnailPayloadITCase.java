@@ -110,7 +110,7 @@ class ThumbnailPayloadITCase {
                 "embed",
                 TypeInformation.of(IndexChange.class),
                 new EmbedOperator(
-                    EmbedSettings.of(TestData.model("vit-s16-d1-fp32").toString(), 16, 50)
+                    EmbedSettings.of(TestData.model("vit-s16-d1/fp32").toString(), 16, 50)
                         .withThumbnails(thumbnailSize),
                     dlq))
             .map(new LesionOps())

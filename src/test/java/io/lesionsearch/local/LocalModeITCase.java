@@ -55,7 +55,7 @@ class LocalModeITCase {
     LocalMode mode =
         new LocalMode(
             new LocalMode.Settings(
-                TestData.model("vit-s16-d1-bf16"),
+                TestData.model("vit-s16-d1/bf16"),
                 SAMPLE,
                 0,
                 0,

@@ -37,7 +37,7 @@ class ImageEmbedderTest {
     ImageDecoder decoder = new ImageDecoder(1_000_000, budget, Duration.ofSeconds(60));
     try (ImageEmbedder embedder =
         new ImageEmbedder(
-            VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu()),
+            VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu()),
             decoder,
             1,
             "test-embed")) {
@@ -58,13 +58,13 @@ class ImageEmbedderTest {
     QueuedImages queued = new QueuedImages(1);
     try (ImageEmbedder oldModel =
             new ImageEmbedder(
-                VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu()),
+                VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu()),
                 decoder,
                 queued,
                 "test-embed-old");
         ImageEmbedder newModel =
             new ImageEmbedder(
-                VitEncoder.open(TestData.model("vit-s16-d1-bf16"), Device.cpu()),
+                VitEncoder.open(TestData.model("vit-s16-d1/bf16"), Device.cpu()),
                 decoder,
                 queued,
                 "test-embed-new")) {
@@ -85,7 +85,7 @@ class ImageEmbedderTest {
     ImageDecoder decoder = new ImageDecoder(1_000_000, budget, Duration.ofMillis(10));
     try (ImageEmbedder embedder =
         new ImageEmbedder(
-            VitEncoder.open(TestData.model("vit-s16-d1-fp32"), Device.cpu()),
+            VitEncoder.open(TestData.model("vit-s16-d1/fp32"), Device.cpu()),
             decoder,
             8,
             "test-embed")) {

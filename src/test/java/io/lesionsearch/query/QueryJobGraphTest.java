@@ -19,7 +19,7 @@ class QueryJobGraphTest {
   void theWholeJobIsOneChain() throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     QueryJob.build(
-        env, QueryOptions.parse("--model", TestData.model("vit-s16-d1-bf16").toString()));
+        env, QueryOptions.parse("--model", TestData.model("vit-s16-d1/bf16").toString()));
     List<String> tasks = new ArrayList<>();
     for (JobVertex v : env.getStreamGraph().getJobGraph().getVertices()) {
       tasks.add(v.getName());

@@ -65,7 +65,7 @@ class QueryJobITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Path MODEL = TestData.model("vit-s16-d1-bf16");
+  private static final Path MODEL = TestData.model("vit-s16-d1/bf16");
 
   /** While set, the faulty endpoint takes calls and never answers them. */
   @RegisterExtension static final KafkaBroker KAFKA = new KafkaBroker();

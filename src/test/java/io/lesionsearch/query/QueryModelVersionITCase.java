@@ -46,7 +46,7 @@ class QueryModelVersionITCase {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final Path MODEL = TestData.model("vit-s16-d1-bf16");
+  private static final Path MODEL = TestData.model("vit-s16-d1/bf16");
 
   private String alias;
   private String ours;

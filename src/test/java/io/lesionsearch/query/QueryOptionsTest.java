@@ -82,7 +82,7 @@ class QueryOptionsTest {
 
   @Test
   void twoModelsWithOneModelIdAreRefusedAtSubmission() throws Exception {
-    Path model = TestData.model("vit-s16-d1-bf16");
+    Path model = TestData.model("vit-s16-d1/bf16");
     ModelLoadException e =
         assertThrows(
             ModelLoadException.class,

@@ -50,7 +50,7 @@ class ReindexITCase {
   @RegisterExtension static final QdrantServer QDRANT = new QdrantServer();
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path MODEL = TestData.model("vit-s16-d1-bf16");
+  private static final Path MODEL = TestData.model("vit-s16-d1/bf16");
   private static final String[] DX = {"nv", "mel", "bkl"};
   private static final int IMAGES = 12;
 

@@ -96,7 +96,7 @@ final class WebDeployment implements BeforeAllCallback, AfterAllCallback {
         List.of("web-images", "web-images-dlq", REQUESTS, REPLIES, REQUESTS + "-dlq")) {
       kafka.createTopic(topic, 1, large);
     }
-    String model = TestData.model("vit-s16-d1-bf16").toString();
+    String model = TestData.model("vit-s16-d1/bf16").toString();
 
     StreamExecutionEnvironment ingestEnv = StreamExecutionEnvironment.getExecutionEnvironment();
     IngestJob.build(
