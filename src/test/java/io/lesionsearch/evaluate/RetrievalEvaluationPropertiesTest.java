@@ -13,7 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
-class RetrievalEvaluationProperties {
+class RetrievalEvaluationPropertiesTest {
 
   @Property(tries = 100)
   void everyFigureLiesBetweenZeroAndOne(@ForAll("points") List<LabelledVector> points) {
