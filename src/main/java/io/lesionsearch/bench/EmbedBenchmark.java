@@ -94,7 +94,7 @@ public final class EmbedBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(decodeThreads);
     try (VitEncoder encoder = VitEncoder.open(modelDir, device)) {
       List<float[]> tensors = prepare(encoder);
-      String project = "project, " + modelDir.getFileName();
+      String project = "project, " + encoder.directory().getFileName();
       PeerComparison table = new PeerComparison(project);
       for (int round = 1; round <= rounds; round++) {
         StringBuilder line = new StringBuilder("round " + round + ":");

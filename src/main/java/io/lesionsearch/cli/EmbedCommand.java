@@ -47,7 +47,8 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(
         names = "--model",
         paramLabel = "DIR",
-        description = "Model directory (model.pt + manifest.json).")
+        description =
+            "Model directory (manifest.json + model.pt or model.onnx), or an export directory (export_model.py --out) whose fastest variant on the device runs.")
     Path model;
 
     @Option(

@@ -61,7 +61,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--model",
       paramLabel = "DIR",
-      description = "With --dataset: model directory (model.pt + manifest.json).")
+      description =
+          "With --dataset: model directory (manifest.json + model.pt or model.onnx), or an export directory (export_model.py --out) whose fastest variant on the device runs.")
   Path model;
 
   @Option(

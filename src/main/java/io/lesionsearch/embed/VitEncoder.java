@@ -46,6 +46,11 @@ public final class VitEncoder implements Encoder {
     return lease.model().manifest();
   }
 
+  /** The model directory loaded: the chosen variant's when it was opened on an export directory. */
+  public Path directory() {
+    return lease.model().directory();
+  }
+
   @Override
   public Device device() {
     return lease.model().device();

@@ -44,7 +44,7 @@ public final class IngestOptions {
   @Option(
       names = "--model",
       description =
-          "Model directory (model.pt + manifest.json), readable on every TaskManager. Required.")
+          "Model directory (manifest.json + model.pt or model.onnx), or an export directory (export_model.py --out) whose fastest variant on the device runs; readable on every TaskManager. Required.")
   private String model;
 
   @Option(

@@ -13,6 +13,8 @@ public final class ModelDirOption {
       names = "--model",
       required = true,
       paramLabel = "DIR",
-      description = "Model directory (manifest.json + model.pt or model.onnx).")
+      description =
+          "Model directory (manifest.json + model.pt or model.onnx),"
+              + " or an export directory (export_model.py --out) whose fastest variant on the device runs.")
   public Path model;
 }

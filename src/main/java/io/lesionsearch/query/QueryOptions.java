@@ -46,7 +46,7 @@ public final class QueryOptions {
       paramLabel = "DIR",
       split = ",",
       description =
-          "Model directory (model.pt + manifest.json), the same model the collection was indexed with. Required. Repeat it (or give DIR,DIR) to hold the old and the new model during an upgrade: an image query is embedded with the model of the collection it searches; the first is used for collections that record no model.")
+          "Model directory (manifest.json + model.pt or model.onnx), or an export directory (export_model.py --out) whose fastest variant on the device runs: the same model the collection was indexed with. Required. Repeat it (or give DIR,DIR) to hold the old and the new model during an upgrade: an image query is embedded with the model of the collection it searches; the first is used for collections that record no model.")
   private List<String> models = new ArrayList<>();
 
   @Option(
