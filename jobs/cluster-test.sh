@@ -18,7 +18,8 @@
 #   --qdrant HOST:PORT   a running Qdrant server (gRPC) instead of qdrant-local; the test uses its own
 #                        collection (cluster-test-...) and deletes it at the end
 #   --qdrant-api-key K   that server's key (default: $QDRANT_API_KEY; none)
-#   --model DIR          default: src/test/resources/models/vit-s16-d1/fp32 (docker-compose's default)
+#   --model DIR          default: src/test/resources/models/vit-s16-d1 (the test model's export directory:
+#                        each TaskManager runs the variant fastest on its CPU)
 # One line per phase with its figures; exit 0 when every check held, 1 with the phase and the reason
 # when one did not, 2 on wrong usage. Every process it started is stopped on any exit. Logs of each
 # process, the scrapes and a summary: target/cluster-test/logs/.
@@ -33,7 +34,7 @@ started_at=$(date +%s)
 
 qdrant_server=""
 qdrant_key="${QDRANT_API_KEY:-}"
-model="$here/src/test/resources/models/vit-s16-d1/fp32"
+model="$here/src/test/resources/models/vit-s16-d1"
 time_limit=480
 while [[ $# -gt 0 ]]; do
   case "$1" in
