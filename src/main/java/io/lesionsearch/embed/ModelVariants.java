@@ -30,8 +30,11 @@ public final class ModelVariants {
   static final String BF16 = "bf16";
   static final String ONNX_FP32 = "onnx-fp32";
 
-  /** The variants a device may run, fastest first. */
-  private static final List<String> ON_GPU = List.of(FP32, BF16);
+  /**
+   * The variants a device may run, fastest first. ONNX Runtime is CPU-only here: a GPU slot given
+   * only onnx-fp32 runs it on the CPU, with SharedModels' warning, as it would from its directory.
+   */
+  private static final List<String> ON_GPU = List.of(FP32, BF16, ONNX_FP32);
 
   private static final List<String> ON_BF16_CPU = List.of(BF16, ONNX_FP32, FP32);
   private static final List<String> ON_OTHER_CPU = List.of(ONNX_FP32, FP32, BF16);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The query job's driver of the {@link EmbeddingStage}, for latency: decoding starts on the shared
@@ -43,6 +44,7 @@ final class ImageEmbedder implements AutoCloseable {
     private byte[] bytes;
     final long deadlineNanos;
     final CompletableFuture<float[]> result;
+    final AtomicBoolean answered = new AtomicBoolean();
 
     QueryImage(byte[] bytes, long deadlineNanos, CompletableFuture<float[]> result) {
       this.bytes = bytes;
@@ -114,9 +116,27 @@ final class ImageEmbedder implements AutoCloseable {
                   + " query images are already waiting to be decoded or embedded here; try again shortly"));
     }
     CompletableFuture<float[]> result = new CompletableFuture<>();
-    var unused = result.whenComplete((vector, error) -> queued.release());
     stage.submit(new QueryImage(image, deadlineNanos, result));
     return result;
+  }
+
+  /**
+   * Frees the image's place before its caller hears the answer: a caller that sends its next image
+   * as soon as it has this one's finds the room (a release run after completing, as a dependent of
+   * the future, raced with the caller's own dependents).
+   */
+  private void answer(QueryImage image, float[] vector) {
+    if (image.answered.compareAndSet(false, true)) {
+      queued.release();
+      image.result.complete(vector);
+    }
+  }
+
+  private void fail(QueryImage image, Throwable error) {
+    if (image.answered.compareAndSet(false, true)) {
+      queued.release();
+      image.result.completeExceptionally(error);
+    }
   }
 
   private void run() {
@@ -146,16 +166,15 @@ final class ImageEmbedder implements AutoCloseable {
     }
     try {
       for (Embedded<QueryImage> e : stage.embed(live)) {
-        CompletableFuture<float[]> result = e.input().result;
         if (e.result() instanceof EmbedResult.Vector v) {
-          result.complete(v.vector());
+          answer(e.input(), v.vector());
         } else if (e.result() instanceof EmbedResult.Failure f) {
-          result.completeExceptionally(refusal(f));
+          fail(e.input(), refusal(f));
         }
       }
     } catch (Exception | Error e) {
       // The model failed, not the images: the requests get the model's error (INTERNAL).
-      live.forEach(d -> d.input().result.completeExceptionally(e));
+      live.forEach(d -> fail(d.input(), e));
     }
   }
 

@@ -36,12 +36,13 @@ class ModelVariantsTest {
     assertEquals(Optional.of("bf16"), ModelVariants.choose(Set.of("bf16"), false, AVX2));
     assertEquals(
         Optional.of("bf16"), ModelVariants.choose(Set.of("bf16", "onnx-fp32"), true, AVX2));
-    assertEquals(Optional.empty(), ModelVariants.choose(Set.of("onnx-fp32"), true, AMX));
+    assertEquals(Optional.of("onnx-fp32"), ModelVariants.choose(Set.of("onnx-fp32"), true, AMX));
+    assertEquals(Optional.empty(), ModelVariants.choose(Set.of(), false, AMX));
   }
 
   @Test
   void aModelDirectoryIsItsOwnVariant() throws Exception {
-    Path model = TestData.model("vit-s16-d1-fp32");
+    Path model = TestData.model("vit-s16-d1/fp32");
     assertEquals(model, ModelVariants.forDevice(model, Device.cpu()));
     assertEquals(ModelManifest.read(model), ModelVariants.manifest(model));
   }
@@ -62,7 +63,7 @@ class ModelVariantsTest {
   void variantsOfDifferentModelsAreRefused() throws Exception {
     Path export = exportDirectory("fp32");
     Path other = Files.createDirectories(export.resolve("bf16"));
-    Path source = TestData.model("vit-s16-d1-bf16");
+    Path source = TestData.model("vit-s16-d1/bf16");
     Files.copy(source.resolve("model.pt"), other.resolve("model.pt"));
     Files.writeString(
         other.resolve(ModelManifest.FILE_NAME),
@@ -89,7 +90,7 @@ class ModelVariantsTest {
     Path export = Files.createDirectories(temp.resolve("export"));
     for (String variant : variants) {
       Files.createSymbolicLink(
-          export.resolve(variant), TestData.model("vit-s16-d1-" + variant).toAbsolutePath());
+          export.resolve(variant), TestData.model("vit-s16-d1/" + variant).toAbsolutePath());
     }
     return export;
   }
