@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
 
 /**
  * The CPU instruction sets that decide which model variant is fastest here. Only bf16 matters: a
- * bf16 TorchScript model ran 2.6 times the fp32 model's speed on a Xeon with AMX, and 40 times
+ * bf16 TorchScript model ran about 3 times the fp32 model's speed on a Xeon with AMX, and 40 times
  * slower than fp32 on an AMD EPYC (Zen 3) without bf16 instructions, where libtorch emulates it.
  */
 public record CpuFeatures(Set<String> flags) {
@@ -17,8 +17,17 @@ public record CpuFeatures(Set<String> flags) {
   private static final Path CPUINFO = Path.of("/proc/cpuinfo");
   private static final Set<String> NATIVE_BF16 = Set.of("amx_bf16", "avx512_bf16");
 
+  /** Read once: a machine's flags do not change while it runs. */
+  private static final class Current {
+    static final CpuFeatures FEATURES = read();
+  }
+
   /** This machine's flags, from Linux's /proc/cpuinfo; none where it cannot be read. */
   public static CpuFeatures current() {
+    return Current.FEATURES;
+  }
+
+  private static CpuFeatures read() {
     try {
       return fromCpuinfo(Files.readString(CPUINFO));
     } catch (IOException | RuntimeException e) {
@@ -33,7 +42,7 @@ public record CpuFeatures(Set<String> flags) {
         .filter(line -> line.startsWith("flags"))
         .findFirst()
         .map(line -> line.substring(line.indexOf(':') + 1))
-        .map(flags -> Arrays.stream(flags.trim().split("\\s+")).collect(Collectors.toSet()))
+        .map(flags -> Set.copyOf(Arrays.asList(flags.trim().split("\\s+"))))
         .map(CpuFeatures::new)
         .orElseGet(() -> new CpuFeatures(Set.of()));
   }
