@@ -107,6 +107,11 @@ final class FilterEvaluator {
             public KeywordColumn keywordColumn(String topLevelKey) {
               return null;
             }
+
+            @Override
+            public NumberColumn numberColumn(String topLevelKey) {
+              return null;
+            }
           })
           .test(0);
     }
@@ -351,13 +356,11 @@ final class FilterEvaluator {
           };
     }
     boolean columnar =
-        path.rest.isEmpty()
-            && isEmpty == null
-            && isNull == null
-            && valuesCount == null
-            && !fc.hasRange()
-            && fc.hasMatch();
-    if (columnar) {
+        path.rest.isEmpty() && isEmpty == null && isNull == null && valuesCount == null;
+    if (columnar && fc.hasRange() && !fc.hasMatch()) {
+      return new RangeNode(path.first, new RangeBounds(fc.getRange()), generic);
+    }
+    if (columnar && fc.hasMatch() && !fc.hasRange()) {
       switch (fc.getMatch().getMatchValueCase()) {
         case KEYWORD:
           return new KeywordNode(path.first, List.of(fc.getMatch().getKeyword()), false, generic);
@@ -419,6 +422,50 @@ final class FilterEvaluator {
           return listed.get(c) != exc;
         }
         if (c == KeywordColumn.MISSING) {
+          return false;
+        }
+        return generic.test(source.id(slot), source.payload(slot));
+      };
+    }
+  }
+
+  /**
+   * A range on a top-level key, answered from the collection's {@link NumberColumn} for plain
+   * numbers; anything else (missing key aside) falls back to the generic check, as {@link
+   * KeywordNode} does.
+   */
+  private static final class RangeNode implements PointPredicate {
+    private final String key;
+    private final RangeBounds bounds;
+    private final PointPredicate generic;
+
+    RangeNode(String key, RangeBounds bounds, PointPredicate generic) {
+      this.key = key;
+      this.bounds = bounds;
+      this.generic = generic;
+    }
+
+    @Override
+    public boolean test(PointKey id, Map<String, Value> payload) {
+      return generic.test(id, payload);
+    }
+
+    @Override
+    public SlotTest bind(PointSource source) {
+      NumberColumn column = source.numberColumn(key);
+      if (column == null) {
+        return PointPredicate.super.bind(source);
+      }
+      double[] values = column.values();
+      byte[] kinds = column.kinds();
+      RangeBounds b = bounds;
+      // A missing key fails a range (there is no is_empty or is_null beside it).
+      return slot -> {
+        byte kind = kinds[slot];
+        if (kind == NumberColumn.NUMBER) {
+          return b.contains(values[slot]);
+        }
+        if (kind == NumberColumn.MISSING) {
           return false;
         }
         return generic.test(source.id(slot), source.payload(slot));
@@ -638,30 +685,46 @@ final class FilterEvaluator {
   }
 
   private static ValueCheck range(Range r) {
-    final boolean hasLt = r.hasLt();
-    final boolean hasGt = r.hasGt();
-    final boolean hasLte = r.hasLte();
-    final boolean hasGte = r.hasGte();
-    final double lt = r.getLt();
-    final double gt = r.getGt();
-    final double lte = r.getLte();
-    final double gte = r.getGte();
+    RangeBounds bounds = new RangeBounds(r);
     return v -> {
-      double x;
       switch (v.getKindCase()) {
         case INTEGER_VALUE:
-          x = v.getIntegerValue();
-          break;
+          return bounds.contains((double) v.getIntegerValue());
         case DOUBLE_VALUE:
-          x = v.getDoubleValue();
-          break;
+          return bounds.contains(v.getDoubleValue());
         default:
           return false;
       }
+    };
+  }
+
+  /** A range's bounds, shared by the payload check and the column check so both decide alike. */
+  private static final class RangeBounds {
+    private final boolean hasLt;
+    private final boolean hasGt;
+    private final boolean hasLte;
+    private final boolean hasGte;
+    private final double lt;
+    private final double gt;
+    private final double lte;
+    private final double gte;
+
+    RangeBounds(Range r) {
+      hasLt = r.hasLt();
+      hasGt = r.hasGt();
+      hasLte = r.hasLte();
+      hasGte = r.hasGte();
+      lt = r.getLt();
+      gt = r.getGt();
+      lte = r.getLte();
+      gte = r.getGte();
+    }
+
+    boolean contains(double x) {
       return (!hasLt || x < lt)
           && (!hasGt || x > gt)
           && (!hasLte || x <= lte)
           && (!hasGte || x >= gte);
-    };
+    }
   }
 }

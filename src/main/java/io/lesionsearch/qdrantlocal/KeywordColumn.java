@@ -12,12 +12,8 @@ import java.util.Map;
  * column it compares ints in a sequential array. Values that are not plain strings (arrays,
  * numbers, objects, null) are marked so the caller falls back to the payload for them, which keeps
  * the semantics in one place ({@link FilterEvaluator}).
- *
- * <p>Built on first use of a key by a filter and kept up to date by every later write. Mutated only
- * under the collection's write lock, or while being built under its read lock (when no writer can
- * run).
  */
-final class KeywordColumn {
+final class KeywordColumn implements PayloadColumn {
   static final int MISSING = -1;
   static final int OTHER = -2;
 
@@ -34,7 +30,8 @@ final class KeywordColumn {
     Arrays.fill(codes, MISSING);
   }
 
-  void ensureCapacity(int capacity) {
+  @Override
+  public void ensureCapacity(int capacity) {
     if (capacity > codes.length) {
       int old = codes.length;
       codes = Arrays.copyOf(codes, capacity);
@@ -42,7 +39,8 @@ final class KeywordColumn {
     }
   }
 
-  void set(int slot, Map<String, Value> payload) {
+  @Override
+  public void set(int slot, Map<String, Value> payload) {
     Value v = payload == null ? null : payload.get(key);
     if (v == null) {
       codes[slot] = MISSING;

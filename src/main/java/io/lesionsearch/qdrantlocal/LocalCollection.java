@@ -53,7 +53,7 @@ final class LocalCollection {
   private int freeCount;
   private final TreeMap<PointKey, Integer> slotById = new TreeMap<>();
   private final Map<String, PayloadSchemaInfo> payloadSchema = new LinkedHashMap<>();
-  private final ConcurrentHashMap<String, KeywordColumn> columns = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, PayloadColumn> columns = new ConcurrentHashMap<>();
 
   /** This collection's points as filters see them during one scan (read lock held). */
   private final PointPredicate.PointSource source =
@@ -70,17 +70,25 @@ final class LocalCollection {
 
         @Override
         public KeywordColumn keywordColumn(String key) {
-          return columns.computeIfAbsent(
-              key,
-              k -> {
-                KeywordColumn c = new KeywordColumn(k, keys.length);
-                for (int slot = 0; slot < highWater; slot++) {
-                  c.set(slot, payloadAt(slot));
-                }
-                return c;
-              });
+          return (KeywordColumn)
+              columns.computeIfAbsent(
+                  "keyword " + key, k -> filled(new KeywordColumn(key, keys.length)));
+        }
+
+        @Override
+        public NumberColumn numberColumn(String key) {
+          return (NumberColumn)
+              columns.computeIfAbsent(
+                  "number " + key, k -> filled(new NumberColumn(key, keys.length)));
         }
       };
+
+  private PayloadColumn filled(PayloadColumn c) {
+    for (int slot = 0; slot < highWater; slot++) {
+      c.set(slot, payloadAt(slot));
+    }
+    return c;
+  }
 
   /** A point as it is written: vector already checked for size, payload normalised. */
   static final class PointRecord {
@@ -149,7 +157,7 @@ final class LocalCollection {
             p.vector, 0, chunks[slot >>> CHUNK_SHIFT], (slot & (CHUNK - 1)) * dim, dim);
         payloads[slot] = p.payload;
         versions[slot] = op;
-        for (KeywordColumn c : columns.values()) {
+        for (PayloadColumn c : columns.values()) {
           c.set(slot, p.payload);
         }
       }
@@ -169,7 +177,7 @@ final class LocalCollection {
       keys = Arrays.copyOf(keys, cap);
       payloads = Arrays.copyOf(payloads, cap);
       versions = Arrays.copyOf(versions, cap);
-      for (KeywordColumn c : columns.values()) {
+      for (PayloadColumn c : columns.values()) {
         c.ensureCapacity(cap);
       }
     }
@@ -225,7 +233,7 @@ final class LocalCollection {
   private void release(int slot) {
     keys[slot] = null;
     payloads[slot] = null;
-    for (KeywordColumn c : columns.values()) {
+    for (PayloadColumn c : columns.values()) {
       c.set(slot, null);
     }
     if (freeCount == freeSlots.length) {

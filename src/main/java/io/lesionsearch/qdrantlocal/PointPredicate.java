@@ -23,7 +23,7 @@ interface PointPredicate {
 
   /**
    * The same decision by slot, for one scan of one collection. Conditions that can use the
-   * collection's keyword columns override this; the rest read the point's payload.
+   * collection's keyword or number columns override this; the rest read the point's payload.
    */
   default SlotTest bind(PointSource source) {
     return slot -> test(source.id(slot), source.payload(slot));
@@ -42,5 +42,7 @@ interface PointPredicate {
     Map<String, Value> payload(int slot);
 
     KeywordColumn keywordColumn(String topLevelKey);
+
+    NumberColumn numberColumn(String topLevelKey);
   }
 }
