@@ -71,6 +71,8 @@ public final class QueryBenchmark {
   };
   private static final int IMAGES = 64;
   private static final int SETUP_BATCH = 16;
+  private static final int WARM_UP_ROUND_SECONDS = 5;
+  private static final int WARM_UP_MAX_ROUNDS = 8;
 
   private final Path modelDir;
   private final Kind kind;
@@ -241,8 +243,8 @@ public final class QueryBenchmark {
   }
 
   /**
-   * Until the job answers, then a few seconds more at the measured rate, so that the JIT and caches
-   * are warm.
+   * Until the job answers, then in rounds at the measured rate until the JIT compiler has settled
+   * (see {@link JitSettling}), so that the measurement sees the steady state of a long-running job.
    */
   private void warmUp(SearchClient client, List<ObjectNode> requests) throws Exception {
     long start = System.nanoTime();
@@ -251,8 +253,29 @@ public final class QueryBenchmark {
       throw new IllegalStateException("the query job answered the warm-up request with " + first);
     }
     out.printf(
-        "job answering after %.1f s; warming up for 5 s%n", (System.nanoTime() - start) / 1e9);
-    run(client, requests, 5);
+        "job answering after %.1f s; warming up in rounds of %d s until the JIT compiles for less"
+            + " than %.0f%% of a round (at most %d rounds)%n",
+        (System.nanoTime() - start) / 1e9,
+        WARM_UP_ROUND_SECONDS,
+        JitSettling.SETTLED_SHARE * 100,
+        WARM_UP_MAX_ROUNDS);
+    JitSettling jit = JitSettling.ofThisJvm();
+    for (int round = 1; ; round++) {
+      run(client, requests, WARM_UP_ROUND_SECONDS);
+      if (jit == null) {
+        out.println("  this JVM does not report its compile time: one round only");
+        return;
+      }
+      long compiled = jit.compiledSinceLast();
+      out.printf("  round %d: JIT compiled for %d ms%n", round, compiled);
+      if (JitSettling.settled(compiled, WARM_UP_ROUND_SECONDS * 1000L)) {
+        return;
+      }
+      if (round == WARM_UP_MAX_ROUNDS) {
+        out.println("  the JIT has not settled; measuring anyway");
+        return;
+      }
+    }
   }
 
   private void measure(SearchClient client, List<ObjectNode> requests) throws Exception {
