@@ -378,33 +378,54 @@ final class FilterEvaluator {
   }
 
   /**
-   * A keyword match (value, any or except) on a top-level key, answered from the collection's
-   * {@link KeywordColumn} for plain string values; anything else (missing key aside) falls back to
-   * the generic check, so both paths give the same answer.
+   * A condition on a top-level key, answered from one of the collection's columns where the scan
+   * has them; values the column does not hold, and points tested one at a time, take the generic
+   * check, so both paths give the same answer.
    */
-  private static final class KeywordNode implements PointPredicate {
-    private final String key;
-    private final List<String> strings;
-    private final boolean except;
+  private abstract static class ColumnNode implements PointPredicate {
+    final String key;
     private final PointPredicate generic;
 
-    KeywordNode(String key, List<String> strings, boolean except, PointPredicate generic) {
+    ColumnNode(String key, PointPredicate generic) {
       this.key = key;
-      this.strings = strings;
-      this.except = except;
       this.generic = generic;
     }
 
     @Override
-    public boolean test(PointKey id, Map<String, Value> payload) {
+    public final boolean test(PointKey id, Map<String, Value> payload) {
       return generic.test(id, payload);
     }
 
     @Override
-    public SlotTest bind(PointSource source) {
+    public final SlotTest bind(PointSource source) {
+      SlotTest byColumn = bindColumn(source);
+      return byColumn != null ? byColumn : PointPredicate.super.bind(source);
+    }
+
+    /** The test reading the column, or null when the source has none. */
+    abstract SlotTest bindColumn(PointSource source);
+
+    final boolean generic(PointSource source, int slot) {
+      return generic.test(source.id(slot), source.payload(slot));
+    }
+  }
+
+  /** A keyword match (value, any or except), from the {@link KeywordColumn} for plain strings. */
+  private static final class KeywordNode extends ColumnNode {
+    private final List<String> strings;
+    private final boolean except;
+
+    KeywordNode(String key, List<String> strings, boolean except, PointPredicate generic) {
+      super(key, generic);
+      this.strings = strings;
+      this.except = except;
+    }
+
+    @Override
+    SlotTest bindColumn(PointSource source) {
       KeywordColumn column = source.keywordColumn(key);
       if (column == null) {
-        return PointPredicate.super.bind(source);
+        return null;
       }
       int[] codes = column.codes();
       java.util.BitSet listed = new java.util.BitSet(column.dictionarySize());
@@ -421,40 +442,25 @@ final class FilterEvaluator {
         if (c >= 0) {
           return listed.get(c) != exc;
         }
-        if (c == KeywordColumn.MISSING) {
-          return false;
-        }
-        return generic.test(source.id(slot), source.payload(slot));
+        return c != KeywordColumn.MISSING && generic(source, slot);
       };
     }
   }
 
-  /**
-   * A range on a top-level key, answered from the collection's {@link NumberColumn} for plain
-   * numbers; anything else (missing key aside) falls back to the generic check, as {@link
-   * KeywordNode} does.
-   */
-  private static final class RangeNode implements PointPredicate {
-    private final String key;
+  /** A range, from the {@link NumberColumn} for plain numbers. */
+  private static final class RangeNode extends ColumnNode {
     private final RangeBounds bounds;
-    private final PointPredicate generic;
 
     RangeNode(String key, RangeBounds bounds, PointPredicate generic) {
-      this.key = key;
+      super(key, generic);
       this.bounds = bounds;
-      this.generic = generic;
     }
 
     @Override
-    public boolean test(PointKey id, Map<String, Value> payload) {
-      return generic.test(id, payload);
-    }
-
-    @Override
-    public SlotTest bind(PointSource source) {
+    SlotTest bindColumn(PointSource source) {
       NumberColumn column = source.numberColumn(key);
       if (column == null) {
-        return PointPredicate.super.bind(source);
+        return null;
       }
       double[] values = column.values();
       byte[] kinds = column.kinds();
@@ -465,10 +471,7 @@ final class FilterEvaluator {
         if (kind == NumberColumn.NUMBER) {
           return b.contains(values[slot]);
         }
-        if (kind == NumberColumn.MISSING) {
-          return false;
-        }
-        return generic.test(source.id(slot), source.payload(slot));
+        return kind != NumberColumn.MISSING && generic(source, slot);
       };
     }
   }
