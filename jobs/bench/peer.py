@@ -15,6 +15,11 @@ inside torch.autocast("cpu", dtype=torch.bfloat16), what a user of PyTorch on a 
 Phases: "end-to-end" (decode + processor + model, as the tutorial's map()) and "model-only" (the same
 model on already prepared pixel_values). Prints one "peer ..." line per phase; --json prints one JSON
 object per phase instead, for `jobs/lesion-search bench embed --vs-peer`. Needs torch, "transformers<5", pillow, numpy.
+
+--ceiling adds this machine's float32 compute ceiling for the model: its FLOPs per image (torch's
+FlopCounterMode over one forward pass) and the fastest float32 matrix multiplication torch.mm reaches
+here with the same threads (the model's largest GEMM at this batch size, and a 2048x2048 square).
+No float32 pipeline of this model can run faster than their quotient.
 """
 import argparse
 import glob
@@ -39,6 +44,7 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=5.0, help="seconds of untimed batches first")
     ap.add_argument("--depth", type=int, default=12, help="encoder layers (12 = dino-vits16)")
     ap.add_argument("--json", action="store_true", help="one JSON object per phase")
+    ap.add_argument("--ceiling", action="store_true", help="also measure the float32 compute ceiling (about 6 s)")
     args = ap.parse_args()
 
     import torch
@@ -94,6 +100,42 @@ def main() -> None:
             print(f"peer {phase:<11} {args.dtype:<8}: {rate:6.1f} images/s ({n} images in {took:.1f} s; torch "
                   f"{torch.__version__}, transformers {transformers.__version__}, {args.threads} threads, "
                   f"batch {args.batch}, attention {model.config._attn_implementation}, depth {args.depth})", flush=True)
+
+    if args.ceiling:
+        gflop = flops_per_image(model, prepared)
+        shapes = [(args.batch * 197, model.config.hidden_size, model.config.intermediate_size), (2048, 2048, 2048)]
+        gflops = max(matmul_gflops(*shape, seconds=2.0) for shape in shapes)
+        if args.json:
+            print(json.dumps({"peer": "ceiling", "gflop_per_image": round(gflop, 4), "matmul_gflops": round(gflops, 1),
+                              "threads": args.threads}), flush=True)
+        else:
+            print(f"ceiling float32: {gflop:.2f} GFLOP per image, torch.mm {gflops:.1f} GFLOP/s with {args.threads} "
+                  f"threads -> at most {gflops / gflop:.1f} images/s", flush=True)
+
+
+def flops_per_image(model, prepared) -> float:
+    """GFLOP of one forward pass over one image (2 per multiply-add), as torch counts them."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    one = {k: v[:1] for k, v in prepared.items()}
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        model(**one)
+    return counter.get_total_flops() / 1e9
+
+
+def matmul_gflops(m: int, k: int, n: int, seconds: float) -> float:
+    """float32 GFLOP/s of torch.mm on (m x k) @ (k x n), after a few untimed products."""
+    import torch
+
+    a, b = torch.rand(m, k), torch.rand(k, n)
+    for _ in range(3):
+        torch.mm(a, b)
+    products, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        torch.mm(a, b)
+        products += 1
+    return 2 * m * k * n * products / (time.perf_counter() - start) / 1e9
 
 
 if __name__ == "__main__":

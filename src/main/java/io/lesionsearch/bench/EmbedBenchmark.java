@@ -95,12 +95,15 @@ public final class EmbedBenchmark {
     try (VitEncoder encoder = VitEncoder.open(modelDir, device)) {
       List<float[]> tensors = prepare(encoder);
       String project = "project, " + encoder.directory().getFileName();
-      PeerComparison table = new PeerComparison(project);
+      PeerComparison table =
+          new PeerComparison(project, "float32".equals(encoder.manifest().computeDtype()));
       for (int round = 1; round <= rounds; round++) {
         StringBuilder line = new StringBuilder("round " + round + ":");
         for (String dtype : peerDtypes) {
           double e2e = Double.NaN, model = Double.NaN;
-          for (PythonPeer.Phase phase : peer.run(dtype)) {
+          PythonPeer.Run run = peer.run(dtype, dtype.equals("float32"));
+          run.ceiling().ifPresent(table::ceiling);
+          for (PythonPeer.Phase phase : run.phases()) {
             if (phase.phase().equals("end-to-end")) {
               e2e = phase.imagesPerSecond();
             } else {
