@@ -2,6 +2,7 @@ package io.lesionsearch.cli.local;
 
 import io.lesionsearch.local.bench.QueryBenchmark;
 import io.lesionsearch.options.ModelDirOption;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +43,14 @@ final class QueryBenchCommand implements Callable<Integer> {
           "Random unit vectors in the collection besides the image embeddings (default: ${DEFAULT-VALUE}).")
   int points;
 
+  @Option(
+      names = "--dump",
+      paramLabel = "FILE",
+      description =
+          "Also write every measured request to FILE as CSV: its scheduled send on the JVM's uptime"
+              + " clock (as -Xlog:gc*::uptime prints it), its latency and its legs.")
+  Path dump;
+
   @Override
   public Integer call() throws Exception {
     if (rate <= 0 || rate > 10_000 || seconds < 1 || points < 0) {
@@ -49,7 +58,7 @@ final class QueryBenchCommand implements Callable<Integer> {
           "bench query: --rate must be in (0, 10000], --seconds at least 1, --points at least 0");
       return 2;
     }
-    new QueryBenchmark(model.model, kind, rate, seconds, points, System.out).run();
+    new QueryBenchmark(model.model, kind, rate, seconds, points, dump, System.out).run();
     return 0;
   }
 }

@@ -48,6 +48,11 @@ final class LatencyLegs {
     legs[4][index] = reply < 0 ? Double.NaN : readMs - reply;
   }
 
+  /** Leg {@code leg} of request {@code index} in ms, NaN when unknown. */
+  synchronized double leg(int leg, int index) {
+    return legs[leg][index];
+  }
+
   /** The p50 and p99 of leg {@code leg}, NaN when no request had it. */
   synchronized double[] percentiles(int leg) {
     double[] known = Arrays.stream(legs[leg]).filter(v -> !Double.isNaN(v)).sorted().toArray();

@@ -25,6 +25,7 @@ import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Points.PointStruct;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -80,15 +81,26 @@ public final class QueryBenchmark {
   private final int seconds;
   private final int randomPoints;
   private final PrintStream out;
+  private final Path dump;
   private final TripTimes trips = new TripTimes();
 
+  /**
+   * @param dump where to write every measured request as a CSV row ({@link LatencyDump}), or null
+   */
   public QueryBenchmark(
-      Path modelDir, Kind kind, double rate, int seconds, int randomPoints, PrintStream out) {
+      Path modelDir,
+      Kind kind,
+      double rate,
+      int seconds,
+      int randomPoints,
+      Path dump,
+      PrintStream out) {
     this.modelDir = modelDir;
     this.kind = kind;
     this.rate = rate;
     this.seconds = seconds;
     this.randomPoints = randomPoints;
+    this.dump = dump;
     this.out = out;
   }
 
@@ -282,7 +294,9 @@ public final class QueryBenchmark {
     out.printf(
         "%s queries, open loop at %.1f requests/s for %d s...%n",
         kind.name().toLowerCase(java.util.Locale.ROOT), rate, seconds);
+    JvmActivity before = JvmActivity.take();
     Result r = run(client, requests, seconds);
+    JvmActivity after = JvmActivity.take();
     long[] sorted = Arrays.stream(r.latencyNanos).filter(l -> l >= 0).sorted().toArray();
     out.printf(
         "sent %d, ok %d, error replies %d, no reply %d; achieved %.1f requests/s%n",
@@ -297,10 +311,21 @@ public final class QueryBenchmark {
           percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6);
       out.print(r.legs.table());
     }
+    out.println(after.since(before));
+    if (dump != null) {
+      LatencyDump.write(dump, r.startUptimeMs, r.intervalNanos, r.latencyNanos, r.legs);
+      out.printf("every request's latency and legs: %s%n", dump);
+    }
   }
 
   private record Result(
-      long[] latencyNanos, int ok, int errors, double sendSeconds, LatencyLegs legs) {}
+      long[] latencyNanos,
+      int ok,
+      int errors,
+      double sendSeconds,
+      LatencyLegs legs,
+      double startUptimeMs,
+      long intervalNanos) {}
 
   private Result run(SearchClient client, List<ObjectNode> requests, int runSeconds)
       throws Exception {
@@ -312,6 +337,7 @@ public final class QueryBenchmark {
     List<CompletableFuture<?>> replies = new ArrayList<>(n);
     long intervalNanos = Math.round(1e9 / rate);
     long start = System.nanoTime();
+    double startUptimeMs = ManagementFactory.getRuntimeMXBean().getUptime();
     WallClock wall = WallClock.now();
     for (int i = 0; i < n; i++) {
       long scheduled = start + i * intervalNanos;
@@ -352,7 +378,8 @@ public final class QueryBenchmark {
       }
     }
     synchronized (outcomes) {
-      return new Result(latency, outcomes[0], outcomes[1], sendSeconds, legs);
+      return new Result(
+          latency, outcomes[0], outcomes[1], sendSeconds, legs, startUptimeMs, intervalNanos);
     }
   }
 
