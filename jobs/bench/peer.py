@@ -103,7 +103,9 @@ def main() -> None:
 
     if args.ceiling:
         gflop = flops_per_image(model, prepared)
-        shapes = [(args.batch * 197, model.config.hidden_size, model.config.intermediate_size), (2048, 2048, 2048)]
+        c = model.config
+        tokens = (c.image_size // c.patch_size) ** 2 + 1  # the patches and the class token: 197
+        shapes = [(args.batch * tokens, c.hidden_size, c.intermediate_size), (2048, 2048, 2048)]
         gflops = max(matmul_gflops(*shape, seconds=2.0) for shape in shapes)
         if args.json:
             print(json.dumps({"peer": "ceiling", "gflop_per_image": round(gflop, 4), "matmul_gflops": round(gflops, 1),
