@@ -118,6 +118,8 @@ public final class IngestBenchmark {
         long p90 = 0;
         CpuSnapshot cpu10 = null;
         CpuSnapshot cpu90 = null;
+        JvmActivity jvm10 = null;
+        JvmActivity jvm90 = null;
         long lastReport = start;
         long points = 0;
         while (points < count) {
@@ -128,11 +130,13 @@ public final class IngestBenchmark {
             t10 = now;
             p10 = points;
             cpu10 = CpuSnapshot.take();
+            jvm10 = JvmActivity.take();
           }
           if (t90 == 0 && points >= count * 9 / 10) {
             t90 = now;
             p90 = points;
             cpu90 = CpuSnapshot.take();
+            jvm90 = JvmActivity.take();
           }
           if (now - lastReport > 5_000_000_000L) {
             out.printf(
@@ -153,6 +157,8 @@ public final class IngestBenchmark {
         out.printf(
             "ingest, steady, CPU ms per image: %s%n",
             format(cpu90.since(cpu10, p90 - p10, IngestBenchmark::threadGroup)));
+        // Compiler and GC threads are among "not Java threads": this says how much of it they are.
+        out.printf("ingest, steady, the JVM's own work: %s%n", jvm90.since(jvm10));
         return steady;
       } finally {
         job.cancel().get();

@@ -28,7 +28,7 @@ record JvmActivity(long compileMillis, long collections, long collectionMillis) 
     return new JvmActivity(compile, count, millis);
   }
 
-  /** What happened between {@code earlier} and this snapshot, as one line. */
+  /** What happened between {@code earlier} and this snapshot, as part of a line. */
   String since(JvmActivity earlier) {
     String jit =
         compileMillis < 0 || earlier.compileMillis < 0
@@ -36,7 +36,7 @@ record JvmActivity(long compileMillis, long collections, long collectionMillis) 
             : "JIT compiled for " + (compileMillis - earlier.compileMillis) + " ms";
     return String.format(
         Locale.ROOT,
-        "during the measurement: %s; %d garbage collections, %d ms",
+        "%s; %d garbage collections, %d ms",
         jit,
         collections - earlier.collections,
         collectionMillis - earlier.collectionMillis);

@@ -311,7 +311,7 @@ public final class QueryBenchmark {
           percentile(sorted, 0.50), percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6);
       out.print(r.legs.table());
     }
-    out.println(after.since(before));
+    out.printf("during the measurement: %s%n", after.since(before));
     if (dump != null) {
       LatencyDump.write(dump, r.startUptimeMs, r.intervalNanos, r.latencyNanos, r.legs);
       out.printf("every request's latency and legs: %s%n", dump);

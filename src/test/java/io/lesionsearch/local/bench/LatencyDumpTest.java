@@ -39,9 +39,9 @@ class LatencyDumpTest {
     JvmActivity after = new JvmActivity(9_350, 43, 52 + 700);
 
     assertThat(after.since(before))
-        .isEqualTo("during the measurement: JIT compiled for 350 ms; 3 garbage collections, 52 ms");
+        .isEqualTo("JIT compiled for 350 ms; 3 garbage collections, 52 ms");
     assertThat(new JvmActivity(-1, 43, 752).since(new JvmActivity(-1, 40, 700)))
-        .startsWith("during the measurement: JIT compile time not reported;");
+        .startsWith("JIT compile time not reported;");
   }
 
   @Test
