@@ -2,6 +2,7 @@ package io.lesionsearch.cli.local;
 
 import io.lesionsearch.local.bench.QueryBenchmark;
 import io.lesionsearch.options.ModelDirOption;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -56,6 +57,12 @@ final class QueryBenchCommand implements Callable<Integer> {
     if (rate <= 0 || rate > 10_000 || seconds < 1 || points < 0) {
       System.err.println(
           "bench query: --rate must be in (0, 10000], --seconds at least 1, --points at least 0");
+      return 2;
+    }
+    // Refused now rather than after minutes of benchmark, when the CSV would be written.
+    Path folder = dump == null ? null : dump.toAbsolutePath().getParent();
+    if (folder != null && !Files.isDirectory(folder)) {
+      System.err.println("bench query: --dump " + dump + ": no folder " + folder);
       return 2;
     }
     new QueryBenchmark(model.model, kind, rate, seconds, points, dump, System.out).run();

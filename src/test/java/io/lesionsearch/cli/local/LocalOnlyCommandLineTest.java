@@ -7,8 +7,10 @@ import io.lesionsearch.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The two commands as users reach them through the main command line: what only the local endpoint
@@ -71,6 +73,33 @@ class LocalOnlyCommandLineTest {
     assertEquals(2, rc, "refused before it starts serving");
     assertTrue(
         err.toString(StandardCharsets.UTF_8).contains("--tls-cert and --tls-key go together"),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @DisplayName("'bench query --dump' into a missing folder is refused before the benchmark starts")
+  void benchQueryDumpFolderIsCheckedFirst(@TempDir Path dir) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int rc;
+    try {
+      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+      rc =
+          Main.commandLine()
+              .execute(
+                  "bench",
+                  "query",
+                  "--model",
+                  dir.toString(),
+                  "--dump",
+                  dir.resolve("missing").resolve("latency.csv").toString());
+    } finally {
+      System.setErr(original);
+    }
+    assertEquals(2, rc);
+    assertTrue(
+        err.toString(StandardCharsets.UTF_8).contains("--dump")
+            && err.toString(StandardCharsets.UTF_8).contains("no folder"),
         err.toString(StandardCharsets.UTF_8));
   }
 
