@@ -157,7 +157,7 @@ public final class IngestBenchmark {
         out.printf(
             "ingest, steady, CPU ms per image: %s%n",
             format(cpu90.since(cpu10, p90 - p10, IngestBenchmark::threadGroup)));
-        // Compiler and GC threads are among "not Java threads": this says how much of it they are.
+        // Compiler and GC threads are among "not Java threads": this says how busy they were.
         out.printf("ingest, steady, the JVM's own work: %s%n", jvm90.since(jvm10));
         return steady;
       } finally {

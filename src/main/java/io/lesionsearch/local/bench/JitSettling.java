@@ -1,7 +1,5 @@
 package io.lesionsearch.local.bench;
 
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.function.LongSupplier;
 
 /**
@@ -27,11 +25,9 @@ final class JitSettling {
 
   /** This JVM's compiler, or null when it does not report its compile time. */
   static JitSettling ofThisJvm() {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-      return null;
-    }
-    return new JitSettling(jit::getTotalCompilationTime);
+    return JvmActivity.totalCompileMillis() < 0
+        ? null
+        : new JitSettling(JvmActivity::totalCompileMillis);
   }
 
   /** Milliseconds spent compiling since the last call (or since this was made). */

@@ -13,12 +13,16 @@ import java.util.Locale;
  */
 record JvmActivity(long compileMillis, long collections, long collectionMillis) {
 
-  static JvmActivity take() {
+  /** The JIT's accumulated compile time (ms), -1 when this JVM does not report it. */
+  static long totalCompileMillis() {
     CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    long compile =
-        jit != null && jit.isCompilationTimeMonitoringSupported()
-            ? jit.getTotalCompilationTime()
-            : -1;
+    return jit != null && jit.isCompilationTimeMonitoringSupported()
+        ? jit.getTotalCompilationTime()
+        : -1;
+  }
+
+  static JvmActivity take() {
+    long compile = totalCompileMillis();
     long count = 0;
     long millis = 0;
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
